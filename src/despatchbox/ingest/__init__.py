@@ -1,0 +1,1 @@
+"""Reading source files into plain records. Knows nothing of the database or the web."""

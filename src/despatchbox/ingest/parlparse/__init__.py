@@ -1,0 +1,1 @@
+"""Parsers for the ParlParse XML formats (transcripts and members data)."""

@@ -1,0 +1,239 @@
+"""Parser for ParlParse transcript files (debates, westminhall, wms, lordspages,
+lordswms, wrans, lordswrans, standing): one file in, a TranscriptFile out."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import SourceFileError
+from ..records import (Committee, CommitteeMember, Division, GidRedirect, Heading, Speech,
+                       TranscriptFile, Vote)
+from .xmlfile import parse_xml, tail_id
+
+#: file name prefix → scrapedxml folder name (the record kind)
+KIND_BY_PREFIX = {
+    "debates": "debates",
+    "westminster": "westminhall",
+    "ministerial": "wms",
+    "daylord": "lordspages",
+    "lordswms": "lordswms",
+    "answers": "wrans",
+    "lordswrans": "lordswrans",
+    "standing": "standing",
+    "divisions": "divisionsonly",
+    "lordsdivisions": "lordsdivisionsonly",
+}
+#: kinds whose content only repeats the day files (never loaded twice)
+REPEATED_KINDS = {"divisionsonly", "lordsdivisionsonly"}
+
+_FILE_NAME = re.compile(r"^(?P<prefix>[a-z]+)(?P<date>\d{4}-\d{2}-\d{2})(?P<version>[a-z]+)\.xml$")
+_STANDING_NAME = re.compile(r"^(?P<series>standing\d{4}-\d{2}-\d{2}_[A-Za-z0-9]+_[0-9]+-[0-9]+_(?P<date>\d{4}-\d{2}-\d{2}))(?P<version>[a-z]+)\.xml$")
+_HEADING_LEVELS = {"major-heading": "major", "minor-heading": "minor", "oral-heading": "oral"}
+_BLOCK_TAGS = {"p", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre", "blockquote"}
+
+
+def version_rank(version: str) -> tuple[int, str]:
+    """Order of version letters: a < b < … < z < aa < ab …"""
+    return (len(version), version)
+
+
+def identify(path: Path) -> tuple[str, str, date, str] | None:
+    """(kind, series, date, version) from a transcript file name, or None if not one."""
+    name = path.name
+    m = _STANDING_NAME.match(name)
+    if m:
+        return "standing", m["series"], date.fromisoformat(m["date"]), m["version"]
+    m = _FILE_NAME.match(name)
+    if not m or m["prefix"] not in KIND_BY_PREFIX:
+        return None
+    try:
+        day = date.fromisoformat(m["date"])
+    except ValueError:
+        return None
+    return KIND_BY_PREFIX[m["prefix"]], m["prefix"] + m["date"], day, m["version"]
+
+
+def normalise_time(value: str | None) -> str | None:
+    """'022:00:00' → '22:00:00'; '11:15' → '11:15:00'; 'unknown' or '' → None."""
+    if not value:
+        return None
+    parts = value.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    hours, minutes = int(parts[0]), int(parts[1])
+    seconds = int(parts[2]) if len(parts) == 3 else 0
+    if minutes > 59 or seconds > 59:
+        return None
+    return f"{hours % 100:02d}:{minutes:02d}:{seconds:02d}"
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _inner_html(el: etree._Element) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+    return "".join(parts).strip()
+
+
+def _plain_lines(el: etree._Element) -> list[str]:
+    """One line per paragraph, table row or list item, in document order."""
+    lines: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in _BLOCK_TAGS:
+                if child.tag == "tr":
+                    cells = [_collapse("".join(c.itertext())) for c in child if isinstance(c.tag, str)]
+                    line = " ".join(c for c in cells if c)
+                else:
+                    line = _collapse("".join(child.itertext()))
+                if line:
+                    lines.append(line)
+            else:
+                walk(child)
+                tail_free = _collapse(child.tail or "")
+                if tail_free and node is el:
+                    lines.append(tail_free)
+
+    lead = _collapse(el.text or "")
+    if lead:
+        lines.append(lead)
+    walk(el)
+    if not lines:
+        whole = _collapse("".join(el.itertext()))
+        if whole:
+            lines.append(whole)
+    return lines
+
+
+def word_count(el: etree._Element) -> int:
+    """Whitespace-separated words of an element's text."""
+    return len("".join(el.itertext()).split())
+
+
+def _speech(el: etree._Element, position: int) -> Speech:
+    speaker_id = el.get("speakerid") or el.get("person_id")
+    person_id = tail_id(el.get("person_id"))
+    nospeaker = el.get("nospeaker") == "true"
+    return Speech(
+        gid=el.get("id"),
+        element=el.tag,
+        position=position,
+        speaker_id=speaker_id or None,
+        person_id=person_id,
+        speaker_name=_collapse(el.get("speakername") or "") or None,
+        speaker_office=_collapse(el.get("speakeroffice") or "") or None,
+        nospeaker=nospeaker,
+        html=_inner_html(el),
+        text="\n".join(_plain_lines(el)),
+        words=word_count(el),
+        colnum=el.get("colnum") or None,
+        time=normalise_time(el.get("time")),
+        url=el.get("url") or None,
+        speech_type=el.get("type") or None,
+        oral_qnum=el.get("oral-qnum") or None,
+    )
+
+
+def _votes_from_lists(el: etree._Element) -> list[Vote]:
+    votes: list[Vote] = []
+    for lst in el:
+        if lst.tag not in ("mplist", "lordlist"):
+            continue
+        list_vote = lst.get("vote")
+        for member in lst:
+            if member.tag not in ("mpname", "lord"):
+                continue
+            mid = member.get("id") or member.get("memberid")
+            vote = member.get("vote") or list_vote
+            teller = member.get("teller") == "yes"
+            votes.append(Vote(membership_id=mid, person_id=tail_id(member.get("person_id")),
+                              name=_collapse("".join(member.itertext())) or (member.get("membername") or ""),
+                              vote=vote, teller=teller))
+    return votes
+
+
+_COUNT_ATTRIBUTES = {"ayes": "aye", "noes": "no", "content": "content", "not-content": "not-content"}
+
+
+def _division(el: etree._Element, position: int, day: date) -> Division:
+    """A <division> (debates, lordspages) or a top-level <divisioncount> (standing)."""
+    count_el = el if el.tag == "divisioncount" else el.find("divisioncount")
+    counts = {}
+    if count_el is not None:
+        for attr, key in _COUNT_ATTRIBUTES.items():
+            if count_el.get(attr) is not None and count_el.get(attr).strip().isdigit():
+                counts[key] = int(count_el.get(attr))
+    number = el.get("divnumber")
+    divdate = el.get("divdate")
+    return Division(
+        gid=el.get("id"), position=position,
+        number=int(number) if number and number.isdigit() else None,
+        date=date.fromisoformat(divdate) if divdate else day,
+        time=normalise_time(el.get("time")), colnum=el.get("colnum") or None, url=el.get("url") or None,
+        counts=counts, votes=_votes_from_lists(el),
+    )
+
+
+def _committee(root: etree._Element) -> Committee | None:
+    bill = root.find("bill")
+    committee = root.find("committee")
+    if bill is None and committee is None:
+        return None
+    members: list[CommitteeMember] = []
+    if committee is not None:
+        for el in committee.iter("mpname", "clerk"):
+            parent = el.getparent()
+            role = "clerk" if el.tag == "clerk" else ("chairman" if parent is not None and parent.tag == "chairmen" else "member")
+            attending = el.get("attending")
+            members.append(CommitteeMember(
+                membership_id=el.get("memberid"),
+                name=_collapse(el.get("membername") or "".join(el.itertext())),
+                role=role, attending=None if attending is None else attending == "true"))
+    return Committee(
+        bill_title=_collapse(bill.get("title") or "".join(bill.itertext())) if bill is not None else None,
+        bill_url=bill.get("url") if bill is not None else None, members=members)
+
+
+def parse_transcript(path: Path) -> TranscriptFile:
+    """Read one transcript file. Raises SourceFileError (with the line) if it is broken."""
+    ident = identify(path)
+    if ident is None:
+        raise SourceFileError(path, "not a ParlParse transcript file name (e.g. debates2009-10-26a.xml)")
+    kind, series, day, version = ident
+    root = parse_xml(path, "publicwhip")
+    items = []
+    redirects = []
+    position = 0
+    for el in root:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in ("speech", "ques", "reply"):
+            if not el.get("id"):
+                raise SourceFileError(path, f"<{tag}> without an id", el.sourceline)
+            items.append(_speech(el, position))
+        elif tag in _HEADING_LEVELS:
+            items.append(Heading(gid=el.get("id"), level=_HEADING_LEVELS[tag], title=_collapse("".join(el.itertext())),
+                                 position=position, colnum=el.get("colnum") or None,
+                                 time=normalise_time(el.get("time")), url=el.get("url") or None))
+        elif tag == "division" or (tag == "divisioncount" and el.get("id")):
+            items.append(_division(el, position, day))
+        elif tag == "gidredirect":
+            redirects.append(GidRedirect(old_gid=el.get("oldgid"), new_gid=el.get("newgid"),
+                                         match_type=el.get("matchtype")))
+            continue
+        else:
+            continue
+        position += 1
+    latest = root.get("latest")
+    return TranscriptFile(kind=kind, date=day, version=version, series=series, items=items, redirects=redirects,
+                          committee=_committee(root), latest=None if latest is None else latest == "yes")

@@ -1,0 +1,23 @@
+"""Alembic environment: runs migrations on the engine despatchbox hands it."""
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from despatchbox.store.schema import metadata
+
+config = context.config
+target_metadata = metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations_online()

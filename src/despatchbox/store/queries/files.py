@@ -1,0 +1,93 @@
+"""Source files and ingest batches: which file versions are held and current."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from ..schema import (committee_members, committees, debates, divisions, gid_redirects, headings, ingest_batches,
+                      source_files, speeches, votes)
+
+#: tables whose rows belong to one source file (deleted when a file is replaced);
+#: other areas (search, quotes) register theirs here too.
+FILE_OWNED_TABLES = [speeches, headings, debates, committee_members, committees]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def start_batch(conn: Connection) -> int:
+    return conn.execute(insert(ingest_batches).values(started_at=now())).inserted_primary_key[0]
+
+
+def finish_batch(conn: Connection, batch_id: int) -> None:
+    conn.execute(update(ingest_batches).where(ingest_batches.c.id == batch_id).values(finished_at=now()))
+
+
+def file_by_name(conn: Connection, name: str):
+    return conn.execute(select(source_files).where(source_files.c.name == name)).mappings().first()
+
+
+def current_file_of_series(conn: Connection, series: str):
+    return conn.execute(select(source_files).where(source_files.c.series == series,
+                                                   source_files.c.is_current.is_(True))).mappings().first()
+
+
+def delete_file_records(conn: Connection, file_id: int) -> None:
+    """Remove everything a file version contributed (not its redirects, which stay valid)."""
+    division_ids = select(divisions.c.id).where(divisions.c.file_id == file_id).scalar_subquery()
+    conn.execute(delete(votes).where(votes.c.division_id.in_(division_ids)))
+    conn.execute(delete(divisions).where(divisions.c.file_id == file_id))
+    for table in FILE_OWNED_TABLES:
+        conn.execute(delete(table).where(table.c.file_id == file_id))
+
+
+def record_file(conn: Connection, *, name: str, kind: str, series: str, version: str, day, sha256: str,
+                size: int, is_current: bool, records: int, batch: int) -> int:
+    """Insert or update the row describing one source file; returns its id."""
+    existing = file_by_name(conn, name)
+    values = dict(kind=kind, series=series, version=version, date=day, sha256=sha256, bytes=size,
+                  is_current=is_current, records=records, ingested_at=now(), batch=batch)
+    if existing:
+        conn.execute(update(source_files).where(source_files.c.id == existing["id"]).values(**values))
+        return existing["id"]
+    return conn.execute(insert(source_files).values(name=name, **values)).inserted_primary_key[0]
+
+
+def mark_not_current(conn: Connection, file_id: int) -> None:
+    conn.execute(update(source_files).where(source_files.c.id == file_id).values(is_current=False))
+
+
+def insert_redirects(conn: Connection, redirects: list[dict]) -> None:
+    if not redirects:
+        return
+    seen = {}
+    for r in redirects:
+        seen[r["old_id"]] = r
+    existing = set(conn.execute(select(gid_redirects.c.old_id).where(
+        gid_redirects.c.old_id.in_(list(seen)))).scalars()) if len(seen) < 30000 else None
+    if existing is None:
+        existing = set(conn.execute(select(gid_redirects.c.old_id)).scalars())
+    rows = [r for k, r in seen.items() if k not in existing]
+    if rows:
+        conn.execute(insert(gid_redirects), rows)
+
+
+def resolve_redirect(conn: Connection, gid: str, max_hops: int = 50) -> str | None:
+    """Follow redirects from an old id to the id that replaced it (None if never redirected)."""
+    current, hops = gid, 0
+    while hops < max_hops:
+        nxt = conn.execute(select(gid_redirects.c.new_id).where(gid_redirects.c.old_id == current)).scalar()
+        if nxt is None or nxt == current:
+            break
+        current, hops = nxt, hops + 1
+    return current if hops else None
+
+
+def latest_batch(conn: Connection):
+    return conn.execute(select(ingest_batches).order_by(ingest_batches.c.id.desc()).limit(1)).mappings().first()
+
+
+def count_files(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(source_files)).scalar_one()

@@ -1,0 +1,108 @@
+"""Members data: people, memberships, aliases, constituencies and offices."""
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from ...ingest.records import Membership
+from ..schema import constituencies, departments, member_aliases, membership_people, memberships, offices, people
+
+
+def replace_people(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(delete(people))
+    if rows:
+        conn.execute(insert(people), rows)
+
+
+def replace_memberships(conn: Connection, house: str, rows: list[dict]) -> None:
+    conn.execute(delete(memberships).where(memberships.c.house == house))
+    if rows:
+        conn.execute(insert(memberships), rows)
+
+
+def replace_membership_people(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(delete(membership_people))
+    if rows:
+        conn.execute(insert(membership_people), rows)
+
+
+def link_memberships_to_people(conn: Connection) -> None:
+    """Copy person ids onto memberships (people.xml may be loaded before or after them)."""
+    person = (select(membership_people.c.person_id)
+              .where(membership_people.c.membership_id == memberships.c.id).scalar_subquery())
+    conn.execute(update(memberships).values(person_id=person))
+
+
+def replace_aliases(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(delete(member_aliases))
+    if rows:
+        conn.execute(insert(member_aliases), rows)
+
+
+def replace_constituencies(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(delete(constituencies))
+    if rows:
+        conn.execute(insert(constituencies), rows)
+
+
+def replace_offices(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(delete(offices))
+    if rows:
+        conn.execute(insert(offices), rows)
+
+
+def replace_departments(conn: Connection, rows: list[dict]) -> None:
+    conn.execute(delete(departments))
+    if rows:
+        conn.execute(insert(departments), rows)
+
+
+def people_slugs(conn: Connection) -> dict[int, str]:
+    return dict(conn.execute(select(people.c.id, people.c.slug)).all())
+
+
+def person_of_membership(conn: Connection) -> dict[str, int]:
+    """membership id → person id, for every membership people.xml names."""
+    return dict(conn.execute(select(membership_people.c.membership_id, membership_people.c.person_id)).all())
+
+
+def all_memberships(conn: Connection) -> dict[str, Membership]:
+    return {r["id"]: _membership(r) for r in conn.execute(select(memberships)).mappings()}
+
+
+def government_posts(conn: Connection) -> list[tuple[int, str, object, object, str]]:
+    """(person_id, department as printed, from, to, position) of every post with a person."""
+    return [tuple(r) for r in conn.execute(
+        select(offices.c.person_id, offices.c.department, offices.c.from_date, offices.c.to_date, offices.c.position)
+        .where(offices.c.person_id.is_not(None)))]
+
+
+def people_rows(conn: Connection) -> list[tuple[int, str]]:
+    return [tuple(r) for r in conn.execute(select(people.c.id, people.c.name).order_by(people.c.id))]
+
+
+def latest_memberships(conn: Connection) -> dict[int, Membership]:
+    """Each person's most recent Westminster membership (by start date)."""
+    latest: dict[int, Membership] = {}
+    rows = conn.execute(select(memberships).where(memberships.c.person_id.is_not(None))
+                        .order_by(memberships.c.person_id, memberships.c.from_date)).mappings()
+    for r in rows:
+        latest[r["person_id"]] = _membership(r)
+    return latest
+
+
+def _membership(r) -> Membership:
+    return Membership(
+        id=r["id"], house=r["house"], title=r["title"], first_name=r["first_name"], last_name=r["last_name"],
+        constituency=r["constituency"], party=r["party"], from_date=r["from_date"], to_date=r["to_date"],
+        from_why=r["from_why"], to_why=r["to_why"], lord_name=r["lord_name"], lord_of_name=r["lord_of_name"],
+        peerage_type=r["peerage_type"])
+
+
+def update_people_slugs(conn: Connection, slugs: dict[int, str], houses: dict[int, str | None]) -> None:
+    from sqlalchemy import bindparam
+    # two steps so that swapping slugs between people never trips the unique constraint
+    conn.execute(update(people).where(people.c.id == bindparam("pid")).values(slug=bindparam("tmp")),
+                 [{"pid": pid, "tmp": f"~{pid}"} for pid in slugs])
+    conn.execute(update(people).where(people.c.id == bindparam("pid"))
+                 .values(slug=bindparam("new_slug"), house=bindparam("new_house")),
+                 [{"pid": pid, "new_slug": s, "new_house": houses.get(pid)} for pid, s in slugs.items()])

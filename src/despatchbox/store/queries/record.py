@@ -1,0 +1,29 @@
+"""Writing the record of one transcript file: headings, debates, speeches, divisions, votes."""
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert
+
+from ..schema import committee_members, committees, debates, divisions, headings, speeches, votes
+
+#: rows per executemany call: large enough to amortise, small enough to bound memory
+CHUNK = 2000
+
+
+def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(insert(table), rows[start:start + CHUNK])
+
+
+def insert_record(conn: Connection, *, debate_rows: list[dict], heading_rows: list[dict], speech_rows: list[dict],
+                  division_rows: list[dict], vote_rows: list[dict], committee_row: dict | None = None,
+                  committee_member_rows: list[dict] | None = None) -> None:
+    """Insert everything one file holds (the caller owns the transaction)."""
+    _insert_many(conn, debates, debate_rows)
+    _insert_many(conn, headings, heading_rows)
+    _insert_many(conn, speeches, speech_rows)
+    _insert_many(conn, divisions, division_rows)
+    _insert_many(conn, votes, vote_rows)
+    if committee_row is not None:
+        conn.execute(insert(committees), [committee_row])
+    if committee_member_rows:
+        _insert_many(conn, committee_members, committee_member_rows)

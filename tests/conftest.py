@@ -1,0 +1,119 @@
+"""Shared fixtures: the real sample week, fresh databases, an ingested database.
+
+Run on SQLite by default; ``--db postgresql`` (with DESPATCHBOX_TEST_POSTGRES_URL
+pointing at a server where the user may create databases) runs the same tests on
+PostgreSQL.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from despatchbox.config import SAMPLE_DIR
+from despatchbox.pipeline.run import ingest
+from despatchbox.store.database import engine_for
+
+SAMPLE = SAMPLE_DIR / "parlparse-2009-10"
+MODERN = SAMPLE_DIR / "modern"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", action="store", default=os.environ.get("DESPATCHBOX_TEST_DB", "sqlite"),
+                     choices=["sqlite", "postgresql"], help="database backend the tests run on")
+
+
+def pytest_report_header(config):
+    return f"despatchbox database backend: {config.getoption('--db')}"
+
+
+class DatabaseFactory:
+    """Makes empty databases for one backend and removes them afterwards."""
+
+    def __init__(self, backend: str, tmp_root: Path):
+        self.backend = backend
+        self.tmp_root = tmp_root
+        self.created: list[str] = []
+        if backend == "postgresql":
+            self.admin_url = os.environ.get("DESPATCHBOX_TEST_POSTGRES_URL")
+            if not self.admin_url:
+                raise pytest.UsageError("--db postgresql needs DESPATCHBOX_TEST_POSTGRES_URL "
+                                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5433/postgres)")
+
+    def new_url(self) -> str:
+        name = f"despatchbox_test_{uuid.uuid4().hex[:12]}"
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.tmp_root / (name + '.db')}"
+        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.created.append(name)
+        return self.admin_url.rsplit("/", 1)[0] + "/" + name
+
+    def drop_all(self) -> None:
+        if self.backend != "postgresql" or not self.created:
+            return
+        from despatchbox.store.database import engine_for as cached
+        cached.cache_clear()
+        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_backend(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def database_factory(db_backend, tmp_path_factory):
+    factory = DatabaseFactory(db_backend, tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture
+def fresh_url(database_factory) -> str:
+    """The URL of a new, empty database (schema created on first use)."""
+    return database_factory.new_url()
+
+
+@pytest.fixture
+def fresh_engine(fresh_url):
+    return engine_for(fresh_url)
+
+
+@pytest.fixture(scope="session")
+def sample_url(database_factory) -> str:
+    """A database holding the whole sample week, ingested once per test session. Read only!"""
+    url = database_factory.new_url()
+    report = ingest(engine_for(url), [SAMPLE])
+    assert report.ok, report.errors
+    return url
+
+
+@pytest.fixture(scope="session")
+def sample_engine(sample_url):
+    return engine_for(sample_url)
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A private copy of the sample tree that a test may break."""
+    dest = tmp_path / "parlparse"
+    shutil.copytree(SAMPLE, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
