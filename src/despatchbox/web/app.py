@@ -1,0 +1,87 @@
+"""The FastAPI application: routers from each area, templates, static files, errors.
+
+Each area owns a module that exposes ``router`` (an ``APIRouter``); they are listed
+in ROUTER_MODULES and included here. The JSON API is a sub-application mounted at
+``/api/v1`` with its own OpenAPI schema (``web/api``).
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..config import settings
+from ..store.database import engine_for
+from .templating import templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: modules under despatchbox.web exposing ``router``; missing ones are skipped
+ROUTER_MODULES = ["pages.home", "pages.members", "pages.debates", "pages.departments", "pages.questions",
+                  "pages.divisions", "pages.versus", "search_pages", "feeds", "alerts_pages", "who_said_pages"]
+
+
+def _include_routers(app: FastAPI) -> None:
+    for name in ROUTER_MODULES:
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"{__package__}.{name.split('.')[0]}"):
+                continue
+            raise
+        app.include_router(module.router)
+
+
+def _mount_api(app: FastAPI) -> None:
+    try:
+        api = importlib.import_module(f"{__package__}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith(f"{__package__}.api"):
+            return
+        raise
+    app.mount("/api/v1", api.create_api(app.state.engine))
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, "error.html", {"status": status, "title": title, "message": message},
+                                      status_code=status)
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    app = FastAPI(title="despatchbox", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine = engine_for(database_url or settings().database_url)
+    app.state.settings = settings()
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 404:
+            return error_page(request, 404, "Not found", exc.detail if isinstance(exc.detail, str) and
+                              exc.detail != "Not Found" else "There is no page at this address.")
+        return error_page(request, exc.status_code, "Error", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        return error_page(request, 400, "Bad request", problems or "The request could not be understood.")
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):  # pragma: no cover - last resort
+        return error_page(request, 500, "Something went wrong", "The error has been logged.")
+
+    _include_routers(app)
+    _mount_api(app)
+    return app
+
+
+def engine_of(request: Request):
+    """The store's engine, for route handlers."""
+    return request.app.state.engine
+
+
+__all__ = ["create_app", "engine_of", "error_page", "JSONResponse"]
