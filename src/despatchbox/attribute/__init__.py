@@ -1,0 +1,1 @@
+"""Attribution rules: contributions to people, debates to departments (pure functions)."""
