@@ -20,7 +20,7 @@ from ..attribute.speakers import SpeakerResolver
 from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.members import parse_members_file
-from ..ingest.parlparse.transcripts import identify, parse_transcript, version_rank
+from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
 from ..store import locking
 from ..store.queries import files as fq
 from ..store.queries import members as mq
@@ -158,15 +158,19 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
             if held["is_current"]:
                 chosen = path
             continue
+        becomes_current = chosen is None and (current_rank is None or version_rank(version) >= current_rank)
         try:
-            tf = parse_transcript(path)
+            if becomes_current:
+                tf = parse_transcript(path)
+                found_redirects = tf.redirects
+            else:  # a superseded version: only its redirects matter
+                found_redirects = parse_redirects(path)
         except SourceFileError as exc:
             report.errors.append(exc)
             progress.advance(path, len(data), 0)
             continue
         redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
-                     for r in tf.redirects if r.old_gid and r.new_gid]
-        becomes_current = chosen is None and (current_rank is None or version_rank(version) >= current_rank)
+                     for r in found_redirects if r.old_gid and r.new_gid]
         with engine.begin() as conn:
             if becomes_current:
                 if current is not None:

@@ -81,42 +81,44 @@ def _inner_html(el: etree._Element) -> str:
     return "".join(parts).strip()
 
 
+def _text_of(el: etree._Element) -> str:
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
 def _plain_lines(el: etree._Element) -> list[str]:
     """One line per paragraph, table row or list item, in document order."""
     lines: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        for child in node:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag in _BLOCK_TAGS:
-                if child.tag == "tr":
-                    cells = [_collapse("".join(c.itertext())) for c in child if isinstance(c.tag, str)]
-                    line = " ".join(c for c in cells if c)
-                else:
-                    line = _collapse("".join(child.itertext()))
-                if line:
-                    lines.append(line)
-            else:
-                walk(child)
-                tail_free = _collapse(child.tail or "")
-                if tail_free and node is el:
-                    lines.append(tail_free)
-
     lead = _collapse(el.text or "")
     if lead:
         lines.append(lead)
-    walk(el)
-    if not lines:
-        whole = _collapse("".join(el.itertext()))
-        if whole:
-            lines.append(whole)
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in _BLOCK_TAGS:
+            line = _collapse(_text_of(child))
+            if line:
+                lines.append(line)
+        else:
+            rows = child.iter(*_BLOCK_TAGS) if len(child) else ()
+            found = False
+            for block in rows:
+                found = True
+                line = _collapse(_text_of(block))
+                if line:
+                    lines.append(line)
+            if not found:
+                line = _collapse(_text_of(child))
+                if line:
+                    lines.append(line)
+        tail = _collapse(child.tail or "")
+        if tail:
+            lines.append(tail)
     return lines
 
 
 def word_count(el: etree._Element) -> int:
     """Whitespace-separated words of an element's text."""
-    return len("".join(el.itertext()).split())
+    return len(_text_of(el).split())
 
 
 def _speech(el: etree._Element, position: int) -> Speech:
@@ -201,6 +203,13 @@ def _committee(root: etree._Element) -> Committee | None:
     return Committee(
         bill_title=_collapse(bill.get("title") or "".join(bill.itertext())) if bill is not None else None,
         bill_url=bill.get("url") if bill is not None else None, members=members)
+
+
+def parse_redirects(path: Path) -> list[GidRedirect]:
+    """Only the gidredirects of a file (for superseded versions, whose records are not loaded)."""
+    root = parse_xml(path, "publicwhip")
+    return [GidRedirect(old_gid=el.get("oldgid"), new_gid=el.get("newgid"), match_type=el.get("matchtype"))
+            for el in root.iterchildren("gidredirect")]
 
 
 def parse_transcript(path: Path) -> TranscriptFile:
