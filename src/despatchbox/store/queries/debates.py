@@ -1,0 +1,201 @@
+"""Debates as the pages and the API see them: a debate with its headings, speeches and
+divisions; sitting days; a member's debates with a department; finding any record by id.
+
+Every function takes a Connection and returns plain dicts (or lists of them).
+Speech rows from :func:`speeches_of` and :func:`speeches_by_ids` carry the speaker's
+person (``person_slug``, ``person_name``, ``person_house``) and the membership held that
+day (``m_party``, ``m_constituency``, ``m_house``, ``m_title``, ``m_first_name``,
+``m_last_name``, ``m_lord_name``, ``m_lord_of_name``, ``m_from_date``, ``m_to_date``,
+``m_peerage_type``) beside the source's own ``speaker_name``/``speaker_office``.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from ..schema import debates, divisions, gid_redirects, headings, memberships, people, source_files, speeches
+from .files import resolve_redirect
+from .people import SPOKEN_KINDS
+
+_SPEECH_COLUMNS = [speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
+                   speeches.c.position, speeches.c.element, speeches.c.speaker_id, speeches.c.speaker_name,
+                   speeches.c.speaker_office, speeches.c.nospeaker, speeches.c.person_id, speeches.c.membership_id,
+                   speeches.c.html, speeches.c.text, speeches.c.words, speeches.c.colnum, speeches.c.time,
+                   speeches.c.url, speeches.c.speech_type, speeches.c.oral_qnum]
+_SPEAKER_COLUMNS = [people.c.slug.label("person_slug"), people.c.name.label("person_name"),
+                    people.c.house.label("person_house"),
+                    memberships.c.house.label("m_house"), memberships.c.title.label("m_title"),
+                    memberships.c.first_name.label("m_first_name"), memberships.c.last_name.label("m_last_name"),
+                    memberships.c.constituency.label("m_constituency"), memberships.c.party.label("m_party"),
+                    memberships.c.from_date.label("m_from_date"), memberships.c.to_date.label("m_to_date"),
+                    memberships.c.lord_name.label("m_lord_name"), memberships.c.lord_of_name.label("m_lord_of_name"),
+                    memberships.c.peerage_type.label("m_peerage_type")]
+
+
+def _with_speakers(*columns):
+    return (select(*columns, *_SPEAKER_COLUMNS)
+            .select_from(speeches.outerjoin(people, people.c.id == speeches.c.person_id)
+                         .outerjoin(memberships, memberships.c.id == speeches.c.membership_id)))
+
+
+def debate(conn: Connection, debate_id: str) -> dict | None:
+    """The debate row (id, kind, date, title, department_slug, department_reason, speeches, words …)
+    with ``source_file`` (the file name) and ``url`` (its heading's link on parliament's site)."""
+    q = (select(debates, source_files.c.name.label("source_file"), headings.c.url, headings.c.colnum)
+         .select_from(debates.join(source_files, source_files.c.id == debates.c.file_id)
+                      .outerjoin(headings, headings.c.id == debates.c.id))
+         .where(debates.c.id == debate_id))
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def headings_of(conn: Connection, debate_id: str) -> list[dict]:
+    rows = conn.execute(select(headings).where(headings.c.debate_id == debate_id)
+                        .order_by(headings.c.position)).mappings()
+    return [dict(r) for r in rows]
+
+
+def speeches_of(conn: Connection, debate_id: str) -> list[dict]:
+    """Every speech of the debate in order, with its speaker (see the module's note)."""
+    q = _with_speakers(*_SPEECH_COLUMNS).where(speeches.c.debate_id == debate_id).order_by(speeches.c.position)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
+    """A light view of the debate's speeches in order: id, position, heading, person, whether a speaker
+    is named — enough to choose which ones to show in full."""
+    q = (select(speeches.c.id, speeches.c.position, speeches.c.heading_id, speeches.c.person_id,
+                speeches.c.speaker_name, speeches.c.nospeaker, speeches.c.element)
+         .where(speeches.c.debate_id == debate_id).order_by(speeches.c.position))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def speeches_by_ids(conn: Connection, debate_id: str, ids) -> list[dict]:
+    """Chosen speeches of one debate in order, with their speakers."""
+    ids = list(ids)
+    if not ids:
+        return []
+    q = (_with_speakers(*_SPEECH_COLUMNS)
+         .where(speeches.c.debate_id == debate_id, speeches.c.id.in_(ids)).order_by(speeches.c.position))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def speeches_of_people(conn: Connection, debate_ids, person_ids) -> list[dict]:
+    """The speeches the given people made in the given debates, in order, with their speakers."""
+    debate_ids, person_ids = list(debate_ids), list(person_ids)
+    if not debate_ids or not person_ids:
+        return []
+    q = (_with_speakers(*_SPEECH_COLUMNS)
+         .where(speeches.c.debate_id.in_(debate_ids), speeches.c.person_id.in_(person_ids))
+         .order_by(speeches.c.debate_id, speeches.c.position))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def divisions_of(conn: Connection, debate_id: str) -> list[dict]:
+    rows = conn.execute(select(divisions).where(divisions.c.debate_id == debate_id)
+                        .order_by(divisions.c.position)).mappings()
+    return [dict(r) for r in rows]
+
+
+def latest_sitting_days(conn: Connection, kinds, limit: int = 3) -> list[date]:
+    """The latest dates on which sections of these kinds are held, newest first."""
+    q = (select(debates.c.date).where(debates.c.kind.in_(list(kinds))).group_by(debates.c.date)
+         .order_by(debates.c.date.desc()).limit(limit))
+    return [r[0] for r in conn.execute(q)]
+
+
+def debates_on(conn: Connection, day: date, kinds) -> list[dict]:
+    """The sections held for a day in these kinds, in the order of the record."""
+    q = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
+                debates.c.speeches, debates.c.words)
+         .where(debates.c.date == day, debates.c.kind.in_(list(kinds)))
+         .order_by(debates.c.kind, debates.c.file_id, debates.c.position))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def locate(conn: Connection, gid: str) -> dict | None:
+    """Find any record by its id: {"type": debate|heading|speech|division, "id", "debate_id"}; ids of
+    superseded file versions are followed through ``gid_redirects`` (``redirected`` is then True)."""
+    found = _locate_current(conn, gid)
+    if found:
+        return {**found, "redirected": False}
+    newer = resolve_redirect(conn, gid)
+    if newer:
+        found = _locate_current(conn, newer)
+        if found:
+            return {**found, "redirected": True}
+    return None
+
+
+def _locate_current(conn: Connection, gid: str) -> dict | None:
+    for kind, table in (("debate", debates), ("heading", headings), ("speech", speeches), ("division", divisions)):
+        if kind == "debate":
+            row = conn.execute(select(debates.c.id).where(debates.c.id == gid)).first()
+            if row:
+                return {"type": kind, "id": gid, "debate_id": gid}
+            continue
+        row = conn.execute(select(table.c.debate_id).where(table.c.id == gid)).first()
+        if row:
+            return {"type": kind, "id": gid, "debate_id": row[0]}
+    return None
+
+
+def redirect_target(conn: Connection, gid: str) -> str | None:
+    """The id a superseded id now goes by (following chains), or None."""
+    return resolve_redirect(conn, gid)
+
+
+def member_department_debates(conn: Connection, person_id: int, department_slug: str, limit: int = 20,
+                              offset: int = 0, kinds=SPOKEN_KINDS) -> tuple[int, list[dict]]:
+    """(total, page) of the debates with a department in which the person spoke, newest first; each row has
+    the debate's fields, ``member_speeches`` and ``excerpt`` (the text of the person's first speech there)."""
+    mine = (select(speeches.c.debate_id, func.count().label("member_speeches"),
+                   func.min(speeches.c.position).label("first_position"))
+            .where(speeches.c.person_id == person_id).group_by(speeches.c.debate_id).subquery())
+    base = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
+                   debates.c.speeches, debates.c.words, mine.c.member_speeches, mine.c.first_position)
+            .select_from(mine.join(debates, debates.c.id == mine.c.debate_id))
+            .where(debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds))))
+    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = [dict(r) for r in conn.execute(
+        base.order_by(debates.c.date.desc(), debates.c.id.desc()).limit(limit).offset(offset)).mappings()]
+    if rows:
+        firsts = {(r["id"], r["first_position"]) for r in rows}
+        texts = conn.execute(select(speeches.c.debate_id, speeches.c.position, speeches.c.text)
+                             .where(speeches.c.debate_id.in_([r["id"] for r in rows]),
+                                    speeches.c.person_id == person_id,
+                                    speeches.c.position.in_([r["first_position"] for r in rows])))
+        excerpt = {(d, p): t for d, p, t in texts if (d, p) in firsts}
+        for r in rows:
+            r["excerpt"] = excerpt.get((r["id"], r["first_position"]), "")
+    return int(total), rows
+
+
+def department_sections(conn: Connection, department_slug: str, kinds, limit: int = 10,
+                        offset: int = 0) -> tuple[int, list[dict]]:
+    """(total, page) of a department's sections of these kinds, newest first."""
+    where = (debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds)))
+    total = conn.execute(select(func.count()).select_from(debates).where(*where)).scalar_one()
+    q = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
+                debates.c.speeches, debates.c.words)
+         .where(*where).order_by(debates.c.date.desc(), debates.c.position).limit(limit).offset(offset))
+    return int(total), [dict(r) for r in conn.execute(q).mappings()]
+
+
+def first_speakers(conn: Connection, debate_ids) -> dict[str, dict]:
+    """debate id → its first speech with a named speaker (id, person, speaker name, text), in one query."""
+    debate_ids = list(debate_ids)
+    if not debate_ids:
+        return {}
+    first = (select(speeches.c.debate_id, func.min(speeches.c.position).label("p"))
+             .where(speeches.c.debate_id.in_(debate_ids), speeches.c.speaker_name.is_not(None))
+             .group_by(speeches.c.debate_id).subquery())
+    q = (_with_speakers(speeches.c.debate_id, speeches.c.id, speeches.c.person_id, speeches.c.speaker_name,
+                        speeches.c.speaker_office, speeches.c.text)
+         .join(first, (first.c.debate_id == speeches.c.debate_id) & (first.c.p == speeches.c.position)))
+    return {r["debate_id"]: dict(r) for r in conn.execute(q).mappings()}
+
+
+def redirects_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(gid_redirects)).scalar_one()

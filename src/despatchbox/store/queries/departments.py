@@ -1,0 +1,84 @@
+"""Departments as the pages and the API see them: the list with counts, one department,
+its ministers on a day, and the latest sitting day held.
+
+Every function takes a Connection and returns plain dicts (or lists of them).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, func, or_, select
+
+from ..schema import debates, departments, offices, people
+
+#: ministers' ranks, in the order a department page lists them
+SECRETARY_OF_STATE = "Secretary of State"
+MINISTER_OF_STATE = "Minister of State"
+UNDER_SECRETARY = "Parliamentary Under-Secretary"
+OTHER_MINISTER = "Other ministers"
+WHIP = "Whips"
+RANKS = (SECRETARY_OF_STATE, MINISTER_OF_STATE, UNDER_SECRETARY, OTHER_MINISTER, WHIP)
+
+_WHIP_WORDS = ("whip", "in waiting", "lords commissioner", "chamberlain", "treasurer of", "comptroller",
+               "captain of")
+_NOT_MINISTERS = ("pps", "shadow", "spokesperson", "chairman")
+
+
+def rank_of(position: str | None) -> str | None:
+    """Which rank a ministers.xml position belongs to; None for posts that are not ministerial
+    (PPS, shadow posts, spokespeople, committee places)."""
+    p = (position or "").strip().lower()
+    if not p or any(w in p for w in _NOT_MINISTERS):
+        return None
+    if "under-secretary" in p or "under secretary" in p or p.startswith("parliamentary secretary"):
+        return UNDER_SECRETARY
+    if "minister of state" in p:
+        return MINISTER_OF_STATE
+    if p.startswith("secretary of state"):
+        return SECRETARY_OF_STATE
+    if any(w in p for w in _WHIP_WORDS):
+        return WHIP
+    return OTHER_MINISTER
+
+
+def all_departments(conn: Connection) -> list[dict]:
+    """Every department in the registry with the number of sections attributed to it, by name."""
+    counts = (select(debates.c.department_slug, func.count().label("sections"),
+                     func.max(debates.c.date).label("latest"))
+              .where(debates.c.department_slug.is_not(None)).group_by(debates.c.department_slug).subquery())
+    q = (select(departments.c.slug, departments.c.name, departments.c.is_ministerial,
+                func.coalesce(counts.c.sections, 0).label("sections"), counts.c.latest)
+         .select_from(departments.outerjoin(counts, counts.c.department_slug == departments.c.slug))
+         .order_by(departments.c.name))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def department(conn: Connection, slug: str) -> dict | None:
+    row = conn.execute(select(departments).where(departments.c.slug == slug)).mappings().first()
+    return dict(row) if row else None
+
+
+def latest_sitting_day(conn: Connection, kinds=None) -> date | None:
+    """The latest date any section (of these kinds) is held for."""
+    q = select(func.max(debates.c.date))
+    if kinds:
+        q = q.where(debates.c.kind.in_(list(kinds)))
+    return conn.execute(q).scalar()
+
+
+def ministers_on(conn: Connection, slug: str, on: date) -> list[dict]:
+    """The department's ministers in post on a date: office fields plus ``rank`` (see RANKS),
+    ``person_slug`` and ``person_name``, ordered by rank then start date."""
+    q = (select(offices, people.c.slug.label("person_slug"), people.c.name.label("person_name"),
+                people.c.house.label("person_house"))
+         .select_from(offices.outerjoin(people, people.c.id == offices.c.person_id))
+         .where(offices.c.department_slug == slug,
+                or_(offices.c.from_date.is_(None), offices.c.from_date <= on),
+                or_(offices.c.to_date.is_(None), offices.c.to_date >= on)))
+    out = []
+    for r in conn.execute(q).mappings():
+        rank = rank_of(r["position"])
+        if rank is not None:
+            out.append({**dict(r), "rank": rank})
+    out.sort(key=lambda r: (RANKS.index(r["rank"]), r["from_date"] or date.min, r["name"]))
+    return out

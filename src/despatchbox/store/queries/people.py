@@ -1,0 +1,200 @@
+"""Members as the pages and the API see them: a person, their seats, posts, counts,
+departments debated with, recent contributions, activity and votes.
+
+Every function takes a Connection and returns plain dicts (or lists of them); dates are
+``datetime.date``. Nothing here knows about templates.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, and_, case, distinct, func, or_, select
+
+from ..schema import debates, divisions, memberships, offices, people, speeches, votes
+
+#: kinds whose sections are spoken debates (as opposed to written answers and statements)
+SPOKEN_KINDS = ("debates", "westminhall", "lordspages", "standing")
+#: kinds holding written questions and their answers
+WRITTEN_ANSWER_KINDS = ("wrans", "lordswrans")
+#: kinds holding written ministerial statements
+WRITTEN_STATEMENT_KINDS = ("wms", "lordswms")
+
+MEMBERSHIP_COLUMNS = [memberships.c.id, memberships.c.person_id, memberships.c.house, memberships.c.title,
+                      memberships.c.first_name, memberships.c.last_name, memberships.c.constituency,
+                      memberships.c.party, memberships.c.from_date, memberships.c.to_date, memberships.c.from_why,
+                      memberships.c.to_why, memberships.c.lord_name, memberships.c.lord_of_name,
+                      memberships.c.peerage_type]
+
+
+def person_by_slug(conn: Connection, slug: str) -> dict | None:
+    """id, name, slug, house (of the latest membership) — None for an unknown slug."""
+    row = conn.execute(select(people).where(people.c.slug == slug)).mappings().first()
+    return dict(row) if row else None
+
+
+def person_by_id(conn: Connection, person_id: int) -> dict | None:
+    row = conn.execute(select(people).where(people.c.id == person_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def people_by_ids(conn: Connection, person_ids) -> dict[int, dict]:
+    ids = sorted({p for p in person_ids if p is not None})
+    if not ids:
+        return {}
+    return {r["id"]: dict(r) for r in conn.execute(select(people).where(people.c.id.in_(ids))).mappings()}
+
+
+def memberships_of(conn: Connection, person_id: int) -> list[dict]:
+    """Every seat and peerage the person held, oldest first (open-ended ``to_date`` is None)."""
+    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id == person_id)
+                        .order_by(memberships.c.from_date, memberships.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def memberships_by_ids(conn: Connection, membership_ids) -> dict[str, dict]:
+    ids = sorted({m for m in membership_ids if m})
+    if not ids:
+        return {}
+    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.id.in_(ids))).mappings()
+    return {r["id"]: dict(r) for r in rows}
+
+
+def membership_on(conn: Connection, person_id: int, on: date) -> dict | None:
+    """The seat (not a chair role, when a seat is also held) valid on a date, else the nearest earlier one."""
+    items = memberships_of(conn, person_id)
+    return pick_membership(items, on)
+
+
+def pick_membership(items: list[dict], on: date | None) -> dict | None:
+    """From one person's memberships (oldest first), the one valid on ``on`` (None: the latest)."""
+    if not items:
+        return None
+    if on is None:
+        current = [m for m in items if m["to_date"] is None]
+        return (current or items)[-1]
+    valid = [m for m in items if (m["from_date"] is None or m["from_date"] <= on)
+             and (m["to_date"] is None or on <= m["to_date"])]
+    if valid:
+        return valid[-1]
+    earlier = [m for m in items if m["from_date"] is not None and m["from_date"] <= on]
+    return earlier[-1] if earlier else items[0]
+
+
+def offices_of(conn: Connection, person_id: int, *, government_only: bool = True) -> list[dict]:
+    """Posts from ministers.xml, newest first. ``government_only`` drops committee places, PPS and
+    opposition (shadow) posts."""
+    q = select(offices).where(offices.c.person_id == person_id)
+    if government_only:
+        q = q.where(offices.c.department_slug.is_not(None), offices.c.position != "", *_not_government())
+    rows = conn.execute(q.order_by(offices.c.from_date.desc(), offices.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def _not_government():
+    pos = func.lower(offices.c.position)
+    return [pos != "pps", ~pos.like("%shadow%"), ~pos.like("%spokesperson%"), pos != "chairman"]
+
+
+def office_on(conn: Connection, person_id: int, on: date, department_slug: str | None = None) -> dict | None:
+    """The government post held on a date (in a department when given); failing that, the most
+    recent one started before it."""
+    q = select(offices).where(offices.c.person_id == person_id, offices.c.department_slug.is_not(None),
+                              offices.c.position != "", *_not_government(),
+                              or_(offices.c.from_date.is_(None), offices.c.from_date <= on))
+    if department_slug:
+        q = q.where(offices.c.department_slug == department_slug)
+    rows = [dict(r) for r in conn.execute(q.order_by(offices.c.from_date.desc(), offices.c.id)).mappings()]
+    held = [r for r in rows if r["to_date"] is None or r["to_date"] >= on]
+    return (held or rows or [None])[0]
+
+
+def counts(conn: Connection, person_id: int) -> dict:
+    """speeches (spoken and written statements), questions asked, answers given, votes cast."""
+    row = conn.execute(select(
+        func.sum(case((speeches.c.element == "speech", 1), else_=0)),
+        func.sum(case((speeches.c.element == "ques", 1), else_=0)),
+        func.sum(case((speeches.c.element == "reply", 1), else_=0)),
+        func.sum(speeches.c.words),
+        func.count(distinct(speeches.c.debate_id)),
+    ).where(speeches.c.person_id == person_id)).one()
+    n_votes = conn.execute(select(func.count()).select_from(votes).where(votes.c.person_id == person_id)).scalar_one()
+    return {"speeches": int(row[0] or 0), "questions": int(row[1] or 0), "answers": int(row[2] or 0),
+            "words": int(row[3] or 0), "debates": int(row[4] or 0), "votes": int(n_votes)}
+
+
+def department_debate_counts(conn: Connection, person_id: int, kinds=SPOKEN_KINDS) -> list[dict]:
+    """[{department_slug, debates, speeches, latest}] for the debates the person spoke in, most first."""
+    mine = (select(speeches.c.debate_id, func.count().label("n")).where(speeches.c.person_id == person_id)
+            .group_by(speeches.c.debate_id).subquery())
+    q = (select(debates.c.department_slug, func.count().label("debates"), func.sum(mine.c.n).label("speeches"),
+                func.max(debates.c.date).label("latest"))
+         .select_from(mine.join(debates, debates.c.id == mine.c.debate_id))
+         .where(debates.c.department_slug.is_not(None), debates.c.kind.in_(kinds))
+         .group_by(debates.c.department_slug)
+         .order_by(func.count().desc(), debates.c.department_slug))
+    return [{"department_slug": r[0], "debates": int(r[1]), "speeches": int(r[2] or 0), "latest": r[3]}
+            for r in conn.execute(q)]
+
+
+def recent_contributions(conn: Connection, person_id: int, limit: int = 10, offset: int = 0) -> list[dict]:
+    """The person's latest speeches, questions and answers, each with its debate's title, kind and department."""
+    q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
+                speeches.c.element, speeches.c.text, speeches.c.words, debates.c.title.label("debate_title"),
+                debates.c.department_slug)
+         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id))
+         .where(speeches.c.person_id == person_id)
+         .order_by(speeches.c.date.desc(), speeches.c.file_id.desc(), speeches.c.position.desc())
+         .limit(limit).offset(offset))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def activity_by_date(conn: Connection, person_id: int) -> list[dict]:
+    """[{date, speeches, questions, answers}] per day the person contributed, oldest first."""
+    q = (select(speeches.c.date,
+                func.sum(case((speeches.c.element == "speech", 1), else_=0)),
+                func.sum(case((speeches.c.element == "ques", 1), else_=0)),
+                func.sum(case((speeches.c.element == "reply", 1), else_=0)))
+         .where(speeches.c.person_id == person_id).group_by(speeches.c.date).order_by(speeches.c.date))
+    return [{"date": r[0], "speeches": int(r[1] or 0), "questions": int(r[2] or 0), "answers": int(r[3] or 0)}
+            for r in conn.execute(q)]
+
+
+def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0) -> list[dict]:
+    """The person's votes, newest first: division id, number, date, kind, debate title, vote, teller, tallies."""
+    q = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
+                divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id,
+                debates.c.title.label("debate_title"))
+         .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id)
+                      .outerjoin(debates, debates.c.id == divisions.c.debate_id))
+         .where(votes.c.person_id == person_id)
+         .order_by(divisions.c.date.desc(), divisions.c.position.desc())
+         .limit(limit).offset(offset))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def search_people(conn: Connection, text: str, limit: int = 20) -> list[dict]:
+    """People whose name contains ``text`` (case-insensitive), shortest names first."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
+    q = (select(people).where(func.lower(people.c.name).like(pattern, escape="\\"))
+         .order_by(func.length(people.c.name), people.c.name).limit(limit))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int = 10, offset: int = 0,
+                      kinds=SPOKEN_KINDS) -> tuple[int, list[dict]]:
+    """(total, page) of the debates in which both people spoke, newest first, with each one's speech count."""
+    both = (select(speeches.c.debate_id,
+                   func.sum(case((speeches.c.person_id == person_a, 1), else_=0)).label("a_speeches"),
+                   func.sum(case((speeches.c.person_id == person_b, 1), else_=0)).label("b_speeches"))
+            .where(speeches.c.person_id.in_((person_a, person_b)))
+            .group_by(speeches.c.debate_id)
+            .having(and_(func.sum(case((speeches.c.person_id == person_a, 1), else_=0)) > 0,
+                         func.sum(case((speeches.c.person_id == person_b, 1), else_=0)) > 0))
+            .subquery())
+    base = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
+                   debates.c.speeches, debates.c.words, both.c.a_speeches, both.c.b_speeches)
+            .select_from(both.join(debates, debates.c.id == both.c.debate_id))
+            .where(debates.c.kind.in_(kinds)))
+    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = conn.execute(base.order_by(debates.c.date.desc(), debates.c.position).limit(limit).offset(offset))
+    return int(total), [dict(r) for r in rows.mappings()]

@@ -1,0 +1,66 @@
+"""Written questions and answers: a question group (the questions that share one answer,
+under one minor heading) and a department's written answers, paged.
+
+A group's id is its heading's gid (``…/wrans/2009-10-26f.294961.h``; in Lords written
+answers the heading is also the section, ``…/wrans/2009-10-26a.101.0``).
+"""
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from ..schema import debates, headings, speeches
+from .debates import _SPEECH_COLUMNS, _with_speakers
+from .people import WRITTEN_ANSWER_KINDS
+
+
+def question_group(conn: Connection, heading_id: str) -> dict | None:
+    """{"heading", "debate", "questions", "answers"} for a written question group, or None. Questions and
+    answers are speech rows with their speakers (see :mod:`.debates`)."""
+    heading = conn.execute(select(headings).where(headings.c.id == heading_id,
+                                                  headings.c.kind.in_(WRITTEN_ANSWER_KINDS))).mappings().first()
+    if heading is None:
+        return None
+    section = conn.execute(select(debates).where(debates.c.id == heading["debate_id"])).mappings().first()
+    rows = [dict(r) for r in conn.execute(
+        _with_speakers(*_SPEECH_COLUMNS)
+        .where(speeches.c.debate_id == heading["debate_id"], speeches.c.heading_id == heading_id)
+        .order_by(speeches.c.position)).mappings()]
+    return {"heading": dict(heading), "debate": dict(section) if section else None,
+            "questions": [r for r in rows if r["element"] == "ques"],
+            "answers": [r for r in rows if r["element"] != "ques"]}
+
+
+def group_of_speech(conn: Connection, speech_id: str) -> str | None:
+    """The question group (heading id) a written question or answer belongs to."""
+    return conn.execute(select(speeches.c.heading_id).where(speeches.c.id == speech_id,
+                                                            speeches.c.kind.in_(WRITTEN_ANSWER_KINDS))).scalar()
+
+
+def department_questions(conn: Connection, department_slug: str, limit: int = 10,
+                         offset: int = 0) -> tuple[int, list[dict]]:
+    """(total, page) of the department's written question groups, newest first: heading id, title, date,
+    kind, ``askers`` (names as printed, in order) and ``answerer`` (the first answer's speaker)."""
+    where = (debates.c.department_slug == department_slug, debates.c.kind.in_(WRITTEN_ANSWER_KINDS),
+             headings.c.level == "minor")
+    joined = headings.join(debates, debates.c.id == headings.c.debate_id)
+    total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    rows = [dict(r) for r in conn.execute(
+        select(headings.c.id, headings.c.title, headings.c.date, headings.c.kind, headings.c.debate_id)
+        .select_from(joined).where(*where)
+        .order_by(headings.c.date.desc(), headings.c.position).limit(limit).offset(offset)).mappings()]
+    if rows:
+        people_of: dict[str, dict] = {r["id"]: {"askers": [], "answerer": None} for r in rows}
+        q = (select(speeches.c.heading_id, speeches.c.element, speeches.c.speaker_name, speeches.c.person_id)
+             .where(speeches.c.debate_id.in_({r["debate_id"] for r in rows}),
+                    speeches.c.heading_id.in_(list(people_of)))
+             .order_by(speeches.c.position))
+        for heading_id, element, name, person_id in conn.execute(q):
+            entry = people_of[heading_id]
+            if element == "ques":
+                if name and name not in entry["askers"]:
+                    entry["askers"].append(name)
+            elif entry["answerer"] is None:
+                entry["answerer"] = name
+        for r in rows:
+            r.update(people_of[r["id"]])
+    return int(total), rows
