@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from ..bulk import insert_rows
 from ..schema import (committee_members, committees, debates, divisions, gid_redirects, headings, ingest_batches,
                       source_files, speeches, votes)
 
@@ -71,7 +72,7 @@ def insert_redirects(conn: Connection, redirects: list[dict]) -> None:
         existing = set(conn.execute(select(gid_redirects.c.old_id)).scalars())
     rows = [r for k, r in seen.items() if k not in existing]
     if rows:
-        conn.execute(insert(gid_redirects), rows)
+        insert_rows(conn, gid_redirects, rows)
 
 
 def resolve_redirect(conn: Connection, gid: str, max_hops: int = 50) -> str | None:

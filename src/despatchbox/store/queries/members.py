@@ -1,28 +1,29 @@
 """Members data: people, memberships, aliases, constituencies and offices."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from ...ingest.records import Membership
+from ..bulk import insert_rows
 from ..schema import constituencies, departments, member_aliases, membership_people, memberships, offices, people
 
 
 def replace_people(conn: Connection, rows: list[dict]) -> None:
     conn.execute(delete(people))
     if rows:
-        conn.execute(insert(people), rows)
+        insert_rows(conn, people, rows)
 
 
 def replace_memberships(conn: Connection, house: str, rows: list[dict]) -> None:
     conn.execute(delete(memberships).where(memberships.c.house == house))
     if rows:
-        conn.execute(insert(memberships), rows)
+        insert_rows(conn, memberships, rows)
 
 
 def replace_membership_people(conn: Connection, rows: list[dict]) -> None:
     conn.execute(delete(membership_people))
     if rows:
-        conn.execute(insert(membership_people), rows)
+        insert_rows(conn, membership_people, rows)
 
 
 def link_memberships_to_people(conn: Connection) -> None:
@@ -35,25 +36,25 @@ def link_memberships_to_people(conn: Connection) -> None:
 def replace_aliases(conn: Connection, rows: list[dict]) -> None:
     conn.execute(delete(member_aliases))
     if rows:
-        conn.execute(insert(member_aliases), rows)
+        insert_rows(conn, member_aliases, rows)
 
 
 def replace_constituencies(conn: Connection, rows: list[dict]) -> None:
     conn.execute(delete(constituencies))
     if rows:
-        conn.execute(insert(constituencies), rows)
+        insert_rows(conn, constituencies, rows)
 
 
 def replace_offices(conn: Connection, rows: list[dict]) -> None:
     conn.execute(delete(offices))
     if rows:
-        conn.execute(insert(offices), rows)
+        insert_rows(conn, offices, rows)
 
 
 def replace_departments(conn: Connection, rows: list[dict]) -> None:
     conn.execute(delete(departments))
     if rows:
-        conn.execute(insert(departments), rows)
+        insert_rows(conn, departments, rows)
 
 
 def people_slugs(conn: Connection) -> dict[int, str]:

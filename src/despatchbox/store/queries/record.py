@@ -1,17 +1,14 @@
 """Writing the record of one transcript file: headings, debates, speeches, divisions, votes."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
+from ..bulk import insert_rows
 from ..schema import committee_members, committees, debates, divisions, headings, speeches, votes
-
-#: rows per executemany call: large enough to amortise, small enough to bound memory
-CHUNK = 2000
 
 
 def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(table), rows[start:start + CHUNK])
+    insert_rows(conn, table, rows)
 
 
 def insert_record(conn: Connection, *, debate_rows: list[dict], heading_rows: list[dict], speech_rows: list[dict],
@@ -24,6 +21,6 @@ def insert_record(conn: Connection, *, debate_rows: list[dict], heading_rows: li
     _insert_many(conn, divisions, division_rows)
     _insert_many(conn, votes, vote_rows)
     if committee_row is not None:
-        conn.execute(insert(committees), [committee_row])
+        insert_rows(conn, committees, [committee_row])
     if committee_member_rows:
         _insert_many(conn, committee_members, committee_member_rows)
