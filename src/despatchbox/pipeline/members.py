@@ -4,13 +4,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import asdict
 
 from sqlalchemy import Connection, select
 
 from ..attribute import departments as dept_rules
 from ..ingest.records import Membership
 from ..store.queries import members as q
+
+
+def asdict(record) -> dict:
+    """A record's fields as a dict (shallow: dataclasses.asdict deep-copies, which is slow)."""
+    return {name: getattr(record, name) for name in record.__slots__}
 
 
 def slugify(text: str) -> str:
