@@ -172,3 +172,11 @@ def find_divisions(conn: Connection, *, kinds=None, since: date | None = None, u
 def department_section_count(conn: Connection, slug: str) -> int:
     return int(conn.execute(select(func.count()).select_from(debates)
                             .where(debates.c.department_slug == slug)).scalar_one())
+
+
+def heading_titles(conn: Connection, heading_ids) -> dict[str, str]:
+    """heading id → title, for several headings in one query."""
+    ids = sorted({h for h in heading_ids if h})
+    if not ids:
+        return {}
+    return dict(conn.execute(select(headings.c.id, headings.c.title).where(headings.c.id.in_(ids))).all())

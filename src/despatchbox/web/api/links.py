@@ -25,6 +25,11 @@ def web_url(kind: str, ident: str | int, **query) -> str:
     return path + ("?" + urlencode(params) if params else "")
 
 
+def anchor_for(gid: str) -> str:
+    """A contribution's anchor in its debate's page: the gid after its last "/"."""
+    return gid.rsplit("/", 1)[-1]
+
+
 def speech_url(debate_id: str, speech_id: str) -> str:
     """A contribution inside its debate's page."""
-    return web_url("debate", debate_id) + "#" + quote(speech_id, safe="")
+    return web_url("debate", debate_id) + "#" + quote(anchor_for(speech_id), safe="")
