@@ -1,0 +1,124 @@
+"""Text → normalised tokens, the same at index time and at query time.
+
+What is unified (so that a copy from a web page compares equal to the record):
+
+* Unicode compatibility forms and accents (NFKD, combining marks dropped):
+  ``café`` → ``cafe``, ``ﬁ`` → ``fi``, ``½`` → ``1/2`` → ``1 2``;
+* case (``str.casefold``);
+* quotes: curly/straight single quotes and apostrophes are *deleted*
+  (``don’t`` = ``don't`` = ``dont``); double quotes are separators;
+* dashes of every kind (``- – — ‒ ― −`` and ``--``) and all whitespace are
+  separators, so ``yes-of course`` = ``yes—of course`` = ``yes - of course``;
+* digit group separators: ``4,818`` = ``4818`` and ``2.5`` = ``25``;
+* every other punctuation mark is a separator.
+
+A token is a maximal run of letters/digits (no underscore). :func:`tokens`
+is the fast path (``str.translate`` + ``split``);
+:func:`token_spans` gives the same tokens with their character offsets in the
+original text (used only to report where a match sits in a speech).
+:func:`normalise` is the tokens joined by single spaces and is idempotent.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["normalise", "tokens", "token_spans"]
+
+_SINGLE_QUOTES = "'`´ʹʻʼʽˈˊ‘’‚‛′‵＇"
+_DOUBLE_QUOTES = "\"«»“”„‟″‶〝〞＂"
+_DASHES = "-‐‑‒–—―−⁃﹘﹣－"
+
+
+def _one_step(ch: str) -> str:
+    """One round of the per-character mapping (may need repeating)."""
+    if ch in _SINGLE_QUOTES:
+        return ""                                  # apostrophes vanish: don’t = dont
+    if ch in _DOUBLE_QUOTES or ch in _DASHES or ch.isspace():
+        return " "
+    if ch in ".,":
+        return ch                                  # kept for digit groups, see tokens()
+    out = []
+    for d in unicodedata.normalize("NFKD", ch).casefold():
+        for e in unicodedata.normalize("NFKD", d):
+            if unicodedata.category(e).startswith("M"):   # combining marks
+                continue
+            out.append(e)
+    return "".join(out)
+
+
+class _CharMap(dict):
+    """ord → replacement string, computed lazily to a fixed point.
+
+    Replacements hold only letters/digits that map to themselves, ``.``/``,``
+    and spaces — which is what makes :func:`normalise` idempotent and lets
+    :func:`tokens` split on whitespace.
+    """
+
+    def __missing__(self, code: int) -> str:
+        value = self._resolve(chr(code), 0)
+        self[code] = value
+        return value
+
+    def _resolve(self, ch: str, depth: int) -> str:
+        step = _one_step(ch)
+        if step == ch or depth > 8:
+            if len(step) == 1 and (step.isalnum() or step in ".,"):
+                return step
+            return "".join(c if c.isalnum() else " " for c in step)
+        return "".join(self._resolve(c, depth + 1) for c in step)
+
+
+_MAP = _CharMap()
+for _c in range(256):          # warm the common part
+    _MAP[_c]
+
+_HAS_DIGIT_SEP = re.compile(r"\d[.,]\d")
+_DIGIT_SEP = re.compile(r"(\d)[.,](?=\d)")
+_SEP_TO_SPACE = str.maketrans(".,", "  ")
+# token_spans' equivalent of "drop digit separators, then split"
+_TOKEN_RE = re.compile(r"\w+(?:(?<=\d)[.,](?=\d)\w+)*")
+_SEPS = str.maketrans("", "", ".,")
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens of ``text``."""
+    mapped = text.translate(_MAP)
+    if _HAS_DIGIT_SEP.search(mapped):
+        mapped = _DIGIT_SEP.sub(r"\1", mapped)
+    return mapped.translate(_SEP_TO_SPACE).split()
+
+
+def normalise(text: str) -> str:
+    """Normalised text: the tokens joined by single spaces (idempotent)."""
+    return " ".join(tokens(text))
+
+
+def token_spans(text: str) -> list[tuple[str, int, int]]:
+    """``(token, start, end)`` with offsets into the original ``text``.
+
+    Yields exactly the tokens of :func:`tokens` (same character mapping, same
+    digit-group rule); slower, so only used on the few texts whose spans we
+    report.
+    """
+    mapped = text.translate(_MAP)
+    if len(mapped) == len(text) and all(len(_MAP[ord(c)]) == 1 for c in set(text)):
+        origin: list[int] | range = range(len(text))      # one char for one char
+    else:
+        odd = {c for c in set(text) if len(_MAP[ord(c)]) != 1}
+        origin = []                                       # mapped index → original index
+        at = 0
+        for i in [k for k, c in enumerate(text) if c in odd]:
+            origin.extend(range(at, i))
+            origin.extend([i] * len(_MAP[ord(text[i])]))
+            at = i + 1
+        origin.extend(range(at, len(text)))
+    out = []
+    for m in _TOKEN_RE.finditer(mapped):
+        start = origin[m.start()]
+        end = origin[m.end() - 1] + 1
+        tok = m.group()
+        if "." in tok or "," in tok:
+            tok = tok.translate(_SEPS)
+        out.append((tok, start, end))
+    return out
