@@ -1,0 +1,30 @@
+"""Search over the whole record, behind one small interface, on SQLite FTS5 or PostgreSQL full text.
+
+    from despatchbox.store.search import SearchQuery, QueryError, search, search_people
+
+    with engine.connect() as conn:
+        try:
+            results = search(conn, SearchQuery("\"organised crime\" -scotland", party="Labour",
+                                               date_from=date(2009, 10, 1), sort="date"))
+        except QueryError as exc:           # str(exc) is a message for the user
+            ...
+        results.total, results.hits[0].snippet, results.hits[0].url
+        search_people(conn, "lord bach")    # [PersonHit(name='Lord Bach', …)]
+
+The query language (words stemmed, "exact phrases", AND / OR / NOT / -, prefix*) is in
+:mod:`.query_language`; filters are typed fields of :class:`SearchQuery`, never parsed out of the
+text. The index is kept current by triggers on ``speeches`` (migration 0002): ingest, re-ingest
+and superseded file versions need nothing from the caller.
+"""
+from __future__ import annotations
+
+from .model import (KIND_LABELS, KINDS, MAX_LIMIT, PersonHit, QuestionContext, SearchHit, SearchQuery, SearchResults,
+                    anchor_for, speech_url)
+from .people import person_by_id, person_by_slug, search_people
+from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
+from .service import backend, check_index, index_status, party_codes, rebuild_index, search
+
+__all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "QueryError", "ParsedQuery",
+           "search", "search_people", "parse", "person_by_slug", "person_by_id", "party_codes", "backend",
+           "index_status", "check_index", "rebuild_index", "anchor_for", "speech_url", "KIND_LABELS", "KINDS",
+           "MAX_LIMIT", "MAX_QUERY_CHARS"]

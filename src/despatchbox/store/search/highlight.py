@@ -1,0 +1,107 @@
+"""Snippets: a window of a speech's text around the matched words, escaped, with ``<mark>`` around them.
+
+Both backends hand back the whole text with the matched words between two control characters
+(``START``/``STOP``: they cannot occur in XML text), once per index (stemmed and exact). The
+marked ranges are merged, the densest window is chosen, and the text is escaped here, once.
+"""
+from __future__ import annotations
+
+import re
+from html import escape
+
+from markupsafe import Markup
+
+START, STOP = "\x02", "\x03"
+#: words shown in a snippet
+SNIPPET_WORDS = 36
+ELLIPSIS = "…"
+_WORD = re.compile(r"\S+")
+
+
+def marked_ranges(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Text with START/STOP markers → (plain text, [(start, end) of each marked run])."""
+    plain: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    pos, opened = 0, None
+    for piece in re.split(f"([{START}{STOP}])", marked):
+        if piece == START:
+            opened = pos
+        elif piece == STOP:
+            if opened is not None and pos > opened:
+                ranges.append((opened, pos))
+            opened = None
+        else:
+            plain.append(piece)
+            pos += len(piece)
+    return "".join(plain), ranges
+
+
+def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], width: int) -> int:
+    """Index of the first word of the window of ``width`` words holding the most marked ranges."""
+    if not ranges or len(words) <= width:
+        return 0
+    marked = [0] * len(words)
+    r = 0
+    for i, (ws, we) in enumerate(words):
+        while r < len(ranges) and ranges[r][1] <= ws:
+            r += 1
+        if r < len(ranges) and ranges[r][0] < we:
+            marked[i] = 1
+    best, best_count, count = 0, -1, sum(marked[:width])
+    for start in range(0, len(words) - width + 1):
+        if start:
+            count += marked[start + width - 1] - marked[start - 1]
+        if count > best_count:
+            best, best_count = start, count
+    # begin a little before the first marked word, so it has some context
+    first = next((i for i in range(best, best + width) if marked[i]), best)
+    return max(0, min(best, first - 4))
+
+
+def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS) -> Markup:
+    """Escaped text of about ``width`` words around the marked ranges, each wrapped in <mark>."""
+    ranges = merge(ranges)
+    words = [m.span() for m in _WORD.finditer(text)]
+    if not words:
+        return Markup("")
+    first = _best_window(words, ranges, width)
+    last = min(len(words), first + width) - 1
+    lo, hi = words[first][0], words[last][1]
+    out: list[str] = [ELLIPSIS + " " if first > 0 else ""]
+    pos = lo
+    for start, end in ranges:
+        start, end = max(start, lo), min(end, hi)
+        if start >= end:
+            continue
+        out.append(_plain(text[pos:start]))
+        out.append("<mark>" + _plain(text[start:end]) + "</mark>")
+        pos = end
+    out.append(_plain(text[pos:hi]))
+    if last < len(words) - 1:
+        out.append(" " + ELLIPSIS)
+    return Markup("".join(out))
+
+
+def _plain(piece: str) -> str:
+    return escape(" ".join(piece.split("\n")), quote=True)
+
+
+def snippet_from_marked(marked_versions: list[str], text: str | None = None, width: int = SNIPPET_WORDS) -> Markup:
+    """Merge the marks of several highlighted versions of one text into one snippet."""
+    plain, ranges = (text or ""), []
+    for marked in marked_versions:
+        version_plain, found = marked_ranges(marked)
+        if text is None or version_plain == text:
+            plain = version_plain
+            ranges.extend(found)
+    return snippet(plain, ranges, width)

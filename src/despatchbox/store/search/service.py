@@ -1,0 +1,254 @@
+"""Running a search on either backend: filters, ordering, totals, pages, grouping, and turning
+matched ids into :class:`SearchHit` rows with speaker, debate, department and snippet."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, Date, and_, bindparam, select, text
+
+from ...attribute import departments as dept_registry
+from ...attribute import parties
+from ...attribute.names import display_name, full_name, peerage_kind
+from ...ingest.records import Membership
+from ..schema import debates, headings, memberships, people, speeches
+from . import postgres_fts, query_language as ql, sqlite_fts
+from .highlight import snippet, snippet_from_marked
+from .model import KIND_LABELS, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type, speech_url
+
+#: characters of a written question shown above its answer
+QUESTION_CHARS = 400
+
+
+def backend(conn: Connection):
+    """The module implementing search for this connection's database."""
+    return postgres_fts if conn.dialect.name == "postgresql" else sqlite_fts
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+def party_codes(conn: Connection, wanted: str) -> list[str]:
+    """Every party code stored in memberships that names the same party as ``wanted`` (a code or a
+    name); raises QueryError when none does."""
+    stored = [c for c in conn.execute(select(memberships.c.party).distinct()).scalars() if c]
+    target = parties.party(wanted)
+    if target is not None:
+        codes = [c for c in stored if parties.party(c) == target]
+    else:
+        codes = [c for c in stored if c.strip().lower() == wanted.strip().lower()]
+    if not codes:
+        known = sorted({parties.party_name(c) or c for c in stored if not parties.is_chair(c)
+                        and (c or "").lower() != "unknown"})
+        raise ql.QueryError(f"No party called {wanted!r} in the record. Known parties: {', '.join(known)}.")
+    return codes
+
+
+def _filters(conn: Connection, query: SearchQuery) -> tuple[list[str], dict, list]:
+    """SQL conditions on ``search_items i`` for the query's typed filters, their parameters and bindparams."""
+    where, params, binds = [], {}, []
+    if query.person_id is not None:
+        where.append("i.person_id = :f_person")
+        params["f_person"] = int(query.person_id)
+    if query.party:
+        where.append("i.membership_id IN (SELECT id FROM memberships WHERE party IN :f_parties)")
+        params["f_parties"] = party_codes(conn, query.party)
+        binds.append(bindparam("f_parties", expanding=True))
+    if query.department_slug:
+        if dept_registry.by_slug(query.department_slug) is None:
+            raise ql.QueryError(f"No department {query.department_slug!r}.")
+        where.append("i.debate_id IN (SELECT id FROM debates WHERE department_slug = :f_department)")
+        params["f_department"] = query.department_slug
+    if query.kinds:
+        where.append("i.kind IN :f_kinds")
+        params["f_kinds"] = list(query.kinds)
+        binds.append(bindparam("f_kinds", expanding=True))
+    if query.date_from:
+        where.append("i.date >= :f_from")
+        params["f_from"] = query.date_from
+        binds.append(bindparam("f_from", type_=Date))
+    if query.date_to:
+        where.append("i.date <= :f_to")
+        params["f_to"] = query.date_to
+        binds.append(bindparam("f_to", type_=Date))
+    if query.since_batch is not None:
+        where.append("i.speech_id IN (SELECT s.id FROM speeches s JOIN source_files f ON f.id = s.file_id "
+                     "WHERE f.batch > :f_batch)")
+        params["f_batch"] = int(query.since_batch)
+    return where, params, binds
+
+
+# --- the search ---------------------------------------------------------------------------------
+
+def search(conn: Connection, query: SearchQuery) -> SearchResults:
+    """Run one search. Raises :class:`QueryError` (a message for the user) for a query that cannot run."""
+    parsed = ql.parse(query.text)
+    impl = backend(conn)
+    hits, params = impl.hits_sql(parsed)
+    where, fparams, binds = _filters(conn, query)
+    params.update(fparams)
+    condition = " AND ".join(where) or "1 = 1"
+    params.update(limit=query.limit, offset=query.offset)
+    if query.sort == "date":
+        order = "i.date DESC, i.id"
+    else:
+        order = "h.score DESC, i.date DESC, i.id"
+    total_debates = None
+    if not query.group_by_debate:
+        sql = (f"WITH hits AS ({hits}) "
+               f"SELECT i.id AS doc, i.speech_id, h.score, count(*) OVER () AS total, NULL AS in_debate "
+               f"FROM hits h JOIN search_items i ON i.id = h.doc WHERE {condition} "
+               f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    else:
+        group_order = "date DESC, doc" if query.sort == "date" else "best DESC, date DESC, doc"
+        sql = (f"WITH hits AS ({hits}), "
+               f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score "
+               f"          FROM hits h JOIN search_items i ON i.id = h.doc WHERE {condition}), "
+               f"ranked AS (SELECT found.*, "
+               f"           row_number() OVER (PARTITION BY debate_id ORDER BY score DESC, doc) AS rn, "
+               f"           count(*) OVER (PARTITION BY debate_id) AS in_debate, "
+               f"           max(score) OVER (PARTITION BY debate_id) AS best FROM found) "
+               f"SELECT doc, speech_id, score, in_debate, sum(in_debate) OVER () AS total, "
+               f"       count(*) OVER () AS debates_total "
+               f"FROM ranked WHERE rn = 1 ORDER BY {group_order} LIMIT :limit OFFSET :offset")
+    rows = conn.execute(text(sql).bindparams(*binds), params).mappings().all()
+    if rows:
+        total = int(rows[0]["total"])
+        if query.group_by_debate:
+            total_debates = int(rows[0]["debates_total"])
+    elif query.offset:
+        total, total_debates = _count(conn, hits, condition, params, binds)
+        total_debates = total_debates if query.group_by_debate else None
+    else:
+        total, total_debates = 0, (0 if query.group_by_debate else None)
+    found = _hydrate(conn, impl, parsed, rows)
+    return SearchResults(query=query, understood_as=parsed.describe(), total=total, hits=found,
+                         notices=parsed.notices, total_debates=total_debates)
+
+
+def _count(conn: Connection, hits: str, condition: str, params: dict, binds: list) -> tuple[int, int]:
+    sql = (f"WITH hits AS ({hits}) SELECT count(*) AS n, count(DISTINCT i.debate_id) AS d "
+           f"FROM hits h JOIN search_items i ON i.id = h.doc WHERE {condition}")
+    row = conn.execute(text(sql).bindparams(*binds), params).one()
+    return int(row.n), int(row.d)
+
+
+# --- from ids to hits ---------------------------------------------------------------------------
+
+def _membership(row) -> Membership | None:
+    if row["m_id"] is None:
+        return None
+    return Membership(id=row["m_id"], house=row["m_house"], title=row["m_title"], first_name=row["m_first_name"],
+                      last_name=row["m_last_name"], constituency=row["m_constituency"], party=row["m_party"],
+                      from_date=None, to_date=None, lord_name=row["m_lord_name"],
+                      lord_of_name=row["m_lord_of_name"], peerage_type=row["m_peerage_type"])
+
+
+def department_name(slug: str | None, on: date) -> str | None:
+    if not slug:
+        return None
+    try:
+        return dept_registry.name_on(slug, on)
+    except KeyError:
+        return slug
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
+    if not rows:
+        return []
+    ids = [r["speech_id"] for r in rows]
+    q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
+                speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office, speeches.c.person_id,
+                speeches.c.position, speeches.c.text,
+                debates.c.title.label("debate_title"), debates.c.department_slug,
+                headings.c.title.label("heading_title"),
+                people.c.name.label("person_name"), people.c.slug.label("person_slug"),
+                memberships.c.id.label("m_id"), memberships.c.house.label("m_house"),
+                memberships.c.title.label("m_title"), memberships.c.first_name.label("m_first_name"),
+                memberships.c.last_name.label("m_last_name"), memberships.c.constituency.label("m_constituency"),
+                memberships.c.party.label("m_party"), memberships.c.lord_name.label("m_lord_name"),
+                memberships.c.lord_of_name.label("m_lord_of_name"),
+                memberships.c.peerage_type.label("m_peerage_type"))
+         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+                      .outerjoin(headings, headings.c.id == speeches.c.heading_id)
+                      .outerjoin(people, people.c.id == speeches.c.person_id)
+                      .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
+         .where(speeches.c.id.in_(ids)))
+    by_id = {r["id"]: r for r in conn.execute(q).mappings()}
+    marked = impl.marked_texts(conn, parsed, [r["doc"] for r in rows])
+    questions = _questions(conn, [r for r in by_id.values() if r["element"] == "reply"])
+    out = []
+    for r in rows:
+        s = by_id.get(r["speech_id"])
+        if s is None:                         # deleted between the two queries by a concurrent ingest
+            continue
+        day = _as_date(s["date"])
+        m = _membership(s)
+        name = s["person_name"] or (full_name(m) if m else None) or s["speaker_name"]
+        title = s["debate_title"] or ""
+        heading = s["heading_title"] if s["heading_title"] and s["heading_title"] != title else None
+        versions = marked.get(r["doc"]) or []
+        out.append(SearchHit(
+            id=s["id"], debate_id=s["debate_id"], heading_id=s["heading_id"], kind=s["kind"],
+            chamber=KIND_LABELS.get(s["kind"], s["kind"]), element=s["element"],
+            item_type=item_type(s["kind"], s["element"]), date=day, person_id=s["person_id"],
+            person_slug=s["person_slug"], name=name,
+            display_name=display_name(m) if m else s["speaker_name"],
+            party=parties.party_name(m.party) if m else None,
+            constituency=(m.constituency or peerage_kind(m.peerage_type)) if m else None,
+            speaker_office=s["speaker_office"], title=title, heading=heading,
+            department_slug=s["department_slug"], department=department_name(s["department_slug"], day),
+            snippet=snippet_from_marked(versions, s["text"]) if versions else snippet(s["text"], []),
+            score=float(r["score"] or 0.0), url=speech_url(s["debate_id"], s["id"]),
+            question=questions.get(s["id"]),
+            hits_in_debate=int(r["in_debate"]) if r["in_debate"] is not None else None))
+    return out
+
+
+def _questions(conn: Connection, replies) -> dict[str, QuestionContext]:
+    """For each written answer, the question it answers: the first question of its question group."""
+    heading_ids = sorted({r["heading_id"] for r in replies if r["heading_id"]})
+    if not heading_ids:
+        return {}
+    q = (select(speeches.c.id, speeches.c.heading_id, speeches.c.position, speeches.c.person_id,
+                speeches.c.speaker_name, speeches.c.text, people.c.name.label("person_name"))
+         .select_from(speeches.outerjoin(people, people.c.id == speeches.c.person_id))
+         .where(and_(speeches.c.heading_id.in_(heading_ids), speeches.c.element == "ques"))
+         .order_by(speeches.c.heading_id, speeches.c.position))
+    by_heading: dict[str, list] = {}
+    for row in conn.execute(q).mappings():
+        by_heading.setdefault(row["heading_id"], []).append(row)
+    out = {}
+    for reply in replies:
+        asked = [qn for qn in by_heading.get(reply["heading_id"], []) if qn["position"] < reply["position"]]
+        if asked:
+            qn = asked[0]
+            body = " ".join(qn["text"].split())
+            if len(body) > QUESTION_CHARS:
+                body = body[:QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
+            out[reply["id"]] = QuestionContext(id=qn["id"], person_id=qn["person_id"],
+                                               name=qn["person_name"] or qn["speaker_name"], text=body)
+    return out
+
+
+# --- upkeep -------------------------------------------------------------------------------------
+
+def index_status(conn: Connection) -> dict:
+    """How many items the index holds against how many speeches have text (they should agree)."""
+    indexed = conn.exec_driver_sql("SELECT count(*) FROM search_items").scalar_one()
+    expected = conn.exec_driver_sql("SELECT count(*) FROM speeches WHERE text <> ''").scalar_one()
+    stale = conn.exec_driver_sql("SELECT count(*) FROM search_items i WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM speeches s WHERE s.id = i.speech_id)").scalar_one()
+    return {"indexed": int(indexed), "speeches_with_text": int(expected), "stale": int(stale)}
+
+
+def check_index(conn: Connection) -> None:
+    """Raises when the full-text index disagrees with what it indexes."""
+    backend(conn).integrity_check(conn)
+
+
+def rebuild_index(conn: Connection) -> None:
+    """Index every speech again (after a bulk load that bypassed the triggers); run in a transaction."""
+    backend(conn).rebuild(conn)
