@@ -57,19 +57,19 @@ FEED_PATHS = {"member": "/feeds/members/{id}.atom", "department": "/feeds/depart
 
 # --- links for page heads ---------------------------------------------------------------------------------
 
-def feed_url(kind: str, ident: str | None = None, **params) -> str:
+def feed_url(feed: str, ident: str | None = None, /, **params) -> str:
     """The site-relative address of a feed: ``feed_url("member", "david-hanson")``,
     ``feed_url("department", "home-office", show="answers")``, ``feed_url("search", q="taser")``."""
-    path = FEED_PATHS[kind].format(id=quote(str(ident or ""), safe=""))
+    path = FEED_PATHS[feed].format(id=quote(str(ident or ""), safe=""))
     query = {k: v for k, v in params.items() if v not in (None, "", [], ())}
     return path + ("?" + urlencode(query, doseq=True) if query else "")
 
 
-def feed_link(kind: str, ident: str | None = None, title: str | None = None, **params) -> Markup:
+def feed_link(feed: str, ident: str | None = None, /, title: str | None = None, **params) -> Markup:
     """``<link rel="alternate" type="application/atom+xml" title="…" href="…">`` for a page's head."""
-    default = {"member": "Contributions", "department": "Debates and answers", "search": "Search results"}[kind]
+    default = {"member": "Contributions", "department": "Debates and answers", "search": "Search results"}[feed]
     return Markup('<link rel="alternate" type="{}" title="{}" href="{}">').format(
-        ATOM_TYPE, title or default, feed_url(kind, ident, **params))
+        ATOM_TYPE, title or default, feed_url(feed, ident, **params))
 
 
 register_global("feed_link")(feed_link)
