@@ -12,11 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from despatchbox.config import SAMPLE_DIR
 from despatchbox.pipeline.run import ingest
-from despatchbox.store.database import engine_for
+from despatchbox.store.database import dispose_engine, engine_for
 
 SAMPLE = SAMPLE_DIR / "parlparse-2009-10"
 MODERN = SAMPLE_DIR / "modern"
@@ -33,39 +34,69 @@ def pytest_report_header(config):
 
 
 class DatabaseFactory:
-    """Makes empty databases for one backend and removes them afterwards."""
+    """Makes empty databases for one backend and removes them afterwards.
+
+    SQLite: a file in the session's temporary directory. PostgreSQL: a database on the
+    server DESPATCHBOX_TEST_POSTGRES_URL points at (its user may CREATE DATABASE), dropped
+    ``WITH (FORCE)`` (ending any connection still open) when the test or session ends.
+    """
 
     def __init__(self, backend: str, tmp_root: Path):
         self.backend = backend
         self.tmp_root = tmp_root
         self.created: list[str] = []
+        self._admin = None
         if backend == "postgresql":
             self.admin_url = os.environ.get("DESPATCHBOX_TEST_POSTGRES_URL")
             if not self.admin_url:
                 raise pytest.UsageError("--db postgresql needs DESPATCHBOX_TEST_POSTGRES_URL "
-                                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5433/postgres)")
+                                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5433/postgres); "
+                                        "scripts/run-tests starts a throwaway server and sets it")
+
+    def admin(self):
+        if self._admin is None:
+            self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        return self._admin
+
+    def url_of(self, name: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.tmp_root / (name + '.db')}"
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
     def new_url(self) -> str:
         name = f"despatchbox_test_{uuid.uuid4().hex[:12]}"
-        if self.backend == "sqlite":
-            return f"sqlite:///{self.tmp_root / (name + '.db')}"
-        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        if self.backend == "postgresql":
+            with self.admin().connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
         self.created.append(name)
-        return self.admin_url.rsplit("/", 1)[0] + "/" + name
+        return self.url_of(name)
+
+    def drop(self, url: str) -> None:
+        """Dispose of the engine for ``url`` and remove its database now."""
+        dispose_engine(url)
+        name = make_url(url).database
+        if self.backend == "postgresql":
+            name = make_url(url).database
+            with self.admin().connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            for suffix in ("", "-wal", "-shm", ".ingest-lock", ".schema-lock"):
+                Path(name + suffix).unlink(missing_ok=True)
+            name = Path(name).stem
+        if name in self.created:
+            self.created.remove(name)
 
     def drop_all(self) -> None:
-        if self.backend != "postgresql" or not self.created:
+        engine_for.cache_clear()
+        if self.backend != "postgresql":
             return
-        from despatchbox.store.database import engine_for as cached
-        cached.cache_clear()
-        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for name in self.created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        if self.created:
+            with self.admin().connect() as conn:
+                for name in self.created:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.clear()
+        if self._admin is not None:
+            self._admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -82,8 +113,10 @@ def database_factory(db_backend, tmp_path_factory):
 
 @pytest.fixture
 def fresh_url(database_factory) -> str:
-    """The URL of a new, empty database (schema created on first use)."""
-    return database_factory.new_url()
+    """The URL of a new, empty database (schema created on first use); removed after the test."""
+    url = database_factory.new_url()
+    yield url
+    database_factory.drop(url)
 
 
 @pytest.fixture

@@ -1,9 +1,22 @@
 """Opening the database: engines for SQLite (embedded default) and PostgreSQL, and
-bringing the schema up to date with Alembic."""
+bringing the schema up to date with Alembic.
+
+Both backends run the same migrations and the same queries. The differences kept here:
+
+- SQLite: WAL journal (readers never wait for the writer and see whole transactions
+  only), a busy timeout, foreign keys on, and SQLAlchemy — not pysqlite — issuing
+  ``BEGIN`` so that a transaction really starts where the code says it does.
+  ``write_transaction`` opens ``BEGIN IMMEDIATE`` for a writer that reads first.
+- PostgreSQL (psycopg 3): a connection pool sized for a web worker, pre-ping so that a
+  restarted server or a failover costs one retry, not an error page.
+- Upgrading the schema takes a lock across processes (an advisory lock on PostgreSQL,
+  a lock file beside a SQLite database), so that N web workers, an ingest and an alert
+  job starting together on a new database run the migrations exactly once.
+"""
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +28,12 @@ from sqlalchemy.engine import Engine, create_engine, make_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _schema_lock = threading.Lock()
+_engines_lock = threading.Lock()
+_engines: dict[tuple[str, bool], Engine] = {}
+
+#: connections each PostgreSQL engine keeps open, and how many more it may open under load
+PG_POOL_SIZE = 5
+PG_MAX_OVERFLOW = 10
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -33,6 +52,10 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -46,37 +69,98 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            mode = conn.get_execution_options().get("sqlite_begin")
+            conn.exec_driver_sql(f"BEGIN {mode}" if mode in ("IMMEDIATE", "EXCLUSIVE") else "BEGIN")
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
+        # psycopg 3 is what despatchbox installs: accept plain postgresql:// URLs
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    connect_args = {}
+    if parsed.get_driver_name() == "psycopg":
+        # UTC sessions: timestamps read back as they are on SQLite (which stores UTC), and a
+        # naive datetime written means UTC whatever the server's TimeZone setting
+        connect_args.update(application_name="despatchbox", options="-c TimeZone=UTC")
+    return create_engine(parsed, pool_pre_ping=True, pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW,
+                         pool_recycle=3600, connect_args=connect_args)
+
+
+@contextmanager
+def write_transaction(engine: Engine):
+    """A transaction for a writer: like ``engine.begin()``, but on SQLite it takes the write
+    lock at BEGIN (``BEGIN IMMEDIATE``), so that a transaction that reads before it writes
+    cannot fail with "database is locked" when another writer commits in between."""
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        yield conn
 
 
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # '%' is ConfigParser's interpolation character; a password may hold one
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     cfg.attributes["engine"] = engine
     return cfg
 
 
-def schema_is_current(engine: Engine) -> bool:
-    script = ScriptDirectory.from_config(alembic_config(engine))
+def current_heads(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == set(script.get_heads())
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the latest migrations."""
+def code_heads(engine: Engine) -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+
+
+def schema_is_current(engine: Engine) -> bool:
+    return current_heads(engine) == code_heads(engine)
+
+
+def upgrade(engine: Engine) -> bool:
+    """Create or upgrade the schema to the latest migrations; True when anything ran."""
+    from . import locking
+
     with _schema_lock:
-        if not schema_is_current(engine):
+        if schema_is_current(engine):
+            return False
+        with locking.schema_lock(engine):
+            if schema_is_current(engine):     # another process did it while we waited
+                return False
             command.upgrade(alembic_config(engine), "heads")
+            return True
 
 
-@lru_cache(maxsize=8)
 def engine_for(url: str, ensure_schema: bool = True) -> Engine:
     """One engine per URL per process, with the schema brought up to date."""
+    key = (url, ensure_schema)
+    with _engines_lock:
+        engine = _engines.get(key)
+    if engine is not None:
+        return engine
     engine = make_engine(url)
     if ensure_schema:
         upgrade(engine)
-    return engine
+    with _engines_lock:
+        existing = _engines.setdefault(key, engine)
+    if existing is not engine:
+        engine.dispose()
+    return existing
+
+
+def dispose_engine(url: str) -> None:
+    """Close the pooled connections of the engine(s) made for ``url`` and forget them."""
+    with _engines_lock:
+        engines = [_engines.pop(k) for k in list(_engines) if k[0] == url]
+    for engine in engines:
+        engine.dispose()
+
+
+def _clear_engines() -> None:
+    with _engines_lock:
+        engines = list(_engines.values())
+        _engines.clear()
+    for engine in engines:
+        engine.dispose()
+
+
+# the cache used to be functools.lru_cache; keep its method for callers that clear it
+engine_for.cache_clear = _clear_engines  # type: ignore[attr-defined]
