@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, distinct, func, or_, select
 
-from ..schema import debates, divisions, memberships, offices, people, speeches, votes
+from ..schema import debates, divisions, headings, memberships, offices, people, speeches, votes
 
 #: kinds whose sections are spoken debates (as opposed to written answers and statements)
 SPOKEN_KINDS = ("debates", "westminhall", "lordspages", "standing")
@@ -137,11 +137,13 @@ def department_debate_counts(conn: Connection, person_id: int, kinds=SPOKEN_KIND
 
 
 def recent_contributions(conn: Connection, person_id: int, limit: int = 10, offset: int = 0) -> list[dict]:
-    """The person's latest speeches, questions and answers, each with its debate's title, kind and department."""
+    """The person's latest speeches, questions and answers, each with its debate's title, kind and department
+    and the title of the heading it sits under (``heading_title``: for written answers, the question's)."""
     q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
                 speeches.c.element, speeches.c.text, speeches.c.words, debates.c.title.label("debate_title"),
-                debates.c.department_slug)
-         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id))
+                debates.c.department_slug, headings.c.title.label("heading_title"))
+         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+                      .outerjoin(headings, headings.c.id == speeches.c.heading_id))
          .where(speeches.c.person_id == person_id)
          .order_by(speeches.c.date.desc(), speeches.c.file_id.desc(), speeches.c.position.desc())
          .limit(limit).offset(offset))
@@ -198,3 +200,21 @@ def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int
     total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = conn.execute(base.order_by(debates.c.date.desc(), debates.c.position).limit(limit).offset(offset))
     return int(total), [dict(r) for r in rows.mappings()]
+
+
+def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOKEN_KINDS) -> list[dict]:
+    """The people (not the chair) who spoke in most of the same debates: id, slug, name, house, debates,
+    speeches (theirs, in those debates)."""
+    mine = speeches.alias("mine")
+    in_mine = select(mine.c.debate_id).where(mine.c.person_id == person_id).distinct()
+    chair = ("SPK", "CWM", "DCWM")
+    q = (select(people.c.id, people.c.slug, people.c.name, people.c.house,
+                func.count(distinct(speeches.c.debate_id)).label("debates"), func.count().label("speeches"))
+         .select_from(speeches.join(people, people.c.id == speeches.c.person_id)
+                      .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
+         .where(speeches.c.debate_id.in_(in_mine), speeches.c.person_id != person_id,
+                speeches.c.kind.in_(kinds), or_(memberships.c.party.is_(None), memberships.c.party.not_in(chair)))
+         .group_by(people.c.id, people.c.slug, people.c.name, people.c.house)
+         .order_by(func.count(distinct(speeches.c.debate_id)).desc(), func.count().desc(), people.c.name)
+         .limit(limit))
+    return [dict(r) for r in conn.execute(q).mappings()]

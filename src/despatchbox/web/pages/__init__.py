@@ -1,0 +1,1 @@
+"""The site's HTML pages, one module per area, each exposing ``router``."""

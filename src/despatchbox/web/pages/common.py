@@ -1,0 +1,203 @@
+"""What every page shares: addresses of records, chambers, paging, department names,
+and the template filters and globals that use them.
+
+Addresses use ParlParse ids without their ``uk.org.publicwhip/`` prefix:
+``/debate/debate/2009-10-26b.1.4``, ``/debate/westminhall/2009-10-27a.1.0``,
+``/division/debate/2009-10-26b.125.5``, ``/written-question/wrans/2009-10-26f.294335.h``.
+The full gid is accepted too and redirected. A speech's anchor drops the date and the
+file version (``#g3.3`` for ``…/2009-10-26b.3.3``), so it survives a later version of the
+day's file.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+from fastapi import HTTPException
+from fastapi.responses import RedirectResponse
+
+from ...attribute.departments import by_slug, name_on
+from .. import formatting
+from ..templating import register_filter, register_global, templates
+
+GID_PREFIX = "uk.org.publicwhip/"
+
+#: chambers as the home page groups them: (key, name, kinds)
+CHAMBERS = (
+    ("commons", "Commons Chamber", ("debates",)),
+    ("westminster-hall", "Westminster Hall", ("westminhall",)),
+    ("lords", "Lords Chamber", ("lordspages",)),
+    ("committees", "Public Bill Committees", ("standing",)),
+    ("statements", "Written Statements", ("wms", "lordswms")),
+    ("answers", "Written Answers", ("wrans", "lordswrans")),
+)
+KIND_NAMES = {
+    "debates": "Commons Chamber", "westminhall": "Westminster Hall", "lordspages": "Lords Chamber",
+    "standing": "Public Bill Committees", "wms": "Written Statements", "lordswms": "Lords Written Statements",
+    "wrans": "Written Answers", "lordswrans": "Lords Written Answers",
+}
+PER_PAGE = 20
+
+
+def short_id(gid: str) -> str:
+    return gid[len(GID_PREFIX):] if gid.startswith(GID_PREFIX) else gid
+
+
+def full_id(short: str) -> str:
+    short = short.strip("/")
+    return short if short.startswith(GID_PREFIX) else GID_PREFIX + short
+
+
+_LOCAL = re.compile(r"\d{4}-\d\d-\d\d[a-z]*\.(.+)$")
+
+
+def anchor(gid: str) -> str:
+    """'uk.org.publicwhip/debate/2009-10-26b.3.3' → 'g3.3' (stable across file versions)."""
+    m = _LOCAL.search(gid)
+    tail = m.group(1) if m else gid.rsplit("/", 1)[-1]
+    return "g" + re.sub(r"[^0-9A-Za-z._-]", "-", tail)
+
+
+def _path(gid: str) -> str:
+    return quote(short_id(gid), safe="/")
+
+
+def debate_url(gid: str, at: str | None = None) -> str:
+    return f"/debate/{_path(gid)}" + (f"#{anchor(at)}" if at else "")
+
+
+def division_url(gid: str) -> str:
+    return f"/division/{_path(gid)}"
+
+
+def question_url(heading_gid: str) -> str:
+    return f"/written-question/{_path(heading_gid)}"
+
+
+def member_prefix(house: str | None) -> str:
+    return "lord" if house == "lords" else "mp"
+
+
+def member_url(slug: str | None, house: str | None = None) -> str | None:
+    return f"/{member_prefix(house)}/{slug}" if slug else None
+
+
+def member_debate_url(slug: str, house: str | None, gid: str, at: str | None = None) -> str:
+    return f"/{member_prefix(house)}/{slug}/debate/{_path(gid)}" + (f"#{anchor(at)}" if at else "")
+
+
+def dept_url(slug: str | None) -> str | None:
+    return f"/dept/{slug}" if slug else None
+
+
+def department_name(slug: str | None, on: date | None = None) -> str | None:
+    """The department's name on a date (its latest name without one); the slug if unknown."""
+    if not slug:
+        return None
+    if on is not None:
+        try:
+            name = name_on(slug, on)
+        except (KeyError, ValueError):
+            name = None
+        if name:
+            return name
+    dept = by_slug(slug)
+    return dept.name if dept else slug
+
+
+def with_the(name: str | None) -> str:
+    """'Home Office' → 'the Home Office'; 'HM Treasury' stays; 'Department for …' → 'the Department for …'."""
+    if not name:
+        return ""
+    if name.startswith(("HM ", "Her Majesty", "His Majesty", "the ", "The ")):
+        return name
+    return "the " + name
+
+
+_SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def display_title(title: str | None) -> str:
+    """Headings printed in capitals ('HOME DEPARTMENT') in title case; others as printed."""
+    if not title:
+        return ""
+    if not title.isupper():
+        return title
+    out = []
+    for i, word in enumerate(title.lower().split()):
+        out.append(word if i and word in _SMALL else word[:1].upper() + word[1:])
+    return " ".join(out)
+
+
+@dataclass
+class Pager:
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def previous(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+def check_page(page: int) -> int:
+    """Page numbers start at 1; anything else is a bad request (FastAPI already rejects non-numbers)."""
+    if page < 1 or page > 1_000_000:
+        raise HTTPException(400, f"There is no page {page}: pages are numbered from 1.")
+    return page
+
+
+def clamp(pager: Pager) -> Pager:
+    """A page past the end shows the last page."""
+    if pager.page > pager.pages:
+        pager.page = pager.pages
+    return pager
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=301)
+
+
+def render(request, name: str, context: dict, status_code: int = 200):
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def not_found(message: str) -> HTTPException:
+    return HTTPException(404, message)
+
+
+# --- template filters and globals ---------------------------------------------------------
+
+register_filter("full_date")(formatting.full_date)
+register_filter("short_date")(formatting.short_date)
+register_filter("age")(formatting.relative_age)
+register_filter("excerpt")(formatting.excerpt)
+register_filter("safe_html")(formatting.safe_html)
+register_filter("paragraphs")(formatting.text_paragraphs)
+register_filter("thousands")(formatting.words)
+register_filter("title_case")(display_title)
+register_filter("anchor")(anchor)
+register_filter("short_id")(short_id)
+register_global("debate_url")(debate_url)
+register_global("division_url")(division_url)
+register_global("question_url")(question_url)
+register_global("member_url")(member_url)
+register_global("member_debate_url")(member_debate_url)
+register_global("dept_url")(dept_url)
+register_global("department_name")(department_name)
+register_global("with_the")(with_the)
+register_global("kind_name")(lambda kind: KIND_NAMES.get(kind, kind))

@@ -1,0 +1,88 @@
+"""The full debate (``/debate/{id}``) and a sitting day (``/day/{yyyy-mm-dd}``).
+
+The debate page shows every heading and speech with a permanent anchor per speech, and its
+divisions with their tallies and names by party (tellers marked). Ids of superseded file
+versions, and ids of headings or speeches inside a debate, redirect (301) to the debate.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+
+from ...store.queries import debates as debate_queries
+from ...store.queries import divisions as division_queries
+from ...store.queries.people import WRITTEN_ANSWER_KINDS
+from ..app import engine_of
+from .common import (CHAMBERS, KIND_NAMES, debate_url, department_name, division_url, full_id, not_found,
+                     question_url, redirect, render, short_id)
+from .divisions import shape_division
+from .naming import label_speeches
+
+router = APIRouter()
+
+
+def redirect_to_record(found: dict):
+    """The page for a record :func:`debate_queries.locate` found (301)."""
+    if found["type"] == "division":
+        return redirect(division_url(found["id"]))
+    at = found["id"] if found["type"] in ("speech", "heading") and found["id"] != found["debate_id"] else None
+    return redirect(debate_url(found["debate_id"], at=at))
+
+
+@router.get("/debate/{gid:path}")
+def debate_page(request: Request, gid: str):
+    debate_id = full_id(gid)
+    with engine_of(request).connect() as conn:
+        debate = debate_queries.debate(conn, debate_id)
+        if debate is None:
+            found = debate_queries.locate(conn, debate_id)
+            if found is None:
+                raise not_found(f"There is no debate with the id \u201c{short_id(debate_id)}\u201d. It may be "
+                                f"from a day not yet loaded; try searching for its title.")
+            return redirect_to_record(found)
+        if gid.startswith("uk.org.publicwhip/"):
+            return redirect(debate_url(debate_id))
+        headings = debate_queries.headings_of(conn, debate_id)
+        speeches = label_speeches(conn, debate_queries.speeches_of(conn, debate_id))
+        divisions = debate_queries.divisions_of(conn, debate_id)
+        votes = division_queries.votes_by_division(conn, [d["id"] for d in divisions])
+    items: list[tuple[int, int, str, dict]] = []
+    written = debate["kind"] in WRITTEN_ANSWER_KINDS
+    for h in headings:
+        if h["id"] != debate_id:
+            if written and h["level"] == "minor":
+                h["question_url"] = question_url(h["id"])
+            items.append((h["position"], 0, "heading", h))
+    for s in speeches:
+        items.append((s["position"], 1, "speech", s))
+    for d in divisions:
+        items.append((d["position"], 2, "division", shape_division(d, votes.get(d["id"], []))))
+    items.sort(key=lambda t: (t[0], t[1]))
+    dept = debate["department_slug"]
+    return render(request, "debate.html", {
+        "debate": debate, "items": [(kind, item) for _, _, kind, item in items],
+        "chamber": KIND_NAMES.get(debate["kind"], debate["kind"]),
+        "dept": dept, "dept_name": department_name(dept, debate["date"]) if dept else None,
+        "speech_count": debate["speeches"], "word_count": debate["words"],
+    })
+
+
+@router.get("/debates/{gid:path}")
+def debate_alias(gid: str):
+    """The address the JSON API links to."""
+    return redirect(debate_url(full_id(gid)))
+
+
+@router.get("/day/{day}")
+def day_page(request: Request, day: date):
+    with engine_of(request).connect() as conn:
+        chambers = []
+        for key, name, kinds in CHAMBERS:
+            rows = debate_queries.debates_on(conn, day, kinds)
+            if rows:
+                chambers.append({"key": key, "name": name, "debates": rows})
+    if not chambers:
+        raise not_found(f"Nothing is held for {day.isoformat()}: Parliament may not have sat that day, "
+                        f"or the day is not loaded yet.")
+    return render(request, "day.html", {"day": day, "chambers": chambers})

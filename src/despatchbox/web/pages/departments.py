@@ -1,0 +1,74 @@
+"""Departments: the list (``/departments``) and one department (``/dept/{slug}``) with its
+ministers on the latest sitting day held and its recent debates, written statements and
+written answers, each list paged on its own."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from ...store.queries import debates as debate_queries
+from ...store.queries import departments as department_queries
+from ...store.queries import questions as question_queries
+from ...store.queries.departments import RANKS
+from ...store.queries.people import SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS
+from ..app import engine_of
+from .common import Pager, check_page, clamp, department_name, not_found, redirect, render
+
+router = APIRouter()
+
+LIST_SIZE = 10
+
+
+@router.get("/departments")
+def departments_page(request: Request):
+    with engine_of(request).connect() as conn:
+        rows = department_queries.all_departments(conn)
+    active = [r for r in rows if r["sections"]]
+    quiet = [r for r in rows if not r["sections"]]
+    return render(request, "departments.html", {"active": active, "quiet": quiet})
+
+
+@router.get("/departments/{slug}")
+def department_alias(slug: str):
+    """The address the JSON API links to."""
+    return redirect(f"/dept/{slug}")
+
+
+def _paged(conn, fetch, page: int):
+    total, _ = fetch(0, 0)
+    pager = clamp(Pager(page, LIST_SIZE, total))
+    _, rows = fetch(LIST_SIZE, pager.offset)
+    return pager, rows
+
+
+@router.get("/dept/{slug}")
+def department_page(request: Request, slug: str, debates_page: int = 1, statements_page: int = 1,
+                    answers_page: int = 1):
+    for p in (debates_page, statements_page, answers_page):
+        check_page(p)
+    with engine_of(request).connect() as conn:
+        dept = department_queries.department(conn, slug)
+        if dept is None:
+            raise not_found(f"No department called \u201c{slug}\u201d. See the list of departments.")
+        day = department_queries.latest_sitting_day(conn)
+        ministers = department_queries.ministers_on(conn, slug, day) if day else []
+        debates_pager, debates = _paged(conn, lambda n, o: debate_queries.department_sections(
+            conn, slug, SPOKEN_KINDS, limit=n, offset=o), debates_page)
+        statements_pager, statements = _paged(conn, lambda n, o: debate_queries.department_sections(
+            conn, slug, WRITTEN_STATEMENT_KINDS, limit=n, offset=o), statements_page)
+        answers_pager, answers = _paged(conn, lambda n, o: question_queries.department_questions(
+            conn, slug, limit=n, offset=o), answers_page)
+    groups = [{"rank": rank, "ministers": [m for m in ministers if m["rank"] == rank]} for rank in RANKS]
+    pages = {"debates_page": debates_pager.page, "statements_page": statements_pager.page,
+             "answers_page": answers_pager.page}
+
+    def page_url(key: str, n: int) -> str:
+        params = {**pages, key: n}
+        query = "&".join(f"{k}={v}" for k, v in params.items() if v != 1)
+        return f"/dept/{slug}" + (f"?{query}" if query else "") + f"#{key.split('_')[0]}"
+
+    return render(request, "department.html", {
+        "dept": dept, "name": department_name(slug), "day": day, "groups": [g for g in groups if g["ministers"]],
+        "debates": debates, "debates_pager": debates_pager, "statements": statements,
+        "statements_pager": statements_pager, "answers": answers, "answers_pager": answers_pager,
+        "page_url": page_url,
+    })
