@@ -22,9 +22,9 @@ from .model import (KIND_LABELS, KINDS, MAX_LIMIT, PersonHit, QuestionContext, S
                     anchor_for, speech_url)
 from .people import person_by_id, person_by_slug, search_people
 from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
-from .service import backend, check_index, index_status, party_codes, rebuild_index, search
+from .service import backend, check_index, filter_options, index_status, party_codes, rebuild_index, search
 
 __all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "QueryError", "ParsedQuery",
-           "search", "search_people", "parse", "person_by_slug", "person_by_id", "party_codes", "backend",
+           "search", "search_people", "filter_options", "parse", "person_by_slug", "person_by_id", "party_codes", "backend",
            "index_status", "check_index", "rebuild_index", "anchor_for", "speech_url", "KIND_LABELS", "KINDS",
            "MAX_LIMIT", "MAX_QUERY_CHARS"]

@@ -7,6 +7,7 @@ marked ranges are merged, the densest window is chosen, and the text is escaped 
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import escape
 
 from markupsafe import Markup
@@ -16,6 +17,31 @@ START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 36
 ELLIPSIS = "…"
 _WORD = re.compile(r"\S+")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _fold(token: str) -> str:
+    token = unicodedata.normalize("NFKD", token.lower())
+    return "".join(c for c in token if not unicodedata.combining(c))
+
+
+def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str]) -> list[tuple[int, int]]:
+    """Where exact phrases (consecutive words, any case) and prefixes occur in the text — as the
+    unstemmed index reads it: words are runs of letters and digits, accents ignored."""
+    tokens = [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text)]
+    words = [t[2] for t in tokens]
+    out: list[tuple[int, int]] = []
+    for phrase in phrases:
+        n = len(phrase)
+        if not n:
+            continue
+        want = list(phrase)
+        for i in range(len(words) - n + 1):
+            if words[i] == want[0] and words[i:i + n] == want:
+                out.append((tokens[i][0], tokens[i + n - 1][1]))
+    for prefix in prefixes:
+        out.extend((start, end) for start, end, word in tokens if word.startswith(prefix))
+    return out
 
 
 def marked_ranges(marked: str) -> tuple[str, list[tuple[int, int]]]:
@@ -63,9 +89,12 @@ def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], wi
             count += marked[start + width - 1] - marked[start - 1]
         if count > best_count:
             best, best_count = start, count
-    # begin a little before the first marked word, so it has some context
-    first = next((i for i in range(best, best + width) if marked[i]), best)
-    return max(0, min(best, first - 4))
+    # centre the marked words of that window, so each has some context on both sides
+    inside = [i for i in range(best, best + width) if marked[i]]
+    if not inside:
+        return 0
+    spare = width - (inside[-1] - inside[0] + 1)
+    return max(0, min(inside[0] - spare // 2, len(words) - width))
 
 
 def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS) -> Markup:
@@ -96,12 +125,13 @@ def _plain(piece: str) -> str:
     return escape(" ".join(piece.split("\n")), quote=True)
 
 
-def snippet_from_marked(marked_versions: list[str], text: str | None = None, width: int = SNIPPET_WORDS) -> Markup:
-    """Merge the marks of several highlighted versions of one text into one snippet."""
-    plain, ranges = (text or ""), []
+def snippet_from_marked(marked_versions: list[str], text: str, extra: list[tuple[int, int]] = (),
+                        width: int = SNIPPET_WORDS) -> Markup:
+    """One snippet of ``text`` with the marks of its highlighted versions (those that are the same
+    text once the markers are taken out) and the ``extra`` ranges."""
+    ranges = list(extra)
     for marked in marked_versions:
         version_plain, found = marked_ranges(marked)
-        if text is None or version_plain == text:
-            plain = version_plain
+        if version_plain == text:
             ranges.extend(found)
-    return snippet(plain, ranges, width)
+    return snippet(text, ranges, width)

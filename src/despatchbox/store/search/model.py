@@ -1,24 +1,26 @@
 """What a search asks (:class:`SearchQuery`) and what it answers (:class:`SearchResults`)."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Literal
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from .query_language import QueryError
 
-#: record kinds (ParlParse scrapedxml folders) → the chamber or series they belong to
+#: record kinds (ParlParse scrapedxml folders) → the chamber or series, named as the pages name them
 KIND_LABELS = {
     "debates": "Commons Chamber",
     "westminhall": "Westminster Hall",
-    "wms": "Commons written statements",
-    "wrans": "Commons written questions",
     "lordspages": "Lords Chamber",
-    "lordswms": "Lords written statements",
-    "lordswrans": "Lords written questions",
     "standing": "Public Bill Committees",
+    "wms": "Written Statements",
+    "lordswms": "Lords Written Statements",
+    "wrans": "Written Answers",
+    "lordswrans": "Lords Written Answers",
 }
 KINDS = tuple(KIND_LABELS)
 WRITTEN_STATEMENT_KINDS = ("wms", "lordswms")
@@ -28,15 +30,23 @@ MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 DEFAULT_LIMIT = 20
 
+GID_PREFIX = "uk.org.publicwhip/"
+_LOCAL = re.compile(r"\d{4}-\d\d-\d\d[a-z]*\.(.+)$")
+
 
 def anchor_for(gid: str) -> str:
-    """The HTML anchor of a speech in its debate's page: the gid after its last "/"
-    (``uk.org.publicwhip/debates/2009-10-26b.1.0`` → ``2009-10-26b.1.0``)."""
-    return gid.rsplit("/", 1)[-1]
+    """A speech's anchor in its debate's page, as the debate page writes it: the gid without its
+    date and file version (``…/debate/2009-10-26b.3.3`` → ``g3.3``), so it survives a later version."""
+    m = _LOCAL.search(gid)
+    tail = m.group(1) if m else gid.rsplit("/", 1)[-1]
+    return "g" + re.sub(r"[^0-9A-Za-z._-]", "-", tail)
 
 
 def speech_url(debate_id: str, gid: str) -> str:
-    return f"/debate/{debate_id}#{anchor_for(gid)}"
+    """``/debate/debate/2009-10-26b.1.4#g3.3``: the debate page (its id without ``uk.org.publicwhip/``)
+    at the speech."""
+    short = debate_id[len(GID_PREFIX):] if debate_id.startswith(GID_PREFIX) else debate_id
+    return f"/debate/{quote(short, safe='/')}#{anchor_for(gid)}"
 
 
 def item_type(kind: str, element: str) -> str:
@@ -113,6 +123,7 @@ class SearchHit:
     date: date
     person_id: int | None
     person_slug: str | None
+    house: str | None           # commons | lords: the house of the seat held that day
     name: str | None            # "David Hanson", or the name as printed when unresolved
     display_name: str | None    # "David Hanson (Labour - Delyn)"
     party: str | None           # "Labour"

@@ -49,16 +49,17 @@ def raw_sql(parsed: ql.ParsedQuery, limit: int = 20) -> tuple[str, dict] | None:
 
 
 def marked_texts(conn: Connection, parsed: ql.ParsedQuery, item_ids: list[int]) -> dict[int, list[str]]:
-    """For each item, its whole text with matched words between START and STOP, once per
-    configuration that the query's positive words and phrases use."""
+    """For each item, its whole text with the matched (stemmed) words between START and STOP.
+    Exact phrases and prefixes are marked by ``highlight.exact_ranges``, the same on both backends."""
     out: dict[int, list[str]] = {i: [] for i in item_ids}
     if not item_ids:
         return out
     options = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
-    for index, node in ql.rank_nodes(parsed.root).items():
+    node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
+    if node is not None:
         sink = ql.ParamSink("m")
         tsq = ql.to_tsquery_sql(node, sink)
-        config = ql.PG_CONFIGS[index]
+        config = ql.PG_CONFIGS[ql.STEMMED]
         stmt = text(f"SELECT i.id AS doc, ts_headline('{config}', s.text, {tsq}, :options) AS marked "
                     f"FROM search_items i JOIN speeches s ON s.id = i.speech_id WHERE i.id IN :ids"
                     ).bindparams(bindparam("ids", expanding=True))

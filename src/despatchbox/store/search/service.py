@@ -12,7 +12,7 @@ from ...attribute.names import display_name, full_name, peerage_kind
 from ...ingest.records import Membership
 from ..schema import debates, headings, memberships, people, speeches
 from . import postgres_fts, query_language as ql, sqlite_fts
-from .highlight import snippet, snippet_from_marked
+from .highlight import exact_ranges, snippet_from_marked
 from .model import KIND_LABELS, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type, speech_url
 
 #: characters of a written question shown above its answer
@@ -178,6 +178,9 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
          .where(speeches.c.id.in_(ids)))
     by_id = {r["id"]: r for r in conn.execute(q).mappings()}
     marked = impl.marked_texts(conn, parsed, [r["doc"] for r in rows])
+    exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
+    phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
+    prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]
     questions = _questions(conn, [r for r in by_id.values() if r["element"] == "reply"])
     out = []
     for r in rows:
@@ -189,18 +192,18 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
         name = s["person_name"] or (full_name(m) if m else None) or s["speaker_name"]
         title = s["debate_title"] or ""
         heading = s["heading_title"] if s["heading_title"] and s["heading_title"] != title else None
-        versions = marked.get(r["doc"]) or []
+        versions = marked.get(r["doc"], [])
         out.append(SearchHit(
             id=s["id"], debate_id=s["debate_id"], heading_id=s["heading_id"], kind=s["kind"],
             chamber=KIND_LABELS.get(s["kind"], s["kind"]), element=s["element"],
             item_type=item_type(s["kind"], s["element"]), date=day, person_id=s["person_id"],
-            person_slug=s["person_slug"], name=name,
+            person_slug=s["person_slug"], house=m.house if m else None, name=name,
             display_name=display_name(m) if m else s["speaker_name"],
             party=parties.party_name(m.party) if m else None,
             constituency=(m.constituency or peerage_kind(m.peerage_type)) if m else None,
             speaker_office=s["speaker_office"], title=title, heading=heading,
             department_slug=s["department_slug"], department=department_name(s["department_slug"], day),
-            snippet=snippet_from_marked(versions, s["text"]) if versions else snippet(s["text"], []),
+            snippet=snippet_from_marked(versions, s["text"], exact_ranges(s["text"], phrases, prefixes)),
             score=float(r["score"] or 0.0), url=speech_url(s["debate_id"], s["id"]),
             question=questions.get(s["id"]),
             hits_in_debate=int(r["in_debate"]) if r["in_debate"] is not None else None))
@@ -231,6 +234,23 @@ def _questions(conn: Connection, replies) -> dict[str, QuestionContext]:
             out[reply["id"]] = QuestionContext(id=qn["id"], person_id=qn["person_id"],
                                                name=qn["person_name"] or qn["speaker_name"], text=body)
     return out
+
+
+# --- what the filters can be set to ------------------------------------------------------------
+
+def filter_options(conn: Connection) -> dict:
+    """The parties and departments present in the index, for a search form's choices."""
+    slugs = conn.exec_driver_sql("SELECT DISTINCT department_slug FROM debates WHERE department_slug IS NOT NULL"
+                                 ).scalars().all()
+    departments = []
+    for slug in slugs:
+        dept = dept_registry.by_slug(slug)
+        departments.append((slug, dept.name if dept else slug))
+    codes = conn.exec_driver_sql("SELECT DISTINCT m.party FROM memberships m WHERE m.id IN "
+                                 "(SELECT DISTINCT membership_id FROM search_items)").scalars().all()
+    names = sorted({parties.party_name(c) for c in codes if c and not parties.is_chair(c)} - {None})
+    return {"departments": sorted(departments, key=lambda d: d[1].lower()), "parties": names,
+            "kinds": list(KIND_LABELS.items())}
 
 
 # --- upkeep -------------------------------------------------------------------------------------

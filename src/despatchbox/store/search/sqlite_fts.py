@@ -74,13 +74,14 @@ def raw_sql(parsed: ql.ParsedQuery, limit: int = 20) -> tuple[str, dict] | None:
 
 
 def marked_texts(conn: Connection, parsed: ql.ParsedQuery, item_ids: list[int]) -> dict[int, list[str]]:
-    """For each item, its whole text with matched words between START and STOP, once per table
-    that the query's positive words and phrases use."""
+    """For each item, its whole text with the matched (stemmed) words between START and STOP.
+    Exact phrases and prefixes are marked by ``highlight.exact_ranges``, the same on both backends."""
     out: dict[int, list[str]] = {i: [] for i in item_ids}
     if not item_ids:
         return out
-    for index, node in ql.rank_nodes(parsed.root).items():
-        table = TABLES[index]
+    node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
+    if node is not None:
+        table = TABLES[ql.STEMMED]
         stmt = text(f"SELECT rowid AS doc, highlight({table}, 0, :start, :stop) AS marked FROM {table} "
                     f"WHERE {table} MATCH :m AND rowid IN :ids").bindparams(bindparam("ids", expanding=True))
         for row in conn.execute(stmt, {"start": START, "stop": STOP, "m": ql.to_fts5(node), "ids": item_ids}):
