@@ -216,6 +216,37 @@ def test_division_230_with_every_vote(client):
     assert labour_noes["votes"] > 200
 
 
+# --- search ---------------------------------------------------------------------------------------------
+
+def test_search_with_the_search_page_parameters(client):
+    body = get(client, "/search", q="taser", person="david-hanson", kind="debates", sort="date")
+    assert body["total"] >= 1 and body["understood_as"]
+    assert all(r["speaker"]["person_id"] == HANSON for r in body["items"])
+    hit = body["items"][0]
+    assert "<mark>" in hit["snippet"] and hit["department"]["slug"] == "home-office"
+    assert hit["url"] == f"/api/v1/debates/{HOME_QUESTIONS}" and hit["web_url"].startswith("/debate/")
+    grouped = get(client, "/search", q="taser", group_by_debate="true")
+    assert grouped["total_debates"] == len({r["debate_id"] for r in grouped["items"]})
+    by_id = get(client, "/search", q="taser", person=str(HANSON))
+    assert by_id["total"] == get(client, "/search", q="taser", person="david-hanson")["total"]
+
+
+def test_search_pages_with_a_next_link(client):
+    first = get(client, "/search", q="police", limit=3)
+    assert first["total"] > 3 and len(first["items"]) == 3 and first["next"]
+    nxt = urlsplit(first["next"])
+    second = client.get(nxt.path + "?" + nxt.query).json()
+    assert second["offset"] == 3
+    assert not {r["id"] for r in first["items"]} & {r["id"] for r in second["items"]}
+
+
+@pytest.mark.parametrize("params", [{"q": "\""}, {"q": "police", "party": "Nonsense"},
+                                    {"q": "police", "person": "nobody-at-all"},
+                                    {"q": "police", "from": "2009-10-28", "to": "2009-10-01"}])
+def test_search_errors_are_400(client, params):
+    assert get(client, "/search", status=400, **params)["error"]["code"] == "bad_request"
+
+
 # --- stats ------------------------------------------------------------------------------------------------
 
 def test_stats_is_the_same_object_as_the_command(client, sample_engine):

@@ -26,6 +26,7 @@ MAX_EXAMPLES = 30
 experimental.OPEN_API_3_1.enable()      # FastAPI publishes OpenAPI 3.1 (`type: null` for optional fields)
 
 CASES: Counter = Counter()
+STATUSES: Counter = Counter()
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +40,14 @@ def api_schema(sample_url):
 def report_cases(request, artifacts_dir):
     yield
     total = sum(CASES.values())
-    line = f"schemathesis: {total} generated cases over {len(CASES)} API operations"
+    statuses = ", ".join(f"{code}: {n}" for code, n in sorted(STATUSES.items()))
+    line = f"schemathesis: {total} generated cases over {len(CASES)} API operations ({statuses})"
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(line)
     (artifacts_dir / "schemathesis-cases.json").write_text(
-        json.dumps({"total": total, "operations": dict(sorted(CASES.items()))}, indent=2) + "\n")
+        json.dumps({"total": total, "statuses": dict(sorted(STATUSES.items())),
+                    "operations": dict(sorted(CASES.items()))}, indent=2) + "\n")
 
 
 schema = schemathesis.from_pytest_fixture("api_schema")
@@ -55,4 +58,5 @@ schema = schemathesis.from_pytest_fixture("api_schema")
           suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case):
     CASES[f"{case.method} {case.path}"] += 1
-    case.call_and_validate()
+    response = case.call_and_validate()
+    STATUSES[str(response.status_code)] += 1

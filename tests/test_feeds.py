@@ -46,14 +46,14 @@ def parse(client, url):
 def test_member_feed(client):
     feed = parse(client, "/feeds/members/david-hanson.atom")
     assert feed.feed.title == "David Hanson: contributions"
-    assert feed.feed.link.endswith("/members/david-hanson")
+    assert feed.feed.link.endswith("/mp/david-hanson")
     assert 0 < len(feed.entries) <= 50
     assert all(e.author == "David Hanson" for e in feed.entries)
     dates = [e.updated for e in feed.entries]
     assert dates == sorted(dates, reverse=True) and dates[0].startswith("2009-10-2")
     assert len({e.id for e in feed.entries}) == len(feed.entries)
     answer = next(e for e in feed.entries if e.title.startswith("Answer:"))
-    assert "/questions/uk.org.publicwhip/wrans/" in answer.link and answer.summary
+    assert "/written-question/wrans/" in answer.link and answer.summary
 
 
 def test_member_feed_by_person_id_and_unknown_member(client):
@@ -69,7 +69,7 @@ def test_department_feed_debates_and_answers(client):
     assert any(not t.startswith("Written answer:") for t in titles)
     debates = parse(client, "/feeds/departments/home-office.atom?show=debates")
     assert debates.entries and not any(e.title.startswith("Written answer:") for e in debates.entries)
-    assert any(e.link.endswith("/debates/uk.org.publicwhip/debate/2009-10-26b.1.4") for e in debates.entries)
+    assert any(e.link.endswith("/debate/debate/2009-10-26b.1.4") for e in debates.entries)
     answers = parse(client, "/feeds/departments/home-office.atom?show=answers")
     assert answers.entries and all(e.title.startswith("Written answer:") for e in answers.entries)
 

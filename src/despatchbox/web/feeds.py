@@ -165,7 +165,7 @@ def member_feed(request: Request, slug: str):
         titles = heading_titles(conn, [r["heading_id"] for r in rows])
         changed = last_change(conn)
     feed = Feed(request, title=f"{person['name']}: contributions", self_path=feed_url("member", person["slug"]),
-                alternate_path=web_url("member", person["slug"]),
+                alternate_path=web_url("member", person["slug"], house=person.get("house")),
                 subtitle=f"Speeches, written questions and answers by {person['name']} in the UK Parliament")
     for r in rows:
         label = ELEMENT_LABELS.get(r["element"], "Contribution")

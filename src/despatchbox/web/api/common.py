@@ -65,6 +65,11 @@ KindParam = Literal["debates", "westminhall", "lordspages", "wms", "lordswms", "
 DepartmentSlug = Annotated[str | None, Query(max_length=80, description="A department slug, e.g. `home-office`.")]
 
 
+def example(value, summary: str = "From the sample week") -> dict:
+    """An ``openapi_examples`` entry: shown in the docs and tried first by schema-driven tests."""
+    return {"sample": {"summary": summary, "value": value}}
+
+
 def date_range(on: date | None, since: date | None, until: date | None) -> tuple[date | None, date | None]:
     """``date`` or ``from``/``to`` → (since, until); 400 when they contradict."""
     if on is not None:

@@ -11,7 +11,7 @@ from ...store.queries.api import find_debates
 from ...store.queries.export import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_TEXT, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit, Offset,
-                     OnDate, date_range, not_found, page)
+                     OnDate, date_range, example, not_found, page)
 from .models import Debate, DebatePage
 
 router = APIRouter(prefix="/debates", tags=["debates"], responses=ERROR_RESPONSES)
@@ -37,7 +37,9 @@ def list_debates(request: Request, conn: Conn,
 def get_debate(conn: Conn, debate_id: Annotated[str, Path(description="The debate's id (its heading's gid, e.g. "
                                                                       "`uk.org.publicwhip/debate/2009-10-26b.1.4`); "
                                                                       "the id of any record in it, or an id from "
-                                                                      "an older version of the file, also works.")]):
+                                                                      "an older version of the file, also works.",
+                                                          openapi_examples=example(
+                                                              "uk.org.publicwhip/debate/2009-10-26b.1.4"))]):
     """A section with its headings, every contribution in order (speaker as printed and as resolved) and
     its divisions."""
     found = debate_queries.locate(conn, debate_id) if debate_id else None

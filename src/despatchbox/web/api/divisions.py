@@ -12,7 +12,7 @@ from ...store.queries.api import find_divisions
 from ...store.queries.export import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_ID, Conn, DateFrom, DateTo, KindParam, Limit, Offset, OnDate, date_range,
-                     not_found, page)
+                     example, not_found, page)
 from .models import Division, DivisionPage
 
 router = APIRouter(prefix="/divisions", tags=["divisions"], responses=ERROR_RESPONSES)
@@ -36,7 +36,10 @@ def list_divisions(request: Request, conn: Conn,
 @router.get("/{division_id:path}", response_model=Division, summary="A division with every vote")
 def get_division(conn: Conn, division_id: Annotated[str, Path(description="The division's gid, e.g. "
                                                                           "`uk.org.publicwhip/debate/2009-10-26b."
-                                                                          "125.5`.")]):
+                                                                          "125.5`.",
+                                                              openapi_examples=example(
+                                                                  "uk.org.publicwhip/debate/2009-10-26b.125.5",
+                                                                  "Division 230 of 26 October 2009"))]):
     """The division's tallies, every vote as listed (tellers marked) with the voter resolved to a person
     and their party that day, and the votes counted by party."""
     row = division_queries.division(conn, division_id) if division_id else None

@@ -1,35 +1,35 @@
 """Addresses of the pages that show a record, for ``web_url`` fields and feed entries.
 
-One table, so that when a page moves only this changes. Paths are site-relative; feeds
-make them absolute with ``DESPATCHBOX_BASE_URL``.
+The pages own their addresses (:mod:`despatchbox.web.pages.common`); this is the one place
+the API and the feeds ask for them. Paths are site-relative; feeds make them absolute with
+``DESPATCHBOX_BASE_URL``.
 """
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
-
-#: record type → page path pattern (``{id}`` is quoted with "/" kept: gids keep their slashes)
-PAGE_PATHS = {
-    "member": "/members/{id}",
-    "debate": "/debates/{id}",
-    "division": "/divisions/{id}",
-    "department": "/departments/{id}",
-    "question": "/questions/{id}",
-    "speech": "/debates/{id}",
-}
+from ..pages import common as pages
 
 
-def web_url(kind: str, ident: str | int, **query) -> str:
-    """The page for a record: ``web_url("member", "david-hanson")`` → ``/members/david-hanson``."""
-    path = PAGE_PATHS[kind].format(id=quote(str(ident), safe="/"))
-    params = {k: v for k, v in query.items() if v not in (None, "")}
-    return path + ("?" + urlencode(params) if params else "")
-
-
-def anchor_for(gid: str) -> str:
-    """A contribution's anchor in its debate's page: the gid after its last "/"."""
-    return gid.rsplit("/", 1)[-1]
+def web_url(kind: str, ident: str, *, house: str | None = None) -> str:
+    """The page for a record: ``web_url("member", "david-hanson", house="commons")`` → ``/mp/david-hanson``;
+    kinds: member, debate, division, department, question."""
+    if kind == "member":
+        return pages.member_url(ident, house) or "/"
+    if kind == "debate":
+        return pages.debate_url(ident)
+    if kind == "division":
+        return pages.division_url(ident)
+    if kind == "department":
+        return pages.dept_url(ident) or "/departments"
+    if kind == "question":
+        return pages.question_url(ident)
+    raise KeyError(kind)
 
 
 def speech_url(debate_id: str, speech_id: str) -> str:
     """A contribution inside its debate's page."""
-    return web_url("debate", debate_id) + "#" + quote(anchor_for(speech_id), safe="")
+    return pages.debate_url(debate_id, at=speech_id)
+
+
+def member_debate_url(slug: str, house: str | None, debate_id: str) -> str:
+    """A member's contributions to one debate, in context."""
+    return pages.member_debate_url(slug, house, debate_id)

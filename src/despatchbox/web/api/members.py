@@ -12,18 +12,20 @@ from ...store.queries.api import find_people, member_debates, memberships_of_peo
 from ...store.queries.export import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_ID, MAX_TEXT, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit,
-                     Offset, date_range, not_found, page)
+                     Offset, date_range, example, not_found, page)
 from .models import Member, MemberContributions, MemberDebatePage, MemberPage
 
 router = APIRouter(prefix="/members", tags=["members"], responses=ERROR_RESPONSES)
 
-MemberId = Annotated[int, Path(ge=1, le=MAX_ID, description="ParlParse person id, e.g. 10259.")]
+MemberId = Annotated[int, Path(ge=1, le=MAX_ID, description="ParlParse person id, e.g. 10259.",
+                               openapi_examples=example(10259, "David Hanson"))]
 
 
 @router.get("", response_model=MemberPage, summary="Find members by name")
 def list_members(request: Request, conn: Conn,
                  name: Annotated[str | None, Query(max_length=MAX_TEXT, description="Part of the name, any "
-                                                                                    "case: `hanson`.")] = None,
+                                                                                    "case: `hanson`.",
+                                                              openapi_examples=example("hanson"))] = None,
                  house: Annotated[Literal["commons", "lords"] | None,
                                   Query(description="House of the latest membership.")] = None,
                  limit: Limit = 20, offset: Offset = 0):
@@ -87,7 +89,9 @@ def list_member_debates(request: Request, conn: Conn, person_id: MemberId, depar
             summary="A member's contributions to a debate")
 def member_contributions(conn: Conn, person_id: MemberId,
                          debate_id: Annotated[str, Path(description="The debate's id (its heading's gid); the id "
-                                                                    "of any record in it also works.")]):
+                                                                    "of any record in it also works.",
+                                                        openapi_examples=example(
+                                                            "uk.org.publicwhip/debate/2009-10-26b.1.4"))]):
     """What the member said in one debate, and each exchange (heading) they spoke in, whole: the questions
     put to them, their answers and the follow-ups."""
     person = _person(conn, person_id)

@@ -12,7 +12,7 @@ from ...store.queries.api import find_question_groups
 from ...store.queries.export import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_ID, Conn, DateFrom, DateTo, DepartmentSlug, Limit, Offset, OnDate,
-                     date_range, not_found, page)
+                     date_range, example, not_found, page)
 from .models import QuestionPage, WrittenQuestion
 
 router = APIRouter(prefix="/questions", tags=["written questions"], responses=ERROR_RESPONSES)
@@ -43,7 +43,9 @@ def list_questions(request: Request, conn: Conn, department: DepartmentSlug = No
 def get_question(conn: Conn, question_id: Annotated[str, Path(description="The group's id (its heading's gid, "
                                                                           "e.g. `uk.org.publicwhip/wrans/2009-10-"
                                                                           "26f.293337.h`), or the id of one of its "
-                                                                          "questions or answers.")]):
+                                                                          "questions or answers.",
+                                                              openapi_examples=example(
+                                                                  "uk.org.publicwhip/wrans/2009-10-26f.293337.h"))]):
     """The questions grouped for one answer, each with its asker, and the answer with the minister and
     office as printed."""
     group = _group(conn, question_id) if question_id else None

@@ -111,11 +111,12 @@ def member_summary(person: dict, memberships: list[dict], own_parties: dict[int,
     m = _membership_record({**latest, "membership_id": latest["id"]}, "") if latest else None
     own = own_parties.get(person["id"])
     code = own if m is not None and is_chair(m.party) and own else (m.party if m else None)
-    return {"id": person["id"], "name": person["name"], "slug": person["slug"],
-            "house": m.house if m else person.get("house"), "party": party_name(code),
+    house = m.house if m else person.get("house")
+    return {"id": person["id"], "name": person["name"], "slug": person["slug"], "house": house,
+            "party": party_name(code),
             "constituency": (m.constituency or None) if m and m.house == "commons" else None,
             "display_name": display_name(m, own) if m else person["name"],
-            "url": api_path("members", person["id"]), "web_url": web_url("member", person["slug"])}
+            "url": api_path("members", person["id"]), "web_url": web_url("member", person["slug"], house=house)}
 
 
 __all__ = ["api_path", "department", "member_ref", "speech", "debate_summary", "division_summary", "membership",
