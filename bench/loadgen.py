@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""A small HTTP/1.1 load generator, and `despatchbox serve` run as a subprocess under it.
+
+    python bench/loadgen.py URL_PREFIX PATH [PATH …] [--seconds S] [--connections C]
+
+C keep-alive connections on loopback each send GET requests one after another (closed loop),
+cycling through the paths; after a warm-up, every request finished inside the measured window
+counts. Requests/s is finished requests over the window; latency is per request (send to last
+byte). Responses other than 2xx/3xx are errors. ``Accept-Encoding: gzip`` is sent, as browsers do;
+no validators are sent, so every response is rendered in full.
+
+Pure asyncio and raw sockets: no dependency, and little CPU (its own CPU time is reported, since
+on 2 cores it competes with the server). ``measure_http`` starts ``despatchbox serve --workers W``
+on a free port against a database, waits for it, loads it and always stops it (the whole process
+group it was started in).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+#: seconds of load before the measured window starts (workers warm their caches and connections)
+WARMUP_SECONDS = 1.0
+#: how long `serve` may take to answer its first request
+STARTUP_TIMEOUT = 120.0
+
+
+def recommended_workers(url: str) -> int:
+    """What `despatchbox serve --help` recommends: SQLite serves well from 1–2 workers (2 on a
+    machine with 2+ cores); PostgreSQL 2 × cores."""
+    cores = os.cpu_count() or 1
+    if url.startswith("sqlite"):
+        return min(2, cores)
+    return 2 * cores
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+# --- the client ---------------------------------------------------------------------------------
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
+    """Read one response; returns (status, body bytes)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    if "content-length" in headers:
+        n = int(headers["content-length"])
+        await reader.readexactly(n)
+        return status, n
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        total = 0
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await reader.readuntil(b"\r\n")          # the empty trailer
+                return status, total
+            await reader.readexactly(size + 2)
+            total += size
+    if status in (204, 304) or status < 200:
+        return status, 0
+    body = await reader.read()                           # read to close
+    return status, len(body)
+
+
+async def _connection(host: str, port: int, requests: list[bytes], start: int, deadline: float,
+                      window_start: float, latencies: list[float], stats: dict) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    i = start
+    try:
+        while True:
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            writer.write(requests[i % len(requests)])
+            i += 1
+            try:
+                status, size = await _read_response(reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                stats["errors"] += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                continue
+            done = time.perf_counter()
+            if now >= window_start and done <= deadline:
+                latencies.append(done - now)
+                stats["bytes"] += size
+                if status >= 400:
+                    stats["errors"] += 1
+                    stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+def _request(host: str, port: int, path: str) -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: despatchbox-bench\r\n"
+            f"Accept: text/html\r\nAccept-Encoding: gzip\r\nConnection: keep-alive\r\n\r\n").encode("latin-1")
+
+
+async def _load(base: str, paths: list[str], seconds: float, connections: int) -> dict:
+    parts = urlsplit(base)
+    host, port = parts.hostname, parts.port or 80
+    requests = [_request(host, port, p) for p in paths]
+    latencies: list[float] = []
+    stats = {"errors": 0, "bytes": 0, "statuses": {}}
+    window_start = time.perf_counter() + WARMUP_SECONDS
+    deadline = window_start + seconds
+    await asyncio.gather(*(_connection(host, port, requests, c, deadline, window_start, latencies, stats)
+                           for c in range(connections)))
+    window = deadline - window_start
+    out = {"requests": len(latencies), "rps": round(len(latencies) / window, 1), "window_s": round(window, 2),
+           "errors": stats["errors"], "mb": round(stats["bytes"] / 1e6, 2), "connections": connections}
+    if stats["statuses"]:
+        out["error_statuses"] = {str(k): v for k, v in sorted(stats["statuses"].items())}
+    if latencies:
+        ms = [x * 1000 for x in latencies]
+        out.update(p50_ms=round(percentile(ms, 50), 2), p95_ms=round(percentile(ms, 95), 2),
+                   p99_ms=round(percentile(ms, 99), 2))
+    return out
+
+
+def load(base: str, paths: list[str], seconds: float = 10.0, connections: int = 8) -> dict:
+    """Closed-loop load over ``paths`` (cycled) on ``connections`` keep-alive connections."""
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    out = asyncio.run(_load(base, paths, seconds, connections))
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    out["loadgen_cpu_share"] = round(cpu / (seconds + WARMUP_SECONDS) / (os.cpu_count() or 1), 3)
+    return out
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`despatchbox serve` in its own process group; a context manager that always stops it."""
+
+    def __init__(self, url: str, workers: int, port: int | None = None):
+        self.url, self.workers, self.port = url, workers, port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Server":
+        env = dict(os.environ, DESPATCHBOX_DATABASE_URL=self.url,
+                   PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        cmd = [sys.executable, "-c", "from despatchbox.cli import main; main()", "serve",
+               "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+        self.log = open(os.devnull, "wb")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.PIPE,
+                                     start_new_session=True)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"despatchbox serve exited with {self.proc.returncode}: {err}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(_request("127.0.0.1", self.port, "/static/does-not-exist"))
+                    if s.recv(16).startswith(b"HTTP/1.1"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"despatchbox serve did not answer within {STARTUP_TIMEOUT:.0f}s")
+
+    def __exit__(self, *exc) -> None:
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            self.log.close()
+            return
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(proc.pid, sig)          # the group started for this server, and only it
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.log.close()
+
+
+def measure_http(url: str, paths: list[str], seconds: float = 10.0, connections: int = 8,
+                 workers: int | None = None) -> dict:
+    """Serve the database at ``url`` and load ``paths``; the server is always stopped."""
+    workers = workers or recommended_workers(url)
+    with Server(url, workers) as server:
+        for path in paths:                        # every page must answer before it is timed
+            status = _probe(server.port, path)
+            if status >= 400:
+                raise RuntimeError(f"GET {path} answered {status}")
+        out = load(server.base, paths, seconds, connections)
+    out["workers"] = workers
+    out["paths"] = paths
+    return out
+
+
+def _probe(port: int, path: str) -> int:
+    async def one() -> int:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(_request("127.0.0.1", port, path))
+        status, _ = await _read_response(reader)
+        writer.close()
+        return status
+    return asyncio.run(one())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("base", help="e.g. http://127.0.0.1:8000")
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--connections", type=int, default=8)
+    args = ap.parse_args()
+    print(json.dumps(load(args.base, args.paths, args.seconds, args.connections)))
+
+
+if __name__ == "__main__":
+    main()

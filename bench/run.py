@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""One benchmark that measures everything, each figure beside a baseline from the same run.
+
+    python bench/run.py [--speeches N] [--json] [--workdir DIR] [--db-url URL] [--corpus DIR]
+                        [--only ingest,search,pages,http,who_said] [--http-seconds S]
+
+1. builds (or reuses) a synthetic corpus of about N speeches (bench/make_corpus.py) in
+   WORKDIR/corpus, and ingests it into WORKDIR/despatchbox.db (or --db-url). What was ingested
+   (the corpus, the migrations, the ingest figures) is written beside the database
+   (``despatchbox.db.json``); a later run with the same corpus and unchanged migrations reuses the
+   database and its ingest figures. Migrations added since are applied in place (Alembic) and
+   noted; a migration that *changed* since the ingest means the database is rebuilt.
+2. measures
+   - ingest: MB/s and records/s end to end vs ``lxml`` parsing of the same files (bench/ingest.py);
+   - search: p50/p95 of a fixed mix of word, phrase, boolean and filtered queries through
+     ``store.search.search`` vs the raw FTS MATCH of the same queries on the same index (bench/search.py);
+   - pages: p50/p95 of member, seed-style, full debate and department pages rendered in-process
+     (bench/pages.py), for the busiest member, one of their debates, the busiest department;
+   - http: requests/s and p95 of those pages from a load generator on loopback (bench/loadgen.py)
+     against ``despatchbox serve --workers W`` started as a subprocess and always stopped;
+   - who_said: latency for a 30-paragraph text, once ``despatchbox.quotes`` is wired to the store.
+3. prints each figure with its target (targets are for N = 1 000 000) and whether it is met, or
+   with --json exactly one JSON object.
+
+The machine is shared and noisy: compare figures with their baselines, not across runs.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(BENCH), str(ROOT / "src")]
+
+from make_corpus import make_corpus  # noqa: E402
+
+MIGRATIONS = ROOT / "src" / "despatchbox" / "store" / "migrations" / "versions"
+META_FORMAT = 1
+SECTIONS = ("ingest", "search", "pages", "http", "who_said")
+TARGET_N = 1_000_000
+#: (section, figure, comparison, target, unit) — targets hold at N = 1 000 000 on 2 cores
+TARGETS = [
+    ("ingest", "ratio", ">=", 0.5, ""),
+    ("ingest", "peak_rss_mb", "<=", 300, " MB"),
+    ("search", "p95_ms", "<=", 25, " ms"),
+    ("search", "ratio", "<=", 2, ""),
+    ("pages", "p95_ms", "<=", 50, " ms"),
+    ("http", "rps", ">=", 400, " req/s"),
+]
+#: the corpus.json fields that identify a corpus (timings and "reused" left out)
+CORPUS_IDENTITY = ("format", "speeches_requested", "source", "files", "speeches", "bytes", "first_date",
+                   "last_date")
+
+
+def log(*parts) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+# --- the corpus and its database ----------------------------------------------------------------
+
+def migration_hashes() -> dict[str, str]:
+    """revision id → sha256 of its migration file, for every migration in the tree."""
+    out = {}
+    for path in sorted(MIGRATIONS.glob("*.py")):
+        data = path.read_bytes()
+        m = re.search(rb"^revision\s*=\s*['\"]([^'\"]+)['\"]", data, re.M)
+        if m:
+            out[m.group(1).decode()] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".ingest-lock", ".schema-lock", ".json"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _database_is_empty(url: str) -> bool:
+    from sqlalchemy import create_engine, inspect
+    engine = create_engine(url)
+    try:
+        return not inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def prepare(args) -> tuple[dict, str, dict, list[str]]:
+    """Build or reuse the corpus and the database. Returns (corpus, url, ingest figures, notes)."""
+    import ingest as bench_ingest
+
+    notes: list[str] = []
+    workdir = args.workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    corpus_dir = args.corpus or workdir / "corpus"
+    started = time.perf_counter()
+    corpus = make_corpus(corpus_dir, args.speeches)
+    if not corpus.get("reused"):
+        notes.append(f"corpus built in {time.perf_counter() - started:.0f}s")
+    corpus_id = {k: corpus.get(k) for k in CORPUS_IDENTITY}
+
+    url = args.db_url or f"sqlite:///{workdir / 'despatchbox.db'}"
+    db_file = _sqlite_path(url)
+    meta_path = Path(f"{db_file}.json") if db_file else workdir / "database.json"
+    meta = None
+    if meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text())
+        except ValueError:
+            meta = None
+    current = migration_hashes()
+    reuse = (meta is not None and meta.get("format") == META_FORMAT and meta.get("corpus") == corpus_id
+             and meta.get("url") == _public_url(url) and not args.reingest
+             and (db_file is None or db_file.exists()))
+    if reuse:
+        changed = sorted(r for r, sha in meta["migrations"].items() if current.get(r) != sha)
+        if changed and not args.keep_db:
+            notes.append(f"migrations changed since the ingest ({', '.join(changed)}): database rebuilt")
+            reuse = False
+    if reuse:
+        added = sorted(set(current) - set(meta["migrations"]))
+        if added or changed:
+            from despatchbox.store.database import engine_for
+            t0 = time.perf_counter()
+            engine_for(url)                       # Alembic: new migrations applied in place
+            took = round(time.perf_counter() - t0, 1)
+            meta.setdefault("upgrades", []).append({"at": _now(), "added": added, "changed_kept": changed,
+                                                    "seconds": took})
+            meta["migrations"] = current
+            meta_path.write_text(json.dumps(meta, indent=1))
+            notes.append(f"database upgraded in place by Alembic ({', '.join(added) or 'no new revision'}"
+                         f"{'; kept despite changed ' + ', '.join(changed) if changed else ''}) in {took}s")
+        notes.append(f"database reused: ingested {meta['ingested_at']}")
+        return corpus, url, meta["ingest"], notes + meta.get("notes", [])
+
+    if db_file:
+        _remove_sqlite(db_file)
+    elif not _database_is_empty(url):
+        raise SystemExit(f"{_public_url(url)} is not empty and holds no matching benchmark ingest "
+                         f"({meta_path}); give an empty database")
+    log(f"ingesting {corpus['files']} files ({corpus['bytes'] / 1e6:.0f} MB) into {_public_url(url)} …")
+    figures = bench_ingest.measure(corpus_dir, url)
+    meta = {"format": META_FORMAT, "url": _public_url(url), "corpus_dir": str(corpus_dir), "corpus": corpus_id,
+            "migrations": current, "ingested_at": _now(), "ingest": figures, "machine": machine()}
+    meta_path.write_text(json.dumps(meta, indent=1))
+    return corpus, url, figures, notes
+
+
+def _public_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def machine() -> dict:
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                    if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "load_avg": [round(x, 2) for x in os.getloadavg()]}
+
+
+# --- percentiles ----------------------------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+def summary_ms(seconds: list[float]) -> dict:
+    ms = [s * 1000 for s in seconds]
+    return {"p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
+            "max_ms": round(max(ms), 2), "n": len(ms)}
+
+
+# --- the sections -------------------------------------------------------------------------------
+
+def section_ingest(ctx: dict) -> dict:
+    fig = ctx["ingest_figures"]
+    return {"mb_s": fig["mb_s"], "raw_mb_s": fig["raw_mb_s"], "ratio": fig["ratio"],
+            "peak_rss_mb": fig["peak_rss_mb"], "records_s": fig["records_s"], "records": fig["records"],
+            "mb": fig["mb"], "seconds": fig["ingest_seconds"], "errors": fig["errors"],
+            "reused": ctx["reused_ingest"]}
+
+
+def _bench_module(name: str):
+    """bench/<name>.py, or None while it is not written yet."""
+    import importlib
+    if not (BENCH / f"{name}.py").exists():
+        return None
+    return importlib.import_module(name)
+
+
+def section_search(ctx: dict) -> dict:
+    mod = _bench_module("search")
+    if mod is None:
+        return {"skipped": "bench/search.py is not there yet"}
+    raise NotImplementedError
+
+
+def section_pages(ctx: dict) -> dict:
+    mod = _bench_module("pages")
+    if mod is None:
+        return {"skipped": "bench/pages.py is not there yet"}
+    raise NotImplementedError
+
+
+def section_http(ctx: dict) -> dict:
+    import loadgen
+    paths = ctx.get("page_paths")
+    if not paths:
+        return {"skipped": "no page addresses (the pages section did not run)"}
+    return loadgen.measure_http(ctx["url"], paths, seconds=ctx["http_seconds"],
+                                connections=ctx["http_connections"], workers=ctx["workers"])
+
+
+def section_who_said(ctx: dict) -> dict:
+    return {"skipped": "despatchbox.quotes is not wired to the store yet"}
+
+
+RUNNERS = {"ingest": section_ingest, "search": section_search, "pages": section_pages, "http": section_http,
+           "who_said": section_who_said}
+
+
+# --- output -------------------------------------------------------------------------------------
+
+def verdicts(result: dict) -> list[dict]:
+    out = []
+    for section, key, op, target, unit in TARGETS:
+        value = (result.get(section) or {}).get(key)
+        met = None if value is None else (value >= target if op == ">=" else value <= target)
+        out.append({"figure": f"{section}.{key}", "value": value, "target": f"{op} {target}{unit}", "met": met})
+    return out
+
+
+def _fmt(value, unit="") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.2f}{unit}" if isinstance(value, float) else f"{value:,}{unit}"
+
+
+def print_report(result: dict) -> None:
+    c = result["corpus"]
+    m = result["machine"]
+    print(f"despatchbox benchmark — {result['speeches']:,} speeches requested, {c['speeches']:,} in "
+          f"{c['files']:,} files ({c['bytes'] / 1e6:,.0f} MB)")
+    print(f"machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
+          f"SQLite {m['sqlite']}, load average at start {m['load_avg']}")
+    for note in result.get("notes", []):
+        print(f"  note: {note}")
+    i = result.get("ingest") or {}
+    if i:
+        print(f"\ningest   {_fmt(i.get('mb_s'), ' MB/s')}, {_fmt(i.get('records_s'), ' records/s')} "
+              f"vs raw lxml parse {_fmt(i.get('raw_mb_s'), ' MB/s')}: ratio {_fmt(i.get('ratio'))}; "
+              f"peak RSS {_fmt(i.get('peak_rss_mb'), ' MB')}{' (reused ingest)' if i.get('reused') else ''}")
+    s = result.get("search") or {}
+    if s:
+        print(f"search   p50 {_fmt(s.get('p50_ms'), ' ms')}, p95 {_fmt(s.get('p95_ms'), ' ms')} vs raw FTS "
+              f"p95 {_fmt(s.get('raw_p95_ms'), ' ms')}: ratio {_fmt(s.get('ratio'))}")
+        for name, q in (s.get("by_query") or {}).items():
+            print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
+                  f"  raw p95 {_fmt(q.get('raw_p95_ms'), ' ms'):>10}  hits {_fmt(q.get('total'))}")
+    p = result.get("pages") or {}
+    if p:
+        print(f"pages    p50 {_fmt(p.get('p50_ms'), ' ms')}, p95 {_fmt(p.get('p95_ms'), ' ms')}")
+        for name, q in (p.get("by_page") or {}).items():
+            print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
+                  f"  {q.get('path', '')}")
+    h = result.get("http") or {}
+    if h:
+        print(f"http     {_fmt(h.get('rps'), ' req/s')}, p50 {_fmt(h.get('p50_ms'), ' ms')}, "
+              f"p95 {_fmt(h.get('p95_ms'), ' ms')} ({h.get('workers')} workers, {h.get('connections')} "
+              f"connections, {h.get('requests')} requests, {h.get('errors', 0)} errors)")
+    w = result.get("who_said") or {}
+    if w:
+        print(f"who-said p50 {_fmt(w.get('p50_ms'), ' ms')}, p95 {_fmt(w.get('p95_ms'), ' ms')}")
+    for name in SECTIONS:
+        sec = result.get(name) or {}
+        if sec.get("skipped"):
+            print(f"{name:<8} skipped: {sec['skipped']}")
+        if sec.get("error"):
+            print(f"{name:<8} FAILED: {sec['error']}")
+    scale = "" if result["speeches"] >= TARGET_N else f" (targets are for N = {TARGET_N:,}; this run is smaller)"
+    print(f"\ntargets{scale}:")
+    for v in result["targets"]:
+        met = {True: "met", False: "MISSED", None: "not measured"}[v["met"]]
+        print(f"  {v['figure']:<20} {_fmt(v['value']):>12}   target {v['target']:<14} {met}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--speeches", "-n", type=int, default=20_000, metavar="N", help="corpus size (default 20000)")
+    ap.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    ap.add_argument("--workdir", type=Path, help="where the corpus and database live "
+                    "(default: $TMPDIR/despatchbox-bench/N)")
+    ap.add_argument("--corpus", type=Path, help="corpus directory (default WORKDIR/corpus)")
+    ap.add_argument("--db-url", help="database URL (default sqlite:///WORKDIR/despatchbox.db); "
+                    "a PostgreSQL database must be empty or hold this benchmark's earlier ingest")
+    ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections to run "
+                    f"(default all: {','.join(SECTIONS)})")
+    ap.add_argument("--reingest", action="store_true", help="ingest again even if the database could be reused")
+    ap.add_argument("--keep-db", action="store_true", help="reuse the database even if a migration changed")
+    ap.add_argument("--rounds", type=int, default=5, help="timed rounds over the search and page mixes")
+    ap.add_argument("--http-seconds", type=float, default=10.0, help="load generator duration")
+    ap.add_argument("--http-connections", type=int, default=8, help="concurrent keep-alive connections")
+    ap.add_argument("--workers", type=int, help="serve workers (default: the recommended number for this "
+                    "machine and database)")
+    args = ap.parse_args(argv)
+    args.workdir = args.workdir or Path(tempfile.gettempdir()) / "despatchbox-bench" / str(args.speeches)
+    wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown sections: {', '.join(sorted(unknown))}")
+
+    started = time.perf_counter()
+    result: dict = {"speeches": args.speeches, "machine": machine()}
+    corpus, url, figures, notes = prepare(args)
+    result["corpus"] = {k: corpus.get(k) for k in ("speeches", "files", "bytes", "days", "first_date", "last_date")}
+    result["database"] = _public_url(url)
+    ctx = {"args": args, "url": url, "corpus": corpus, "ingest_figures": figures,
+           "reused_ingest": any(n.startswith("database reused") for n in notes),
+           "rounds": args.rounds, "http_seconds": args.http_seconds, "http_connections": args.http_connections,
+           "workers": args.workers, "page_paths": None, "notes": notes}
+    for name in SECTIONS:
+        if name not in wanted:
+            continue
+        t0 = time.perf_counter()
+        log(f"measuring {name} …")
+        try:
+            result[name] = RUNNERS[name](ctx)
+        except Exception as exc:  # a broken section must not hide the others' figures
+            log(traceback.format_exc())
+            result[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        result[name]["bench_seconds"] = round(time.perf_counter() - t0, 1)
+    result["notes"] = notes
+    result["targets"] = verdicts(result)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_report(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
