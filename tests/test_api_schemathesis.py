@@ -43,8 +43,10 @@ def report_cases(request, artifacts_dir):
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(STATUSES.items()))
     line = f"schemathesis: {total} generated cases over {len(CASES)} API operations ({statuses})"
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("\n" + line)
     (artifacts_dir / "schemathesis-cases.json").write_text(
         json.dumps({"total": total, "statuses": dict(sorted(STATUSES.items())),
                     "operations": dict(sorted(CASES.items()))}, indent=2) + "\n")
