@@ -48,7 +48,10 @@ def search_command(
     offset: int = typer.Option(0, "--offset", help="Results to skip."),
     group: bool = typer.Option(False, "--group-by-debate", help="One result per debate."),
 ) -> None:
-    """Search every speech, written question, answer and statement. A query that cannot run exits 2."""
+    """Search every speech, written question, answer and statement. A query that cannot run exits 2.
+
+    A query that starts with a minus goes after "--": despatchbox search --json -- '-scotland crime'.
+    """
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     with engine().connect() as conn:
         person_id = None
