@@ -23,12 +23,15 @@ CHAMBERS = {"Commons Chamber", "Westminster Hall", "Lords Chamber", "Written Sta
 @pytest.fixture(scope="module")
 def run(sample_url):
     runner = CliRunner()
+    outputs: dict[tuple[str, ...], str] = {}
 
     def invoke(*args: str) -> str:
-        result = runner.invoke(app, ["export", *args], env={"DESPATCHBOX_DATABASE_URL": sample_url},
-                               catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return result.stdout
+        if args not in outputs:
+            result = runner.invoke(app, ["export", *args], env={"DESPATCHBOX_DATABASE_URL": sample_url},
+                                   catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+            outputs[args] = result.stdout
+        return outputs[args]
     return invoke
 
 
