@@ -116,19 +116,37 @@ def with_the(name: str | None) -> str:
     return "the " + name
 
 
-_SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+_SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "from"}
+_ACRONYMS = {"UK", "EU", "UN", "US", "USA", "NHS", "BBC", "NATO", "HMRC", "IDP", "MOD", "HM", "GP", "GPS", "HGV",
+             "ASBO", "ASBOS", "DNA", "CCTV", "VAT", "ECOFIN", "OECD", "WTO", "G20", "G8", "PFI", "ID", "TV", "MP",
+             "MPS", "NI", "SEN", "UKBA", "CPS", "MRSA", "IVF", "HIV", "AIDS", "SIA", "BIS", "DWP", "FCO", "DFID"}
+_CHAIR_NOTE = re.compile(r"\s*\[[^\]]*\bin the chair\b[^\]]*\]\s*", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 
 def display_title(title: str | None) -> str:
-    """Headings printed in capitals ('HOME DEPARTMENT') in title case; others as printed."""
+    """A heading for display: '[… in the Chair]' notes dropped; headings printed in capitals
+    ('HOME DEPARTMENT', 'UK INVENTORS') in title case, keeping acronyms."""
     if not title:
         return ""
-    if not title.isupper():
-        return title
-    out = []
-    for i, word in enumerate(title.lower().split()):
-        out.append(word if i and word in _SMALL else word[:1].upper() + word[1:])
-    return " ".join(out)
+    text = _CHAIR_NOTE.sub(" ", title).strip(" \u2014-") or title
+    text = " ".join(text.split())
+    if not text.isupper():
+        return text
+    first = True
+
+    def word(m: re.Match) -> str:
+        nonlocal first
+        w = m.group(0)
+        was_first, first = first, False
+        if w.upper() in _ACRONYMS:
+            return w.upper()
+        lower = w.lower()
+        if not was_first and lower in _SMALL:
+            return lower
+        return lower[:1].upper() + lower[1:]
+
+    return _WORD.sub(word, text)
 
 
 @dataclass

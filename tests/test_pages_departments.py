@@ -1,0 +1,82 @@
+"""The department pages: the list, and the Home Office with its ministers on the latest
+sitting day, its debates, written statements and written answers, each paged."""
+from __future__ import annotations
+
+import lxml.html
+import pytest
+from fastapi.testclient import TestClient
+
+from despatchbox.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(sample_url):
+    return TestClient(create_app(sample_url), follow_redirects=False)
+
+
+def doc_of(client, url):
+    r = client.get(url)
+    assert r.status_code == 200, (url, r.status_code)
+    return lxml.html.fromstring(r.text)
+
+
+def text_of(el) -> str:
+    return " ".join(el.text_content().split())
+
+
+def test_departments_list(client):
+    doc = doc_of(client, "/departments")
+    items = [text_of(li) for li in doc.xpath('//ul[@class="items"]/li')]
+    assert any(i.startswith("Home Office ") for i in items)
+    assert doc.xpath('//a[@href="/dept/home-office" and .="Home Office"]')
+    assert doc.xpath('//a[@href="/dept/ministry-of-justice"]')
+
+
+def test_home_office_ministers_on_the_latest_sitting_day(client):
+    doc = doc_of(client, "/dept/home-office")
+    ministers = text_of(doc.get_element_by_id("ministers"))
+    assert "In post on Tuesday 3rd November 2009, the latest sitting day held." in ministers
+    ranks = [text_of(h) for h in doc.xpath('//section[@id="ministers"]/h3')]
+    assert ranks == ["Secretary of State", "Minister of State", "Parliamentary Under-Secretary"]
+    assert "Alan Johnson — Secretary of State" in ministers
+    assert "David Hanson — Minister of State (Crime and Policing)" in ministers
+    assert "Phil Woolas — Minister of State" in ministers
+    assert "Alan Campbell — Parliamentary Under-Secretary" in ministers
+    assert "Lord West of Spithead — Parliamentary Under-Secretary (Security and Counter-terrorism)" in ministers
+    assert doc.xpath('//section[@id="ministers"]//a[@href="/mp/david-hanson"]')
+    assert doc.xpath('//section[@id="ministers"]//a[@href="/lord/lord-west-of-spithead"]')
+    assert "PPS" not in ministers and "Shadow" not in ministers
+
+
+def test_home_office_debates_statements_and_answers(client):
+    doc = doc_of(client, "/dept/home-office")
+    debates = text_of(doc.get_element_by_id("debates"))
+    assert debates.startswith("Debates (4)")
+    assert "Home Department Monday 26th October 2009 · Commons Chamber · 430 speeches" in debates
+    assert "Families: Bullying — Question Monday 26th October 2009 · Lords Chamber" in debates
+    statements = text_of(doc.get_element_by_id("statements"))
+    assert statements.startswith("Written statements (2)") and "National Identity Service" in statements
+    answers = text_of(doc.get_element_by_id("answers"))
+    assert answers.startswith("Written answers (76)")
+    assert "Animal Experiments: Primates Wednesday 28th October 2009 · asked by Katy Clark · answered by Meg Hillier" in answers
+    assert "Page 1 of 8" in answers
+    assert doc.xpath('//section[@id="answers"]//a[@rel="next" and @href="/dept/home-office?answers_page=2#answers"]')
+
+
+def test_lists_page_independently(client):
+    first = text_of(doc_of(client, "/dept/home-office").get_element_by_id("answers"))
+    second = doc_of(client, "/dept/home-office?answers_page=2")
+    answers = text_of(second.get_element_by_id("answers"))
+    assert "Page 2 of 8" in answers and answers != first
+    assert text_of(second.get_element_by_id("debates")).startswith("Debates (4)")
+    last = text_of(doc_of(client, "/dept/home-office?answers_page=99").get_element_by_id("answers"))
+    assert "Page 8 of 8" in last
+    assert client.get("/dept/home-office?answers_page=0").status_code == 400
+    assert client.get("/dept/home-office?debates_page=two").status_code == 400
+
+
+def test_unknown_department_is_a_helpful_404(client):
+    r = client.get("/dept/ministry-of-magic")
+    assert r.status_code == 404
+    assert "No department called \u201cministry-of-magic\u201d" in r.text
+    assert client.get("/departments/home-office").headers["location"] == "/dept/home-office"

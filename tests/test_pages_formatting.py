@@ -1,0 +1,86 @@
+"""Formatting for pages: full dates, relative ages in Parallel Parliament's form, excerpts,
+titles, anchors, and the sanitiser that makes stored speech markup safe (escaped once)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from despatchbox.web.formatting import excerpt, full_date, ordinal, relative_age, safe_html
+from despatchbox.web.pages.common import anchor, display_title, full_id, short_id
+
+NOW = datetime(2026, 11, 28, 0, 33, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("then, expected", [
+    (date(2009, 10, 26), "17 years, 1 month ago"),
+    (date(2019, 11, 28), "7 years ago"),
+    (date(2026, 8, 26), "3 months, 2 days ago"),
+    (datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc), "2 days, 3 hours ago"),
+    (datetime(2026, 11, 27, 23, 33, tzinfo=timezone.utc), "1 hour ago"),
+    (datetime(2026, 11, 27, 19, 23, tzinfo=timezone.utc), "5 hours, 10 minutes ago"),
+    (datetime(2026, 11, 28, 0, 30, tzinfo=timezone.utc), "3 minutes ago"),
+    (datetime(2026, 11, 28, 0, 33, tzinfo=timezone.utc), "just now"),
+    (date(2025, 11, 28), "1 year ago"),
+    (date(2026, 1, 31), "9 months, 28 days ago"),
+])
+def test_relative_age(then, expected):
+    assert relative_age(then, NOW) == expected
+
+
+def test_full_dates():
+    assert full_date(date(2009, 10, 26)) == "Monday 26th October 2009"
+    assert full_date(date(2009, 11, 3)) == "Tuesday 3rd November 2009"
+    assert full_date(date(2009, 10, 22)) == "Thursday 22nd October 2009"
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31)] == \
+        ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "31st"]
+
+
+def test_safe_html_keeps_the_whitelist_and_drops_attributes():
+    html = ('<p pid="b.3.3/1" class="numindent" qnum="1">Tasers &amp; <i>(a)</i> <b>bold</b> '
+            '<phrase class="date" code="2009-10-26">26 October</phrase></p>'
+            '<table><tbody><tr pid="x"> <td/> <td colspan="2" onclick="evil()">£1<sup>2</sup></td></tr></tbody></table>')
+    assert safe_html(html) == ('<p>Tasers &amp; <i>(a)</i> <b>bold</b> 26 October</p>'
+                               '<table><tbody><tr> <td></td> <td colspan="2">£1<sup>2</sup></td></tr></tbody></table>')
+
+
+@pytest.mark.parametrize("evil", [
+    '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '<a href="javascript:alert(1)">x</a>',
+    '<p onmouseover="alert(1)">x</p>', '<iframe src="http://evil"></iframe>', '<svg onload=alert(1)>',
+    '<a href=" JAVASCRIPT:alert(1)">x</a>', '<style>body{}</style>', '<!-- <script>alert(1)</script> -->',
+])
+def test_safe_html_never_lets_script_through(evil):
+    out = str(safe_html(evil)).lower()
+    assert "<script" not in out and "onerror" not in out and "javascript:" not in out
+    assert "onload" not in out and "<iframe" not in out and "onmouseover" not in out and "<img" not in out
+
+
+def test_safe_html_escapes_text_once_and_balances_tags():
+    assert safe_html("<p>1 &lt; 2 &amp; &quot;x&quot;</p>") == "<p>1 &lt; 2 &amp; \"x\"</p>"
+    assert safe_html("<p>open <b>bold") == "<p>open <b>bold</b></p>"
+    assert safe_html("</b>stray</p>") == "stray"
+    assert safe_html('<a href="http://www.parliament.uk/x?a=1&b=2">link</a>') == \
+        '<a href="http://www.parliament.uk/x?a=1&amp;b=2" rel="nofollow">link</a>'
+    assert safe_html(None) == "" and safe_html("") == ""
+
+
+def test_excerpt():
+    assert excerpt("short") == "short"
+    text = "word " * 100
+    out = excerpt(text, 50)
+    assert len(out) <= 51 and out.endswith("\u2026") and not out.endswith(" \u2026")
+
+
+def test_titles_anchors_and_ids():
+    assert display_title("HOME DEPARTMENT") == "Home Department"
+    assert display_title("UK INVENTORS") == "UK Inventors"
+    assert display_title("[David Taylor in the Chair] — Biofuels") == "Biofuels"
+    assert display_title("Sri Lanka (IDP Camps) — [Dr. William McCrea in the Chair]") == "Sri Lanka (IDP Camps)"
+    assert display_title("Commonwealth: Privy Council — Question") == "Commonwealth: Privy Council — Question"
+    assert anchor("uk.org.publicwhip/debate/2009-10-26b.3.3") == "g3.3"
+    assert anchor("uk.org.publicwhip/debate/2009-10-26a.3.3") == "g3.3"       # stable across versions
+    assert anchor("uk.org.publicwhip/wrans/2009-10-26f.294335.q0") == "g294335.q0"
+    assert anchor("uk.org.publicwhip/standing/standing2009-10-20_CHILDPOV_05-0_2009-10-27a.1.4") == "g1.4"
+    assert short_id("uk.org.publicwhip/debate/2009-10-26b.1.4") == "debate/2009-10-26b.1.4"
+    assert full_id("debate/2009-10-26b.1.4") == "uk.org.publicwhip/debate/2009-10-26b.1.4"
+    assert full_id("uk.org.publicwhip/debate/2009-10-26b.1.4") == "uk.org.publicwhip/debate/2009-10-26b.1.4"
