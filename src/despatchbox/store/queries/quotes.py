@@ -1,0 +1,308 @@
+"""“Who said this?” in the store: the fingerprint index and the queries that answer from it.
+
+Two tables (migration 0003), filled at ingest by ``pipeline/quotes_index.py``:
+
+* ``quote_speeches(id, speech_id, file_id)`` gives every indexed speech a small integer
+  key, allocated in ingest order, so that the big table holds 3–4 byte keys, not 40-byte gids;
+* ``quote_fingerprints(hash, speech_key, file_id)``: one row per (fingerprint, speech) —
+  the winnowed shingle hashes of :mod:`despatchbox.quotes.fingerprint`, about 0.19 rows per
+  word (≈ 24 M rows for 1 M speeches). Primary key ``(hash, speech_key)``; on SQLite the table
+  is ``WITHOUT ROWID``, so that key *is* the table (no separate rowid b-tree), and a lookup by
+  hash reads one contiguous run of it.
+
+Both are owned by a source file (``file_id``, indexed): when a newer version of a day's file
+replaces an older one, ``store.queries.files.delete_file_records`` deletes the old version's
+rows with its other records, in the same transaction.
+
+:class:`StoreSpeechIndex` implements the :class:`despatchbox.quotes.SpeechIndex` protocol
+(structurally: the store does not import the matcher) plus the ``neighbours`` hint and the
+speech, speaker and debate details the surfaces show. Costs per paragraph: one statement for
+its candidates (index lookups on ``hash``); one statement for the texts of all candidates.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import (BigInteger, Column, Connection, Index, Integer, MetaData, PrimaryKeyConstraint, String,
+                        Table, bindparam, func, select, text, union_all)
+
+from ...attribute.departments import by_slug, name_on
+from ...attribute.names import display_name, full_name
+from ...attribute.parties import is_chair, party_name
+from ...ingest.records import Membership
+from ..bulk import insert_rows
+from ..schema import debates, memberships, offices, people, speeches
+
+__all__ = [
+    "quote_speeches", "quote_fingerprints", "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
+    "add_fingerprints", "speech_details", "debate_details", "fingerprint_stats", "CHAMBERS",
+]
+
+#: fingerprints held by more speeches than this are skipped at query time (stop shingles:
+#: "my right hon friend" says nothing about where a line came from, and would be slow)
+MAX_POSTINGS = 2000
+#: speeches either side of one that ``neighbours`` returns (same debate, record order)
+NEIGHBOUR_WINDOW = 12
+
+metadata = MetaData()
+
+quote_speeches = Table(
+    "quote_speeches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),   # the speech key
+    Column("speech_id", String(120), nullable=False),               # speeches.id (gid)
+    Column("file_id", Integer, nullable=False),
+)
+Index("ix_quote_speeches_file", quote_speeches.c.file_id)
+
+quote_fingerprints = Table(
+    "quote_fingerprints", metadata,
+    Column("hash", BigInteger, nullable=False),
+    Column("speech_key", Integer, nullable=False),                  # quote_speeches.id
+    Column("file_id", Integer, nullable=False),
+    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints"),
+    sqlite_with_rowid=False,
+)
+Index("ix_quote_fingerprints_file", quote_fingerprints.c.file_id)
+
+CHAMBERS = {
+    "debates": "Commons Chamber", "westminhall": "Westminster Hall", "lordspages": "Lords Chamber",
+    "standing": "Public Bill Committees", "wms": "Written Statements", "lordswms": "Written Statements",
+    "wrans": "Written Answers", "lordswrans": "Written Answers",
+}
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def next_speech_key(conn: Connection) -> int:
+    """The first unused speech key (ingest runs one at a time: it holds the ingest lock)."""
+    return (conn.execute(select(func.max(quote_speeches.c.id))).scalar() or 0) + 1
+
+
+def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, Iterable[int]]]) -> int:
+    """Index speeches of one file: ``(speech_id, fingerprints)`` pairs. Returns the rows written.
+
+    Rows are written sorted by hash, so that the inserts walk the ``(hash, speech_key)`` b-tree
+    in order instead of jumping around it.
+    """
+    key = next_speech_key(conn)
+    keys, rows = [], []
+    for speech_id, fps in items:
+        keys.append({"id": key, "speech_id": speech_id, "file_id": file_id})
+        rows.extend((h, key) for h in set(fps))
+        key += 1
+    if not keys:
+        return 0
+    rows.sort()
+    insert_rows(conn, quote_speeches, keys)
+    insert_rows(conn, quote_fingerprints, [{"hash": h, "speech_key": k, "file_id": file_id} for h, k in rows])
+    return len(rows)
+
+
+def fingerprint_stats(conn: Connection) -> dict:
+    """Rows in the index (for tests and ``stats``)."""
+    return {"speeches": conn.execute(select(func.count()).select_from(quote_speeches)).scalar_one(),
+            "fingerprints": conn.execute(select(func.count()).select_from(quote_fingerprints)).scalar_one()}
+
+
+# --- the SpeechIndex ------------------------------------------------------------------------------
+
+
+def _candidates_sql(n: int) -> str:
+    values = ", ".join(f"(:h{i})" for i in range(n))
+    # ``ok``: the query's fingerprints held by at most :cap speeches (the (cap+1)-th posting
+    # does not exist: an index probe that stops after cap+1 entries, however long the list)
+    return f"""
+        WITH q(hash) AS (VALUES {values}),
+        ok AS (
+            SELECT q.hash AS hash FROM q
+            WHERE (SELECT c.speech_key FROM quote_fingerprints c WHERE c.hash = q.hash
+                   ORDER BY c.speech_key LIMIT 1 OFFSET :cap) IS NULL
+        ),
+        counts AS (
+            SELECT f.speech_key AS speech_key, count(*) AS n
+            FROM ok JOIN quote_fingerprints f ON f.hash = ok.hash
+            GROUP BY f.speech_key
+            ORDER BY n DESC, f.speech_key
+            LIMIT :lim
+        )
+        SELECT s.speech_id, counts.n FROM counts JOIN quote_speeches s ON s.id = counts.speech_key
+        ORDER BY counts.n DESC, counts.speech_key"""
+
+
+class StoreSpeechIndex:
+    """The fingerprint index of a store, over one open connection.
+
+    Implements ``candidates`` and ``texts`` (the :class:`~despatchbox.quotes.SpeechIndex`
+    protocol) and ``neighbours`` (the matcher's optional context hint). Texts and debate ids
+    it has read are kept, so the details of the matched speeches cost no second read of them.
+    """
+
+    def __init__(self, conn: Connection, *, max_postings: int = MAX_POSTINGS,
+                 window: int = NEIGHBOUR_WINDOW) -> None:
+        self.conn = conn
+        self.max_postings = max_postings
+        self.window = window
+        self.cached_texts: dict[str, str] = {}
+        self._neighbours: dict[str, list[str]] = {}
+        self.queries = 0
+
+    def candidates(self, fingerprints: Sequence[int], limit: int) -> dict[str, int]:
+        hashes = sorted(set(int(h) for h in fingerprints))
+        if not hashes or limit <= 0:
+            return {}
+        params = {f"h{i}": h for i, h in enumerate(hashes)}
+        params.update(cap=self.max_postings, lim=limit)
+        self.queries += 1
+        rows = self.conn.execute(text(_candidates_sql(len(hashes))).bindparams(
+            *[bindparam(f"h{i}", type_=BigInteger) for i in range(len(hashes))]), params)
+        return {sid: n for sid, n in rows}
+
+    def texts(self, speech_ids: Sequence[str]) -> dict[str, str]:
+        wanted = [s for s in dict.fromkeys(speech_ids) if s not in self.cached_texts]
+        if wanted:
+            self.queries += 1
+            for sid, body in self.conn.execute(select(speeches.c.id, speeches.c.text)
+                                               .where(speeches.c.id.in_(wanted))):
+                self.cached_texts[sid] = body or ""
+        return {s: self.cached_texts[s] for s in speech_ids if s in self.cached_texts}
+
+    def neighbours(self, speech_id: str) -> list[str]:
+        """Speeches with text around ``speech_id`` in its debate, in record order (itself included)."""
+        if speech_id not in self._neighbours:
+            self.queries += 1
+            me = self.conn.execute(select(speeches.c.debate_id, speeches.c.position)
+                                   .where(speeches.c.id == speech_id)).first()
+            if me is None:
+                self._neighbours[speech_id] = []
+                return []
+            sides = []
+            for before in (True, False):
+                pos = speeches.c.position
+                sides.append(select(speeches.c.id, pos)
+                             .where(speeches.c.debate_id == me.debate_id, speeches.c.text != "",
+                                    pos < me.position if before else pos > me.position)
+                             .order_by(pos.desc() if before else pos).limit(self.window).subquery())
+            rows = list(self.conn.execute(union_all(select(sides[0]), select(sides[1]))))
+            rows.append((speech_id, me.position))
+            self._neighbours[speech_id] = [sid for sid, _ in sorted(rows, key=lambda r: r[1])]
+        return self._neighbours[speech_id]
+
+
+# --- details for the output ------------------------------------------------------------------
+
+
+def _membership(row) -> Membership | None:
+    if not row["m_house"]:
+        return None
+    return Membership(id=row["membership_id"] or "", house=row["m_house"], title=row["m_title"],
+                      first_name=row["m_first_name"], last_name=row["m_last_name"],
+                      constituency=row["m_constituency"], party=row["m_party"], from_date=row["m_from_date"],
+                      to_date=row["m_to_date"], lord_name=row["m_lord_name"], lord_of_name=row["m_lord_of_name"],
+                      peerage_type=row["m_peerage_type"])
+
+
+def department_ref(slug: str | None, on: date) -> dict | None:
+    if not slug:
+        return None
+    return {"slug": slug, "name": name_on(slug, on) if by_slug(slug) is not None else slug}
+
+
+def _own_parties(conn: Connection, person_ids: set[int]) -> dict[int, str]:
+    """A chair's own party (SPK/CWM/DCWM memberships carry none): their latest other membership's."""
+    if not person_ids:
+        return {}
+    out: dict[int, str] = {}
+    rows = conn.execute(select(memberships.c.person_id, memberships.c.party)
+                        .where(memberships.c.person_id.in_(sorted(person_ids)))
+                        .order_by(memberships.c.person_id, memberships.c.from_date))
+    for pid, code in rows:
+        if code and not is_chair(code) and code.lower() != "unknown":
+            out[pid] = code
+    return out
+
+
+def _posts_held(conn: Connection, wanted: set[tuple[int, date]]) -> dict[tuple[int, date], str]:
+    """(person, day) → the government posts held that day, as "Minister of State, Home Office"."""
+    if not wanted:
+        return {}
+    rows = conn.execute(select(offices.c.person_id, offices.c.position, offices.c.department,
+                               offices.c.department_slug, offices.c.from_date, offices.c.to_date)
+                        .where(offices.c.person_id.in_(sorted({p for p, _ in wanted})),
+                               offices.c.department_slug.is_not(None))
+                        .order_by(offices.c.person_id, offices.c.from_date))
+    out: dict[tuple[int, date], list[str]] = {}
+    for r in rows:
+        for pid, day in wanted:
+            if pid == r.person_id and (r.from_date is None or r.from_date <= day) and \
+                    (r.to_date is None or day <= r.to_date):
+                dept = name_on(r.department_slug, day) if by_slug(r.department_slug) else r.department
+                out.setdefault((pid, day), []).append(f"{r.position}, {dept}")
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
+def speech_details(conn: Connection, speech_ids: Sequence[str]) -> dict[str, dict]:
+    """speech id → the speech, its debate and its speaker, as the surfaces show them (one query,
+    plus one for chairs' parties and one for posts held, when needed)."""
+    ids = sorted(set(speech_ids))
+    if not ids:
+        return {}
+    m = memberships
+    q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.kind, speeches.c.date, speeches.c.person_id,
+                speeches.c.membership_id, speeches.c.speaker_name, speeches.c.speaker_office,
+                debates.c.title.label("debate_title"), debates.c.department_slug,
+                people.c.name.label("person_name"), people.c.slug.label("person_slug"),
+                m.c.house.label("m_house"), m.c.title.label("m_title"), m.c.first_name.label("m_first_name"),
+                m.c.last_name.label("m_last_name"), m.c.constituency.label("m_constituency"),
+                m.c.party.label("m_party"), m.c.from_date.label("m_from_date"), m.c.to_date.label("m_to_date"),
+                m.c.lord_name.label("m_lord_name"), m.c.lord_of_name.label("m_lord_of_name"),
+                m.c.peerage_type.label("m_peerage_type"))
+         .select_from(speeches.outerjoin(debates, debates.c.id == speeches.c.debate_id)
+                      .outerjoin(people, people.c.id == speeches.c.person_id)
+                      .outerjoin(m, m.c.id == speeches.c.membership_id))
+         .where(speeches.c.id.in_(ids)))
+    rows = [r._mapping for r in conn.execute(q)]
+    chairs = {r["person_id"] for r in rows if r["person_id"] is not None and is_chair(r["m_party"])}
+    own = _own_parties(conn, chairs)
+    posts = _posts_held(conn, {(r["person_id"], r["date"]) for r in rows
+                               if r["person_id"] is not None and not r["speaker_office"]})
+    out = {}
+    for r in rows:
+        mem = _membership(r)
+        pid = r["person_id"]
+        code = r["m_party"]
+        if mem is not None and is_chair(code) and pid in own:
+            code = own[pid]
+        if mem is not None:
+            name = r["person_name"] or full_name(mem)
+            shown = display_name(mem, own.get(pid)).strip()
+            if shown.startswith("(") or not shown:
+                shown = f"{name} {shown}".strip()
+        else:
+            name = r["person_name"] or (r["speaker_name"] or "").strip() or None
+            shown = name
+        house = mem.house if mem is not None else None
+        out[r["id"]] = {
+            "speech_id": r["id"], "debate_id": r["debate_id"], "debate_title": r["debate_title"],
+            "kind": r["kind"], "chamber": CHAMBERS.get(r["kind"], r["kind"]), "date": r["date"],
+            "department": department_ref(r["department_slug"], r["date"]),
+            "person_id": pid, "person_slug": r["person_slug"], "house": house,
+            "name": name, "display_name": shown, "speaker_name": r["speaker_name"],
+            "party": party_name(code) if mem is not None else None,
+            "constituency": (mem.constituency or None) if mem is not None and house == "commons" else None,
+            "office": r["speaker_office"] or posts.get((pid, r["date"])),
+        }
+    return out
+
+
+def debate_details(conn: Connection, debate_ids: Sequence[str]) -> dict[str, dict]:
+    """debate id → {id, title, date, kind, chamber, department}."""
+    ids = sorted(set(debate_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(select(debates.c.id, debates.c.title, debates.c.date, debates.c.kind,
+                               debates.c.department_slug).where(debates.c.id.in_(ids)))
+    return {r.id: {"id": r.id, "title": r.title, "date": r.date, "kind": r.kind,
+                   "chamber": CHAMBERS.get(r.kind, r.kind), "department": department_ref(r.department_slug, r.date)}
+            for r in rows}
