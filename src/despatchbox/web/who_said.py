@@ -57,6 +57,8 @@ def _iso(value):
 def who_said(conn: Connection, text: str) -> dict:
     """Attribute every non-blank line of ``text`` (see the module docstring for the result)."""
     check_size(text)
+    # lone surrogates (possible in JSON) cannot be hashed or sent back as UTF-8
+    text = text.encode("utf-8", errors="replace").decode("utf-8")
     index = StoreSpeechIndex(conn)
     matches = attribute_text(text, index, index.neighbours)
     details = speech_details(conn, [m.speech_id for m in matches if m.speech_id])

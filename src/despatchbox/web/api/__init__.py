@@ -20,7 +20,7 @@ from .common import ApiError, error_body
 
 API_VERSION = "1.0.0"
 #: route modules of this package, included in this order
-ROUTE_MODULES = ["members", "debates", "departments", "questions", "divisions", "search", "stats"]
+ROUTE_MODULES = ["members", "debates", "departments", "questions", "divisions", "search", "stats", "who_said"]
 
 DESCRIPTION = """\
 The UK Parliament's record as data: members with their seats and posts, debates with every
