@@ -202,11 +202,13 @@ def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int
     return int(total), [dict(r) for r in rows.mappings()]
 
 
-def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOKEN_KINDS) -> list[dict]:
-    """The people (not the chair) who spoke in most of the same debates: id, slug, name, house, debates,
-    speeches (theirs, in those debates)."""
+def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOKEN_KINDS,
+                    recent_debates: int = 100) -> list[dict]:
+    """The people (not the chair) who spoke in most of the same debates, among the person's
+    ``recent_debates`` latest ones: id, slug, name, house, debates, speeches (theirs, in those debates)."""
     mine = speeches.alias("mine")
-    in_mine = select(mine.c.debate_id).where(mine.c.person_id == person_id).distinct()
+    in_mine = (select(mine.c.debate_id).where(mine.c.person_id == person_id).group_by(mine.c.debate_id)
+               .order_by(func.max(mine.c.date).desc()).limit(recent_debates))
     chair = ("SPK", "CWM", "DCWM")
     q = (select(people.c.id, people.c.slug, people.c.name, people.c.house,
                 func.count(distinct(speeches.c.debate_id)).label("debates"), func.count().label("speeches"))
@@ -217,4 +219,15 @@ def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOK
          .group_by(people.c.id, people.c.slug, people.c.name, people.c.house)
          .order_by(func.count(distinct(speeches.c.debate_id)).desc(), func.count().desc(), people.c.name)
          .limit(limit))
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def most_active(conn: Connection, limit: int = 10) -> list[dict]:
+    """The people with the most contributions held: id, slug, name, house, contributions."""
+    top = (select(speeches.c.person_id, func.count().label("contributions"))
+           .where(speeches.c.person_id.is_not(None)).group_by(speeches.c.person_id)
+           .order_by(func.count().desc(), speeches.c.person_id).limit(limit).subquery())
+    q = (select(people.c.id, people.c.slug, people.c.name, people.c.house, top.c.contributions)
+         .select_from(top.join(people, people.c.id == top.c.person_id))
+         .order_by(top.c.contributions.desc(), people.c.id))
     return [dict(r) for r in conn.execute(q).mappings()]

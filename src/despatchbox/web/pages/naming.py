@@ -17,7 +17,8 @@ from ...attribute.names import chair_display, display_name, full_name, short_for
 from ...attribute.parties import is_chair, party_name, party_short
 from ...ingest.records import Membership
 from ...store.queries import people as people_queries
-from .common import member_url
+from ..formatting import safe_html
+from .common import anchor, member_url
 
 
 def membership(row: dict | None, prefix: str = "") -> Membership | None:
@@ -80,11 +81,14 @@ def speaker_label(row: dict, titles: dict[int, list[str | None]] | None = None) 
 
 
 def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
-    """Adds ``speaker_label`` and ``speaker_href`` to speech rows (chair titles fetched once)."""
+    """Adds what a page shows of each speech row: ``speaker_label``, ``speaker_href``, ``anchor`` and
+    ``body`` (the sanitised markup). Chair titles are fetched once for all rows."""
     titles = chair_titles(conn, rows)
     for r in rows:
         r["speaker_label"] = speaker_label(r, titles)
         r["speaker_href"] = member_url(r.get("person_slug"), r.get("person_house"))
+        r["anchor"] = anchor(r["id"])
+        r["body"] = safe_html(r.get("html"))
     return rows
 
 
