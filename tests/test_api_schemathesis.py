@@ -25,6 +25,44 @@ MAX_EXAMPLES = 30
 
 experimental.OPEN_API_3_1.enable()      # FastAPI publishes OpenAPI 3.1 (`type: null` for optional fields)
 
+
+def _adapt_hypothesis_jsonschema() -> None:
+    """hypothesis-jsonschema (≤ 0.23, which Schemathesis 3 uses) drives Hypothesis' private ``many`` as
+    ``while elements.more(): …``; Hypothesis 6.170.x replaced that with ``with many(…) as e: for _ in e``.
+    When the old method is missing, give hypothesis-jsonschema an adapter with it."""
+    from hypothesis.internal.conjecture import utils as cu
+    if hasattr(cu.many, "more"):
+        return
+    import hypothesis_jsonschema._from_schema as hjs
+
+    class LegacyMany:
+        def __init__(self, data, min_size, max_size, average_size):
+            self._many = cu.many(data, min_size=min_size, max_size=max_size, average_size=average_size)
+            self._many.__enter__()
+            self._elements = iter(self._many)
+
+        def more(self) -> bool:
+            try:
+                next(self._elements)
+                return True
+            except StopIteration:
+                self._many.__exit__(None, None, None)
+                return False
+
+        def reject(self, why=None) -> None:
+            self._many.reject(why)
+
+    class Utils:
+        many = LegacyMany
+
+        def __getattr__(self, name):
+            return getattr(cu, name)
+
+    hjs.cu = Utils()
+
+
+_adapt_hypothesis_jsonschema()
+
 CASES: Counter = Counter()
 STATUSES: Counter = Counter()
 
