@@ -1,13 +1,18 @@
 """Addresses on the site that alert emails and pages link to, made absolute with
-``DESPATCHBOX_BASE_URL``. One table, so that when a page moves only this changes."""
+``DESPATCHBOX_BASE_URL``. They follow the pages' scheme (``web/pages/common.py``): ids without
+their ``uk.org.publicwhip/`` prefix (``/debate/debate/2009-10-26b.1.4``), and a speech's anchor
+without the date and file version (``#g3.3``), so that it survives a later version of the file."""
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urlencode
 
-#: page → path pattern; ``{id}`` keeps its slashes (gids such as uk.org.publicwhip/debate/2009-10-26b.1.4)
+GID_PREFIX = "uk.org.publicwhip/"
+
+#: page → path pattern; ``{id}`` keeps its slashes
 PAGE_PATHS = {
     "debate": "/debate/{id}",
-    "question": "/question/{id}",
+    "question": "/written-question/{id}",
     "division": "/division/{id}",
     "commons-member": "/mp/{id}",
     "lords-member": "/lord/{id}",
@@ -15,12 +20,18 @@ PAGE_PATHS = {
     "search": "/search",
 }
 
+_LOCAL = re.compile(r"\d{4}-\d\d-\d\d[a-z]*\.(.+)$")
 
-def anchor(speech_id: str) -> str:
-    """The fragment naming a speech inside its debate's page: the gid after its last "/"
-    (``uk.org.publicwhip/debate/2009-10-26b.1.0`` → ``2009-10-26b.1.0``), as the search and the
-    debate pages name them."""
-    return quote(speech_id.rsplit("/", 1)[-1], safe="")
+
+def short_id(gid: str) -> str:
+    return gid[len(GID_PREFIX):] if gid.startswith(GID_PREFIX) else gid
+
+
+def anchor(gid: str) -> str:
+    """'uk.org.publicwhip/debate/2009-10-26b.3.3' → 'g3.3', as the debate page names its speeches."""
+    m = _LOCAL.search(gid)
+    tail = m.group(1) if m else gid.rsplit("/", 1)[-1]
+    return "g" + re.sub(r"[^0-9A-Za-z._-]", "-", tail)
 
 
 class Links:
@@ -28,7 +39,7 @@ class Links:
         self.base = base_url.rstrip("/")
 
     def page(self, kind: str, ident: str = "", fragment: str | None = None, **query) -> str:
-        path = PAGE_PATHS[kind].format(id=quote(str(ident), safe="/"))
+        path = PAGE_PATHS[kind].format(id=quote(short_id(str(ident)), safe="/"))
         params = {k: v for k, v in query.items() if v not in (None, "", [])}
         url = self.base + path + ("?" + urlencode(params, doseq=True) if params else "")
         return url + ("#" + fragment if fragment else "")
@@ -51,7 +62,9 @@ class Links:
         return self.page("department", slug)
 
     def search(self, q: str, filters: dict | None = None) -> str:
-        return self.page("search", q=q, **(filters or {}))
+        """The search page for a saved search (its date filters are ``from`` and ``to`` there)."""
+        names = {"date_from": "from", "date_to": "to"}
+        return self.page("search", q=q, **{names.get(k, k): v for k, v in (filters or {}).items()})
 
     def alerts(self, path: str = "") -> str:
         return f"{self.base}/alerts{path}"

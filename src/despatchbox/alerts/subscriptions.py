@@ -102,7 +102,8 @@ def describe(conn: Connection, alert: Alert | Target) -> str:
         dept = aq.department_by_slug(conn, alert.target)
         return dept["name"] if dept else alert.target
     extra = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(alert.filters.items()))
-    return f"Search: “{alert.target}”" + (f" ({extra})" if extra else "")
+    shown = alert.target if alert.target[:1] in "\"“" else f"“{alert.target}”"
+    return f"Search: {shown}" + (f" ({extra})" if extra else "")
 
 
 def add_alert(engine: Engine, *, email: str, kind: str, target: str, filters: dict | None = None,
