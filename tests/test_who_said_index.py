@@ -1,0 +1,202 @@
+"""The "who said this?" index in the store: built at ingest, kept exact through re-ingest and
+superseded file versions, answering as the in-memory reference index does; SQLite and PostgreSQL
+(``--db postgresql``)."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text as sql
+
+from despatchbox.pipeline.run import EXTRA_FILE_WRITERS, ingest
+from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
+from despatchbox.store.queries import files as file_queries
+from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
+                                              quote_fingerprints, quote_speeches)
+
+from .conftest import SAMPLE
+
+DEBATES = SAMPLE / "scrapedxml" / "debates"
+MIGRATION = (Path(__file__).resolve().parents[1] / "src" / "despatchbox" / "store" / "migrations" / "versions"
+             / "0003_quote_fingerprints.py")
+G = "uk.org.publicwhip/debate/2009-10-"
+
+
+def held(conn) -> dict[str, str]:
+    """speech id → text of every speech with text, in the order the index keys them."""
+    return dict(conn.execute(sql("SELECT s.id, s.text FROM speeches s JOIN quote_speeches q ON q.speech_id = s.id "
+                                 "ORDER BY q.id")).all())
+
+
+def index_rows(conn) -> set[tuple[int, str]]:
+    return set(conn.execute(sql("SELECT f.hash, q.speech_id FROM quote_fingerprints f "
+                                "JOIN quote_speeches q ON q.id = f.speech_key")).all())
+
+
+def assert_index_is_exact(conn) -> None:
+    """The index holds exactly the fingerprints of the speeches held now, nothing stale."""
+    texts = dict(conn.execute(sql("SELECT id, text FROM speeches WHERE text <> ''")).all())
+    expected = {(h, sid) for sid, body in texts.items() for h in fingerprints(body)}
+    assert index_rows(conn) == expected
+    stats = fingerprint_stats(conn)
+    assert stats == {"speeches": len(texts), "fingerprints": len(expected)}
+    # both tables' rows belong to the current version of their file
+    stale = conn.execute(sql(
+        "SELECT count(*) FROM quote_speeches q JOIN speeches s ON s.id = q.speech_id "
+        "WHERE s.file_id <> q.file_id")).scalar()
+    assert stale == 0
+    not_current = conn.execute(sql(
+        "SELECT count(*) FROM quote_fingerprints f JOIN source_files sf ON sf.id = f.file_id "
+        "WHERE NOT sf.is_current")).scalar()
+    assert not_current == 0
+
+
+def test_registered_with_the_pipeline():
+    from despatchbox.pipeline.quotes_index import write_fingerprints
+    assert write_fingerprints in EXTRA_FILE_WRITERS
+    assert quote_fingerprints in file_queries.FILE_OWNED_TABLES and quote_speeches in file_queries.FILE_OWNED_TABLES
+
+
+def test_sample_index_is_exact_and_compact(sample_engine):
+    with sample_engine.connect() as conn:
+        assert_index_is_exact(conn)
+        stats = fingerprint_stats(conn)
+        words = conn.execute(sql("SELECT sum(words) FROM speeches WHERE text <> ''")).scalar()
+        assert 0.15 < stats["fingerprints"] / words < 0.25                  # ~0.19 rows a word
+        if conn.dialect.name == "sqlite":
+            ddl = conn.execute(sql("SELECT sql FROM sqlite_master WHERE name = 'quote_fingerprints'")).scalar()
+            assert "WITHOUT ROWID" in ddl.upper()
+
+
+def test_store_index_answers_as_the_reference_index(sample_engine):
+    with sample_engine.connect() as conn:
+        texts = held(conn)
+        store = StoreSpeechIndex(conn)
+        assert isinstance(store, SpeechIndex)
+        memory = InMemorySpeechIndex(texts)
+        ids = list(texts)
+        for sid in ids[::12]:                                 # whole speeches and fragments of them
+            body = texts[sid]
+            for part in (body, " ".join(body.split()[5:30])):
+                fps = sorted(fingerprints(part))
+                assert store.candidates(fps, 12) == memory.candidates(fps, 12)
+        assert store.texts([ids[0], "no such speech", ids[1]]) == {ids[0]: texts[ids[0]], ids[1]: texts[ids[1]]}
+        assert store.candidates([], 5) == {} and store.candidates([123], 5) == {}
+
+
+def test_very_common_fingerprints_are_skipped(sample_engine):
+    with sample_engine.connect() as conn:
+        texts = held(conn)
+        common = conn.execute(sql("SELECT hash, count(*) AS n FROM quote_fingerprints GROUP BY hash "
+                                  "ORDER BY n DESC, hash LIMIT 1")).one()
+        assert common.n > 3
+        for cap in (1, 3, common.n - 1, common.n):
+            store = StoreSpeechIndex(conn, max_postings=cap)
+            memory = InMemorySpeechIndex(texts, max_postings=cap)
+            for sid in list(texts)[::97]:
+                fps = sorted(fingerprints(texts[sid]) | {common.hash})
+                assert store.candidates(fps, 20) == memory.candidates(fps, 20)
+            only_common = store.candidates([common.hash], 50)
+            assert (only_common == {}) == (common.n > cap)
+        assert MAX_POSTINGS == 2000
+
+
+def test_neighbours_are_the_debate_around_a_speech(sample_engine):
+    with sample_engine.connect() as conn:
+        store = StoreSpeechIndex(conn, window=3)
+        around = store.neighbours(G + "26b.3.5")
+        assert around == [G + "26b." + k for k in ("3.2", "3.3", "3.4", "3.5", "3.6", "4.0", "4.1")]
+        first = store.neighbours(G + "26b.1.5")                  # the first speech of its debate
+        assert first[0] == G + "26b.1.5" and len(first) == 4
+        assert store.neighbours("no such speech") == []
+
+
+def test_reingest_changes_nothing_and_a_changed_file_leaves_nothing_stale(fresh_engine, sample_copy):
+    day = sample_copy / "scrapedxml" / "debates"
+    assert ingest(fresh_engine, [day / "debates2009-10-26b.xml"]).ok
+    with fresh_engine.connect() as conn:
+        assert_index_is_exact(conn)
+        before = fingerprint_stats(conn)
+    report = ingest(fresh_engine, [day / "debates2009-10-26b.xml"])          # the same file again
+    assert report.unchanged == ["debates2009-10-26b.xml"]
+    with fresh_engine.connect() as conn:
+        assert fingerprint_stats(conn) == before
+    # the same file name with other bytes (a corrected re-publication): replaced whole
+    path = day / "debates2009-10-26b.xml"
+    data = path.read_text(encoding="latin-1")
+    assert "Tasers have been used 4,818 times" in data
+    path.write_text(data.replace("Tasers have been used 4,818 times", "Tasers were used 4,818 times"),
+                    encoding="latin-1")
+    assert ingest(fresh_engine, [path]).loaded == ["debates2009-10-26b.xml"]
+    with fresh_engine.connect() as conn:
+        assert_index_is_exact(conn)
+        assert fingerprint_stats(conn)["speeches"] == before["speeches"]
+        store = StoreSpeechIndex(conn)
+        found = attribute_text("The hon. Gentleman will know that Tasers were used 4,818 times up to March 2009, "
+                               "and in none of those instances were serious injuries or deaths reported", store)
+        assert found[0].speech_id == G + "26b.3.5" and found[0].confidence == 1.0
+
+
+def test_a_later_version_supersedes_an_earlier_one(fresh_engine):
+    assert ingest(fresh_engine, [DEBATES / "debates2009-10-27a.xml"]).ok
+    with fresh_engine.connect() as conn:
+        assert_index_is_exact(conn)
+        a_rows = fingerprint_stats(conn)
+        texts_a = held(conn)
+        assert texts_a and all(s.startswith(G + "27a") for s in texts_a)
+        probe = max(texts_a, key=lambda s: len(texts_a[s]))
+        assert next(iter(StoreSpeechIndex(conn).candidates(sorted(fingerprints(texts_a[probe])), 3))) == probe
+    assert ingest(fresh_engine, [DEBATES / "debates2009-10-27d.xml"]).loaded == ["debates2009-10-27d.xml"]
+    with fresh_engine.connect() as conn:
+        assert_index_is_exact(conn)
+        texts_d = held(conn)
+        assert texts_d and all(s.startswith(G + "27d") for s in texts_d)
+        assert conn.execute(sql("SELECT count(*) FROM quote_speeches WHERE speech_id LIKE :a"),
+                            {"a": G + "27a%"}).scalar() == 0
+        store = StoreSpeechIndex(conn)
+        for sid in list(texts_a)[::5]:
+            got = store.candidates(sorted(fingerprints(texts_a[sid])), 12)
+            assert not any(s.startswith(G + "27a") for s in got)
+        results = attribute_text(texts_a[probe], store, store.neighbours)
+        assert results[0].speech_id.startswith(G + "27d")
+        assert fingerprint_stats(conn)["speeches"] > 0 and a_rows["speeches"] > 0
+    # an older version arriving later is superseded on arrival: it adds nothing
+    before = None
+    with fresh_engine.connect() as conn:
+        before = index_rows(conn)
+    report = ingest(fresh_engine, [DEBATES / "debates2009-10-27b.xml"])
+    assert report.superseded == ["debates2009-10-27b.xml"]
+    with fresh_engine.connect() as conn:
+        assert index_rows(conn) == before
+
+
+def test_the_migration_indexes_speeches_ingested_before_it(fresh_engine):
+    assert ingest(fresh_engine, [DEBATES / "debates2009-10-28c.xml"]).ok
+    with fresh_engine.connect() as conn:
+        built_at_ingest = index_rows(conn)
+    spec = importlib.util.spec_from_file_location("quote_migration", MIGRATION)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with fresh_engine.begin() as conn:
+        conn.execute(sql("DELETE FROM quote_fingerprints"))
+        conn.execute(sql("DELETE FROM quote_speeches"))
+        migration._backfill(conn)
+    with fresh_engine.connect() as conn:
+        assert index_rows(conn) == built_at_ingest
+        assert_index_is_exact(conn)
+
+
+def test_db_copy_carries_the_index(sample_engine, tmp_path):
+    """The index tables are plain portable tables: ``despatchbox db copy`` moves them as they are."""
+    copy = pytest.importorskip("despatchbox.store.copy")
+    from despatchbox.store.database import dispose_engine, engine_for
+    target_url = f"sqlite:///{tmp_path / 'copy.db'}"
+    target = engine_for(target_url)
+    copy.copy_database(sample_engine, target)
+    with target.connect() as conn, sample_engine.connect() as src:
+        assert fingerprint_stats(conn) == fingerprint_stats(src)
+        assert_index_is_exact(conn)
+    dispose_engine(target_url)
+    shutil.rmtree(tmp_path, ignore_errors=True)
