@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from html import escape
 
 from markupsafe import Markup
@@ -21,13 +22,18 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 
 def _fold(token: str) -> str:
-    token = unicodedata.normalize("NFKD", token.lower())
+    token = token.lower()
+    if token.isascii():
+        return token
+    token = unicodedata.normalize("NFKD", token)
     return "".join(c for c in token if not unicodedata.combining(c))
 
 
 def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str]) -> list[tuple[int, int]]:
     """Where exact phrases (consecutive words, any case) and prefixes occur in the text — as the
     unstemmed index reads it: words are runs of letters and digits, accents ignored."""
+    if not phrases and not prefixes:
+        return []
     tokens = [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text)]
     words = [t[2] for t in tokens]
     out: list[tuple[int, int]] = []
@@ -73,26 +79,18 @@ def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], width: int) -> int:
-    """Index of the first word of the window of ``width`` words holding the most marked ranges."""
+    """Index of the first word of a ``width``-word window holding the most marked words, with the
+    marked words of that window centred."""
     if not ranges or len(words) <= width:
         return 0
-    marked = [0] * len(words)
-    r = 0
-    for i, (ws, we) in enumerate(words):
-        while r < len(ranges) and ranges[r][1] <= ws:
-            r += 1
-        if r < len(ranges) and ranges[r][0] < we:
-            marked[i] = 1
-    best, best_count, count = 0, -1, sum(marked[:width])
-    for start in range(0, len(words) - width + 1):
-        if start:
-            count += marked[start + width - 1] - marked[start - 1]
+    starts = [w[0] for w in words]
+    marked = sorted({max(0, bisect_right(starts, start) - 1) for start, _end in ranges})
+    best_i, best_count = 0, 0
+    for i, first in enumerate(marked):                 # windows that begin at a marked word
+        count = bisect_left(marked, first + width) - i
         if count > best_count:
-            best, best_count = start, count
-    # centre the marked words of that window, so each has some context on both sides
-    inside = [i for i in range(best, best + width) if marked[i]]
-    if not inside:
-        return 0
+            best_i, best_count = i, count
+    inside = marked[best_i:best_i + best_count]
     spare = width - (inside[-1] - inside[0] + 1)
     return max(0, min(inside[0] - spare // 2, len(words) - width))
 

@@ -155,28 +155,41 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+#: the rows behind a page of hits (built once: SQLAlchemy caches its compiled form)
+_HIT_ROWS = (
+    select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
+           speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office, speeches.c.person_id,
+           speeches.c.position, speeches.c.text,
+           debates.c.title.label("debate_title"), debates.c.department_slug,
+           headings.c.title.label("heading_title"),
+           people.c.name.label("person_name"), people.c.slug.label("person_slug"),
+           memberships.c.id.label("m_id"), memberships.c.house.label("m_house"),
+           memberships.c.title.label("m_title"), memberships.c.first_name.label("m_first_name"),
+           memberships.c.last_name.label("m_last_name"), memberships.c.constituency.label("m_constituency"),
+           memberships.c.party.label("m_party"), memberships.c.lord_name.label("m_lord_name"),
+           memberships.c.lord_of_name.label("m_lord_of_name"), memberships.c.peerage_type.label("m_peerage_type"))
+    .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+                 .outerjoin(headings, headings.c.id == speeches.c.heading_id)
+                 .outerjoin(people, people.c.id == speeches.c.person_id)
+                 .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
+    .where(speeches.c.id.in_(bindparam("ids", expanding=True))))
+
+#: the written questions of some question groups ((debate_id, position) is indexed, heading_id is not)
+_QUESTIONS = (
+    select(speeches.c.id, speeches.c.heading_id, speeches.c.position, speeches.c.person_id,
+           speeches.c.speaker_name, speeches.c.text, people.c.name.label("person_name"))
+    .select_from(speeches.outerjoin(people, people.c.id == speeches.c.person_id))
+    .where(and_(speeches.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
+                speeches.c.heading_id.in_(bindparam("heading_ids", expanding=True)),
+                speeches.c.element == "ques"))
+    .order_by(speeches.c.heading_id, speeches.c.position))
+
+
 def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
     if not rows:
         return []
     ids = [r["speech_id"] for r in rows]
-    q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
-                speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office, speeches.c.person_id,
-                speeches.c.position, speeches.c.text,
-                debates.c.title.label("debate_title"), debates.c.department_slug,
-                headings.c.title.label("heading_title"),
-                people.c.name.label("person_name"), people.c.slug.label("person_slug"),
-                memberships.c.id.label("m_id"), memberships.c.house.label("m_house"),
-                memberships.c.title.label("m_title"), memberships.c.first_name.label("m_first_name"),
-                memberships.c.last_name.label("m_last_name"), memberships.c.constituency.label("m_constituency"),
-                memberships.c.party.label("m_party"), memberships.c.lord_name.label("m_lord_name"),
-                memberships.c.lord_of_name.label("m_lord_of_name"),
-                memberships.c.peerage_type.label("m_peerage_type"))
-         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
-                      .outerjoin(headings, headings.c.id == speeches.c.heading_id)
-                      .outerjoin(people, people.c.id == speeches.c.person_id)
-                      .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
-         .where(speeches.c.id.in_(ids)))
-    by_id = {r["id"]: r for r in conn.execute(q).mappings()}
+    by_id = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": ids}).mappings()}
     marked = impl.marked_texts(conn, parsed, [r["doc"] for r in rows])
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
@@ -215,13 +228,10 @@ def _questions(conn: Connection, replies) -> dict[str, QuestionContext]:
     heading_ids = sorted({r["heading_id"] for r in replies if r["heading_id"]})
     if not heading_ids:
         return {}
-    q = (select(speeches.c.id, speeches.c.heading_id, speeches.c.position, speeches.c.person_id,
-                speeches.c.speaker_name, speeches.c.text, people.c.name.label("person_name"))
-         .select_from(speeches.outerjoin(people, people.c.id == speeches.c.person_id))
-         .where(and_(speeches.c.heading_id.in_(heading_ids), speeches.c.element == "ques"))
-         .order_by(speeches.c.heading_id, speeches.c.position))
+    debate_ids = sorted({r["debate_id"] for r in replies})
+    rows = conn.execute(_QUESTIONS, {"debate_ids": debate_ids, "heading_ids": heading_ids}).mappings()
     by_heading: dict[str, list] = {}
-    for row in conn.execute(q).mappings():
+    for row in rows:
         by_heading.setdefault(row["heading_id"], []).append(row)
     out = {}
     for reply in replies:
