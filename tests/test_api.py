@@ -320,6 +320,13 @@ def test_browsable_docs(client):
     assert "/api/v1/openapi.json" in response.text
 
 
+def test_plain_reference_page_needs_no_javascript(client):
+    response = client.get("/api/v1/reference")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "<script" not in response.text
+    assert "/api/v1/members/{person_id}" in response.text and 'id="schema-Member"' in response.text.replace("'", '"')
+
+
 def test_dates_are_iso_8601(client):
     d = get(client, f"/debates/{HOME_QUESTIONS}")
     assert date.fromisoformat(d["date"]) == date(2009, 10, 26)

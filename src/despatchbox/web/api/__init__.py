@@ -20,7 +20,8 @@ from .common import ApiError, error_body
 
 API_VERSION = "1.0.0"
 #: route modules of this package, included in this order
-ROUTE_MODULES = ["members", "debates", "departments", "questions", "divisions", "search", "stats", "who_said"]
+ROUTE_MODULES = ["members", "debates", "departments", "questions", "divisions", "search", "stats", "who_said",
+                 "reference"]
 
 DESCRIPTION = """\
 The UK Parliament's record as data: members with their seats and posts, debates with every
@@ -37,7 +38,8 @@ answers, divisions with every vote, and search.
   `304 Not Modified`. Responses are gzipped for clients that accept it.
 * Errors: `{"error": {"code", "message"}}` with status 400, 404, 405 or 422.
 
-The same data in bulk: `despatchbox export` (see docs/export.md).
+The same data in bulk: `despatchbox export` (see docs/export.md). This reference as one plain page,
+without JavaScript: `/api/v1/reference`.
 """
 
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",

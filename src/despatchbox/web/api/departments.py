@@ -21,13 +21,14 @@ router = APIRouter(prefix="/departments", tags=["departments"], responses=ERROR_
 @router.get("", response_model=DepartmentList, summary="Every department")
 def list_departments(conn: Conn):
     """Every department in the registry (including Leaders of the Houses, whips and House bodies), with
-    its name on the latest sitting day held and how many sections are attributed to it."""
+    its name on the latest sitting day held and how many sections are attributed to it, by that name."""
     day = department_queries.latest_sitting_day(conn) or date.today()
     items = [{"slug": d["slug"], "name": name_on(d["slug"], day) if by_slug(d["slug"]) else d["name"],
               "ministerial": bool(d["is_ministerial"]),
               "sections": int(d["sections"] or 0), "latest": d["latest"],
               "url": shape.api_path("departments", d["slug"]), "web_url": shape.web_url("department", d["slug"])}
              for d in department_queries.all_departments(conn)]
+    items.sort(key=lambda d: (d["name"].lower(), d["slug"]))
     return {"items": items, "total": len(items)}
 
 
