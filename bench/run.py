@@ -101,6 +101,53 @@ def _database_is_empty(url: str) -> bool:
         engine.dispose()
 
 
+class ChildRssSampler:
+    """Samples the RSS of this process's children (the ingest child of bench/ingest.py) split into
+    anonymous memory (the heap) and file-backed pages (shared libraries and SQLite's mmap of the
+    database, which the kernel can drop at will): the peak RSS alone mixes the two."""
+
+    def __init__(self, interval: float = 0.25):
+        import threading
+        self.interval, self.peak = interval, {"anon_kb": 0, "file_kb": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _children(self) -> list[str]:
+        me = str(os.getpid())
+        out = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                if stat.rsplit(")", 1)[1].split()[1] == me:
+                    out.append(entry)
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            for pid in self._children():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    key = {"RssAnon:": "anon_kb", "RssFile:": "file_kb"}.get(line.split(":")[0] + ":")
+                    if key:
+                        self.peak[key] = max(self.peak[key], int(line.split()[1]))
+
+    def __enter__(self) -> "ChildRssSampler":
+        if Path("/proc/self/status").exists():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
 def prepare(args) -> tuple[dict, str, dict, list[str]]:
     """Build or reuse the corpus and the database. Returns (corpus, url, ingest figures, notes)."""
     import ingest as bench_ingest
@@ -155,7 +202,11 @@ def prepare(args) -> tuple[dict, str, dict, list[str]]:
         raise SystemExit(f"{_public_url(url)} is not empty and holds no matching benchmark ingest "
                          f"({meta_path}); give an empty database")
     log(f"ingesting {corpus['files']} files ({corpus['bytes'] / 1e6:.0f} MB) into {_public_url(url)} …")
-    figures = bench_ingest.measure(corpus_dir, url)
+    with ChildRssSampler() as rss:
+        figures = bench_ingest.measure(corpus_dir, url)
+    if rss.peak["anon_kb"]:
+        figures["peak_rss_anon_mb"] = round(rss.peak["anon_kb"] / 1024, 1)
+        figures["peak_rss_file_mb"] = round(rss.peak["file_kb"] / 1024, 1)
     meta = {"format": META_FORMAT, "url": _public_url(url), "corpus_dir": str(corpus_dir), "corpus": corpus_id,
             "migrations": current, "ingested_at": _now(), "ingest": figures, "machine": machine()}
     meta_path.write_text(json.dumps(meta, indent=1))
@@ -211,6 +262,7 @@ def section_ingest(ctx: dict) -> dict:
     fig = ctx["ingest_figures"]
     return {"mb_s": fig["mb_s"], "raw_mb_s": fig["raw_mb_s"], "ratio": fig["ratio"],
             "peak_rss_mb": fig["peak_rss_mb"], "records_s": fig["records_s"], "records": fig["records"],
+            "peak_rss_anon_mb": fig.get("peak_rss_anon_mb"), "peak_rss_file_mb": fig.get("peak_rss_file_mb"),
             "mb": fig["mb"], "seconds": fig["ingest_seconds"], "errors": fig["errors"],
             "reused": ctx["reused_ingest"]}
 
@@ -224,30 +276,103 @@ def _bench_module(name: str):
 
 
 def section_search(ctx: dict) -> dict:
-    mod = _bench_module("search")
-    if mod is None:
+    """bench/search.py's fixed mix (words, phrases, boolean, filtered) vs the raw FTS MATCH."""
+    search = _bench_module("search")
+    if search is None:
         return {"skipped": "bench/search.py is not there yet"}
-    raise NotImplementedError
+    return search.measure_search(ctx["url"], rounds=ctx["rounds"])
+
+
+def _page_paths(ctx: dict, pages) -> dict[str, str]:
+    """The busiest member, one of their debates (seed-style and in full), the busiest department."""
+    if ctx.get("page_paths") is None:
+        ctx["page_paths"] = pages.page_paths(ctx["url"])
+    return ctx["page_paths"]
 
 
 def section_pages(ctx: dict) -> dict:
-    mod = _bench_module("pages")
-    if mod is None:
+    pages = _bench_module("pages")
+    if pages is None:
         return {"skipped": "bench/pages.py is not there yet"}
-    raise NotImplementedError
+    return pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=_page_paths(ctx, pages))
 
 
 def section_http(ctx: dict) -> dict:
-    import loadgen
-    paths = ctx.get("page_paths")
-    if not paths:
-        return {"skipped": "no page addresses (the pages section did not run)"}
-    return loadgen.measure_http(ctx["url"], paths, seconds=ctx["http_seconds"],
-                                connections=ctx["http_connections"], workers=ctx["workers"])
+    """Requests/s and latency of the same pages against `despatchbox serve`, beside a static file."""
+    pages = _bench_module("pages")
+    if pages is None:
+        return {"skipped": "bench/pages.py is not there yet"}
+    paths = list(_page_paths(ctx, pages).values())
+    return pages.measure_throughput(ctx["url"], paths, seconds=ctx["http_seconds"],
+                                    connections=ctx["http_connections"], workers=ctx["workers"])
+
+
+WHO_SAID_PASTES = 5        # different 30-paragraph texts, each attributed `rounds` times
+
+
+def _who_said_texts(conn, n: int) -> list[tuple[str, list]]:
+    """30-paragraph pastes as copied from a web page (bench/quotes_core.paste: web quotes and dashes,
+    typos, cut paragraphs, furniture lines) from consecutive speeches of the latest Commons sitting day."""
+    import random
+
+    from despatchbox.store.queries import debates
+
+    import quotes_core
+    day = debates.latest_sitting_days(conn, ("debates",), limit=1)[0]
+    texts: dict[str, str] = {}
+    for row in debates.debates_on(conn, day, ("debates",)):
+        for sp in debates.speeches_of(conn, row["id"]):
+            if sp["text"] and sp["person_id"]:
+                texts[sp["id"]] = sp["text"]
+        if len(texts) >= 200:
+            break
+    if len(texts) < 80:
+        raise RuntimeError(f"only {len(texts)} attributed speeches on {day} to paste from")
+    rng = random.Random(7)
+    return [quotes_core.paste(texts, rng) for _ in range(n)]
 
 
 def section_who_said(ctx: dict) -> dict:
-    return {"skipped": "despatchbox.quotes is not wired to the store yet"}
+    """despatchbox.web.who_said.who_said on 30-paragraph texts vs tokenising the same lines (baseline)."""
+    try:
+        from despatchbox.quotes.normalise import tokens
+        from despatchbox.web.who_said import who_said
+    except ImportError as exc:
+        return {"skipped": f"who-said is not wired to the store yet ({exc})"}
+    from despatchbox.store.database import engine_for
+
+    engine = engine_for(ctx["url"], ensure_schema=False)
+    with engine.connect() as conn:
+        pastes = _who_said_texts(conn, WHO_SAID_PASTES)
+        for text, _ in pastes:                       # warm
+            who_said(conn, text)
+        ours, base, right, wrong, missed = [], [], 0, 0, 0
+        for r in range(ctx["rounds"]):
+            for text, expected in pastes:
+                t0 = time.perf_counter()
+                for line in text.splitlines():
+                    tokens(line)
+                t1 = time.perf_counter()
+                result = who_said(conn, text)
+                t2 = time.perf_counter()
+                base.append(t1 - t0)
+                ours.append(t2 - t1)
+                if r == 0:
+                    for p, want in zip(result["paragraphs"], expected):
+                        got = (p["match"] or {}).get("speech_id")
+                        if want is None:
+                            wrong += got is not None
+                        elif got is None:
+                            missed += 1
+                        else:              # the corpus repeats each sample day: any copy of the speech is right
+                            right += got.split("/")[-1][10:] == want.split("/")[-1][10:]
+                            wrong += got.split("/")[-1][10:] != want.split("/")[-1][10:]
+    fig = summary_ms(ours)
+    b = summary_ms(base)
+    return {"p50_ms": fig["p50_ms"], "p95_ms": fig["p95_ms"], "baseline_p50_ms": b["p50_ms"],
+            "ratio_p50": round(fig["p50_ms"] / b["p50_ms"], 1) if b["p50_ms"] else None,
+            "paragraphs": 30, "pastes": len(pastes), "n": fig["n"],
+            "accuracy": {"right": right, "wrong": wrong, "unmatched": missed}}
 
 
 RUNNERS = {"ingest": section_ingest, "search": section_search, "pages": section_pages, "http": section_http,
@@ -284,28 +409,36 @@ def print_report(result: dict) -> None:
     if i:
         print(f"\ningest   {_fmt(i.get('mb_s'), ' MB/s')}, {_fmt(i.get('records_s'), ' records/s')} "
               f"vs raw lxml parse {_fmt(i.get('raw_mb_s'), ' MB/s')}: ratio {_fmt(i.get('ratio'))}; "
-              f"peak RSS {_fmt(i.get('peak_rss_mb'), ' MB')}{' (reused ingest)' if i.get('reused') else ''}")
+              f"peak RSS {_fmt(i.get('peak_rss_mb'), ' MB')} (sampled peaks: heap {_fmt(i.get('peak_rss_anon_mb'), ' MB')}"
+              f", file-backed {_fmt(i.get('peak_rss_file_mb'), ' MB')}){' (reused ingest)' if i.get('reused') else ''}")
     s = result.get("search") or {}
     if s:
         print(f"search   p50 {_fmt(s.get('p50_ms'), ' ms')}, p95 {_fmt(s.get('p95_ms'), ' ms')} vs raw FTS "
               f"p95 {_fmt(s.get('raw_p95_ms'), ' ms')}: ratio {_fmt(s.get('ratio'))}")
+        for name, q in (s.get("by_group") or {}).items():
+            print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
+                  f"  raw p95 {_fmt(q.get('raw_p95_ms'), ' ms'):>10}  ratio {_fmt(q.get('ratio'))}")
         for name, q in (s.get("by_query") or {}).items():
             print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
                   f"  raw p95 {_fmt(q.get('raw_p95_ms'), ' ms'):>10}  hits {_fmt(q.get('total'))}")
     p = result.get("pages") or {}
     if p:
-        print(f"pages    p50 {_fmt(p.get('p50_ms'), ' ms')}, p95 {_fmt(p.get('p95_ms'), ' ms')}")
+        print(f"pages    p50 {_fmt(p.get('p50_ms'), ' ms')}, p95 {_fmt(p.get('p95_ms'), ' ms')} "
+              f"(in-process; a trivial route through the same app: p50 {_fmt(p.get('baseline_p50_ms'), ' ms')})")
         for name, q in (p.get("by_page") or {}).items():
             print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
                   f"  {q.get('path', '')}")
     h = result.get("http") or {}
     if h:
         print(f"http     {_fmt(h.get('rps'), ' req/s')}, p50 {_fmt(h.get('p50_ms'), ' ms')}, "
-              f"p95 {_fmt(h.get('p95_ms'), ' ms')} ({h.get('workers')} workers, {h.get('connections')} "
-              f"connections, {h.get('requests')} requests, {h.get('errors', 0)} errors)")
+              f"p95 {_fmt(h.get('p95_ms'), ' ms')} vs a static file {_fmt(h.get('baseline_rps'), ' req/s')}: "
+              f"ratio {_fmt(h.get('ratio'))} ({h.get('workers')} workers, {h.get('connections')} connections, "
+              f"{h.get('errors', 0)} errors, load generator {_fmt(h.get('loadgen_cpu_share'))} of the CPU)")
     w = result.get("who_said") or {}
-    if w:
-        print(f"who-said p50 {_fmt(w.get('p50_ms'), ' ms')}, p95 {_fmt(w.get('p95_ms'), ' ms')}")
+    if w and "p50_ms" in w:
+        print(f"who-said p50 {_fmt(w.get('p50_ms'), ' ms')}, p95 {_fmt(w.get('p95_ms'), ' ms')} for 30 paragraphs "
+              f"vs tokenising them {_fmt(w.get('baseline_p50_ms'), ' ms')}; {w['pastes']} texts; "
+              f"first round {w['accuracy']}")
     for name in SECTIONS:
         sec = result.get(name) or {}
         if sec.get("skipped"):
@@ -332,7 +465,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"(default all: {','.join(SECTIONS)})")
     ap.add_argument("--reingest", action="store_true", help="ingest again even if the database could be reused")
     ap.add_argument("--keep-db", action="store_true", help="reuse the database even if a migration changed")
-    ap.add_argument("--rounds", type=int, default=5, help="timed rounds over the search and page mixes")
+    ap.add_argument("--rounds", type=int, default=10, help="timed rounds over the search mix and the who-said "
+                    "texts (the four pages get 3 × as many)")
     ap.add_argument("--http-seconds", type=float, default=10.0, help="load generator duration")
     ap.add_argument("--http-connections", type=int, default=8, help="concurrent keep-alive connections")
     ap.add_argument("--workers", type=int, help="serve workers (default: the recommended number for this "
@@ -351,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     result["database"] = _public_url(url)
     ctx = {"args": args, "url": url, "corpus": corpus, "ingest_figures": figures,
            "reused_ingest": any(n.startswith("database reused") for n in notes),
-           "rounds": args.rounds, "http_seconds": args.http_seconds, "http_connections": args.http_connections,
+           "rounds": args.rounds, "page_rounds": args.rounds * 3, "http_seconds": args.http_seconds, "http_connections": args.http_connections,
            "workers": args.workers, "page_paths": None, "notes": notes}
     for name in SECTIONS:
         if name not in wanted:

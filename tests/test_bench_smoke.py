@@ -1,0 +1,73 @@
+"""bench/run.py finishes on a small corpus and prints every figure's keys. No timing is asserted:
+benchmarks are not tests (docs/benchmarks.md holds the figures)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / "bench" / "run.py"
+SVG = ROOT / "bench" / "plot.py"
+
+REQUIRED = {
+    "ingest": {"mb_s", "raw_mb_s", "ratio", "peak_rss_mb"},
+    "search": {"p50_ms", "p95_ms", "raw_p95_ms", "ratio"},
+    "pages": {"p50_ms", "p95_ms"},
+    "http": {"rps", "p95_ms"},
+}
+
+
+def _run(workdir: Path) -> tuple[dict, str]:
+    out = subprocess.run([sys.executable, str(RUN), "--speeches", "2000", "--json", "--workdir", str(workdir),
+                          "--rounds", "2", "--http-seconds", "1"],
+                         capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1, f"--json prints exactly one line, got: {out.stdout[-2000:]}"
+    return json.loads(lines[0]), out.stderr
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("bench")
+    first = _run(workdir)
+    second = _run(workdir)          # reuses the corpus and the database
+    return first, second
+
+
+def test_prints_every_figure(runs):
+    (result, stderr), _ = runs
+    assert result["speeches"] == 2000
+    for section, keys in REQUIRED.items():
+        figures = result[section]
+        assert "error" not in figures, f"{section}: {figures['error']}\n{stderr[-3000:]}"
+        assert keys <= set(figures), f"{section} lacks {keys - set(figures)}"
+        for key in keys:
+            assert isinstance(figures[key], (int, float)) and figures[key] >= 0, (section, key, figures[key])
+    assert result["ingest"]["errors"] == 0
+    assert result["http"]["errors"] == 0
+    assert "who_said" in result          # figures, or a note saying why it was skipped
+    assert {t["figure"] for t in result["targets"]} >= {"ingest.ratio", "search.p95_ms", "pages.p95_ms", "http.rps"}
+
+
+def test_second_run_reuses_corpus_and_database(runs):
+    (first, _), (second, _) = runs
+    assert not first["ingest"]["reused"]
+    assert second["ingest"]["reused"]
+    assert any(n.startswith("database reused") for n in second["notes"])
+    assert second["ingest"]["mb_s"] == first["ingest"]["mb_s"]       # the recorded ingest, not a new one
+
+
+def test_plot_draws_an_svg(runs, tmp_path):
+    (first, _), (second, _) = runs
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(first))
+    b.write_text(json.dumps(dict(second, speeches=20000)))
+    out = tmp_path / "scaling.svg"
+    subprocess.run([sys.executable, str(SVG), str(a), str(b), "--out", str(out)], check=True, timeout=60)
+    svg = out.read_text()
+    assert svg.startswith("<svg") and "Search latency" in svg and "Page render latency" in svg
