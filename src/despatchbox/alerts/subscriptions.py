@@ -132,13 +132,14 @@ def check_rate(engine: Engine, email: str, *, purpose: str, remote_addr: str | N
                now: datetime | None = None) -> None:
     """Count one request by this address; raise RateLimited past RATE_LIMIT per RATE_WINDOW."""
     now = now or utcnow()
+    key = email.lower()                       # one mailbox, however its local part is capitalised
     with engine.begin() as conn:
         aq.prune_signups(conn, before=now - RATE_WINDOW * 24)
-        if aq.count_signups(conn, email=email, since=now - RATE_WINDOW) >= RATE_LIMIT:
+        if aq.count_signups(conn, email=key, since=now - RATE_WINDOW) >= RATE_LIMIT:
             minutes = int(RATE_WINDOW.total_seconds() // 60)
             raise RateLimited(f"Too many requests for {email}: at most {RATE_LIMIT} in {minutes} minutes. "
                               f"Please try again later.", retry_after=int(RATE_WINDOW.total_seconds()))
-        aq.record_signup(conn, email=email, purpose=purpose, remote_addr=remote_addr, when=now)
+        aq.record_signup(conn, email=key, purpose=purpose, remote_addr=remote_addr, when=now)
 
 
 def get_alert(engine: Engine, alert_id: int) -> Alert | None:

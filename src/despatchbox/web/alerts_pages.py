@@ -67,9 +67,9 @@ def _page(request: Request, name: str, context: dict | None = None, status_code:
     return response
 
 
-def _message(request: Request, status: int, title: str, message: str, **extra):
+def _message(request: Request, status: int, title: str, message: str, headers: dict | None = None, **extra):
     return _page(request, "message.html", {"title": title, "message": message, "status": status, **extra},
-                 status_code=status)
+                 status_code=status, headers=headers)
 
 
 def _bad_link(request: Request, exc: BadLink):
