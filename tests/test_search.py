@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from despatchbox.store.schema import debates, memberships, speeches
 from despatchbox.store.search import QueryError, SearchQuery, index_status, search, search_people
-from despatchbox.store.search.highlight import START, STOP, snippet, snippet_from_marked
+from despatchbox.store.search.highlight import START, STOP, ranges_from_marked, snippet
 
 from .conftest import SAMPLE
 from .test_search_query_language import QUERY_TEXT
@@ -292,11 +292,12 @@ def test_snippets_mark_stemmed_words(conn):
 def test_snippets_are_escaped():
     text = 'He said <script>alert("x")</script> & organised crime'
     start = text.index("organised")
-    html = snippet_from_marked([], text, [(start, start + len("organised crime"))])
+    html = snippet(text, [(start, start + len("organised crime"))])
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
     assert html.endswith("<mark>organised crime</mark>")
     marked = text.replace("organised crime", f"{START}organised{STOP} {START}crime{STOP}")
-    assert snippet_from_marked([marked], text).count("<mark>") == 2
+    assert snippet(text, ranges_from_marked(marked, text)).count("<mark>") == 2
+    assert ranges_from_marked(marked, "another text") == []
 
 
 def test_long_snippets_centre_on_the_match():

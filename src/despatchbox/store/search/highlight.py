@@ -1,14 +1,18 @@
 """Snippets: a window of a speech's text around the matched words, escaped, with ``<mark>`` around them.
 
-Both backends hand back the whole text with the matched words between two control characters
-(``START``/``STOP``: they cannot occur in XML text), once per index (stemmed and exact). The
-marked ranges are merged, the densest window is chosen, and the text is escaped here, once.
+Matched words come as character ranges of the text: stemmed words from the backend (FTS5's
+``highlight()`` between START/STOP markers, or PostgreSQL's lexemes), exact phrases and prefixes
+from :func:`exact_ranges`, the same on both backends. The ranges are merged, the densest window
+is chosen, and the text is escaped here, once.
+
+Speeches run to thousands of words; everything here looks at the words near the matches only.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from html import escape
 
 from markupsafe import Markup
@@ -16,12 +20,17 @@ from markupsafe import Markup
 START, STOP = "\x02", "\x03"
 #: words shown in a snippet
 SNIPPET_WORDS = 36
+#: characters looked at around the densest matches (well over SNIPPET_WORDS words)
+REGION_CHARS = 1200
 ELLIPSIS = "…"
 _WORD = re.compile(r"\S+")
 _TOKEN = re.compile(r"[^\W_]+")
+_NOT_IN_WORD = r"(?<![^\W_])"      # not preceded by a letter or digit
+_WORD_ENDS = r"(?![^\W_])"         # not followed by one
 
 
-def _fold(token: str) -> str:
+def fold(token: str) -> str:
+    """Lower case, accents removed: how the unstemmed index compares words."""
     token = token.lower()
     if token.isascii():
         return token
@@ -29,25 +38,48 @@ def _fold(token: str) -> str:
     return "".join(c for c in token if not unicodedata.combining(c))
 
 
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of every word — a run of letters and digits — folded."""
+    return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern:
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    return re.compile(_NOT_IN_WORD + body + (r"[^\W_]*" if prefix else _WORD_ENDS), re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _base_char(c: str) -> str:
+    base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    return base if len(base) == 1 else c
+
+
+def fold_in_place(text: str) -> str:
+    """The text with accented letters replaced by their base letters, keeping every position."""
+    if text.isascii():
+        return text
+    table = {ord(c): base for c in set(text) if not c.isascii() and (base := _base_char(c)) != c}
+    return text.translate(table) if table else text
+
+
 def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str]) -> list[tuple[int, int]]:
     """Where exact phrases (consecutive words, any case) and prefixes occur in the text — as the
     unstemmed index reads it: words are runs of letters and digits, accents ignored."""
-    if not phrases and not prefixes:
+    wanted = [(tuple(p), False) for p in phrases if p] + [((p,), True) for p in prefixes]
+    if not wanted:
         return []
-    tokens = [(m.start(), m.end(), _fold(m.group())) for m in _TOKEN.finditer(text)]
-    words = [t[2] for t in tokens]
-    out: list[tuple[int, int]] = []
-    for phrase in phrases:
-        n = len(phrase)
-        if not n:
-            continue
-        want = list(phrase)
-        for i in range(len(words) - n + 1):
-            if words[i] == want[0] and words[i:i + n] == want:
-                out.append((tokens[i][0], tokens[i + n - 1][1]))
-    for prefix in prefixes:
-        out.extend((start, end) for start, end, word in tokens if word.startswith(prefix))
-    return out
+    folded = fold_in_place(text)
+    return [m.span() for words, prefix in wanted for m in _phrase_pattern(words, prefix).finditer(folded)]
+
+
+def words_starting(text: str, heads: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of the words that begin with one of ``heads`` (lower case)."""
+    if not heads:
+        return []
+    pattern = re.compile(_NOT_IN_WORD + "(?:" + "|".join(re.escape(h) for h in sorted(heads)) + r")[^\W_]*",
+                         re.IGNORECASE)
+    return [(m.start(), m.end(), m.group().lower()) for m in pattern.finditer(fold_in_place(text))]
 
 
 def marked_ranges(marked: str) -> tuple[str, list[tuple[int, int]]]:
@@ -68,6 +100,12 @@ def marked_ranges(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(plain), ranges
 
 
+def ranges_from_marked(marked: str, text: str) -> list[tuple[int, int]]:
+    """The marked ranges of a highlighted version of ``text`` (none if it is not the same text)."""
+    plain, found = marked_ranges(marked)
+    return found if plain == text else []
+
+
 def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
@@ -76,6 +114,23 @@ def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+def _region(text: str, ranges: list[tuple[int, int]]) -> tuple[int, int]:
+    """The stretch of text (about REGION_CHARS) around the densest run of matches."""
+    if len(text) <= REGION_CHARS:
+        return 0, len(text)
+    if not ranges:
+        return 0, REGION_CHARS
+    starts = [r[0] for r in ranges]
+    reach = REGION_CHARS // 3
+    best, best_count = 0, 0
+    for i, start in enumerate(starts):
+        count = bisect_left(starts, start + reach) - i
+        if count > best_count:
+            best, best_count = i, count
+    lo = max(0, starts[best] - reach)
+    return lo, min(len(text), lo + REGION_CHARS)
 
 
 def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], width: int) -> int:
@@ -98,15 +153,21 @@ def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], wi
 def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS) -> Markup:
     """Escaped text of about ``width`` words around the marked ranges, each wrapped in <mark>."""
     ranges = merge(ranges)
-    words = [m.span() for m in _WORD.finditer(text)]
+    region_lo, region_hi = _region(text, ranges)
+    words = [m.span() for m in _WORD.finditer(text, region_lo, region_hi)]
+    if region_lo and words:
+        words = words[1:]                               # the first may be cut
+    if region_hi < len(text) and words:
+        words = words[:-1]                              # so may the last
     if not words:
         return Markup("")
-    first = _best_window(words, ranges, width)
+    inside = [r for r in ranges if r[1] > words[0][0] and r[0] < words[-1][1]]
+    first = _best_window(words, inside, width)
     last = min(len(words), first + width) - 1
     lo, hi = words[first][0], words[last][1]
-    out: list[str] = [ELLIPSIS + " " if first > 0 else ""]
+    out: list[str] = [ELLIPSIS + " " if lo > _leading_space(text) else ""]
     pos = lo
-    for start, end in ranges:
+    for start, end in inside:
         start, end = max(start, lo), min(end, hi)
         if start >= end:
             continue
@@ -114,22 +175,14 @@ def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS
         out.append("<mark>" + _plain(text[start:end]) + "</mark>")
         pos = end
     out.append(_plain(text[pos:hi]))
-    if last < len(words) - 1:
+    if text[hi:].strip():
         out.append(" " + ELLIPSIS)
     return Markup("".join(out))
 
 
+def _leading_space(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
 def _plain(piece: str) -> str:
     return escape(" ".join(piece.split("\n")), quote=True)
-
-
-def snippet_from_marked(marked_versions: list[str], text: str, extra: list[tuple[int, int]] = (),
-                        width: int = SNIPPET_WORDS) -> Markup:
-    """One snippet of ``text`` with the marks of its highlighted versions (those that are the same
-    text once the markers are taken out) and the ``extra`` ranges."""
-    ranges = list(extra)
-    for marked in marked_versions:
-        version_plain, found = marked_ranges(marked)
-        if version_plain == text:
-            ranges.extend(found)
-    return snippet(text, ranges, width)

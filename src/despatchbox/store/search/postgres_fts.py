@@ -8,10 +8,10 @@ Every word reaches the server as a bind parameter of ``plainto_tsquery``/``phras
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, text
 
 from . import query_language as ql
-from .highlight import START, STOP
+from .highlight import words_starting
 
 COLUMNS = {ql.STEMMED: "stem", ql.EXACT: "exact"}
 
@@ -48,23 +48,27 @@ def raw_sql(parsed: ql.ParsedQuery, limit: int = 20) -> tuple[str, dict] | None:
             f"ORDER BY ts_rank(i.{column}, q.q) DESC LIMIT {int(limit)}", sink.params)
 
 
-def marked_texts(conn: Connection, parsed: ql.ParsedQuery, item_ids: list[int]) -> dict[int, list[str]]:
-    """For each item, its whole text with the matched (stemmed) words between START and STOP.
-    Exact phrases and prefixes are marked by ``highlight.exact_ranges``, the same on both backends."""
-    out: dict[int, list[str]] = {i: [] for i in item_ids}
-    if not item_ids:
-        return out
-    options = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
+_LEXEMES = text("SELECT w AS word, array_to_string(tsvector_to_array(to_tsvector('english', w)), ' ') AS lexemes "
+                 "FROM unnest(CAST(:words AS text[])) AS w")
+
+
+def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, str]) -> dict[int, list]:
+    """For each item (id → its text), where the query's stemmed words match: the words of the text
+    whose ``english`` lexemes are the query words' lexemes (one round trip for all the words that
+    could be; a word and its stem share their first two letters). Exact phrases and prefixes are
+    found by ``highlight.exact_ranges`` on both backends."""
+    out: dict[int, list] = {doc: [] for doc in texts}
     node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
-    if node is not None:
-        sink = ql.ParamSink("m")
-        tsq = ql.to_tsquery_sql(node, sink)
-        config = ql.PG_CONFIGS[ql.STEMMED]
-        stmt = text(f"SELECT i.id AS doc, ts_headline('{config}', s.text, {tsq}, :options) AS marked "
-                    f"FROM search_items i JOIN speeches s ON s.id = i.speech_id WHERE i.id IN :ids"
-                    ).bindparams(bindparam("ids", expanding=True))
-        for row in conn.execute(stmt, {**sink.params, "options": options, "ids": item_ids}):
-            out[row.doc].append(row.marked)
+    if node is None or not texts:
+        return out
+    wanted = sorted({w for leaf in ql.leaves(node) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,))})
+    heads = {w[:2] for w in wanted}
+    words_of = {doc: words_starting(body, heads) for doc, body in texts.items()}
+    candidates = sorted({w for found in words_of.values() for _s, _e, w in found} | set(wanted))
+    lexemes = {r.word: set(r.lexemes.split()) for r in conn.execute(_LEXEMES, {"words": candidates})}
+    targets = set().union(*(lexemes.get(w, set()) for w in wanted))
+    for doc, found in words_of.items():
+        out[doc] = [(start, end) for start, end, w in found if lexemes.get(w, set()) & targets]
     return out
 
 

@@ -12,7 +12,7 @@ from ...attribute.names import display_name, full_name, peerage_kind
 from ...ingest.records import Membership
 from ..schema import debates, headings, memberships, people, speeches
 from . import postgres_fts, query_language as ql, sqlite_fts
-from .highlight import exact_ranges, snippet_from_marked
+from .highlight import exact_ranges, snippet
 from .model import KIND_LABELS, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type, speech_url
 
 #: characters of a written question shown above its answer
@@ -190,7 +190,8 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
         return []
     ids = [r["speech_id"] for r in rows]
     by_id = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": ids}).mappings()}
-    marked = impl.marked_texts(conn, parsed, [r["doc"] for r in rows])
+    texts = {r["doc"]: by_id[r["speech_id"]]["text"] for r in rows if r["speech_id"] in by_id}
+    stemmed = impl.stemmed_ranges(conn, parsed, texts)
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
     prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]
@@ -205,7 +206,6 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
         name = s["person_name"] or (full_name(m) if m else None) or s["speaker_name"]
         title = s["debate_title"] or ""
         heading = s["heading_title"] if s["heading_title"] and s["heading_title"] != title else None
-        versions = marked.get(r["doc"], [])
         out.append(SearchHit(
             id=s["id"], debate_id=s["debate_id"], heading_id=s["heading_id"], kind=s["kind"],
             chamber=KIND_LABELS.get(s["kind"], s["kind"]), element=s["element"],
@@ -216,7 +216,7 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
             constituency=(m.constituency or peerage_kind(m.peerage_type)) if m else None,
             speaker_office=s["speaker_office"], title=title, heading=heading,
             department_slug=s["department_slug"], department=department_name(s["department_slug"], day),
-            snippet=snippet_from_marked(versions, s["text"], exact_ranges(s["text"], phrases, prefixes)),
+            snippet=snippet(s["text"], stemmed.get(r["doc"], []) + exact_ranges(s["text"], phrases, prefixes)),
             score=float(r["score"] or 0.0), url=speech_url(s["debate_id"], s["id"]),
             question=questions.get(s["id"]),
             hits_in_debate=int(r["in_debate"]) if r["in_debate"] is not None else None))

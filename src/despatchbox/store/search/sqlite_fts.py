@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, text
 
 from . import query_language as ql
-from .highlight import START, STOP
+from .highlight import START, STOP, ranges_from_marked
 
 TABLES = {ql.STEMMED: "search_stem", ql.EXACT: "search_exact"}
 
@@ -73,19 +73,18 @@ def raw_sql(parsed: ql.ParsedQuery, limit: int = 20) -> tuple[str, dict] | None:
             {"m": ql.to_fts5(plan.node)})
 
 
-def marked_texts(conn: Connection, parsed: ql.ParsedQuery, item_ids: list[int]) -> dict[int, list[str]]:
-    """For each item, its whole text with the matched (stemmed) words between START and STOP.
-    Exact phrases and prefixes are marked by ``highlight.exact_ranges``, the same on both backends."""
-    out: dict[int, list[str]] = {i: [] for i in item_ids}
-    if not item_ids:
-        return out
+def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, str]) -> dict[int, list]:
+    """For each item (id → its text), where the query's stemmed words match, as FTS5's highlight()
+    finds them. Exact phrases and prefixes are found by ``highlight.exact_ranges`` on both backends."""
+    out: dict[int, list] = {doc: [] for doc in texts}
     node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
-    if node is not None:
-        table = TABLES[ql.STEMMED]
-        stmt = text(f"SELECT rowid AS doc, highlight({table}, 0, :start, :stop) AS marked FROM {table} "
-                    f"WHERE {table} MATCH :m AND rowid IN :ids").bindparams(bindparam("ids", expanding=True))
-        for row in conn.execute(stmt, {"start": START, "stop": STOP, "m": ql.to_fts5(node), "ids": item_ids}):
-            out[row.doc].append(row.marked)
+    if node is None or not texts:
+        return out
+    table = TABLES[ql.STEMMED]
+    stmt = text(f"SELECT rowid AS doc, highlight({table}, 0, :start, :stop) AS marked FROM {table} "
+                f"WHERE {table} MATCH :m AND rowid IN :ids").bindparams(bindparam("ids", expanding=True))
+    for row in conn.execute(stmt, {"start": START, "stop": STOP, "m": ql.to_fts5(node), "ids": list(texts)}):
+        out[row.doc] = ranges_from_marked(row.marked, texts[row.doc])
     return out
 
 
