@@ -54,8 +54,10 @@ def _iso(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def who_said(conn: Connection, text: str) -> dict:
-    """Attribute every non-blank line of ``text`` (see the module docstring for the result)."""
+def who_said(conn: Connection, text: str, stats: dict | None = None) -> dict:
+    """Attribute every non-blank line of ``text`` (see the module docstring for the result).
+
+    ``stats``, if given, receives ``index_statements``: the statements the index issued."""
     check_size(text)
     # lone surrogates (possible in JSON) cannot be hashed or sent back as UTF-8
     text = text.encode("utf-8", errors="replace").decode("utf-8")
@@ -92,4 +94,6 @@ def who_said(conn: Connection, text: str) -> dict:
         debates.append({"id": d["id"], "title": d["title"], "date": _iso(d["date"]), "kind": d["kind"],
                         "chamber": d["chamber"], "department": d["department"], "lines": at_lines,
                         "web_url": debate_url(debate_id)})
+    if stats is not None:
+        stats["index_statements"] = index.queries
     return {"paragraphs": paragraphs, "debates": debates}

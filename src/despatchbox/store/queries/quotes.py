@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import (BigInteger, Column, Connection, Index, Integer, MetaData, PrimaryKeyConstraint, String,
-                        Table, bindparam, func, select, text, union_all)
+                        Table, func, select, union_all)
 
 from ...attribute.departments import by_slug, name_on
 from ...attribute.names import display_name, full_name
@@ -109,26 +109,35 @@ def fingerprint_stats(conn: Connection) -> dict:
 # --- the SpeechIndex ------------------------------------------------------------------------------
 
 
-def _candidates_sql(n: int) -> str:
-    values = ", ".join(f"(:h{i})" for i in range(n))
-    # ``ok``: the query's fingerprints held by at most :cap speeches (the (cap+1)-th posting
-    # does not exist: an index probe that stops after cap+1 entries, however long the list)
+def _candidates_sql(n: int, mark: str) -> str:
+    """The candidates statement for ``n`` fingerprints, with the DBAPI's placeholder ``mark``.
+
+    Written for the driver directly (``exec_driver_sql``): this statement runs once per pasted
+    paragraph and SQLAlchemy's compilation of a text with dozens of bind parameters would cost
+    more than the lookup itself. Parameters: the n hashes, then the cap, then the limit.
+    """
+    values = ", ".join(f"(CAST({mark} AS BIGINT))" for _ in range(n))
+    # ``ok``: the query's fingerprints held by at most cap speeches (the (cap+1)-th posting does
+    # not exist: an index probe that stops after cap+1 entries, however long the list)
     return f"""
         WITH q(hash) AS (VALUES {values}),
         ok AS (
             SELECT q.hash AS hash FROM q
             WHERE (SELECT c.speech_key FROM quote_fingerprints c WHERE c.hash = q.hash
-                   ORDER BY c.speech_key LIMIT 1 OFFSET :cap) IS NULL
+                   ORDER BY c.speech_key LIMIT 1 OFFSET {mark}) IS NULL
         ),
         counts AS (
             SELECT f.speech_key AS speech_key, count(*) AS n
             FROM ok JOIN quote_fingerprints f ON f.hash = ok.hash
             GROUP BY f.speech_key
             ORDER BY n DESC, f.speech_key
-            LIMIT :lim
+            LIMIT {mark}
         )
         SELECT s.speech_id, counts.n FROM counts JOIN quote_speeches s ON s.id = counts.speech_key
         ORDER BY counts.n DESC, counts.speech_key"""
+
+
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 class StoreSpeechIndex:
@@ -152,11 +161,10 @@ class StoreSpeechIndex:
         hashes = sorted(set(int(h) for h in fingerprints))
         if not hashes or limit <= 0:
             return {}
-        params = {f"h{i}": h for i, h in enumerate(hashes)}
-        params.update(cap=self.max_postings, lim=limit)
+        mark = _MARKS[self.conn.dialect.paramstyle]
         self.queries += 1
-        rows = self.conn.execute(text(_candidates_sql(len(hashes))).bindparams(
-            *[bindparam(f"h{i}", type_=BigInteger) for i in range(len(hashes))]), params)
+        rows = self.conn.exec_driver_sql(_candidates_sql(len(hashes), mark),
+                                         (*hashes, self.max_postings, limit))
         return {sid: n for sid, n in rows}
 
     def texts(self, speech_ids: Sequence[str]) -> dict[str, str]:
