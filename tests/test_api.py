@@ -225,10 +225,12 @@ def test_search_with_the_search_page_parameters(client):
     hit = body["items"][0]
     assert "<mark>" in hit["snippet"] and hit["department"]["slug"] == "home-office"
     assert hit["url"] == f"/api/v1/debates/{HOME_QUESTIONS}" and hit["web_url"].startswith("/debate/")
-    grouped = get(client, "/search", q="taser", group_by_debate="true")
+    grouped = get(client, "/search", q="taser", group="true")
     assert grouped["total_debates"] == len({r["debate_id"] for r in grouped["items"]})
     by_id = get(client, "/search", q="taser", person=str(HANSON))
     assert by_id["total"] == get(client, "/search", q="taser", person="david-hanson")["total"]
+    by_name = get(client, "/search", q="taser", member="David Hanson")
+    assert by_name["total"] == by_id["total"]
 
 
 def test_search_pages_with_a_next_link(client):
@@ -242,6 +244,7 @@ def test_search_pages_with_a_next_link(client):
 
 @pytest.mark.parametrize("params", [{"q": "\""}, {"q": "police", "party": "Nonsense"},
                                     {"q": "police", "person": "nobody-at-all"},
+                                    {"q": "police", "member": "Nobody At All"},
                                     {"q": "police", "from": "2009-10-28", "to": "2009-10-01"}])
 def test_search_errors_are_400(client, params):
     assert get(client, "/search", status=400, **params)["error"]["code"] == "bad_request"

@@ -86,6 +86,8 @@ def test_saved_search_feed(client):
     assert all("taser" in (e.summary + e.title).lower() for e in feed.entries)
     narrowed = parse(client, "/feeds/search.atom?q=taser&person=david-hanson")
     assert narrowed.entries and all(e.author == "David Hanson" for e in narrowed.entries)
+    by_name = parse(client, "/feeds/search.atom?q=taser&member=David+Hanson")
+    assert [e.id for e in by_name.entries] == [e.id for e in narrowed.entries]
     assert client.get("/feeds/search.atom").status_code == 400
 
 

@@ -230,6 +230,7 @@ def department_feed(request: Request, slug: str,
 def search_feed(request: Request,
                 q: Annotated[str, Query(max_length=500)] = "",
                 person: Annotated[str | None, Query(max_length=200)] = None,
+                member: Annotated[str | None, Query(max_length=200)] = None,
                 party: Annotated[str | None, Query(max_length=80)] = None,
                 department: Annotated[str | None, Query(max_length=80)] = None,
                 kind: Annotated[list[str] | None, Query()] = None,
@@ -237,7 +238,7 @@ def search_feed(request: Request,
                 until: Annotated[date | None, Query(alias="to")] = None):
     """A saved search: the search page's parameters; the newest matching contributions first."""
     try:
-        from ..store.search import SearchQuery, search
+        from ..store.search import SearchQuery, search, search_people
         from ..store.search.query_language import QueryError
     except ImportError:                        # search not built in this checkout
         return _missing(request, "Search is not available.")
@@ -251,6 +252,11 @@ def search_feed(request: Request,
             if found is None:
                 return _missing(request, f"There is no member {person!r}.")
             person_id = found["id"]
+        elif member and member.strip():
+            choices = [p for p in search_people(conn, member.strip()) if p.full_match]
+            if not choices:
+                return _missing(request, f"No member is called {member!r}.")
+            person_id = choices[0].id
         try:
             query = SearchQuery(text=q, person_id=person_id, party=party or None, department_slug=department or None,
                                 kind=tuple(kind) if kind else None, date_from=since, date_to=until, sort="date",
@@ -259,7 +265,7 @@ def search_feed(request: Request,
         except QueryError as exc:
             return _bad(request, str(exc))
         changed = last_change(conn)
-    params = {"q": q, "person": person, "party": party, "department": department, "kind": kind,
+    params = {"q": q, "person": person, "member": member, "party": party, "department": department, "kind": kind,
               "from": since.isoformat() if since else None, "to": until.isoformat() if until else None}
     feed = Feed(request, title=f"Search: {q}", self_path=feed_url("search", **params),
                 alternate_path=_search_page(params),

@@ -392,7 +392,7 @@ class SearchResult(Model):
     snippet: str = Field(description="Escaped text around the matched words, which are inside `<mark>`.")
     score: float = Field(description="Relevance: higher is better.")
     question: QuestionAsked | None = Field(description="For a written answer: the question it answers.")
-    hits_in_debate: int | None = Field(description="With `group_by_debate`: matching items in this debate.")
+    hits_in_debate: int | None = Field(description="With `group`: matching items in this debate.")
     url: str = Field(description="Its debate in the API.")
     web_url: str = Field(description="The contribution in its debate's page.")
 
@@ -400,4 +400,4 @@ class SearchResult(Model):
 class SearchPage(Page[SearchResult]):
     understood_as: str = Field(description="The query as it was read, in the query language.")
     notices: list[str] = Field(description="How a mistyped query was read.")
-    total_debates: int | None = Field(description="With `group_by_debate`: matching debates.")
+    total_debates: int | None = Field(description="With `group`: matching debates.")

@@ -1,11 +1,13 @@
-"""/search: the whole record, with the search page's parameters."""
+"""/search: the whole record, with the search page's parameters (``q``, ``person``, ``member``, ``party``,
+``department``, ``kind``, ``from``, ``to``, ``sort``, ``group``), paged with ``limit``/``offset``."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from ...store.search import KINDS, MAX_QUERY_CHARS, QueryError, SearchQuery, person_by_id, person_by_slug, search
+from ...store.search import (KINDS, MAX_QUERY_CHARS, QueryError, SearchQuery, person_by_id, person_by_slug, search,
+                              search_people)
 from ...store.search.model import MAX_OFFSET
 from . import shape
 from .common import ERROR_RESPONSES, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit, bad_request, example, page
@@ -25,6 +27,10 @@ def search_record(request: Request, conn: Conn,
                   person: Annotated[str | None, Query(max_length=200, description="Only this member's words: "
                                                                                   "their slug (`david-hanson`) or "
                                                                                   "person id.")] = None,
+                  member: Annotated[str | None, Query(max_length=200, description="Only the words of the member "
+                                                                                  "with this name (`David "
+                                                                                  "Hanson`), when `person` is not "
+                                                                                  "given.")] = None,
                   party: Annotated[str | None, Query(max_length=80, description="Only members of this party: a "
                                                                                 "code or name (`Lab`, `Liberal "
                                                                                 "Democrat`).")] = None,
@@ -34,8 +40,7 @@ def search_record(request: Request, conn: Conn,
                   since: DateFrom = None, until: DateTo = None,
                   sort: Annotated[Literal["relevance", "date"], Query(description="`relevance`, or `date` "
                                                                                   "(newest first).")] = "relevance",
-                  group_by_debate: Annotated[bool, Query(description="One result per debate (its best "
-                                                                     "match).")] = False,
+                  group: Annotated[bool, Query(description="One result per debate (its best match).")] = False,
                   limit: Limit = 20,
                   offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Results to skip.")] = 0):
     """Speeches, written questions, answers and statements matching the query, each with a snippet,
@@ -47,12 +52,17 @@ def search_record(request: Request, conn: Conn,
         if not found:
             raise bad_request(f"no member {person!r}")
         person_id = found["id"]
+    elif member and member.strip():
+        choices = [p for p in search_people(conn, member.strip()) if p.full_match]
+        if not choices:
+            raise bad_request(f"no member is called {member!r}")
+        person_id = choices[0].id
     try:
         results = search(conn, SearchQuery(text=q, person_id=person_id, party=party or None,
                                            department_slug=department or None,
                                            kind=tuple(kind) if kind else None, date_from=since, date_to=until,
                                            sort=sort, limit=limit, offset=offset,
-                                           group_by_debate=group_by_debate))
+                                           group_by_debate=group))
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     items = []
@@ -71,7 +81,7 @@ def search_record(request: Request, conn: Conn,
             if q_ctx else None,
             "hits_in_debate": h.hits_in_debate, "url": shape.api_path("debates", h.debate_id),
             "web_url": speech_url(h.debate_id, h.id)})
-    count = results.total_debates if group_by_debate and results.total_debates is not None else results.total
+    count = results.total_debates if group and results.total_debates is not None else results.total
     out = page(request, items, count, limit, offset)
     if offset + limit > MAX_OFFSET:
         out["next"] = None
