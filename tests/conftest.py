@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -68,6 +69,31 @@ class DatabaseFactory:
         if self.backend == "postgresql":
             with self.admin().connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.url_of(name)
+
+    def clone(self, url: str) -> str:
+        """A new database holding a copy of ``url``'s (a template made once per session, say).
+
+        SQLite copies the file; PostgreSQL uses ``CREATE DATABASE … TEMPLATE``, a file-level
+        copy that needs no other session on the template: its pooled connections are closed.
+        """
+        dispose_engine(url)
+        name = f"despatchbox_test_{uuid.uuid4().hex[:12]}"
+        if self.backend == "sqlite":
+            source = make_url(url).database
+            src = sqlite3.connect(source)
+            dst = sqlite3.connect(self.tmp_root / (name + ".db"))
+            with dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+        else:
+            template = make_url(url).database
+            with self.admin().connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": template})
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         self.created.append(name)
         return self.url_of(name)
 

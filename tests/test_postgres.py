@@ -131,3 +131,16 @@ def test_a_database_in_use_can_be_dropped(pg_only, database_factory):
         name = url.rsplit("/", 1)[1]
         assert conn.execute(text("SELECT count(*) FROM pg_database WHERE datname = :n"), {"n": name}).scalar() == 0
     held.invalidate()
+
+
+def test_a_database_can_be_cloned_for_a_test(database_factory, sample_url):
+    """DatabaseFactory.clone: a private copy of a prepared database (SQLite file copy, PostgreSQL TEMPLATE)."""
+    from despatchbox.store.queries.stats import stats
+    copy = database_factory.clone(sample_url)
+    try:
+        with engine_for(copy).connect() as conn:
+            copied = stats(conn)
+        with engine_for(sample_url).connect() as conn:
+            assert stats(conn) == copied
+    finally:
+        database_factory.drop(copy)
