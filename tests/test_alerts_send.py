@@ -377,3 +377,19 @@ def test_unconfirmed_alerts_are_not_sent(members_engine, fresh_url, smtp):
     send_alerts(engine, alert_settings(fresh_url, smtp.url))
     (msg,) = smtp.take()
     assert "Monday 26 October" not in msg.text and "Tuesday 27 October 2009" in msg.text
+
+
+def test_an_alert_held_by_another_sender_is_left_alone_until_its_lease_runs_out(members_engine, fresh_url, smtp):
+    engine = members_engine
+    settings = alert_settings(fresh_url, smtp.url)
+    alert = add(engine, "lease@example.org", department="home-office")
+    load(engine, MEMBERS, *day_files("2009-10-26"))
+    t0 = utcnow()
+    with engine.begin() as conn:
+        assert aq.claim_alert(conn, alert.id, token="other-sender", now=t0, until=t0 + timedelta(minutes=15))
+        assert not aq.claim_alert(conn, alert.id, token="third", now=t0, until=t0 + timedelta(minutes=15))
+    report = send_alerts(engine, settings, now=lambda: t0 + timedelta(minutes=1))
+    assert [o.status for o in report.outcomes] == ["busy"] and smtp.received == []
+    # the other sender died: after the lease, this one takes over
+    report = send_alerts(engine, settings, now=lambda: t0 + timedelta(minutes=16))
+    assert [o.status for o in report.outcomes] == [SENT] and len(smtp.take()) == 1

@@ -29,7 +29,8 @@ ANSWER_KINDS = ("wrans", "lordswrans")
 KIND_ORDER = {k: i for i, k in enumerate(DEBATE_KINDS + STATEMENT_KINDS + ANSWER_KINDS)}
 
 CHAMBERS = {"debates": "Commons Chamber", "westminhall": "Westminster Hall", "lordspages": "Lords Chamber",
-            "standing": "Public Bill Committee", "wms": "Commons", "lordswms": "Lords", "wrans": "Commons",
+            "standing": "Public Bill Committee", "wms": "Commons written statement",
+            "lordswms": "Lords written statement", "wrans": "Commons",
             "lordswrans": "Lords"}
 SECTION_TITLES = OrderedDict([("debates", "Parliamentary Debates"), ("statements", "Written Statements"),
                               ("answers", "Written Answers"), ("divisions", "Divisions")])
@@ -239,6 +240,8 @@ class DigestBuilder:
                     date=row["date"], department=department_name(row["department_slug"], row["date"], self.names),
                     speeches=row["debate_speeches"] or 0, words=row["debate_words"] or 0,
                     url=self.links.debate(row["debate_id"]))
+            if row.get("nospeaker") or not (row.get("speaker_name") or row.get("person_id")):
+                continue                      # procedure ("The Secretary of State was asked—"): not listed
             if len(entry.items) < MAX_SPEECHES_SHOWN:
                 entry.items.append(self.speech_item(row, entry.title))
             else:
