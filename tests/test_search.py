@@ -72,6 +72,7 @@ def xml_words(*options: str) -> set[str]:
 
 
 def all_ids(conn, text: str, **filters) -> set[str]:
+    filters.setdefault("sort", "relevance")
     """Every id a search returns, through all its pages (and checks the total on the way)."""
     found: list[str] = []
     offset, total = 0, None
@@ -246,6 +247,15 @@ def test_sort_by_relevance_and_by_date(conn):
     assert by_rank[0].score > 0
     by_date = search(conn, SearchQuery("crime", sort="date", limit=100)).hits
     assert [h.date for h in by_date] == sorted((h.date for h in by_date), reverse=True)
+
+
+def test_sort_by_date_with_filters(conn):
+    filters = {"party": "Labour", "kind": ("debates", "wrans"), "date_from": date(2009, 10, 26)}
+    by_date = all_ids(conn, '"the minister"', sort="date", **filters)
+    assert by_date == all_ids(conn, '"the minister"', **filters)
+    page = search(conn, SearchQuery('"the minister"', sort="date", limit=100, **filters)).hits
+    assert [h.date for h in page] == sorted((h.date for h in page), reverse=True)
+    assert all(h.score > 0 for h in page)            # ranked, though ordered by date
 
 
 def test_group_by_debate(conn):

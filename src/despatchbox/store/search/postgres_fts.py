@@ -25,13 +25,14 @@ def _predicate(plan: ql.Plan, sink: ql.ParamSink) -> str:
     return "(" + joiner.join(_predicate(p, sink) for p in plan.parts) + ")"
 
 
-def hits_sql(parsed: ql.ParsedQuery) -> tuple[str, dict]:
+def hits_sql(parsed: ql.ParsedQuery, scored: bool = True, prefix: str = "m") -> tuple[str, dict]:
     """A SELECT of (doc, score) for every item matching the query: doc is search_items.id,
-    score is relevance (ts_rank, higher is better)."""
-    sink = ql.ParamSink("m")
+    score is relevance (ts_rank, higher is better) — or 0 when not ``scored``, which is much
+    cheaper when only the count or the order by date is wanted. Parameters are named prefix0, …"""
+    sink = ql.ParamSink(prefix)
     where = _predicate(ql.plan(parsed.root), sink)
     scores = [f"ts_rank(i.{COLUMNS[index]}, {ql.to_tsquery_sql(node, sink)})"
-              for index, node in ql.rank_nodes(parsed.root).items()]
+              for index, node in (ql.rank_nodes(parsed.root) if scored else {}).items()]
     return f"SELECT i.id AS doc, ({' + '.join(scores) or '0'}) AS score FROM search_items i WHERE {where}", sink.params
 
 

@@ -79,56 +79,100 @@ def _filters(conn: Connection, query: SearchQuery) -> tuple[list[str], dict, lis
 # --- the search ---------------------------------------------------------------------------------
 
 def search(conn: Connection, query: SearchQuery) -> SearchResults:
-    """Run one search. Raises :class:`QueryError` (a message for the user) for a query that cannot run."""
+    """Run one search. Raises :class:`QueryError` (a message for the user) for a query that cannot run.
+
+    Relevance is worked out only where it is needed: the total is a count of the matches, a page
+    by relevance ranks the matches (as the bare full-text query would), a page by date orders them
+    by date and ranks only the page's own items.
+    """
     parsed = ql.parse(query.text)
     impl = backend(conn)
-    hits, params = impl.hits_sql(parsed)
     where, fparams, binds = _filters(conn, query)
-    params.update(fparams)
-    condition = " AND ".join(where) or "1 = 1"
-    params.update(limit=query.limit, offset=query.offset)
-    if query.sort == "date":
-        order = "i.date DESC, i.id"
+    stmt = _Statements(impl, parsed, where, fparams, binds)
+    if query.group_by_debate:
+        rows, total, total_debates = _grouped(conn, stmt, query)
     else:
-        order = "h.score DESC, i.date DESC, i.id"
-    total_debates = None
-    if not query.group_by_debate:
-        sql = (f"WITH hits AS ({hits}) "
-               f"SELECT i.id AS doc, i.speech_id, h.score, count(*) OVER () AS total, NULL AS in_debate "
-               f"FROM hits h JOIN search_items i ON i.id = h.doc WHERE {condition} "
-               f"ORDER BY {order} LIMIT :limit OFFSET :offset")
-    else:
-        group_order = "date DESC, doc" if query.sort == "date" else "best DESC, date DESC, doc"
-        sql = (f"WITH hits AS ({hits}), "
-               f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score "
-               f"          FROM hits h JOIN search_items i ON i.id = h.doc WHERE {condition}), "
-               f"ranked AS (SELECT found.*, "
-               f"           row_number() OVER (PARTITION BY debate_id ORDER BY score DESC, doc) AS rn, "
-               f"           count(*) OVER (PARTITION BY debate_id) AS in_debate, "
-               f"           max(score) OVER (PARTITION BY debate_id) AS best FROM found) "
-               f"SELECT doc, speech_id, score, in_debate, sum(in_debate) OVER () AS total, "
-               f"       count(*) OVER () AS debates_total "
-               f"FROM ranked WHERE rn = 1 ORDER BY {group_order} LIMIT :limit OFFSET :offset")
-    rows = conn.execute(text(sql).bindparams(*binds), params).mappings().all()
-    if rows:
-        total = int(rows[0]["total"])
-        if query.group_by_debate:
-            total_debates = int(rows[0]["debates_total"])
-    elif query.offset:
-        total, total_debates = _count(conn, hits, condition, params, binds)
-        total_debates = total_debates if query.group_by_debate else None
-    else:
-        total, total_debates = 0, (0 if query.group_by_debate else None)
+        total, total_debates = stmt.count(conn), None
+        if not total or query.offset >= total:
+            rows = []
+        elif query.sort == "date":
+            rows = stmt.page_by_date(conn, query.limit, query.offset)
+        else:
+            rows = stmt.page_by_relevance(conn, query.limit, query.offset)
     found = _hydrate(conn, impl, parsed, rows)
     return SearchResults(query=query, understood_as=parsed.describe(), total=total, hits=found,
                          notices=parsed.notices, total_debates=total_debates)
 
 
-def _count(conn: Connection, hits: str, condition: str, params: dict, binds: list) -> tuple[int, int]:
-    sql = (f"WITH hits AS ({hits}) SELECT count(*) AS n, count(DISTINCT i.debate_id) AS d "
-           f"FROM hits h JOIN search_items i ON i.id = h.doc WHERE {condition}")
-    row = conn.execute(text(sql).bindparams(*binds), params).one()
-    return int(row.n), int(row.d)
+class _Statements:
+    """The SQL of one search: matches (unscored), hits (scored), filters on ``search_items i``."""
+
+    def __init__(self, impl, parsed: ql.ParsedQuery, where: list[str], params: dict, binds: list):
+        self.matches, match_params = impl.hits_sql(parsed, scored=False, prefix="m")
+        self.hits, self.hit_params = impl.hits_sql(parsed, scored=True, prefix="s")
+        self.params = {**match_params, **self.hit_params, **params}
+        self.binds = binds
+        self.where = where
+        self.condition = " AND ".join(where) or "1 = 1"
+
+    def run(self, conn: Connection, sql: str, **extra):
+        return conn.execute(text(sql).bindparams(*self.binds), {**self.params, **extra}).mappings().all()
+
+    def count(self, conn: Connection) -> int:
+        if self.where:
+            sql = (f"WITH m AS ({self.matches}) SELECT count(*) AS n FROM m "
+                   f"JOIN search_items i ON i.id = m.doc WHERE {self.condition}")
+        else:
+            sql = f"WITH m AS ({self.matches}) SELECT count(*) AS n FROM m"
+        return int(self.run(conn, sql)[0]["n"])
+
+    def page_by_relevance(self, conn: Connection, limit: int, offset: int) -> list:
+        join = f"JOIN search_items i ON i.id = h.doc WHERE {self.condition}" if self.where else ""
+        sql = (f"WITH h AS ({self.hits}), "
+               f"page AS (SELECT h.doc, h.score FROM h {join} ORDER BY h.score DESC, h.doc "
+               f"         LIMIT :limit OFFSET :offset) "
+               f"SELECT page.doc, i.speech_id, page.score, NULL AS in_debate "
+               f"FROM page JOIN search_items i ON i.id = page.doc ORDER BY page.score DESC, page.doc")
+        return self.run(conn, sql, limit=limit, offset=offset)
+
+    def page_by_date(self, conn: Connection, limit: int, offset: int) -> list:
+        sql = (f"WITH m AS ({self.matches}) "
+               f"SELECT i.id AS doc, i.speech_id FROM m JOIN search_items i ON i.id = m.doc "
+               f"WHERE {self.condition} ORDER BY i.date DESC, i.id LIMIT :limit OFFSET :offset")
+        page = self.run(conn, sql, limit=limit, offset=offset)
+        scores = self.scores(conn, [r["doc"] for r in page])
+        return [{"doc": r["doc"], "speech_id": r["speech_id"], "score": scores.get(r["doc"], 0.0),
+                 "in_debate": None} for r in page]
+
+    def scores(self, conn: Connection, docs: list[int]) -> dict[int, float]:
+        if not docs:
+            return {}
+        stmt = text(f"WITH h AS ({self.hits}) SELECT h.doc, h.score FROM h WHERE h.doc IN :page_docs"
+                    ).bindparams(bindparam("page_docs", expanding=True))
+        rows = conn.execute(stmt, {**self.hit_params, "page_docs": docs}).mappings()
+        return {r["doc"]: float(r["score"] or 0.0) for r in rows}
+
+
+def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[list, int, int]:
+    """One hit per debate — its best — with the number of matching items in each debate."""
+    group_order = "date DESC, doc" if query.sort == "date" else "best DESC, date DESC, doc"
+    sql = (f"WITH h AS ({stmt.hits}), "
+           f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score "
+           f"          FROM h JOIN search_items i ON i.id = h.doc WHERE {stmt.condition}), "
+           f"ranked AS (SELECT found.*, "
+           f"           row_number() OVER (PARTITION BY debate_id ORDER BY score DESC, doc) AS rn, "
+           f"           count(*) OVER (PARTITION BY debate_id) AS in_debate, "
+           f"           max(score) OVER (PARTITION BY debate_id) AS best FROM found) "
+           f"SELECT doc, speech_id, score, in_debate, sum(in_debate) OVER () AS total, "
+           f"       count(*) OVER () AS debates_total "
+           f"FROM ranked WHERE rn = 1 ORDER BY {group_order} LIMIT :limit OFFSET :offset")
+    rows = stmt.run(conn, sql, limit=query.limit, offset=query.offset)
+    if rows:
+        return rows, int(rows[0]["total"]), int(rows[0]["debates_total"])
+    sql = (f"WITH m AS ({stmt.matches}) SELECT count(*) AS n, count(DISTINCT i.debate_id) AS d "
+           f"FROM m JOIN search_items i ON i.id = m.doc WHERE {stmt.condition}")
+    row = stmt.run(conn, sql)[0]
+    return [], int(row["n"]), int(row["d"])
 
 
 # --- from ids to hits ---------------------------------------------------------------------------

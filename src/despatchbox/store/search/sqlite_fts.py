@@ -15,8 +15,9 @@ from .highlight import START, STOP, ranges_from_marked
 TABLES = {ql.STEMMED: "search_stem", ql.EXACT: "search_exact"}
 
 
-def _rank_subquery(table: str, placeholder: str) -> str:
-    return f"SELECT rowid AS doc, -bm25({table}) AS score FROM {table} WHERE {table} MATCH {placeholder}"
+def _rank_subquery(table: str, placeholder: str, scored: bool = True) -> str:
+    score = f"-bm25({table})" if scored else "0"
+    return f"SELECT rowid AS doc, {score} AS score FROM {table} WHERE {table} MATCH {placeholder}"
 
 
 def _predicate(plan: ql.Plan, sink: ql.ParamSink, column: str) -> str:
@@ -29,20 +30,21 @@ def _predicate(plan: ql.Plan, sink: ql.ParamSink, column: str) -> str:
     return "(" + joiner.join(_predicate(p, sink, column) for p in plan.parts) + ")"
 
 
-def hits_sql(parsed: ql.ParsedQuery) -> tuple[str, dict]:
+def hits_sql(parsed: ql.ParsedQuery, scored: bool = True, prefix: str = "m") -> tuple[str, dict]:
     """A SELECT of (doc, score) for every item matching the query: doc is search_items.id,
-    score is relevance (BM25, higher is better)."""
+    score is relevance (BM25, higher is better) — or 0 when not ``scored``, which is much
+    cheaper when only the count or the order by date is wanted. Parameters are named prefix0, …"""
     plan = ql.plan(parsed.root)
-    sink = ql.ParamSink("m")
+    sink = ql.ParamSink(prefix)
     if isinstance(plan, ql.Match):                       # the common case: one table answers it all
         table = TABLES[plan.index]
-        return _rank_subquery(table, sink.add(ql.to_fts5(plan.node))), sink.params
+        return _rank_subquery(table, sink.add(ql.to_fts5(plan.node)), scored), sink.params
     drivers = [p for p in plan.parts if isinstance(p, ql.Match)] if isinstance(plan, ql.AllOf) else []
     if drivers:
         # every part a match must have, one join each; the rest (exclusions, mixed groups) as conditions
         joins, scores = [], []
         for n, part in enumerate(drivers):
-            sub = _rank_subquery(TABLES[part.index], sink.add(ql.to_fts5(part.node)))
+            sub = _rank_subquery(TABLES[part.index], sink.add(ql.to_fts5(part.node)), scored)
             joins.append(f"({sub}) p{n}" + (f" ON p{n}.doc = p0.doc" if n else ""))
             scores.append(f"p{n}.score")
         rest = [p for p in plan.parts if p not in drivers]
@@ -50,7 +52,7 @@ def hits_sql(parsed: ql.ParsedQuery) -> tuple[str, dict]:
         sql = f"SELECT p0.doc AS doc, {' + '.join(scores)} AS score FROM {' JOIN '.join(joins)}"
         return sql + (f" WHERE {where}" if where else ""), sink.params
     # OR across both tables, or groups mixing them: test each item, rank by what each table finds
-    rank = ql.rank_nodes(parsed.root)
+    rank = ql.rank_nodes(parsed.root) if scored else {}
     joins, scores = [], []
     for n, (index, node) in enumerate(rank.items()):
         joins.append(f"LEFT JOIN ({_rank_subquery(TABLES[index], sink.add(ql.to_fts5(node)))}) r{n} "
