@@ -124,32 +124,16 @@ def links_in(text: str) -> list[str]:
     return LINK.findall(text)
 
 
-def members_template(database_factory, db_backend, tmp_path_factory):
-    """(session) On SQLite, a database file holding the members data, to copy for each test."""
-    if db_backend != "sqlite":
-        return None
-    from sqlalchemy import text
-
-    from despatchbox.store.database import engine_for
-    path = tmp_path_factory.mktemp("alerts-template") / "members.db"
-    engine = engine_for(f"sqlite:///{path}")
-    load(engine, MEMBERS)
-    with engine.connect() as conn:
-        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    engine.dispose()
-    return path
-
-
-def members_database(database_factory, template) -> tuple[str, object]:
-    """A new database holding the members data only: (url, engine)."""
-    import shutil
-
+def members_template(database_factory, db_backend=None, tmp_path_factory=None) -> str:
+    """(once per session) The URL of a database holding the members data, to clone for each test."""
     from despatchbox.store.database import engine_for
     url = database_factory.new_url()
-    if template is not None:
-        shutil.copyfile(template, url[len("sqlite:///"):])
-        engine = engine_for(url)
-    else:
-        engine = engine_for(url)
-        load(engine, MEMBERS)
-    return url, engine
+    load(engine_for(url), MEMBERS)
+    return url
+
+
+def members_database(database_factory, template_url: str) -> tuple[str, object]:
+    """A new database holding the members data only (a copy of the template): (url, engine)."""
+    from despatchbox.store.database import engine_for
+    url = database_factory.clone(template_url)
+    return url, engine_for(url)
