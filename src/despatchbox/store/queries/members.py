@@ -100,10 +100,28 @@ def _membership(r) -> Membership:
 
 
 def update_people_slugs(conn: Connection, slugs: dict[int, str], houses: dict[int, str | None]) -> None:
+    """Set every person's slug and house. Two steps, so that swapping slugs between people
+    never trips the unique constraint (PostgreSQL checks it row by row)."""
     from sqlalchemy import bindparam
-    # two steps so that swapping slugs between people never trips the unique constraint
+    if conn.dialect.name == "postgresql":
+        # one COPY into a temporary table and two set-based UPDATEs, not 2 × N statements
+        new_slugs = _temp_slugs_table()
+        conn.exec_driver_sql("CREATE TEMPORARY TABLE new_slugs (pid INTEGER PRIMARY KEY, slug VARCHAR(200), "
+                             "house VARCHAR(10)) ON COMMIT DROP")
+        insert_rows(conn, new_slugs, [{"pid": pid, "slug": s, "house": houses.get(pid)} for pid, s in slugs.items()])
+        conn.exec_driver_sql("UPDATE people SET slug = '~' || people.id FROM new_slugs n WHERE people.id = n.pid")
+        conn.exec_driver_sql("UPDATE people SET slug = n.slug, house = n.house FROM new_slugs n "
+                             "WHERE people.id = n.pid")
+        conn.exec_driver_sql("DROP TABLE new_slugs")
+        return
     conn.execute(update(people).where(people.c.id == bindparam("pid")).values(slug=bindparam("tmp")),
                  [{"pid": pid, "tmp": f"~{pid}"} for pid in slugs])
     conn.execute(update(people).where(people.c.id == bindparam("pid"))
                  .values(slug=bindparam("new_slug"), house=bindparam("new_house")),
                  [{"pid": pid, "new_slug": s, "new_house": houses.get(pid)} for pid, s in slugs.items()])
+
+
+def _temp_slugs_table():
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+    return Table("new_slugs", MetaData(), Column("pid", Integer, primary_key=True, autoincrement=False),
+                 Column("slug", String(200)), Column("house", String(10)))
