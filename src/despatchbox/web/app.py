@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import settings
 from ..store.database import engine_for
+from .http_caching import install_http_middleware
 from .templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -76,6 +77,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     _include_routers(app)
     _mount_api(app)
+    install_http_middleware(app)  # outermost: covers pages, feeds and the mounted API
     return app
 
 
