@@ -81,9 +81,9 @@ def _filters(conn: Connection, query: SearchQuery) -> tuple[list[str], dict, lis
 def search(conn: Connection, query: SearchQuery) -> SearchResults:
     """Run one search. Raises :class:`QueryError` (a message for the user) for a query that cannot run.
 
-    Relevance is worked out only where it is needed: the total is a count of the matches, a page
-    by relevance ranks the matches (as the bare full-text query would), a page by date orders them
-    by date and ranks only the page's own items.
+    Relevance is worked out only where it is needed: a page by relevance ranks the matches once
+    (as the bare full-text query would) and counts them on the way; a page by date orders the
+    matches by date and ranks only the page's own items.
     """
     parsed = ql.parse(query.text)
     impl = backend(conn)
@@ -92,13 +92,11 @@ def search(conn: Connection, query: SearchQuery) -> SearchResults:
     if query.group_by_debate:
         rows, total, total_debates = _grouped(conn, stmt, query)
     else:
-        total, total_debates = stmt.count(conn), None
-        if not total or query.offset >= total:
-            rows = []
-        elif query.sort == "date":
-            rows = stmt.page_by_date(conn, query.limit, query.offset)
+        total_debates = None
+        if query.sort == "date":
+            rows, total = stmt.page_by_date(conn, query.limit, query.offset)
         else:
-            rows = stmt.page_by_relevance(conn, query.limit, query.offset)
+            rows, total = stmt.page_by_relevance(conn, query.limit, query.offset)
     found = _hydrate(conn, impl, parsed, rows)
     return SearchResults(query=query, understood_as=parsed.describe(), total=total, hits=found,
                          notices=parsed.notices, total_debates=total_debates)
@@ -120,29 +118,39 @@ class _Statements:
 
     def count(self, conn: Connection) -> int:
         if self.where:
-            sql = (f"WITH m AS ({self.matches}) SELECT count(*) AS n FROM m "
+            sql = (f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(*) AS n FROM m "
                    f"JOIN search_items i ON i.id = m.doc WHERE {self.condition}")
         else:
-            sql = f"WITH m AS ({self.matches}) SELECT count(*) AS n FROM m"
+            sql = f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(*) AS n FROM m"
         return int(self.run(conn, sql)[0]["n"])
 
-    def page_by_relevance(self, conn: Connection, limit: int, offset: int) -> list:
-        join = f"JOIN search_items i ON i.id = h.doc WHERE {self.condition}" if self.where else ""
-        sql = (f"WITH h AS ({self.hits}), "
-               f"page AS (SELECT h.doc, h.score FROM h {join} ORDER BY h.score DESC, h.doc "
-               f"         LIMIT :limit OFFSET :offset) "
-               f"SELECT page.doc, i.speech_id, page.score, NULL AS in_debate "
+    def page_by_relevance(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
+        """A page of hits by relevance and the total, in one pass over the matches (each
+        common table is computed once: MATERIALIZED)."""
+        if self.where:
+            found = (f"f AS MATERIALIZED (SELECT h.doc, h.score FROM h JOIN search_items i ON i.id = h.doc "
+                     f"WHERE {self.condition})")
+        else:
+            found = "f AS MATERIALIZED (SELECT doc, score FROM h)"
+        sql = (f"WITH h AS MATERIALIZED ({self.hits}), {found}, "
+               f"page AS (SELECT doc, score FROM f ORDER BY score DESC, doc LIMIT :limit OFFSET :offset) "
+               f"SELECT page.doc, i.speech_id, page.score, NULL AS in_debate, (SELECT count(*) FROM f) AS total "
                f"FROM page JOIN search_items i ON i.id = page.doc ORDER BY page.score DESC, page.doc")
-        return self.run(conn, sql, limit=limit, offset=offset)
+        rows = self.run(conn, sql, limit=limit, offset=offset)
+        return rows, (int(rows[0]["total"]) if rows else self.count(conn))
 
-    def page_by_date(self, conn: Connection, limit: int, offset: int) -> list:
-        sql = (f"WITH m AS ({self.matches}) "
-               f"SELECT i.id AS doc, i.speech_id FROM m JOIN search_items i ON i.id = m.doc "
-               f"WHERE {self.condition} ORDER BY i.date DESC, i.id LIMIT :limit OFFSET :offset")
+    def page_by_date(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
+        """A page by date (newest first) and the total; only the page's own items are ranked."""
+        sql = (f"WITH m AS MATERIALIZED ({self.matches}), "
+               f"f AS MATERIALIZED (SELECT i.id AS doc, i.speech_id, i.date FROM m "
+               f"                   JOIN search_items i ON i.id = m.doc WHERE {self.condition}) "
+               f"SELECT doc, speech_id, (SELECT count(*) FROM f) AS total FROM f "
+               f"ORDER BY date DESC, doc LIMIT :limit OFFSET :offset")
         page = self.run(conn, sql, limit=limit, offset=offset)
         scores = self.scores(conn, [r["doc"] for r in page])
-        return [{"doc": r["doc"], "speech_id": r["speech_id"], "score": scores.get(r["doc"], 0.0),
+        rows = [{"doc": r["doc"], "speech_id": r["speech_id"], "score": scores.get(r["doc"], 0.0),
                  "in_debate": None} for r in page]
+        return rows, (int(page[0]["total"]) if page else self.count(conn))
 
     def scores(self, conn: Connection, docs: list[int]) -> dict[int, float]:
         if not docs:
@@ -156,7 +164,7 @@ class _Statements:
 def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[list, int, int]:
     """One hit per debate — its best — with the number of matching items in each debate."""
     group_order = "date DESC, doc" if query.sort == "date" else "best DESC, date DESC, doc"
-    sql = (f"WITH h AS ({stmt.hits}), "
+    sql = (f"WITH h AS MATERIALIZED ({stmt.hits}), "
            f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score "
            f"          FROM h JOIN search_items i ON i.id = h.doc WHERE {stmt.condition}), "
            f"ranked AS (SELECT found.*, "
@@ -169,7 +177,7 @@ def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[l
     rows = stmt.run(conn, sql, limit=query.limit, offset=query.offset)
     if rows:
         return rows, int(rows[0]["total"]), int(rows[0]["debates_total"])
-    sql = (f"WITH m AS ({stmt.matches}) SELECT count(*) AS n, count(DISTINCT i.debate_id) AS d "
+    sql = (f"WITH m AS MATERIALIZED ({stmt.matches}) SELECT count(*) AS n, count(DISTINCT i.debate_id) AS d "
            f"FROM m JOIN search_items i ON i.id = m.doc WHERE {stmt.condition}")
     row = stmt.run(conn, sql)[0]
     return [], int(row["n"]), int(row["d"])

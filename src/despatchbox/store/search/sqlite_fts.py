@@ -41,15 +41,17 @@ def hits_sql(parsed: ql.ParsedQuery, scored: bool = True, prefix: str = "m") -> 
         return _rank_subquery(table, sink.add(ql.to_fts5(plan.node)), scored), sink.params
     drivers = [p for p in plan.parts if isinstance(p, ql.Match)] if isinstance(plan, ql.AllOf) else []
     if drivers:
-        # every part a match must have, one join each; the rest (exclusions, mixed groups) as conditions
-        joins, scores = [], []
+        # every part a match must have, one join each (each computed once: a join on an FTS
+        # subquery would run it again for every row); the rest as conditions
+        ctes, joins, scores = [], [], []
         for n, part in enumerate(drivers):
             sub = _rank_subquery(TABLES[part.index], sink.add(ql.to_fts5(part.node)), scored)
-            joins.append(f"({sub}) p{n}" + (f" ON p{n}.doc = p0.doc" if n else ""))
+            ctes.append(f"p{n} AS MATERIALIZED ({sub})")
+            joins.append(f"p{n}" + (f" ON p{n}.doc = p0.doc" if n else ""))
             scores.append(f"p{n}.score")
         rest = [p for p in plan.parts if p not in drivers]
         where = " AND ".join(_predicate(p, sink, "p0.doc") for p in rest)
-        sql = f"SELECT p0.doc AS doc, {' + '.join(scores)} AS score FROM {' JOIN '.join(joins)}"
+        sql = f"WITH {', '.join(ctes)} SELECT p0.doc AS doc, {' + '.join(scores)} AS score FROM {' JOIN '.join(joins)}"
         return sql + (f" WHERE {where}" if where else ""), sink.params
     # OR across both tables, or groups mixing them: test each item, rank by what each table finds
     rank = ql.rank_nodes(parsed.root) if scored else {}
