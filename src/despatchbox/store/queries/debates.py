@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import Connection, func, select
 
-from ..schema import debates, divisions, gid_redirects, headings, memberships, people, source_files, speeches
+from ..schema import debates, divisions, headings, memberships, people, source_files, speeches
 from .files import resolve_redirect
 from .people import SPOKEN_KINDS
 
@@ -78,17 +78,6 @@ def speeches_by_ids(conn: Connection, debate_id: str, ids) -> list[dict]:
         return []
     q = (_with_speakers(*_SPEECH_COLUMNS)
          .where(speeches.c.debate_id == debate_id, speeches.c.id.in_(ids)).order_by(speeches.c.position))
-    return [dict(r) for r in conn.execute(q).mappings()]
-
-
-def speeches_of_people(conn: Connection, debate_ids, person_ids) -> list[dict]:
-    """The speeches the given people made in the given debates, in order, with their speakers."""
-    debate_ids, person_ids = list(debate_ids), list(person_ids)
-    if not debate_ids or not person_ids:
-        return []
-    q = (_with_speakers(*_SPEECH_COLUMNS)
-         .where(speeches.c.debate_id.in_(debate_ids), speeches.c.person_id.in_(person_ids))
-         .order_by(speeches.c.debate_id, speeches.c.position))
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
@@ -181,21 +170,3 @@ def department_sections(conn: Connection, department_slug: str, kinds, limit: in
                 debates.c.speeches, debates.c.words)
          .where(*where).order_by(debates.c.date.desc(), debates.c.position).limit(limit).offset(offset))
     return int(total), [dict(r) for r in conn.execute(q).mappings()]
-
-
-def first_speakers(conn: Connection, debate_ids) -> dict[str, dict]:
-    """debate id → its first speech with a named speaker (id, person, speaker name, text), in one query."""
-    debate_ids = list(debate_ids)
-    if not debate_ids:
-        return {}
-    first = (select(speeches.c.debate_id, func.min(speeches.c.position).label("p"))
-             .where(speeches.c.debate_id.in_(debate_ids), speeches.c.speaker_name.is_not(None))
-             .group_by(speeches.c.debate_id).subquery())
-    q = (_with_speakers(speeches.c.debate_id, speeches.c.id, speeches.c.person_id, speeches.c.speaker_name,
-                        speeches.c.speaker_office, speeches.c.text)
-         .join(first, (first.c.debate_id == speeches.c.debate_id) & (first.c.p == speeches.c.position)))
-    return {r["debate_id"]: dict(r) for r in conn.execute(q).mappings()}
-
-
-def redirects_count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(gid_redirects)).scalar_one()

@@ -27,13 +27,6 @@ def division_by_number(conn: Connection, kind: str, day: date, number: int) -> d
     return division(conn, row[0]) if row else None
 
 
-def divisions_on(conn: Connection, day: date, kinds=None) -> list[dict]:
-    q = select(divisions).where(divisions.c.date == day)
-    if kinds:
-        q = q.where(divisions.c.kind.in_(list(kinds)))
-    return [dict(r) for r in conn.execute(q.order_by(divisions.c.kind, divisions.c.position)).mappings()]
-
-
 def division_votes(conn: Connection, division_id: str) -> list[dict]:
     """Every vote in order: name as printed, vote, teller, person (slug, name) and the voter's
     membership that day (party, constituency, house, lord name)."""

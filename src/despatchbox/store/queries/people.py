@@ -174,14 +174,6 @@ def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0)
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def search_people(conn: Connection, text: str, limit: int = 20) -> list[dict]:
-    """People whose name contains ``text`` (case-insensitive), shortest names first."""
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
-    q = (select(people).where(func.lower(people.c.name).like(pattern, escape="\\"))
-         .order_by(func.length(people.c.name), people.c.name).limit(limit))
-    return [dict(r) for r in conn.execute(q).mappings()]
-
-
 def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int = 10, offset: int = 0,
                       kinds=SPOKEN_KINDS) -> tuple[int, list[dict]]:
     """(total, page) of the debates in which both people spoke, newest first, with each one's speech count."""
