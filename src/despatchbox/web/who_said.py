@@ -25,6 +25,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from ..quotes import attribute_text, debates_of
+from ..quotes.normalise import token_spans
 from ..store.queries.quotes import StoreSpeechIndex, debate_details, speech_details
 from .pages.common import debate_url, member_url
 
@@ -34,6 +35,14 @@ __all__ = ["who_said", "check_size", "TextTooLarge", "MAX_CHARS", "MAX_PARAGRAPH
 MAX_CHARS = 100_000
 #: … and the most non-blank lines
 MAX_PARAGRAPHS = 500
+
+
+#: a line is matched on its first this many words …
+MATCH_WORDS = 400
+#: … and only up to where some 3-word run of it occurs for the (MAX_REPEATS + 1)-th time. Lines
+#: of a table ("a controlled drug … a controlled drug …") otherwise cost the aligner time
+#: quadratic in their repeats (minutes for one long table row); a prefix attributes them as well.
+MAX_REPEATS = 3
 
 
 class TextTooLarge(ValueError):
@@ -50,6 +59,22 @@ def check_size(text: str) -> None:
                            f"{MAX_PARAGRAPHS:,} can be attributed at once. Paste a shorter extract.")
 
 
+def matching_line(line: str) -> str:
+    """The part of a line the matcher is given (see :data:`MATCH_WORDS`, :data:`MAX_REPEATS`)."""
+    if len(line) < 200:                     # too short to hold MAX_REPEATS + 1 runs that matter
+        return line
+    spans = token_spans(line)
+    cut = min(len(spans), MATCH_WORDS)
+    seen: dict[tuple[str, str, str], int] = {}
+    for i in range(min(cut, len(spans) - 2)):
+        gram = (spans[i][0], spans[i + 1][0], spans[i + 2][0])
+        seen[gram] = seen.get(gram, 0) + 1
+        if seen[gram] > MAX_REPEATS:
+            cut = i + 2             # keep the run's first two words: its 3rd repeat stays whole
+            break
+    return line if cut >= len(spans) else line[:spans[cut - 1][2]]
+
+
 def _iso(value):
     return value.isoformat() if isinstance(value, date) else value
 
@@ -62,9 +87,9 @@ def who_said(conn: Connection, text: str, stats: dict | None = None) -> dict:
     # lone surrogates (possible in JSON) cannot be hashed or sent back as UTF-8
     text = text.encode("utf-8", errors="replace").decode("utf-8")
     index = StoreSpeechIndex(conn)
-    matches = attribute_text(text, index, index.neighbours)
-    details = speech_details(conn, [m.speech_id for m in matches if m.speech_id])
     lines = text.splitlines()
+    matches = attribute_text("\n".join(matching_line(line) for line in lines), index, index.neighbours)
+    details = speech_details(conn, [m.speech_id for m in matches if m.speech_id])
     paragraphs = []
     for m in matches:
         d = details.get(m.speech_id) if m.speech_id else None
