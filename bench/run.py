@@ -305,7 +305,29 @@ def section_pages(ctx: dict) -> dict:
     pages = _bench_module("pages")
     if pages is None:
         return {"skipped": "bench/pages.py is not there yet"}
-    return pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=_page_paths(ctx, pages))
+    paths = _page_paths(ctx, pages)
+    out = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths)
+    out["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
+    return out
+
+
+def _page_cpu_ms(url: str, paths: dict[str, str], rounds: int) -> dict:
+    """CPU milliseconds this process spends per render of each page (the app runs in TestClient's
+    threads, all in this process): unlike wall-clock, barely moved by other work on the machine."""
+    from fastapi.testclient import TestClient
+
+    from despatchbox.web.app import create_app
+
+    client = TestClient(create_app(url))
+    out = {}
+    for name, path in paths.items():
+        client.get(path)
+        t0 = time.process_time()
+        for _ in range(rounds):
+            client.get(path)
+        out[name] = round((time.process_time() - t0) / rounds * 1000, 2)
+    out["mean"] = round(sum(out.values()) / len(paths), 2)
+    return out
 
 
 def section_http(ctx: dict) -> dict:
@@ -377,10 +399,11 @@ def print_report(result: dict) -> None:
     p = result.get("pages") or {}
     if p:
         print(f"pages    p50 {_fmt(p.get('p50_ms'), ' ms')}, p95 {_fmt(p.get('p95_ms'), ' ms')} "
-              f"(in-process; a trivial route through the same app: p50 {_fmt(p.get('baseline_p50_ms'), ' ms')})")
+              f"(in-process; a trivial route through the same app: p50 {_fmt(p.get('baseline_p50_ms'), ' ms')}); "
+              f"CPU per render {_fmt((p.get('cpu_ms') or {}).get('mean'), ' ms')}")
         for name, q in (p.get("by_page") or {}).items():
             print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
-                  f"  {q.get('path', '')}")
+                  f"  CPU {_fmt((p.get('cpu_ms') or {}).get(name), ' ms'):>9}  {q.get('path', '')}")
     h = result.get("http") or {}
     if h:
         print(f"http     {_fmt(h.get('rps'), ' req/s')}, p50 {_fmt(h.get('p50_ms'), ' ms')}, "
