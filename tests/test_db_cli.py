@@ -117,9 +117,12 @@ def test_copy_to_the_other_backend_and_back_keeps_everything(sample_url, other_b
     database_factory.drop(back)
 
 
-def test_a_copy_takes_further_ingests_and_hands_out_new_ids(sample_url, fresh_url):
+def test_a_copy_refuses_a_second_copy_and_takes_further_ingests(sample_url, fresh_url):
     result = cli("db", "copy", "--from", sample_url, "--to", fresh_url, "--quiet")
     assert result.exit_code == 0, result.output
+    again = cli("db", "copy", "--from", sample_url, "--to", fresh_url, "-q")
+    assert again.exit_code == 1
+    assert "not empty" in again.output
     engine = engine_for(fresh_url)
     with engine.connect() as conn:
         files_before = conn.execute(select(func.max(source_files.c.id))).scalar()
@@ -133,14 +136,21 @@ def test_a_copy_takes_further_ingests_and_hands_out_new_ids(sample_url, fresh_ur
     assert n > stats_json(sample_url)["by_kind"]["debates"]["speeches"]
 
 
-def test_copy_refuses_a_target_that_holds_rows_unless_replace(sample_url, fresh_url):
-    assert cli("db", "copy", "--from", sample_url, "--to", fresh_url, "-q").exit_code == 0
-    again = cli("db", "copy", "--from", sample_url, "--to", fresh_url, "-q")
-    assert again.exit_code == 1
-    assert "not empty" in again.output
-    replaced = cli("db", "copy", "--from", sample_url, "--to", fresh_url, "-q", "--replace", "--batch", "777")
+@pytest.fixture
+def small_url(fresh_url):
+    """A database holding one modern sitting only (no members): quick to copy."""
+    report = ingest(engine_for(fresh_url), [MODERN])
+    assert report.ok, report.errors
+    return fresh_url
+
+
+def test_replace_empties_the_target_first(small_url, sample_url, database_factory):
+    target = database_factory.clone(sample_url)
+    replaced = cli("db", "copy", "--from", small_url, "--to", target, "-q", "--replace", "--batch", "77")
     assert replaced.exit_code == 0, replaced.output
-    assert stats_json(fresh_url) == stats_json(sample_url)
+    assert stats_json(target) == stats_json(small_url)
+    assert table_counts(target) == table_counts(small_url)
+    database_factory.drop(target)
 
 
 def test_copy_refuses_the_same_database_and_bad_urls(sample_url):
@@ -150,10 +160,13 @@ def test_copy_refuses_the_same_database_and_bad_urls(sample_url):
     assert bad.exit_code == 2 and "not a database URL" in bad.output
 
 
-def test_db_copy_runs_as_a_command(sample_url, fresh_url):
+def test_db_copy_runs_as_a_command(small_url, database_factory):
     """The installed entry point, in a process of its own, as an operator runs it."""
+    target = database_factory.new_url()
     exe = [sys.executable, "-c", "from despatchbox.cli import main; main()"]
-    done = subprocess.run(exe + ["db", "copy", "--from", sample_url, "--to", fresh_url], capture_output=True,
+    done = subprocess.run(exe + ["db", "copy", "--from", small_url, "--to", target], capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "row counts match" in done.stderr
+    assert stats_json(target) == stats_json(small_url)
+    database_factory.drop(target)
