@@ -188,8 +188,8 @@ def _copy_table(src_conn: Connection, dst_conn: Connection, src_table: Table, ds
     query = select(*[src_table.c[c] for c in columns]).order_by(*_order_by(src_table))
     result = src_conn.execution_options(stream_results=True, yield_per=batch_rows).execute(query)
     copied = 0
-    for batch in result.mappings().partitions(batch_rows):
-        rows = [dict(r) for r in batch]
+    for batch in result.partitions(batch_rows):
+        rows = [dict(zip(columns, r)) for r in batch]
         insert_rows(dst_conn, dst_table, rows)
         copied += len(rows)
         progress.advance(len(rows))
