@@ -84,3 +84,45 @@ def test_titles_anchors_and_ids():
     assert short_id("uk.org.publicwhip/debate/2009-10-26b.1.4") == "debate/2009-10-26b.1.4"
     assert full_id("debate/2009-10-26b.1.4") == "uk.org.publicwhip/debate/2009-10-26b.1.4"
     assert full_id("uk.org.publicwhip/debate/2009-10-26b.1.4") == "uk.org.publicwhip/debate/2009-10-26b.1.4"
+
+
+# --- the sanitiser's fast path gives what HTMLParser gives ----------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from despatchbox.web import formatting  # noqa: E402
+
+_FRAGMENTS = [
+    "<p>", "</p>", '<p pid="b.3.3/1" class="numindent">', "<P>", "</P >", "<p/>", "<i>", "</i>", "<b>", "</b>",
+    "<table>", "<tbody>", "<tr>", "</tr>", "<td>", "</td>", "<td/>", '<td colspan="2">', '<th rowspan="3" x="1">',
+    '<td colspan="200">', "<td colspan='2'>", "<td colspan=2>", "<br>", "<br/>", "</br>", "<br />", "<sup>", "</sup>",
+    '<a href="http://www.parliament.uk/x?a=1&amp;b=2">', '<a href="javascript:alert(1)">', "<a>", "<a/>", "</a>",
+    '<a href=" http://x.org/ ">', '<a name="x"/>', '<phrase class="date" code="2009-10-26">', "</phrase>",
+    "<span>", "</span>", "<script>", "</script>", "<style>", "</style>", "<iframe>", "</iframe>", "<!-- c -->",
+    "<!doctype html>", "<?xml x?>", "<![CDATA[x]]>", "<", ">", "&", "&amp;", "&lt;", "&#163;", "&pound;", "&nbsp;",
+    "&bogus;", "&#x27;", '"', "'", " ", "\n", "\xa0", "text", "£1", "<img src=x onerror=alert(1)>", "<p\xa0x>",
+    '<p title="a>b">', '<p title="a<b">', "<p x>", "<p x=>", '<p x="1"y="2">', "<P PID=\"1\">", "<em>", "</em>",
+    "<strong >", "<foo-bar>", "</foo-bar>", "<textarea>", "</textarea>", "<title>", "<noscript>", "</ p>",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25))
+def test_safe_html_fast_path_agrees_with_htmlparser(parts):
+    html = "".join(parts)
+    fast = formatting._sanitise_fast(html)
+    if fast is not None:
+        assert fast.strip() == formatting._sanitise_slow(html).strip(), html
+
+
+def test_safe_html_fast_path_agrees_on_the_sample(sample_url):
+    from sqlalchemy import select
+
+    from despatchbox.store.database import engine_for
+    from despatchbox.store.schema import speeches
+    with engine_for(sample_url).connect() as conn:
+        markup = [r[0] for r in conn.execute(select(speeches.c.html))]
+    fast = [formatting._sanitise_fast(h) for h in markup]
+    assert sum(f is None for f in fast) == 0             # the sample is all in the simple form
+    assert all(f.strip() == formatting._sanitise_slow(h).strip() for f, h in zip(fast, markup))

@@ -136,37 +136,56 @@ def redirect_target(conn: Connection, gid: str) -> str | None:
 
 
 def member_department_debates(conn: Connection, person_id: int, department_slug: str, limit: int = 20,
-                              offset: int = 0, kinds=SPOKEN_KINDS) -> tuple[int, list[dict]]:
+                              offset: int = 0, kinds=SPOKEN_KINDS, *,
+                              with_total: bool = True) -> tuple[int | None, list[dict]]:
     """(total, page) of the debates with a department in which the person spoke, newest first; each row has
-    the debate's fields, ``member_speeches`` and ``excerpt`` (the text of the person's first speech there)."""
-    mine = (select(speeches.c.debate_id, func.count().label("member_speeches"),
-                   func.min(speeches.c.position).label("first_position"))
-            .where(speeches.c.person_id == person_id).group_by(speeches.c.debate_id).subquery())
-    base = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
-                   debates.c.speeches, debates.c.words, mine.c.member_speeches, mine.c.first_position)
-            .select_from(mine.join(debates, debates.c.id == mine.c.debate_id))
-            .where(debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds))))
-    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    the debate's fields, ``member_speeches`` and ``excerpt`` (the text of the person's first speech there).
+    ``with_total=False`` skips the count (total is then None).
+
+    The department's debates are walked newest first (``ix_debates_department``) and each is asked
+    whether the person spoke in it (``ix_speeches_debate_person``), so a page costs what it shows, not
+    what the person said elsewhere."""
+    spoke = (select(speeches.c.debate_id).where(speeches.c.debate_id == debates.c.id,
+                                                speeches.c.person_id == person_id).exists())
+    where = (debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds)), spoke)
+    total = None
+    if with_total:
+        total = int(conn.execute(select(func.count()).select_from(debates).where(*where)).scalar_one())
+    if limit <= 0:
+        return total, []
     rows = [dict(r) for r in conn.execute(
-        base.order_by(debates.c.date.desc(), debates.c.id.desc()).limit(limit).offset(offset)).mappings()]
+        select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
+               debates.c.speeches, debates.c.words)
+        .where(*where).order_by(debates.c.date.desc(), debates.c.id.desc()).limit(limit).offset(offset)).mappings()]
     if rows:
-        firsts = {(r["id"], r["first_position"]) for r in rows}
+        mine = conn.execute(select(speeches.c.debate_id, func.count(), func.min(speeches.c.position))
+                            .where(speeches.c.debate_id.in_([r["id"] for r in rows]),
+                                   speeches.c.person_id == person_id)
+                            .group_by(speeches.c.debate_id))
+        counted = {d: (int(n), first) for d, n, first in mine}
+        for r in rows:
+            r["member_speeches"], r["first_position"] = counted.get(r["id"], (0, None))
         texts = conn.execute(select(speeches.c.debate_id, speeches.c.position, speeches.c.text)
                              .where(speeches.c.debate_id.in_([r["id"] for r in rows]),
-                                    speeches.c.person_id == person_id,
-                                    speeches.c.position.in_([r["first_position"] for r in rows])))
-        excerpt = {(d, p): t for d, p, t in texts if (d, p) in firsts}
+                                    speeches.c.position.in_({r["first_position"] for r in rows}),
+                                    speeches.c.person_id == person_id))
+        excerpt = {(d, p): t for d, p, t in texts}
         for r in rows:
             r["excerpt"] = excerpt.get((r["id"], r["first_position"]), "")
-    return int(total), rows
+    return total, rows
 
 
 def department_sections(conn: Connection, department_slug: str, kinds, limit: int = 10,
-                        offset: int = 0) -> tuple[int, list[dict]]:
-    """(total, page) of a department's sections of these kinds, newest first."""
+                        offset: int = 0, *, with_total: bool = True) -> tuple[int | None, list[dict]]:
+    """(total, page) of a department's sections of these kinds, newest first (``with_total=False``:
+    total is None, not counted)."""
     where = (debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds)))
-    total = conn.execute(select(func.count()).select_from(debates).where(*where)).scalar_one()
+    total = None
+    if with_total:
+        total = int(conn.execute(select(func.count()).select_from(debates).where(*where)).scalar_one())
+    if limit <= 0:
+        return total, []
     q = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
                 debates.c.speeches, debates.c.words)
-         .where(*where).order_by(debates.c.date.desc(), debates.c.position).limit(limit).offset(offset))
-    return int(total), [dict(r) for r in conn.execute(q).mappings()]
+         .where(*where).order_by(debates.c.date.desc(), debates.c.position, debates.c.id).limit(limit).offset(offset))
+    return total, [dict(r) for r in conn.execute(q).mappings()]

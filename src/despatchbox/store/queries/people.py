@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, and_, case, distinct, func, or_, select
+from sqlalchemy import Connection, String, and_, case, distinct, func, or_, select, type_coerce
 
 from ..schema import debates, divisions, headings, memberships, offices, people, speeches, votes
 
@@ -117,9 +117,40 @@ def counts(conn: Connection, person_id: int) -> dict:
         func.sum(speeches.c.words),
         func.count(distinct(speeches.c.debate_id)),
     ).where(speeches.c.person_id == person_id)).one()
-    n_votes = conn.execute(select(func.count()).select_from(votes).where(votes.c.person_id == person_id)).scalar_one()
     return {"speeches": int(row[0] or 0), "questions": int(row[1] or 0), "answers": int(row[2] or 0),
-            "words": int(row[3] or 0), "debates": int(row[4] or 0), "votes": int(n_votes)}
+            "words": int(row[3] or 0), "debates": int(row[4] or 0), "votes": vote_count(conn, person_id)}
+
+
+def vote_count(conn: Connection, person_id: int) -> int:
+    return int(conn.execute(select(func.count()).select_from(votes).where(votes.c.person_id == person_id))
+               .scalar_one())
+
+
+def activity_and_counts(conn: Connection, person_id: int) -> tuple[list[dict], dict]:
+    """What a member page shows of the person's record in one pass over their speeches (the covering
+    index ``ix_speeches_person_cover``): :func:`activity_by_date` and the counts of :func:`counts`
+    without ``debates``."""
+    q = (select(speeches.c.date, speeches.c.element, func.count(), func.sum(speeches.c.words))
+         .where(speeches.c.person_id == person_id)
+         .group_by(speeches.c.date, speeches.c.element).order_by(speeches.c.date))
+    activity: list[dict] = []
+    totals = {"speech": 0, "ques": 0, "reply": 0}
+    words = 0
+    day = None
+    for d, element, n, w in conn.execute(q):
+        if d != day:
+            activity.append({"date": d, "speeches": 0, "questions": 0, "answers": 0})
+            day = d
+        key = _ACTIVITY_KEYS.get(element)
+        if key:
+            activity[-1][key] += int(n)
+            totals[element] += int(n)
+        words += int(w or 0)
+    return activity, {"speeches": totals["speech"], "questions": totals["ques"], "answers": totals["reply"],
+                      "words": words, "votes": vote_count(conn, person_id)}
+
+
+_ACTIVITY_KEYS = {"speech": "speeches", "ques": "questions", "reply": "answers"}
 
 
 def department_debate_counts(conn: Connection, person_id: int, kinds=SPOKEN_KINDS) -> list[dict]:
@@ -197,21 +228,61 @@ def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int
 def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOKEN_KINDS,
                     recent_debates: int = 100) -> list[dict]:
     """The people (not the chair) who spoke in most of the same debates, among the person's
-    ``recent_debates`` latest ones: id, slug, name, house, debates, speeches (theirs, in those debates)."""
-    mine = speeches.alias("mine")
-    in_mine = (select(mine.c.debate_id).where(mine.c.person_id == person_id).group_by(mine.c.debate_id)
-               .order_by(func.max(mine.c.date).desc()).limit(recent_debates))
+    ``recent_debates`` latest ones: id, slug, name, house, debates, speeches (theirs, in those debates).
+
+    Three small steps rather than one statement: the person's latest debates (their covering index),
+    those of these kinds, then who else spoke in them, counted by person and seat (the covering index
+    ``ix_speeches_debate_person``) before people and seats are looked up."""
+    latest = latest_debates(conn, person_id, recent_debates)
+    if not latest:
+        return []
+    spoken = [r[0] for r in conn.execute(select(debates.c.id).where(debates.c.id.in_(latest),
+                                                                   debates.c.kind.in_(list(kinds))))]
+    if not spoken:
+        return []
+    per_seat = (select(speeches.c.person_id, speeches.c.membership_id, speeches.c.debate_id,
+                       func.count().label("n"))
+                .where(speeches.c.debate_id.in_(spoken), speeches.c.person_id.is_not(None),
+                       speeches.c.person_id != person_id)
+                .group_by(speeches.c.person_id, speeches.c.membership_id, speeches.c.debate_id).subquery())
     chair = ("SPK", "CWM", "DCWM")
     q = (select(people.c.id, people.c.slug, people.c.name, people.c.house,
-                func.count(distinct(speeches.c.debate_id)).label("debates"), func.count().label("speeches"))
-         .select_from(speeches.join(people, people.c.id == speeches.c.person_id)
-                      .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
-         .where(speeches.c.debate_id.in_(in_mine), speeches.c.person_id != person_id,
-                speeches.c.kind.in_(kinds), or_(memberships.c.party.is_(None), memberships.c.party.not_in(chair)))
+                func.count(distinct(per_seat.c.debate_id)).label("debates"), func.sum(per_seat.c.n).label("speeches"))
+         .select_from(per_seat.join(people, people.c.id == per_seat.c.person_id)
+                      .outerjoin(memberships, memberships.c.id == per_seat.c.membership_id))
+         .where(or_(memberships.c.party.is_(None), memberships.c.party.not_in(chair)))
          .group_by(people.c.id, people.c.slug, people.c.name, people.c.house)
-         .order_by(func.count(distinct(speeches.c.debate_id)).desc(), func.count().desc(), people.c.name)
+         .order_by(func.count(distinct(per_seat.c.debate_id)).desc(), func.sum(per_seat.c.n).desc(), people.c.name)
          .limit(limit))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    return [{**dict(r), "speeches": int(r["speeches"])} for r in conn.execute(q).mappings()]
+
+
+#: speeches read newest first when looking for a person's latest debates, before grouping them all
+LATEST_DEBATES_WINDOW = 1000
+
+
+def latest_debates(conn: Connection, person_id: int, limit: int) -> list[str]:
+    """Ids of the ``limit`` debates the person last spoke in, newest first (ties: greater id first).
+    Reads their newest speeches only (the covering index ``ix_speeches_person_cover``, in date order);
+    groups all of them only when that window holds too few debates."""
+    day = type_coerce(speeches.c.date, String)          # compared, never shown: no date objects needed
+    rows = conn.execute(select(day, speeches.c.debate_id).where(speeches.c.person_id == person_id)
+                        .order_by(speeches.c.date.desc()).limit(LATEST_DEBATES_WINDOW)).all()
+    complete = len(rows) < LATEST_DEBATES_WINDOW
+    if not complete:                                    # the oldest day read may be cut short by the window
+        oldest = rows[-1][0]
+        rows = [r for r in rows if r[0] != oldest]
+    out: list[str] = []
+    seen: set[str] = set()
+    for _day, debate_id in sorted(rows, reverse=True):   # a debate is held on one day
+        if debate_id not in seen:
+            seen.add(debate_id)
+            out.append(debate_id)
+    if complete or len(out) >= limit:
+        return out[:limit]
+    return [r[0] for r in conn.execute(
+        select(speeches.c.debate_id).where(speeches.c.person_id == person_id).group_by(speeches.c.debate_id)
+        .order_by(func.max(speeches.c.date).desc(), speeches.c.debate_id.desc()).limit(limit))]
 
 
 def most_active(conn: Connection, limit: int = 10) -> list[dict]:

@@ -36,18 +36,26 @@ def group_of_speech(conn: Connection, speech_id: str) -> str | None:
                                                             speeches.c.kind.in_(WRITTEN_ANSWER_KINDS))).scalar()
 
 
-def department_questions(conn: Connection, department_slug: str, limit: int = 10,
-                         offset: int = 0) -> tuple[int, list[dict]]:
+def department_questions(conn: Connection, department_slug: str, limit: int = 10, offset: int = 0, *,
+                         with_total: bool = True) -> tuple[int | None, list[dict]]:
     """(total, page) of the department's written question groups, newest first: heading id, title, date,
-    kind, ``askers`` (names as printed, in order) and ``answerer`` (the first answer's speaker)."""
+    kind, ``askers`` (names as printed, in order) and ``answerer`` (the first answer's speaker).
+    ``with_total=False`` skips the count (total is then None).
+
+    Newest first is by the section's date (a question group's date is its section's), so the page walks
+    the department's sections newest first (``ix_debates_department``) and stops when it is full."""
     where = (debates.c.department_slug == department_slug, debates.c.kind.in_(WRITTEN_ANSWER_KINDS),
              headings.c.level == "minor")
-    joined = headings.join(debates, debates.c.id == headings.c.debate_id)
-    total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+    joined = debates.join(headings, headings.c.debate_id == debates.c.id)
+    total = None
+    if with_total:
+        total = int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
+    if limit <= 0:
+        return total, []
     rows = [dict(r) for r in conn.execute(
         select(headings.c.id, headings.c.title, headings.c.date, headings.c.kind, headings.c.debate_id)
         .select_from(joined).where(*where)
-        .order_by(headings.c.date.desc(), headings.c.position).limit(limit).offset(offset)).mappings()]
+        .order_by(debates.c.date.desc(), headings.c.position, headings.c.id).limit(limit).offset(offset)).mappings()]
     if rows:
         people_of: dict[str, dict] = {r["id"]: {"askers": [], "answerer": None} for r in rows}
         q = (select(speeches.c.heading_id, speeches.c.element, speeches.c.speaker_name, speeches.c.person_id)
@@ -63,4 +71,4 @@ def department_questions(conn: Connection, department_slug: str, limit: int = 10
                 entry["answerer"] = name
         for r in rows:
             r.update(people_of[r["id"]])
-    return int(total), rows
+    return total, rows

@@ -34,9 +34,10 @@ def department_alias(slug: str):
 
 
 def _paged(conn, fetch, page: int):
-    total, _ = fetch(0, 0)
+    """Count once, then fetch the (clamped) page without counting again."""
+    total, _ = fetch(0, 0, True)
     pager = clamp(Pager(page, LIST_SIZE, total))
-    _, rows = fetch(LIST_SIZE, pager.offset)
+    _, rows = fetch(LIST_SIZE, pager.offset, False)
     return pager, rows
 
 
@@ -51,12 +52,12 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
             raise not_found(f"No department called \u201c{slug}\u201d. See the list of departments.")
         day = department_queries.latest_sitting_day(conn)
         ministers = department_queries.ministers_on(conn, slug, day) if day else []
-        debates_pager, debates = _paged(conn, lambda n, o: debate_queries.department_sections(
-            conn, slug, SPOKEN_KINDS, limit=n, offset=o), debates_page)
-        statements_pager, statements = _paged(conn, lambda n, o: debate_queries.department_sections(
-            conn, slug, WRITTEN_STATEMENT_KINDS, limit=n, offset=o), statements_page)
-        answers_pager, answers = _paged(conn, lambda n, o: question_queries.department_questions(
-            conn, slug, limit=n, offset=o), answers_page)
+        debates_pager, debates = _paged(conn, lambda n, o, t: debate_queries.department_sections(
+            conn, slug, SPOKEN_KINDS, limit=n, offset=o, with_total=t), debates_page)
+        statements_pager, statements = _paged(conn, lambda n, o, t: debate_queries.department_sections(
+            conn, slug, WRITTEN_STATEMENT_KINDS, limit=n, offset=o, with_total=t), statements_page)
+        answers_pager, answers = _paged(conn, lambda n, o, t: question_queries.department_questions(
+            conn, slug, limit=n, offset=o, with_total=t), answers_page)
     groups = [{"rank": rank, "ministers": [m for m in ministers if m["rank"] == rank]} for rank in RANKS]
     pages = {"debates_page": debates_pager.page, "statements_page": statements_pager.page,
              "answers_page": answers_pager.page}

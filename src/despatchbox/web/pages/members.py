@@ -51,10 +51,9 @@ def _member_page(request: Request, prefix: str, slug: str):
         items = people_queries.memberships_of(conn, pid)
         current = people_queries.pick_membership(items, None)
         posts = people_queries.offices_of(conn, pid)
-        counts = people_queries.counts(conn, pid)
+        activity, counts = people_queries.activity_and_counts(conn, pid)
         departments = people_queries.department_debate_counts(conn, pid)
         recent = people_queries.recent_contributions(conn, pid, limit=10)
-        activity = people_queries.activity_by_date(conn, pid)
         votes = people_queries.votes_of(conn, pid, limit=15)
         fellows = people_queries.fellow_speakers(conn, pid, limit=8)
     m = membership(current)
@@ -121,7 +120,7 @@ def _dept_debates(request: Request, prefix: str, slug: str, dept: str, page: int
         total, _ = debate_queries.member_department_debates(conn, person["id"], dept, limit=0)
         pager = clamp(Pager(page, PER_PAGE, total))
         _, rows = debate_queries.member_department_debates(conn, person["id"], dept, limit=PER_PAGE,
-                                                           offset=pager.offset)
+                                                           offset=pager.offset, with_total=False)
         current = people_queries.pick_membership(people_queries.memberships_of(conn, person["id"]), None)
     for r in rows:
         r["url"] = member_debate_url(person["slug"], person["house"], r["id"])
