@@ -251,6 +251,19 @@ def machine() -> dict:
             "load_avg": [round(x, 2) for x in os.getloadavg()]}
 
 
+def code_version() -> dict:
+    """The commit measured, and how many files of the tree differed from it (others work in it too)."""
+    import subprocess
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return {"commit": head, "modified_files": len(dirty)}
+
+
 # --- percentiles ----------------------------------------------------------------------------------
 
 def percentile(values: list[float], q: float) -> float:
@@ -375,6 +388,7 @@ def print_report(result: dict) -> None:
     m = result["machine"]
     print(f"despatchbox benchmark — {result['speeches']:,} speeches requested, {c['speeches']:,} in "
           f"{c['files']:,} files ({c['bytes'] / 1e6:,.0f} MB)")
+    print(f"code: commit {result['code'].get('commit')} ({result['code'].get('modified_files')} modified files)")
     print(f"machine: {m['nproc']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
           f"SQLite {m['sqlite']}, load average at start {m['load_avg']}")
     for note in result.get("notes", []):
@@ -456,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
     started = time.perf_counter()
-    result: dict = {"speeches": args.speeches, "machine": machine()}
+    result: dict = {"speeches": args.speeches, "machine": machine(), "code": code_version(),
+                    "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])])}
     corpus, url, figures, notes = prepare(args)
     result["corpus"] = {k: corpus.get(k) for k in ("speeches", "files", "bytes", "days", "first_date", "last_date")}
     result["database"] = _public_url(url)
