@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text as sql
 
 from despatchbox.pipeline.run import EXTRA_FILE_WRITERS, ingest
@@ -57,6 +59,24 @@ def test_registered_with_the_pipeline():
     from despatchbox.pipeline.quotes_index import write_fingerprints
     assert write_fingerprints in EXTRA_FILE_WRITERS
     assert quote_fingerprints in file_queries.FILE_OWNED_TABLES and quote_speeches in file_queries.FILE_OWNED_TABLES
+
+
+def test_ingest_fingerprints_equal_the_reference(sample_engine):
+    from despatchbox.pipeline.quotes_index import speech_fingerprints
+    with sample_engine.connect() as conn:
+        texts = conn.execute(sql("SELECT text FROM speeches WHERE text <> ''")).scalars().all()
+    assert len(texts) > 4000
+    assert all(speech_fingerprints(t) == fingerprints(t) for t in texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Minister", "café", "ﬁne", "Straße", "don’t", "4,818", "—", "£5", "ünïcödé",
+                                 "the", "hon.", "Gentleman", "Ελλάδα", "日本", "x", "\u00a0", "naïve"]),
+                max_size=60))
+def test_ingest_fingerprints_equal_the_reference_on_any_text(words):
+    from despatchbox.pipeline.quotes_index import speech_fingerprints
+    text = " ".join(words)
+    assert speech_fingerprints(text) == fingerprints(text)
 
 
 def test_sample_index_is_exact_and_compact(sample_engine):

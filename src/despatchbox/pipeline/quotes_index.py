@@ -11,24 +11,58 @@ Registered on import (``pipeline/__init__.py`` imports this module):
   versions leave no fingerprints behind.
 
 Every speech with text is indexed (speeches, questions, answers, statements), with the
-fingerprints of :func:`despatchbox.quotes.fingerprints` (the scheme the matcher queries with).
+fingerprints of :func:`despatchbox.quotes.fingerprints` (the scheme the matcher queries with),
+computed by :func:`speech_fingerprints`: the same values, about a third faster (ingest does
+this for every speech; the tests check it equals the reference on the whole sample).
 """
 from __future__ import annotations
 
+from hashlib import blake2b
+
 from sqlalchemy import Connection
 
-from ..quotes.fingerprint import fingerprints
+from ..quotes.fingerprint import K, SCHEME, fingerprints, winnow
+from ..quotes.normalise import tokens
 from ..store.queries import files as file_queries
 from ..store.queries.quotes import add_fingerprints, quote_fingerprints, quote_speeches
 from .run import EXTRA_FILE_WRITERS
 from .transcripts import FileRows
 
-__all__ = ["write_fingerprints"]
+__all__ = ["write_fingerprints", "speech_fingerprints"]
+
+#: the scheme :func:`speech_fingerprints` reproduces; any other falls back to the reference
+_FAST_SCHEME = "blake2b64-k4-w9"
+_BLAKE2B_64 = blake2b(digest_size=8)
+
+
+def speech_fingerprints(text: str) -> set[int]:
+    """:func:`despatchbox.quotes.fingerprints` of ``text``, computed faster: the normalised text is
+    encoded once and each shingle hashed from a byte slice of it with a copy of a primed hasher
+    (no per-shingle join, encode or hasher construction)."""
+    if SCHEME != _FAST_SCHEME:
+        return fingerprints(text)
+    toks = tokens(text)
+    n = len(toks)
+    if n <= K:
+        return fingerprints(text)
+    data = " ".join(toks).encode("utf-8")
+    starts = [0]
+    at = 0
+    for tok in toks:
+        at += (len(tok) if tok.isascii() else len(tok.encode("utf-8"))) + 1
+        starts.append(at)
+    copy, from_bytes = _BLAKE2B_64.copy, int.from_bytes
+    hashes = []
+    for i in range(n - K + 1):
+        h = copy()
+        h.update(data[starts[i]:starts[i + K] - 1])
+        hashes.append(from_bytes(h.digest(), "big", signed=True))
+    return winnow(hashes)
 
 
 def write_fingerprints(conn: Connection, file_id: int, rows: FileRows) -> None:
     """Fingerprint the speeches of one file version and add them to the index."""
-    add_fingerprints(conn, file_id, [(r["id"], fingerprints(r["text"]))
+    add_fingerprints(conn, file_id, [(r["id"], speech_fingerprints(r["text"]))
                                      for r in rows.speech_rows if r.get("text")])
 
 

@@ -96,7 +96,14 @@ def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, 
         return 0
     rows.sort()
     insert_rows(conn, quote_speeches, keys)
-    insert_rows(conn, quote_fingerprints, [{"hash": h, "speech_key": k, "file_id": file_id} for h, k in rows])
+    if conn.dialect.name == "sqlite":
+        # the driver's executemany over plain tuples: several times faster than dict rows
+        # through SQLAlchemy for the ~25 rows a speech adds
+        conn.exec_driver_sql("INSERT INTO quote_fingerprints (hash, speech_key, file_id) VALUES (?, ?, ?)",
+                             [(h, k, file_id) for h, k in rows])
+    else:
+        insert_rows(conn, quote_fingerprints,
+                    [{"hash": h, "speech_key": k, "file_id": file_id} for h, k in rows])
     return len(rows)
 
 
