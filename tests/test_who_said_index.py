@@ -106,6 +106,19 @@ def test_store_index_answers_as_the_reference_index(sample_engine):
         assert store.candidates([], 5) == {} and store.candidates([123], 5) == {}
 
 
+def test_candidates_is_one_indexed_statement(sample_engine):
+    from despatchbox.store.queries.quotes import _candidates_sql
+    with sample_engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("plan checked on SQLite")
+        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + _candidates_sql(3, "?"),
+                                                   (1, 2, 3, MAX_POSTINGS, 12))]
+    assert not any(step.startswith("SCAN") and "quote_fingerprints" in step or step == "SCAN f" or step == "SCAN c"
+                   for step in plan), plan
+    assert sum("USING PRIMARY KEY (hash=?)" in step for step in plan) == 2, plan     # cap probe, postings
+    assert any("SEARCH s USING INTEGER PRIMARY KEY" in step for step in plan), plan
+
+
 def test_very_common_fingerprints_are_skipped(sample_engine):
     with sample_engine.connect() as conn:
         texts = held(conn)
