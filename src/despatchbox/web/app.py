@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import settings
 from ..store.database import engine_for
 from .http_caching import install_http_middleware
+from .page_cache import install_page_cache
 from .templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -77,7 +78,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     _include_routers(app)
     _mount_api(app)
-    install_http_middleware(app)  # outermost: covers pages, feeds and the mounted API
+    install_http_middleware(app)  # covers pages, feeds and the mounted API
+    install_page_cache(app)       # outermost: rendered pages kept until the record changes (web/page_cache.py)
     return app
 
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import Connection, func, select
 
-from ..schema import debates, divisions, headings, memberships, people, source_files, speeches
+from ..schema import debates, divisions, headings, ingest_batches, memberships, people, source_files, speeches
 from .files import resolve_redirect
 from .people import SPOKEN_KINDS
 
@@ -23,6 +23,7 @@ _SPEECH_COLUMNS = [speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, s
                    speeches.c.speaker_office, speeches.c.nospeaker, speeches.c.person_id, speeches.c.membership_id,
                    speeches.c.html, speeches.c.text, speeches.c.words, speeches.c.colnum, speeches.c.time,
                    speeches.c.url, speeches.c.speech_type, speeches.c.oral_qnum]
+_SPEECH_COLUMNS_NO_TEXT = [c for c in _SPEECH_COLUMNS if c.key != "text"]
 _SPEAKER_COLUMNS = [people.c.slug.label("person_slug"), people.c.name.label("person_name"),
                     people.c.house.label("person_house"),
                     memberships.c.house.label("m_house"), memberships.c.title.label("m_title"),
@@ -31,6 +32,12 @@ _SPEAKER_COLUMNS = [people.c.slug.label("person_slug"), people.c.name.label("per
                     memberships.c.from_date.label("m_from_date"), memberships.c.to_date.label("m_to_date"),
                     memberships.c.lord_name.label("m_lord_name"), memberships.c.lord_of_name.label("m_lord_of_name"),
                     memberships.c.peerage_type.label("m_peerage_type")]
+
+
+def as_dicts(result) -> list[dict]:
+    """Rows of a result as plain dicts: one zip per row (no RowMapping built per row)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row)) for row in result]
 
 
 def _with_speakers(*columns):
@@ -51,15 +58,16 @@ def debate(conn: Connection, debate_id: str) -> dict | None:
 
 
 def headings_of(conn: Connection, debate_id: str) -> list[dict]:
-    rows = conn.execute(select(headings).where(headings.c.debate_id == debate_id)
-                        .order_by(headings.c.position)).mappings()
-    return [dict(r) for r in rows]
+    return as_dicts(conn.execute(select(headings).where(headings.c.debate_id == debate_id)
+                                 .order_by(headings.c.position)))
 
 
-def speeches_of(conn: Connection, debate_id: str) -> list[dict]:
-    """Every speech of the debate in order, with its speaker (see the module's note)."""
-    q = _with_speakers(*_SPEECH_COLUMNS).where(speeches.c.debate_id == debate_id).order_by(speeches.c.position)
-    return [dict(r) for r in conn.execute(q).mappings()]
+def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True) -> list[dict]:
+    """Every speech of the debate in order, with its speaker (see the module's note). ``with_text=False``
+    leaves out the plain text (``text``), which a page that shows the markup does not need."""
+    columns = _SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT
+    q = _with_speakers(*columns).where(speeches.c.debate_id == debate_id).order_by(speeches.c.position)
+    return as_dicts(conn.execute(q))
 
 
 def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
@@ -68,23 +76,22 @@ def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
     q = (select(speeches.c.id, speeches.c.position, speeches.c.heading_id, speeches.c.person_id,
                 speeches.c.speaker_name, speeches.c.nospeaker, speeches.c.element)
          .where(speeches.c.debate_id == debate_id).order_by(speeches.c.position))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    return as_dicts(conn.execute(q))
 
 
-def speeches_by_ids(conn: Connection, debate_id: str, ids) -> list[dict]:
-    """Chosen speeches of one debate in order, with their speakers."""
+def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = True) -> list[dict]:
+    """Chosen speeches of one debate in order, with their speakers (``with_text``: see :func:`speeches_of`)."""
     ids = list(ids)
     if not ids:
         return []
-    q = (_with_speakers(*_SPEECH_COLUMNS)
+    q = (_with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
          .where(speeches.c.debate_id == debate_id, speeches.c.id.in_(ids)).order_by(speeches.c.position))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    return as_dicts(conn.execute(q))
 
 
 def divisions_of(conn: Connection, debate_id: str) -> list[dict]:
-    rows = conn.execute(select(divisions).where(divisions.c.debate_id == debate_id)
-                        .order_by(divisions.c.position)).mappings()
-    return [dict(r) for r in rows]
+    return as_dicts(conn.execute(select(divisions).where(divisions.c.debate_id == debate_id)
+                                 .order_by(divisions.c.position)))
 
 
 def latest_sitting_days(conn: Connection, kinds, limit: int = 3) -> list[date]:
@@ -128,6 +135,14 @@ def _locate_current(conn: Connection, gid: str) -> dict | None:
         if row:
             return {"type": kind, "id": gid, "debate_id": row[0]}
     return None
+
+
+def record_generation(conn: Connection) -> tuple:
+    """What changes whenever the record may have: the latest ingest batch's id and when it finished
+    (None while it runs). Pages cached under one generation are dropped when it changes."""
+    row = conn.execute(select(ingest_batches.c.id, ingest_batches.c.finished_at)
+                       .order_by(ingest_batches.c.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def redirect_target(conn: Connection, gid: str) -> str | None:

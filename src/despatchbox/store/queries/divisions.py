@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import Connection, select
 
 from ..schema import debates, divisions, memberships, people, votes
+from .debates import as_dicts
 
 
 def division(conn: Connection, division_id: str) -> dict | None:
@@ -39,7 +40,7 @@ def division_votes(conn: Connection, division_id: str) -> list[dict]:
                       .outerjoin(memberships, memberships.c.id == votes.c.membership_id))
          .where(votes.c.division_id == division_id)
          .order_by(votes.c.position))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    return as_dicts(conn.execute(q))
 
 
 def votes_by_division(conn: Connection, division_ids) -> dict[str, list[dict]]:
@@ -57,6 +58,6 @@ def votes_by_division(conn: Connection, division_ids) -> dict[str, list[dict]]:
          .where(votes.c.division_id.in_(ids))
          .order_by(votes.c.division_id, votes.c.position))
     out: dict[str, list[dict]] = {i: [] for i in ids}
-    for r in conn.execute(q).mappings():
-        out[r["division_id"]].append(dict(r))
+    for r in as_dicts(conn.execute(q)):
+        out[r["division_id"]].append(r)
     return out

@@ -164,7 +164,7 @@ def _member_debate(request: Request, prefix: str, slug: str, gid: str):
         if not groups:
             raise not_found(f"{person['name']} did not speak in \u201c{debate['title']}\u201d "
                             f"({short_id(debate_id)}). Read the full debate at {debate_url(debate_id)}.")
-        rows = debate_queries.speeches_by_ids(conn, debate_id, [i for g in groups for i in g])
+        rows = debate_queries.speeches_by_ids(conn, debate_id, [i for g in groups for i in g], with_text=False)
         label_speeches(conn, rows)
         headings = {h["id"]: h for h in debate_queries.headings_of(conn, debate_id)}
         on_day = people_queries.pick_membership(people_queries.memberships_of(conn, person["id"]), debate["date"])

@@ -84,8 +84,16 @@ def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
     """Adds what a page shows of each speech row: ``speaker_label``, ``speaker_href``, ``anchor`` and
     ``body`` (the sanitised markup). Chair titles are fetched once for all rows."""
     titles = chair_titles(conn, rows)
+    labels: dict[tuple, str] = {}          # a debate has a few dozen speakers for hundreds of speeches
     for r in rows:
-        r["speaker_label"] = speaker_label(r, titles)
+        # everything speaker_label reads: the seat (membership_id → m_* columns), the person
+        # (person_id → person_name), the name and office as printed, and the day
+        key = (r.get("membership_id"), r.get("person_id"), r.get("speaker_office"), r.get("speaker_name"),
+               r.get("date"))
+        label = labels.get(key)
+        if label is None:
+            label = labels[key] = speaker_label(r, titles)
+        r["speaker_label"] = label
         r["speaker_href"] = member_url(r.get("person_slug"), r.get("person_house"))
         r["anchor"] = anchor(r["id"])
         r["body"] = safe_html(r.get("html"))

@@ -40,7 +40,7 @@ def _versus(request: Request, prefix: str, a: str, b: str, page: int):
         wanted = {r["id"]: [i for g in r["_groups"] for i in g] for r in rows}
         speeches = []
         for debate_id, ids in wanted.items():
-            speeches.extend(debate_queries.speeches_by_ids(conn, debate_id, ids))
+            speeches.extend(debate_queries.speeches_by_ids(conn, debate_id, ids, with_text=False))
         label_speeches(conn, speeches)
     for s in speeches:
         s["full_url"] = debate_url(s["debate_id"], at=s["id"])
