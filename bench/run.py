@@ -314,13 +314,43 @@ def _page_paths(ctx: dict, pages) -> dict[str, str]:
     return ctx["page_paths"]
 
 
+#: the environment variable that sizes the in-memory cache of rendered pages (web/page_cache.py)
+PAGE_CACHE_ENV = "DESPATCHBOX_PAGE_CACHE_MB"
+
+
+class page_cache_off:
+    """Pages rendered on every request: with the cache on, four addresses asked again and again
+    measure only the cache, while a real archive has millions of pages and a long tail of misses."""
+
+    def __enter__(self):
+        self.saved = os.environ.get(PAGE_CACHE_ENV)
+        os.environ[PAGE_CACHE_ENV] = "0"
+
+    def __exit__(self, *exc):
+        if self.saved is None:
+            os.environ.pop(PAGE_CACHE_ENV, None)
+        else:
+            os.environ[PAGE_CACHE_ENV] = self.saved
+
+
+def _has_page_cache() -> bool:
+    return (ROOT / "src" / "despatchbox" / "web" / "page_cache.py").exists()
+
+
 def section_pages(ctx: dict) -> dict:
+    """Pages rendered every time (the figures held to the target), then served by the page cache."""
     pages = _bench_module("pages")
     if pages is None:
         return {"skipped": "bench/pages.py is not there yet"}
     paths = _page_paths(ctx, pages)
-    out = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths)
-    out["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
+    with page_cache_off():
+        out = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths)
+        out["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
+    out["page_cache"] = "off"
+    if _has_page_cache():
+        cached = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths)
+        out["cached"] = {k: cached[k] for k in ("p50_ms", "p95_ms", "baseline_p50_ms")}
+        out["cached"]["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
     return out
 
 
@@ -344,13 +374,23 @@ def _page_cpu_ms(url: str, paths: dict[str, str], rounds: int) -> dict:
 
 
 def section_http(ctx: dict) -> dict:
-    """Requests/s and latency of the same pages against `despatchbox serve`, beside a static file."""
+    """Requests/s and latency of the same pages against `despatchbox serve`, beside a static file:
+    every page rendered (the figures held to the target), then with the page cache on."""
     pages = _bench_module("pages")
     if pages is None:
         return {"skipped": "bench/pages.py is not there yet"}
     paths = list(_page_paths(ctx, pages).values())
-    return pages.measure_throughput(ctx["url"], paths, seconds=ctx["http_seconds"],
-                                    connections=ctx["http_connections"], workers=ctx["workers"])
+
+    def run() -> dict:
+        return pages.measure_throughput(ctx["url"], paths, seconds=ctx["http_seconds"],
+                                        connections=ctx["http_connections"], workers=ctx["workers"])
+    with page_cache_off():
+        out = run()
+    out["page_cache"] = "off"
+    if _has_page_cache():
+        cached = run()
+        out["cached"] = {k: cached.get(k) for k in ("rps", "p50_ms", "p95_ms", "errors", "baseline_rps")}
+    return out
 
 
 def section_who_said(ctx: dict) -> dict:
@@ -412,18 +452,27 @@ def print_report(result: dict) -> None:
                   f"  raw p95 {_fmt(q.get('raw_p95_ms'), ' ms'):>10}  hits {_fmt(q.get('total'))}")
     p = result.get("pages") or {}
     if p:
-        print(f"pages    p50 {_fmt(p.get('p50_ms'), ' ms')}, p95 {_fmt(p.get('p95_ms'), ' ms')} "
+        print(f"pages    p50 {_fmt(p.get('p50_ms'), ' ms')}, p95 {_fmt(p.get('p95_ms'), ' ms')} rendered every time "
               f"(in-process; a trivial route through the same app: p50 {_fmt(p.get('baseline_p50_ms'), ' ms')}); "
               f"CPU per render {_fmt((p.get('cpu_ms') or {}).get('mean'), ' ms')}")
         for name, q in (p.get("by_page") or {}).items():
             print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
                   f"  CPU {_fmt((p.get('cpu_ms') or {}).get(name), ' ms'):>9}  {q.get('path', '')}")
+        if p.get("cached"):
+            c = p["cached"]
+            print(f"    from the page cache    p50 {_fmt(c.get('p50_ms'), ' ms'):>10}  p95 {_fmt(c.get('p95_ms'), ' ms'):>10}"
+                  f"  CPU {_fmt((c.get('cpu_ms') or {}).get('mean'), ' ms'):>9}")
     h = result.get("http") or {}
     if h:
         print(f"http     {_fmt(h.get('rps'), ' req/s')}, p50 {_fmt(h.get('p50_ms'), ' ms')}, "
               f"p95 {_fmt(h.get('p95_ms'), ' ms')} vs a static file {_fmt(h.get('baseline_rps'), ' req/s')}: "
               f"ratio {_fmt(h.get('ratio'))} ({h.get('workers')} workers, {h.get('connections')} connections, "
-              f"{h.get('errors', 0)} errors, load generator {_fmt(h.get('loadgen_cpu_share'))} of the CPU)")
+              f"{h.get('errors', 0)} errors, load generator {_fmt(h.get('loadgen_cpu_share'))} of the CPU); "
+              f"every page rendered")
+        if h.get("cached"):
+            c = h["cached"]
+            print(f"    from the page cache    {_fmt(c.get('rps'), ' req/s')}, p50 {_fmt(c.get('p50_ms'), ' ms')}, "
+                  f"p95 {_fmt(c.get('p95_ms'), ' ms')} ({c.get('errors')} errors)")
     w = result.get("who_said") or {}
     if w and "p50_ms" in w:
         print(f"who-said p50 {_fmt(w.get('p50_ms'), ' ms')}, p95 {_fmt(w.get('p95_ms'), ' ms')} for "
