@@ -1,27 +1,39 @@
 #!/usr/bin/env python3
 """Page latency and throughput: member, seed-style, full debate and department pages.
 
-    python bench/pages.py [--db-url URL] [--rounds N] [--http-seconds S] [--connections C] [--workers W]
+    python bench/pages.py [--db-url URL] [--rounds N] [--cold N] [--http-seconds S] [--connections C]
+                          [--workers W] [--http-page-cache on|off|both] [--json]
 
 Without --db-url the bundled sample week is ingested into a temporary SQLite database.
 
-1. in-process: each page is rendered ``--rounds`` times through the ASGI app (Starlette's
-   TestClient, no sockets), interleaved with a trivial route added for the run (a plain-text
-   "ok" through the same app and middleware) as the baseline; p50/p95 of each page and its
-   ratio to the baseline's p50 are printed;
-2. over HTTP: ``despatchbox serve`` is started on a free loopback port (bench/loadgen.py) and
-   loaded by a small asyncio load generator cycling through the same pages, then through a
-   static file as the baseline; requests/s of both and their ratio are printed.
+1. in-process, through the ASGI app (Starlette's TestClient, no sockets; ``Accept-Encoding: gzip``
+   as browsers send), interleaved with a trivial route added for the run (a plain-text "ok" through
+   the same app and middleware) as the baseline:
+   - **render**: each page rendered ``--rounds`` times with the page cache (web/page_cache.py)
+     turned off — what every uncached request costs. These are the headline ``p50_ms``/``p95_ms``
+     (bench/run.py's "pages" figure);
+   - **cold**: first renders — ``--cold`` distinct pages of each kind (the busiest members, one of
+     their debates seed-style and in full, the departments with most sections), each requested once
+     in a fresh app (page cache on, so each is a miss: a real render, with nothing of that page in
+     any cache of the process);
+   - **cached**: the same four pages again with the page cache on (hits, after one render each).
+2. over HTTP: ``despatchbox serve --workers W`` (default :func:`recommended_workers`) is started on a
+   free loopback port (bench/loadgen.py) and loaded by a small asyncio load generator cycling
+   through the four pages, then through a static file as the baseline; requests/s of both and
+   their ratio. ``--http-page-cache`` runs it with the page cache on (default: what is deployed),
+   off (every request renders), or both.
 
 The pages measured: the busiest member (most contributions), one of their debates with their
 busiest department (the seed-style page), that debate in full, and the busiest department.
 Figures vary with the machine's load: compare the ratios within one run, not runs.
-``measure_pages`` returns the figures for bench/run.py; nothing here asserts a time.
+``measure_pages`` and ``measure_throughput`` return the figures for bench/run.py; nothing here
+asserts a time.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -41,86 +53,187 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
+def recommended_workers(url: str) -> int:
+    """`despatchbox serve --workers` for this machine. SQLite: one per core (2 on this 2-core machine):
+    pages are CPU-bound Python and readers never wait for each other in WAL mode, while a third
+    worker only adds contention and another page cache to fill (measured in docs/benchmarks.md,
+    "Pages"). PostgreSQL: 2 × cores, as the server does part of the work."""
+    cores = os.cpu_count() or 1
+    return cores if url.startswith("sqlite") else 2 * cores
+
+
 def page_paths(url: str) -> dict[str, str]:
     """name → path of the pages to measure, chosen from what the database holds."""
+    return page_sets(url, 1)[0]
+
+
+def page_sets(url: str, n: int) -> list[dict[str, str]]:
+    """``n`` sets of {member, seed, debate, department} paths: the n busiest members, for each one of
+    their debates with their busiest department, that debate, and the n departments with most sections."""
     from despatchbox.store.database import engine_for
     from despatchbox.store.queries import debates, departments, people
     from despatchbox.web.pages.common import member_debate_url, member_url, debate_url
 
     engine = engine_for(url)
+    out = []
     with engine.connect() as conn:
-        busiest = people.most_active(conn, limit=1)
+        busiest = people.most_active(conn, limit=n)
         if not busiest:
             raise SystemExit("the database holds no attributed speeches: ingest something first")
-        member = busiest[0]
-        seed = None
-        for dept in people.department_debate_counts(conn, member["id"]):
-            _, rows = debates.member_department_debates(conn, member["id"], dept["department_slug"], limit=1)
-            if rows:
-                seed = rows[0]["id"]
-                break
-        if seed is None:
-            seed = people.recent_contributions(conn, member["id"], limit=1)[0]["debate_id"]
-        dept = max(departments.all_departments(conn), key=lambda d: d["sections"])
-    return {
-        "member": member_url(member["slug"], member["house"]),
-        "seed": member_debate_url(member["slug"], member["house"], seed),
-        "debate": debate_url(seed),
-        "department": f"/dept/{dept['slug']}",
-    }
+        depts = sorted(departments.all_departments(conn), key=lambda d: -d["sections"])
+        for member, dept in zip(busiest, depts):
+            seed = None
+            for counted in people.department_debate_counts(conn, member["id"]):
+                _, rows = debates.member_department_debates(conn, member["id"], counted["department_slug"],
+                                                            limit=1, with_total=False)
+                if rows:
+                    seed = rows[0]["id"]
+                    break
+            if seed is None:
+                seed = people.recent_contributions(conn, member["id"], limit=1)[0]["debate_id"]
+            out.append({
+                "member": member_url(member["slug"], member["house"]),
+                "seed": member_debate_url(member["slug"], member["house"], seed),
+                "debate": debate_url(seed),
+                "department": f"/dept/{dept['slug']}",
+            })
+    return out
 
 
-def measure_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = None) -> dict:
-    """p50/p95 (ms) of each page rendered in-process, and of a trivial route in the same app."""
+def _app(url: str):
     from fastapi.responses import PlainTextResponse
     from fastapi.testclient import TestClient
 
     from despatchbox.web.app import create_app
 
-    paths = paths or page_paths(url)
     app = create_app(url)
     app.add_api_route(BASELINE_PATH, lambda: PlainTextResponse("ok"), include_in_schema=False)
-    client = TestClient(app)
-    for path in [BASELINE_PATH, *paths.values()]:               # warm: templates compiled, caches filled
-        r = client.get(path)
-        if r.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {r.status_code}")
+    return app, TestClient(app)
+
+
+def _page_cache(app):
+    try:
+        from despatchbox.web.page_cache import page_cache_of
+    except ImportError:                                          # before the page cache existed
+        return None
+    return page_cache_of(app)
+
+
+def _timed(client, path: str) -> float:
+    started = time.perf_counter()
+    r = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    if r.status_code != 200:
+        raise RuntimeError(f"GET {path} answered {r.status_code}")
+    return elapsed
+
+
+def _figures(ms: list[float], base_p50: float) -> dict:
+    return {"p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
+            "ratio_p50": round(percentile(ms, 50) / base_p50, 1)}
+
+
+def measure_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = None, cold: int = 10) -> dict:
+    """p50/p95 (ms) of each page rendered in-process (page cache off), of first renders of ``cold``
+    distinct pages of each kind, of the same pages served from the page cache, and of a trivial route
+    in the same app."""
+    paths = paths or page_paths(url)
+    app, client = _app(url)
+    cache = _page_cache(app)
+    for path in [BASELINE_PATH, *paths.values()]:               # warm: templates compiled, code paths run
+        _timed(client, path)
+
+    # render: the page cache off
+    if cache is not None:
+        cache.enabled = False
     timings: dict[str, list[float]] = {name: [] for name in ["baseline", *paths]}
     for _ in range(rounds):
         for name, path in [("baseline", BASELINE_PATH), *paths.items()]:
-            started = time.perf_counter()
-            client.get(path)
-            timings[name].append((time.perf_counter() - started) * 1000)
+            timings[name].append(_timed(client, path))
     base_p50 = percentile(timings["baseline"], 50)
+
+    # cached: the page cache on (one render each, then hits)
+    cached: dict[str, list[float]] = {name: [] for name in paths}
+    if cache is not None:
+        cache.enabled = True
+        for path in paths.values():
+            _timed(client, path)
+        for _ in range(rounds):
+            for name, path in paths.items():
+                cached[name].append(_timed(client, path))
+
     by_page = {}
     for name, path in paths.items():
-        ms = timings[name]
-        by_page[name] = {"path": path, "p50_ms": round(percentile(ms, 50), 2), "p95_ms": round(percentile(ms, 95), 2),
-                         "ratio_p50": round(percentile(ms, 50) / base_p50, 1)}
+        by_page[name] = {"path": path, **_figures(timings[name], base_p50)}
+        if cached[name]:
+            by_page[name].update(cached_p50_ms=round(percentile(cached[name], 50), 2),
+                                 cached_p95_ms=round(percentile(cached[name], 95), 2))
     everything = [t for name in paths for t in timings[name]]
-    return {"p50_ms": round(percentile(everything, 50), 2), "p95_ms": round(percentile(everything, 95), 2),
-            "baseline_p50_ms": round(base_p50, 3), "baseline_p95_ms": round(percentile(timings["baseline"], 95), 3),
-            "ratio_p95": round(percentile(everything, 95) / base_p50, 1), "rounds": rounds, "by_page": by_page,
-            "paths": list(paths.values())}
+    out = {"p50_ms": round(percentile(everything, 50), 2), "p95_ms": round(percentile(everything, 95), 2),
+           "baseline_p50_ms": round(base_p50, 3), "baseline_p95_ms": round(percentile(timings["baseline"], 95), 3),
+           "ratio_p95": round(percentile(everything, 95) / base_p50, 1), "rounds": rounds, "by_page": by_page,
+           "paths": list(paths.values()), "page_cache": cache is not None}
+    hits = [t for name in paths for t in cached[name]]
+    if hits:
+        out["cached"] = {"p50_ms": round(percentile(hits, 50), 2), "p95_ms": round(percentile(hits, 95), 2),
+                         "ratio_p95": round(percentile(hits, 95) / base_p50, 1)}
+    if cold > 0:
+        out["cold"] = measure_cold(url, cold)
+    return out
+
+
+def measure_cold(url: str, n: int = 10) -> dict:
+    """First renders: ``n`` distinct pages of each kind, each requested once in a fresh app. One more
+    set is rendered first, unmeasured, so that templates are compiled and code paths warm."""
+    sets = page_sets(url, n + 1)
+    app, client = _app(url)
+    for path in [BASELINE_PATH, *sets[-1].values()]:
+        _timed(client, path)
+    seen: set[str] = set()
+    by_kind: dict[str, list[float]] = {kind: [] for kind in sets[0]}
+    baseline: list[float] = []
+    for page_set in sets[:-1]:
+        for kind, path in page_set.items():
+            if path in seen:                                      # two members may share a debate
+                continue
+            seen.add(path)
+            by_kind[kind].append(_timed(client, path))
+            baseline.append(_timed(client, BASELINE_PATH))
+    base_p50 = percentile(baseline, 50)
+    everything = [t for ms in by_kind.values() for t in ms]
+    return {"pages": len(everything), "p50_ms": round(percentile(everything, 50), 2),
+            "p95_ms": round(percentile(everything, 95), 2), "max_ms": round(max(everything), 2),
+            "baseline_p50_ms": round(base_p50, 3),
+            "by_kind": {kind: {"n": len(ms), **_figures(ms, base_p50)} for kind, ms in by_kind.items() if ms}}
 
 
 def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connections: int = 8,
-                       workers: int | None = None) -> dict:
-    """Requests/s of the pages and of a static file (the baseline) against `despatchbox serve`."""
+                       workers: int | None = None, page_cache: bool = True) -> dict:
+    """Requests/s of the pages and of a static file (the baseline) against `despatchbox serve`
+    (``page_cache=False``: with DESPATCHBOX_PAGE_CACHE_MB=0, every request renders)."""
     import loadgen
 
-    workers = workers or loadgen.recommended_workers(url)
-    with loadgen.Server(url, workers) as server:
-        for path in [*paths, STATIC_BASELINE]:
-            status = loadgen._probe(server.port, path)
-            if status >= 400:
-                raise RuntimeError(f"GET {path} answered {status}")
-        pages = loadgen.load(server.base, paths, seconds, connections)
-        baseline = loadgen.load(server.base, [STATIC_BASELINE], seconds, connections)
+    workers = workers or recommended_workers(url)
+    saved = os.environ.get("DESPATCHBOX_PAGE_CACHE_MB")
+    if not page_cache:
+        os.environ["DESPATCHBOX_PAGE_CACHE_MB"] = "0"
+    try:
+        with loadgen.Server(url, workers) as server:
+            for path in [*paths, STATIC_BASELINE]:
+                status = loadgen._probe(server.port, path)
+                if status >= 400:
+                    raise RuntimeError(f"GET {path} answered {status}")
+            pages = loadgen.load(server.base, paths, seconds, connections)
+            baseline = loadgen.load(server.base, [STATIC_BASELINE], seconds, connections)
+    finally:
+        if saved is None:
+            os.environ.pop("DESPATCHBOX_PAGE_CACHE_MB", None)
+        else:
+            os.environ["DESPATCHBOX_PAGE_CACHE_MB"] = saved
     return {"rps": pages["rps"], "p50_ms": pages.get("p50_ms"), "p95_ms": pages.get("p95_ms"),
             "errors": pages["errors"], "baseline_rps": baseline["rps"], "baseline_p95_ms": baseline.get("p95_ms"),
             "ratio": round(pages["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
-            "workers": workers, "connections": connections, "seconds": seconds,
+            "workers": workers, "connections": connections, "seconds": seconds, "page_cache": page_cache,
             "loadgen_cpu_share": pages.get("loadgen_cpu_share")}
 
 
@@ -140,33 +253,54 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db-url", help="database to measure (default: the sample week in a temporary SQLite file)")
     parser.add_argument("--rounds", type=int, default=30, help="renders of each page in-process")
+    parser.add_argument("--cold", type=int, default=10, help="distinct pages of each kind rendered once (0: skip)")
     parser.add_argument("--http-seconds", type=float, default=5.0, help="seconds of load over HTTP (0: skip)")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=None, help="despatchbox serve --workers")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="despatchbox serve --workers (default: recommended_workers())")
+    parser.add_argument("--http-page-cache", choices=["on", "off", "both"], default="on",
+                        help="the page cache in the served app (default: on, as deployed)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="despatchbox-pages-") as tmp:
         url = args.db_url or _sample_database(Path(tmp))
         paths = page_paths(url)
-        result = {"pages": measure_pages(url, args.rounds, paths)}
+        result = {"pages": measure_pages(url, args.rounds, paths, cold=args.cold)}
         if args.http_seconds > 0:
-            result["http"] = measure_throughput(url, list(paths.values()), args.http_seconds, args.connections,
-                                                args.workers)
+            modes = {"on": [True], "off": [False], "both": [True, False]}[args.http_page_cache]
+            for cached in modes:
+                key = "http" if cached or len(modes) == 1 else "http_uncached"
+                result[key] = measure_throughput(url, list(paths.values()), args.http_seconds, args.connections,
+                                                 args.workers, page_cache=cached)
     if args.json:
         print(json.dumps(result))
         return
     p = result["pages"]
     print(f"in-process, {p['rounds']} rounds; baseline (trivial route) p50 {p['baseline_p50_ms']:.3f} ms, "
           f"p95 {p['baseline_p95_ms']:.3f} ms")
+    print("  render (page cache off):")
     for name, q in p["by_page"].items():
+        cached = (f"   cached p50 {q['cached_p50_ms']:6.2f} ms  p95 {q['cached_p95_ms']:6.2f} ms"
+                  if "cached_p50_ms" in q else "")
         print(f"  {name:<11} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms  "
-              f"p50/baseline {q['ratio_p50']:7.1f}x  {q['path']}")
+              f"p50/baseline {q['ratio_p50']:7.1f}x{cached}  {q['path']}")
     print(f"  all pages   p50 {p['p50_ms']:8.2f} ms  p95 {p['p95_ms']:8.2f} ms  p95/baseline p50 {p['ratio_p95']:.1f}x")
-    h = result.get("http")
-    if h:
-        print(f"over HTTP ({h['workers']} worker(s), {h['connections']} connections, {h['seconds']:.0f}s each): "
-              f"pages {h['rps']:,.1f} req/s (p95 {h['p95_ms']} ms, {h['errors']} errors) vs static file "
-              f"{h['baseline_rps']:,.1f} req/s: ratio {h['ratio']}")
+    if "cached" in p:
+        c = p["cached"]
+        print(f"  cached      p50 {c['p50_ms']:8.2f} ms  p95 {c['p95_ms']:8.2f} ms  p95/baseline p50 {c['ratio_p95']:.1f}x")
+    if "cold" in p:
+        c = p["cold"]
+        print(f"  first renders of {c['pages']} distinct pages: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms, "
+              f"max {c['max_ms']:.2f} ms (baseline p50 {c['baseline_p50_ms']:.3f} ms)")
+        for kind, q in c["by_kind"].items():
+            print(f"    {kind:<11} n={q['n']:<3} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms")
+    for key in ("http", "http_uncached"):
+        h = result.get(key)
+        if h:
+            print(f"over HTTP ({h['workers']} worker(s), {h['connections']} connections, {h['seconds']:.0f}s each, "
+                  f"page cache {'on' if h['page_cache'] else 'off'}): pages {h['rps']:,.1f} req/s "
+                  f"(p95 {h['p95_ms']} ms, {h['errors']} errors) vs static file {h['baseline_rps']:,.1f} req/s: "
+                  f"ratio {h['ratio']}")
 
 
 if __name__ == "__main__":

@@ -44,15 +44,15 @@ def division_votes(conn: Connection, division_id: str) -> list[dict]:
 
 
 def votes_by_division(conn: Connection, division_ids) -> dict[str, list[dict]]:
-    """division id → its votes (as :func:`division_votes`), for several divisions in one query."""
+    """division id → its votes in order, for several divisions in one query, with what a division's
+    list of names shows: name as printed, vote, teller, person (slug, name, house) and the voter's
+    party and house that day (:func:`division_votes` has every column)."""
     ids = list(division_ids)
     if not ids:
         return {}
-    q = (select(votes.c.division_id, votes.c.position, votes.c.name, votes.c.vote, votes.c.teller,
-                votes.c.person_id, votes.c.membership_id, people.c.slug.label("person_slug"),
-                people.c.name.label("person_name"), people.c.house.label("person_house"), memberships.c.party,
-                memberships.c.constituency, memberships.c.house, memberships.c.title.label("m_title"),
-                memberships.c.lord_name, memberships.c.lord_of_name)
+    q = (select(votes.c.division_id, votes.c.name, votes.c.vote, votes.c.teller,
+                people.c.slug.label("person_slug"), people.c.name.label("person_name"),
+                people.c.house.label("person_house"), memberships.c.party, memberships.c.house)
          .select_from(votes.outerjoin(people, people.c.id == votes.c.person_id)
                       .outerjoin(memberships, memberships.c.id == votes.c.membership_id))
          .where(votes.c.division_id.in_(ids))

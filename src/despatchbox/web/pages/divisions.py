@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 
 from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries
@@ -15,6 +16,26 @@ router = APIRouter()
 SIDES = {"aye": "Ayes", "no": "Noes", "content": "Contents", "not-content": "Not contents"}
 #: which tally column counts each side
 TALLY = {"aye": "ayes", "content": "ayes", "no": "noes", "not-content": "noes"}
+
+
+def _escape(text: str) -> str:
+    """What markupsafe's escape gives, as a plain str (no Markup object per name)."""
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
+
+
+def names_html(members: list[dict]) -> Markup:
+    """The ``<li>`` items of a party's voters (a division lists hundreds of names: built here in one
+    string rather than by a template loop that makes a Markup object per name and link)."""
+    out = []
+    for m in members:
+        name = _escape(m["name"])
+        item = f'<a href="{_escape(m["url"])}">{name}</a>' if m["url"] else name
+        out.append(f'<li>{item}{_TELLER if m["teller"] else ""}</li>')
+    return Markup("\n".join(out))
+
+
+_TELLER = ' <span class="teller">(teller)</span>'
 
 
 def shape_division(division: dict, votes: list[dict]) -> dict:
@@ -37,7 +58,8 @@ def shape_division(division: dict, votes: list[dict]) -> dict:
             count = sum(1 for v in mine if not v["teller"])
         sides.append({"vote": vote, "label": SIDES.get(vote, vote.title()), "count": count,
                       "tellers": [m for ms in parties.values() for m in ms if m["teller"]],
-                      "parties": sorted(({"party": p, "members": ms, "count": len(ms)} for p, ms in parties.items()),
+                      "parties": sorted(({"party": p, "members": ms, "count": len(ms), "names_html": names_html(ms)}
+                                         for p, ms in parties.items()),
                                         key=lambda p: (-p["count"], p["party"]))})
     ayes, noes = division.get("ayes"), division.get("noes")
     result = None
