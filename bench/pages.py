@@ -45,6 +45,8 @@ sys.path[:0] = [str(BENCH), str(ROOT / "src")]
 
 BASELINE_PATH = "/__bench/baseline"
 STATIC_BASELINE = "/static/style.css"
+#: the page cache's budget when a measurement turns it on (web/page_cache.DEFAULT_BUDGET_MB)
+DEFAULT_CACHE_MB = 64
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -133,50 +135,36 @@ def _figures(ms: list[float], base_p50: float) -> dict:
             "ratio_p50": round(percentile(ms, 50) / base_p50, 1)}
 
 
-def measure_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = None, cold: int = 10) -> dict:
-    """p50/p95 (ms) of each page rendered in-process (page cache off), of first renders of ``cold``
-    distinct pages of each kind, of the same pages served from the page cache, and of a trivial route
-    in the same app."""
+def measure_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = None, cold: int = 0,
+                  page_cache: bool | None = None) -> dict:
+    """p50/p95 (ms) of each page requested in-process ``rounds`` times, and of a trivial route in the same
+    app. ``page_cache``: False — rendered every time (the page cache off); True — served by the page
+    cache (rendered once first); None — as the environment says (DESPATCHBOX_PAGE_CACHE_MB, as
+    `despatchbox serve` would). ``cold`` > 0 adds first renders of that many distinct pages of each kind."""
     paths = paths or page_paths(url)
     app, client = _app(url)
     cache = _page_cache(app)
-    for path in [BASELINE_PATH, *paths.values()]:               # warm: templates compiled, code paths run
+    if cache is not None and page_cache is not None:
+        if not page_cache:
+            cache.resize(0)
+        elif not cache.enabled:
+            cache.resize(DEFAULT_CACHE_MB * 1024 * 1024)
+    mode = "on" if cache is not None and cache.enabled else ("off" if cache is not None else "none")
+    for path in [BASELINE_PATH, *paths.values()]:               # warm: templates compiled, pages cached
         _timed(client, path)
-
-    # render: the page cache off
-    if cache is not None:
-        cache.enabled = False
     timings: dict[str, list[float]] = {name: [] for name in ["baseline", *paths]}
     for _ in range(rounds):
         for name, path in [("baseline", BASELINE_PATH), *paths.items()]:
             timings[name].append(_timed(client, path))
     base_p50 = percentile(timings["baseline"], 50)
-
-    # cached: the page cache on (one render each, then hits)
-    cached: dict[str, list[float]] = {name: [] for name in paths}
-    if cache is not None:
-        cache.enabled = True
-        for path in paths.values():
-            _timed(client, path)
-        for _ in range(rounds):
-            for name, path in paths.items():
-                cached[name].append(_timed(client, path))
-
-    by_page = {}
-    for name, path in paths.items():
-        by_page[name] = {"path": path, **_figures(timings[name], base_p50)}
-        if cached[name]:
-            by_page[name].update(cached_p50_ms=round(percentile(cached[name], 50), 2),
-                                 cached_p95_ms=round(percentile(cached[name], 95), 2))
+    by_page = {name: {"path": path, **_figures(timings[name], base_p50)} for name, path in paths.items()}
     everything = [t for name in paths for t in timings[name]]
     out = {"p50_ms": round(percentile(everything, 50), 2), "p95_ms": round(percentile(everything, 95), 2),
            "baseline_p50_ms": round(base_p50, 3), "baseline_p95_ms": round(percentile(timings["baseline"], 95), 3),
            "ratio_p95": round(percentile(everything, 95) / base_p50, 1), "rounds": rounds, "by_page": by_page,
-           "paths": list(paths.values()), "page_cache": cache is not None}
-    hits = [t for name in paths for t in cached[name]]
-    if hits:
-        out["cached"] = {"p50_ms": round(percentile(hits, 50), 2), "p95_ms": round(percentile(hits, 95), 2),
-                         "ratio_p95": round(percentile(hits, 95) / base_p50, 1)}
+           "paths": list(paths.values()), "page_cache": mode}
+    if cache is not None and cache.enabled:
+        out["page_cache_stats"] = cache.stats()
     if cold > 0:
         out["cold"] = measure_cold(url, cold)
     return out
@@ -208,15 +196,19 @@ def measure_cold(url: str, n: int = 10) -> dict:
 
 
 def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connections: int = 8,
-                       workers: int | None = None, page_cache: bool = True) -> dict:
-    """Requests/s of the pages and of a static file (the baseline) against `despatchbox serve`
-    (``page_cache=False``: with DESPATCHBOX_PAGE_CACHE_MB=0, every request renders)."""
+                       workers: int | None = None, page_cache: bool | None = None) -> dict:
+    """Requests/s of the pages and of a static file (the baseline) against `despatchbox serve`.
+    ``page_cache``: False — DESPATCHBOX_PAGE_CACHE_MB=0 (every request renders); True — the default
+    budget; None — as the environment says."""
     import loadgen
 
     workers = workers or recommended_workers(url)
     saved = os.environ.get("DESPATCHBOX_PAGE_CACHE_MB")
-    if not page_cache:
+    if page_cache is False:
         os.environ["DESPATCHBOX_PAGE_CACHE_MB"] = "0"
+    elif page_cache is True and saved is not None and float(saved or 0) <= 0:
+        os.environ["DESPATCHBOX_PAGE_CACHE_MB"] = str(DEFAULT_CACHE_MB)
+    mode = "off" if float(os.environ.get("DESPATCHBOX_PAGE_CACHE_MB") or DEFAULT_CACHE_MB) <= 0 else "on"
     try:
         with loadgen.Server(url, workers) as server:
             for path in [*paths, STATIC_BASELINE]:
@@ -233,7 +225,8 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
     return {"rps": pages["rps"], "p50_ms": pages.get("p50_ms"), "p95_ms": pages.get("p95_ms"),
             "errors": pages["errors"], "baseline_rps": baseline["rps"], "baseline_p95_ms": baseline.get("p95_ms"),
             "ratio": round(pages["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
-            "workers": workers, "connections": connections, "seconds": seconds, "page_cache": page_cache,
+            "workers": workers, "connections": connections, "seconds": seconds,
+            "page_cache": mode,
             "loadgen_cpu_share": pages.get("loadgen_cpu_share")}
 
 
@@ -252,55 +245,60 @@ def _sample_database(workdir: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db-url", help="database to measure (default: the sample week in a temporary SQLite file)")
-    parser.add_argument("--rounds", type=int, default=30, help="renders of each page in-process")
+    parser.add_argument("--rounds", type=int, default=30, help="requests of each page in-process, per mode")
     parser.add_argument("--cold", type=int, default=10, help="distinct pages of each kind rendered once (0: skip)")
     parser.add_argument("--http-seconds", type=float, default=5.0, help="seconds of load over HTTP (0: skip)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=None,
                         help="despatchbox serve --workers (default: recommended_workers())")
-    parser.add_argument("--http-page-cache", choices=["on", "off", "both"], default="on",
-                        help="the page cache in the served app (default: on, as deployed)")
+    parser.add_argument("--http-page-cache", choices=["on", "off", "both"], default="both",
+                        help="the page cache in the served app (default: both, off first)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="despatchbox-pages-") as tmp:
         url = args.db_url or _sample_database(Path(tmp))
         paths = page_paths(url)
-        result = {"pages": measure_pages(url, args.rounds, paths, cold=args.cold)}
+        result = {"pages": measure_pages(url, args.rounds, paths, cold=args.cold, page_cache=False)}
+        if _page_cache_exists():
+            result["pages_cached"] = measure_pages(url, args.rounds, paths, page_cache=True)
         if args.http_seconds > 0:
-            modes = {"on": [True], "off": [False], "both": [True, False]}[args.http_page_cache]
+            modes = {"on": [True], "off": [False], "both": [False, True]}[args.http_page_cache]
+            if not _page_cache_exists():
+                modes = [None]
             for cached in modes:
-                key = "http" if cached or len(modes) == 1 else "http_uncached"
+                key = "http_cached" if cached else "http"
                 result[key] = measure_throughput(url, list(paths.values()), args.http_seconds, args.connections,
                                                  args.workers, page_cache=cached)
     if args.json:
         print(json.dumps(result))
         return
-    p = result["pages"]
-    print(f"in-process, {p['rounds']} rounds; baseline (trivial route) p50 {p['baseline_p50_ms']:.3f} ms, "
-          f"p95 {p['baseline_p95_ms']:.3f} ms")
-    print("  render (page cache off):")
-    for name, q in p["by_page"].items():
-        cached = (f"   cached p50 {q['cached_p50_ms']:6.2f} ms  p95 {q['cached_p95_ms']:6.2f} ms"
-                  if "cached_p50_ms" in q else "")
-        print(f"  {name:<11} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms  "
-              f"p50/baseline {q['ratio_p50']:7.1f}x{cached}  {q['path']}")
-    print(f"  all pages   p50 {p['p50_ms']:8.2f} ms  p95 {p['p95_ms']:8.2f} ms  p95/baseline p50 {p['ratio_p95']:.1f}x")
-    if "cached" in p:
-        c = p["cached"]
-        print(f"  cached      p50 {c['p50_ms']:8.2f} ms  p95 {c['p95_ms']:8.2f} ms  p95/baseline p50 {c['ratio_p95']:.1f}x")
-    if "cold" in p:
-        c = p["cold"]
-        print(f"  first renders of {c['pages']} distinct pages: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms, "
-              f"max {c['max_ms']:.2f} ms (baseline p50 {c['baseline_p50_ms']:.3f} ms)")
-        for kind, q in c["by_kind"].items():
-            print(f"    {kind:<11} n={q['n']:<3} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms")
-    for key in ("http", "http_uncached"):
+    for key, label in (("pages", "rendered every time (page cache off)"), ("pages_cached", "from the page cache")):
+        p = result.get(key)
+        if not p:
+            continue
+        print(f"in-process, {label}, {p['rounds']} rounds; baseline (trivial route) p50 {p['baseline_p50_ms']:.3f} ms, "
+              f"p95 {p['baseline_p95_ms']:.3f} ms")
+        for name, q in p["by_page"].items():
+            print(f"  {name:<11} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms  "
+                  f"p50/baseline {q['ratio_p50']:7.1f}x  {q['path']}")
+        print(f"  all pages   p50 {p['p50_ms']:8.2f} ms  p95 {p['p95_ms']:8.2f} ms  "
+              f"p95/baseline p50 {p['ratio_p95']:.1f}x")
+        if "cold" in p:
+            c = p["cold"]
+            print(f"  first renders of {c['pages']} distinct pages: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms, "
+                  f"max {c['max_ms']:.2f} ms (baseline p50 {c['baseline_p50_ms']:.3f} ms)")
+            for kind, q in c["by_kind"].items():
+                print(f"    {kind:<11} n={q['n']:<3} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms")
+    for key in ("http", "http_cached"):
         h = result.get(key)
         if h:
             print(f"over HTTP ({h['workers']} worker(s), {h['connections']} connections, {h['seconds']:.0f}s each, "
-                  f"page cache {'on' if h['page_cache'] else 'off'}): pages {h['rps']:,.1f} req/s "
-                  f"(p95 {h['p95_ms']} ms, {h['errors']} errors) vs static file {h['baseline_rps']:,.1f} req/s: "
-                  f"ratio {h['ratio']}")
+                  f"page cache {h['page_cache']}): pages {h['rps']:,.1f} req/s (p95 {h['p95_ms']} ms, "
+                  f"{h['errors']} errors) vs static file {h['baseline_rps']:,.1f} req/s: ratio {h['ratio']}")
+
+
+def _page_cache_exists() -> bool:
+    return (ROOT / "src" / "despatchbox" / "web" / "page_cache.py").exists()
 
 
 if __name__ == "__main__":

@@ -120,6 +120,15 @@ class PageCacheMiddleware:
                 "hits": self.hits, "misses": self.misses, "stored": self.stored, "evicted": self.evicted,
                 "bypassed": self.bypassed}
 
+    def resize(self, budget_bytes: int) -> None:
+        """A new memory budget (0 turns the cache off); entries over it are evicted."""
+        self.budget = max(0, int(budget_bytes))
+        self.enabled = self.budget > 0
+        self.max_entry = self.budget // 8
+        while self.bytes > self.budget and self.entries:
+            self._drop(next(iter(self.entries)))
+            self.evicted += 1
+
     def clear(self) -> None:
         self.entries.clear()
         self.bytes = 0
