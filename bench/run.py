@@ -314,54 +314,40 @@ def _page_paths(ctx: dict, pages) -> dict[str, str]:
     return ctx["page_paths"]
 
 
-#: the environment variable that sizes the in-memory cache of rendered pages (web/page_cache.py)
-PAGE_CACHE_ENV = "DESPATCHBOX_PAGE_CACHE_MB"
-
-
-class page_cache_off:
-    """Pages rendered on every request: with the cache on, four addresses asked again and again
-    measure only the cache, while a real archive has millions of pages and a long tail of misses."""
-
-    def __enter__(self):
-        self.saved = os.environ.get(PAGE_CACHE_ENV)
-        os.environ[PAGE_CACHE_ENV] = "0"
-
-    def __exit__(self, *exc):
-        if self.saved is None:
-            os.environ.pop(PAGE_CACHE_ENV, None)
-        else:
-            os.environ[PAGE_CACHE_ENV] = self.saved
-
-
-def _has_page_cache() -> bool:
-    return (ROOT / "src" / "despatchbox" / "web" / "page_cache.py").exists()
-
-
 def section_pages(ctx: dict) -> dict:
-    """Pages rendered every time (the figures held to the target), then served by the page cache."""
+    """bench/pages.py: the four pages rendered every time (page cache off: the figures held to the
+    target), first renders of distinct pages of each kind, then the four again from the page cache."""
     pages = _bench_module("pages")
     if pages is None:
         return {"skipped": "bench/pages.py is not there yet"}
     paths = _page_paths(ctx, pages)
-    with page_cache_off():
-        out = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths)
-        out["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
-    out["page_cache"] = "off"
-    if _has_page_cache():
-        cached = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths)
+    out = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths, cold=ctx["cold_pages"],
+                              page_cache=False)
+    out["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
+    cached = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths, page_cache=True)
+    if cached.get("page_cache") == "on":
         out["cached"] = {k: cached[k] for k in ("p50_ms", "p95_ms", "baseline_p50_ms")}
-        out["cached"]["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
     return out
 
 
 def _page_cpu_ms(url: str, paths: dict[str, str], rounds: int) -> dict:
     """CPU milliseconds this process spends per render of each page (the app runs in TestClient's
-    threads, all in this process): unlike wall-clock, barely moved by other work on the machine."""
+    threads, all in this process): unlike wall-clock, barely moved by other work on the machine.
+    Rendered every time: the page cache, if any, is turned off."""
     from fastapi.testclient import TestClient
 
     from despatchbox.web.app import create_app
 
-    client = TestClient(create_app(url))
+    app = create_app(url)
+    try:
+        from despatchbox.web.page_cache import page_cache_of
+    except ImportError:
+        pass
+    else:
+        cache = page_cache_of(app)
+        if cache is not None:
+            cache.resize(0)
+    client = TestClient(app)
     out = {}
     for name, path in paths.items():
         client.get(path)
@@ -375,20 +361,19 @@ def _page_cpu_ms(url: str, paths: dict[str, str], rounds: int) -> dict:
 
 def section_http(ctx: dict) -> dict:
     """Requests/s and latency of the same pages against `despatchbox serve`, beside a static file:
-    every page rendered (the figures held to the target), then with the page cache on."""
+    every page rendered (page cache off: the figures held to the target), then with the page cache on."""
     pages = _bench_module("pages")
     if pages is None:
         return {"skipped": "bench/pages.py is not there yet"}
     paths = list(_page_paths(ctx, pages).values())
 
-    def run() -> dict:
+    def run(page_cache: bool) -> dict:
         return pages.measure_throughput(ctx["url"], paths, seconds=ctx["http_seconds"],
-                                        connections=ctx["http_connections"], workers=ctx["workers"])
-    with page_cache_off():
-        out = run()
-    out["page_cache"] = "off"
-    if _has_page_cache():
-        cached = run()
+                                        connections=ctx["http_connections"], workers=ctx["workers"],
+                                        page_cache=page_cache)
+    out = run(False)
+    cached = run(True)
+    if cached.get("page_cache") == "on":
         out["cached"] = {k: cached.get(k) for k in ("rps", "p50_ms", "p95_ms", "errors", "baseline_rps")}
     return out
 
@@ -458,10 +443,13 @@ def print_report(result: dict) -> None:
         for name, q in (p.get("by_page") or {}).items():
             print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
                   f"  CPU {_fmt((p.get('cpu_ms') or {}).get(name), ' ms'):>9}  {q.get('path', '')}")
+        if p.get("cold"):
+            c = p["cold"]
+            print(f"    first renders ({c['pages']:>3})  p50 {_fmt(c.get('p50_ms'), ' ms'):>10}  "
+                  f"p95 {_fmt(c.get('p95_ms'), ' ms'):>10}  (distinct pages of each kind, each once)")
         if p.get("cached"):
             c = p["cached"]
-            print(f"    from the page cache    p50 {_fmt(c.get('p50_ms'), ' ms'):>10}  p95 {_fmt(c.get('p95_ms'), ' ms'):>10}"
-                  f"  CPU {_fmt((c.get('cpu_ms') or {}).get('mean'), ' ms'):>9}")
+            print(f"    from the page cache    p50 {_fmt(c.get('p50_ms'), ' ms'):>10}  p95 {_fmt(c.get('p95_ms'), ' ms'):>10}")
     h = result.get("http") or {}
     if h:
         print(f"http     {_fmt(h.get('rps'), ' req/s')}, p50 {_fmt(h.get('p50_ms'), ' ms')}, "
@@ -507,6 +495,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-db", action="store_true", help="reuse the database even if a migration changed")
     ap.add_argument("--rounds", type=int, default=10, help="timed rounds over the search mix and the who-said "
                     "texts (the four pages get 3 × as many)")
+    ap.add_argument("--cold-pages", type=int, default=5, help="distinct pages of each kind rendered once "
+                    "(first renders)")
     ap.add_argument("--http-seconds", type=float, default=10.0, help="load generator duration")
     ap.add_argument("--http-connections", type=int, default=8, help="concurrent keep-alive connections")
     ap.add_argument("--workers", type=int, help="serve workers (default: the recommended number for this "
@@ -526,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     result["database"] = _public_url(url)
     ctx = {"args": args, "url": url, "corpus": corpus, "ingest_figures": figures,
            "reused_ingest": any(n.startswith("database reused") for n in notes),
-           "rounds": args.rounds, "page_rounds": args.rounds * 3, "http_seconds": args.http_seconds, "http_connections": args.http_connections,
+           "rounds": args.rounds, "page_rounds": args.rounds * 3, "cold_pages": args.cold_pages, "http_seconds": args.http_seconds, "http_connections": args.http_connections,
            "workers": args.workers, "page_paths": None, "notes": notes}
     for name in SECTIONS:
         if name not in wanted:
