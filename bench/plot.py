@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How each benchmark figure scales with the corpus: an SVG of small multiples, dependency-free.
 
-    python bench/plot.py docs/benchmarks/run-*.json --out docs/benchmarks/scaling.svg
+    python bench/plot.py docs/benchmarks/run-*.json --out docs/benchmarks/scaling.svg [--markdown]
 
 Reads `bench/run.py --json` outputs (one per corpus size) and draws one panel per figure against
 the number of speeches on a log axis. Latency panels also show, dotted, where the figure would be if
@@ -159,13 +159,78 @@ def render(runs: list[dict]) -> str:
     return "\n".join(parts) + "\n"
 
 
+#: rows of the cost-growth table: (label, path into a run's JSON, target at 1 M)
+TABLE_ROWS = [
+    ("ingest MB/s", ("ingest", "mb_s"), None),
+    ("raw lxml parse MB/s (baseline)", ("ingest", "raw_mb_s"), None),
+    ("ingest / raw parse, wall-clock", ("ingest", "ratio"), "≥ 0.5"),
+    ("ingest / raw parse, CPU time", ("ingest", "cpu_ratio"), None),
+    ("ingest records/s", ("ingest", "records_s"), None),
+    ("ingest peak RSS MB", ("ingest", "peak_rss_mb"), "≤ 300"),
+    ("… of which heap (anonymous) MB", ("ingest", "peak_rss_anon_mb"), None),
+    ("… of which file-backed (mmap) MB", ("ingest", "peak_rss_file_mb"), None),
+    ("search p50 ms", ("search", "p50_ms"), None),
+    ("search p95 ms", ("search", "p95_ms"), "≤ 25"),
+    ("raw FTS p95 ms (baseline)", ("search", "raw_p95_ms"), None),
+    ("search p95 / raw p95", ("search", "ratio"), "≤ 2"),
+    ("pages p50 ms (rendered)", ("pages", "p50_ms"), None),
+    ("pages p95 ms (rendered)", ("pages", "p95_ms"), "≤ 50"),
+    ("… member page CPU ms", ("pages", "cpu_ms", "member"), None),
+    ("… seed-style page CPU ms", ("pages", "cpu_ms", "seed"), None),
+    ("… full debate CPU ms", ("pages", "cpu_ms", "debate"), None),
+    ("… department page CPU ms", ("pages", "cpu_ms", "department"), None),
+    ("first renders p95 ms (distinct pages)", ("pages", "cold", "p95_ms"), None),
+    ("pages p95 ms from the page cache", ("pages", "cached", "p95_ms"), None),
+    ("HTTP req/s (rendered)", ("http", "rps"), "≥ 400"),
+    ("HTTP p95 ms (rendered)", ("http", "p95_ms"), None),
+    ("HTTP req/s, static file (baseline)", ("http", "baseline_rps"), None),
+    ("HTTP req/s from the page cache", ("http", "cached", "rps"), None),
+    ("who-said p50 ms (30 paragraphs)", ("who_said", "p50_ms"), None),
+    ("who-said p95 ms", ("who_said", "p95_ms"), None),
+]
+
+
+def _get(run: dict, path: tuple):
+    for key in path:
+        run = run.get(key) if isinstance(run, dict) else None
+    return run if isinstance(run, (int, float)) else None
+
+
+def _cell(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, int) or abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}" if abs(v) < 1 else f"{v:.1f}"
+
+
+def markdown(runs: list[dict]) -> str:
+    """The cost-growth table: each figure at each size, and its growth from the smallest to the largest."""
+    runs = sorted(runs, key=lambda r: r["speeches"])
+    head = ["figure", *(f"{_fmt(r['speeches'])}" for r in runs), f"× from {_fmt(runs[0]['speeches'])} to "
+            f"{_fmt(runs[-1]['speeches'])}", "target at 1M"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, path, target in TABLE_ROWS:
+        values = [_get(r, path) for r in runs]
+        if all(v is None for v in values):
+            continue
+        first, last = values[0], values[-1]
+        growth = f"{last / first:.1f}" if first and last is not None else "—"
+        lines.append("| " + " | ".join([label, *(_cell(v) for v in values), growth, target or ""]) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", type=Path, help="bench/run.py --json outputs")
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--out", type=Path, help="the SVG to write")
+    ap.add_argument("--markdown", action="store_true", help="print the cost-growth table (Markdown)")
     args = ap.parse_args()
     runs = [json.loads(p.read_text()) for p in args.runs]
-    args.out.write_text(render(runs))
+    if args.out:
+        args.out.write_text(render(runs))
+    if args.markdown:
+        print(markdown(runs), end="")
 
 
 if __name__ == "__main__":
