@@ -86,8 +86,12 @@ def page_sets(url: str, n: int) -> list[dict[str, str]]:
         for member, dept in zip(busiest, depts):
             seed = None
             for counted in people.department_debate_counts(conn, member["id"]):
-                _, rows = debates.member_department_debates(conn, member["id"], counted["department_slug"],
-                                                            limit=1, with_total=False)
+                try:
+                    _, rows = debates.member_department_debates(conn, member["id"], counted["department_slug"],
+                                                                limit=1, with_total=False)
+                except TypeError:                                 # code from before with_total
+                    _, rows = debates.member_department_debates(conn, member["id"], counted["department_slug"],
+                                                                limit=1)
                 if rows:
                     seed = rows[0]["id"]
                     break

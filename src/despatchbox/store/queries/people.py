@@ -236,8 +236,9 @@ def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOK
     latest = latest_debates(conn, person_id, recent_debates)
     if not latest:
         return []
-    spoken = [r[0] for r in conn.execute(select(debates.c.id).where(debates.c.id.in_(latest),
-                                                                   debates.c.kind.in_(list(kinds))))]
+    wanted = set(kinds)                     # filtered here: "kind IN …" could steer the planner to a kind index
+    spoken = [i for i, kind in conn.execute(select(debates.c.id, debates.c.kind).where(debates.c.id.in_(latest)))
+              if kind in wanted]
     if not spoken:
         return []
     per_seat = (select(speeches.c.person_id, speeches.c.membership_id, speeches.c.debate_id,
@@ -274,7 +275,7 @@ def latest_debates(conn: Connection, person_id: int, limit: int) -> list[str]:
         rows = [r for r in rows if r[0] != oldest]
     out: list[str] = []
     seen: set[str] = set()
-    for _day, debate_id in sorted(rows, reverse=True):   # a debate is held on one day
+    for _day, debate_id in sorted(map(tuple, rows), reverse=True):   # a debate is held on one day
         if debate_id not in seen:
             seen.add(debate_id)
             out.append(debate_id)
