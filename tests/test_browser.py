@@ -161,3 +161,34 @@ def test_phone_width_and_other_pages_render_without_errors(server, browser, arti
     w.problems = [p for p in w.problems if not p.endswith("/mp/no-such-member") and "404" not in p]
     assert w.problems == []
     context.close()
+
+
+def test_follow_a_member_or_a_department_on_a_phone(server, browser, artifacts_dir):
+    """The Atom feed link and the alert sign-up form on member and department pages, at phone width,
+    without JavaScript; the page served again (from the page cache) is the same page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False)
+    w = Watched(context.new_page())
+    page = w.page
+    for name, path, feed, what in [
+        ("phone-follow-member", "/mp/david-hanson", "/feeds/members/david-hanson.atom", "Email me about David Hanson"),
+        ("phone-follow-department", "/dept/home-office", "/feeds/departments/home-office.atom",
+         "Email me about the Home Office"),
+    ]:
+        for visit in range(2):                               # rendered, then from the page cache
+            response = page.goto(server + path)
+            assert response.status == 200
+            if visit:
+                assert response.headers.get("x-page-cache") == "hit"
+            follow = page.locator("#follow")
+            assert follow.get_by_role("link", name="Atom feed").get_attribute("href") == feed
+            assert page.locator('head link[rel="alternate"][type="application/atom+xml"]').get_attribute("href") == feed
+            form = follow.locator("form.alert-signup")
+            assert form.get_attribute("action") == "/alerts/signup"
+            assert what in form.inner_text()
+            assert form.locator('input[type="email"]').is_visible()
+            assert form.get_by_role("button", name="Create alert").is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, name
+        follow.scroll_into_view_if_needed()
+        _shot(page, artifacts_dir, name)
+    assert w.problems == []
+    context.close()
