@@ -152,3 +152,20 @@ def test_entries_expire(sample_url):
     client.get("/")
     page_cache_of(app).entry_ttl = 0           # relative ages move on: entries live ENTRY_TTL seconds
     assert state(client.get("/")) == "miss"
+
+
+def test_a_revalidating_browser_gets_304_and_the_page_is_kept(client, app):
+    path = "/dept/home-office"
+    etag = client.get(path).headers["etag"]
+    page_cache_of(app).clear()
+    r = client.get(path, headers={"if-none-match": etag})          # not in memory: rendered, kept, 304
+    assert r.status_code == 304 and state(r) == "miss" and r.headers["etag"] == etag
+    assert state(client.get(path)) == "hit"
+
+
+def test_validators_still_work_with_the_cache_off(sample_url, monkeypatch):
+    monkeypatch.setenv("DESPATCHBOX_PAGE_CACHE_MB", "0")
+    client = TestClient(create_app(sample_url))
+    etag = client.get("/mp/david-hanson").headers["etag"]
+    r = client.get("/mp/david-hanson", headers={"if-none-match": etag})
+    assert r.status_code == 304 and state(r) is None

@@ -200,9 +200,11 @@ class PageCacheMiddleware:
         else:
             self.bypassed += 1
 
-        # render: ask for the plain body (compressed here), keep the request's validators so that
-        # http_caching may still answer 304 itself
-        inner_scope = {**scope, "headers": [(k, v) for k, v in request_headers if k.lower() != b"accept-encoding"]}
+        # render: ask for the plain body (compressed here). A page that may be kept is asked for in
+        # full (no validators), kept, then checked against the request's validators here; otherwise
+        # http_caching answers 304 itself.
+        dropped = {b"accept-encoding"} | ({b"if-none-match", b"if-modified-since"} if key is not None else set())
+        inner_scope = {**scope, "headers": [(k, v) for k, v in request_headers if k.lower() not in dropped]}
         start: Message | None = None
         chunks: list[bytes] = []
         streaming = False
@@ -251,7 +253,7 @@ class PageCacheMiddleware:
             if compressible and entry.gzipped is None:
                 entry.gzipped = gzip.compress(body, compresslevel=self.gzip_level, mtime=0)
             self._put(key, entry)
-            await self._send_entry(scope, entry, accepts_gzip, send, b"miss", validated=True)
+            await self._send_entry(scope, entry, accepts_gzip, send, b"miss")
             return
         await _send_body(send, status, headers, gzipped if gzipped is not None else body,
                          b"gzip" if gzipped is not None else None, None)
@@ -265,11 +267,9 @@ class PageCacheMiddleware:
         cache_control = (_header(headers, b"cache-control") or b"").lower()
         return b"no-store" not in cache_control and b"private" not in cache_control
 
-    async def _send_entry(self, scope: Scope, entry: Entry, accepts_gzip: bool, send: Send, state: bytes,
-                          validated: bool = False) -> None:
-        """Send a stored page, or 304 when the request's validators still match it (a fresh render was
-        already checked by http_caching when ``validated``)."""
-        if not validated and entry.etag and _not_modified(scope, entry.etag, entry.last_modified):
+    async def _send_entry(self, scope: Scope, entry: Entry, accepts_gzip: bool, send: Send, state: bytes) -> None:
+        """Send a stored page, or 304 when the request's validators still match it."""
+        if entry.etag and _not_modified(scope, entry.etag, entry.last_modified):
             await send({"type": "http.response.start", "status": 304,
                         "headers": [(k, v) for k, v in entry.headers if k.lower() in _KEEP_ON_304]
                         + [(b"x-page-cache", state)]})
