@@ -125,13 +125,24 @@ def _page_cache(app):
     return page_cache_of(app)
 
 
+#: CPU time (ms) of the requests timed by _timed, by path: steadier than wall time on a shared machine
+_CPU: dict[str, list[float]] = {}
+
+
 def _timed(client, path: str) -> float:
+    cpu = time.process_time()
     started = time.perf_counter()
     r = client.get(path)
     elapsed = (time.perf_counter() - started) * 1000
+    _CPU.setdefault(path, []).append((time.process_time() - cpu) * 1000)
     if r.status_code != 200:
         raise RuntimeError(f"GET {path} answered {r.status_code}")
     return elapsed
+
+
+def _cpu_mean(path: str, last: int) -> float:
+    values = _CPU.get(path, [])[-last:]
+    return round(sum(values) / len(values), 2) if values else 0.0
 
 
 def _figures(ms: list[float], base_p50: float) -> dict:
@@ -161,12 +172,15 @@ def measure_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = Non
         for name, path in [("baseline", BASELINE_PATH), *paths.items()]:
             timings[name].append(_timed(client, path))
     base_p50 = percentile(timings["baseline"], 50)
-    by_page = {name: {"path": path, **_figures(timings[name], base_p50)} for name, path in paths.items()}
+    by_page = {name: {"path": path, **_figures(timings[name], base_p50), "cpu_ms": _cpu_mean(path, rounds)}
+               for name, path in paths.items()}
     everything = [t for name in paths for t in timings[name]]
     out = {"p50_ms": round(percentile(everything, 50), 2), "p95_ms": round(percentile(everything, 95), 2),
            "baseline_p50_ms": round(base_p50, 3), "baseline_p95_ms": round(percentile(timings["baseline"], 95), 3),
            "ratio_p95": round(percentile(everything, 95) / base_p50, 1), "rounds": rounds, "by_page": by_page,
-           "paths": list(paths.values()), "page_cache": mode}
+           "paths": list(paths.values()), "page_cache": mode,
+           "cpu_ms": {"mean": round(sum(q["cpu_ms"] for q in by_page.values()) / len(by_page), 2),
+                      "baseline": _cpu_mean(BASELINE_PATH, rounds)}}
     if cache is not None and cache.enabled:
         out["page_cache_stats"] = cache.stats()
     if cold > 0:
@@ -183,6 +197,7 @@ def measure_cold(url: str, n: int = 10) -> dict:
         _timed(client, path)
     seen: set[str] = set()
     by_kind: dict[str, list[float]] = {kind: [] for kind in sets[0]}
+    cpu: dict[str, list[float]] = {kind: [] for kind in sets[0]}
     baseline: list[float] = []
     for page_set in sets[:-1]:
         for kind, path in page_set.items():
@@ -190,13 +205,16 @@ def measure_cold(url: str, n: int = 10) -> dict:
                 continue
             seen.add(path)
             by_kind[kind].append(_timed(client, path))
+            cpu[kind].append(_CPU[path][-1])
             baseline.append(_timed(client, BASELINE_PATH))
     base_p50 = percentile(baseline, 50)
     everything = [t for ms in by_kind.values() for t in ms]
     return {"pages": len(everything), "p50_ms": round(percentile(everything, 50), 2),
             "p95_ms": round(percentile(everything, 95), 2), "max_ms": round(max(everything), 2),
             "baseline_p50_ms": round(base_p50, 3),
-            "by_kind": {kind: {"n": len(ms), **_figures(ms, base_p50)} for kind, ms in by_kind.items() if ms}}
+            "by_kind": {kind: {"n": len(ms), **_figures(ms, base_p50),
+                               "cpu_ms": round(sum(cpu[kind]) / len(cpu[kind]), 2)}
+                        for kind, ms in by_kind.items() if ms}}
 
 
 def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connections: int = 8,
@@ -284,7 +302,7 @@ def main() -> None:
               f"p95 {p['baseline_p95_ms']:.3f} ms")
         for name, q in p["by_page"].items():
             print(f"  {name:<11} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms  "
-                  f"p50/baseline {q['ratio_p50']:7.1f}x  {q['path']}")
+                  f"p50/baseline {q['ratio_p50']:7.1f}x  CPU {q['cpu_ms']:7.2f} ms  {q['path']}")
         print(f"  all pages   p50 {p['p50_ms']:8.2f} ms  p95 {p['p95_ms']:8.2f} ms  "
               f"p95/baseline p50 {p['ratio_p95']:.1f}x")
         if "cold" in p:
@@ -292,7 +310,8 @@ def main() -> None:
             print(f"  first renders of {c['pages']} distinct pages: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms, "
                   f"max {c['max_ms']:.2f} ms (baseline p50 {c['baseline_p50_ms']:.3f} ms)")
             for kind, q in c["by_kind"].items():
-                print(f"    {kind:<11} n={q['n']:<3} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms")
+                print(f"    {kind:<11} n={q['n']:<3} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms  "
+                      f"CPU {q['cpu_ms']:7.2f} ms")
     for key in ("http", "http_cached"):
         h = result.get(key)
         if h:
