@@ -38,7 +38,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import partial
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: addresses of the pages (exact, or prefixes); everything else passes through
@@ -53,6 +55,8 @@ GENERATION_TTL = 5.0
 #: gzip level for pages: 4 costs a quarter of level 9 on a long debate (7 ms, not 27) for a body 2 % larger
 GZIP_LEVEL = 4
 GZIP_MINIMUM_SIZE = 500
+#: bodies at least this long are compressed in a worker thread
+THREAD_COMPRESS_SIZE = 64 * 1024
 #: request headers that make a request bypass the cache
 _BYPASS_HEADERS = (b"origin", b"authorization", b"range")
 #: headers a 304 keeps (as http_caching does)
@@ -242,8 +246,7 @@ class PageCacheMiddleware:
                         and not content_type.startswith(b"text/event-stream"))
         if compressible:
             headers = _with_vary(headers)
-        gzipped = (gzip.compress(body, compresslevel=self.gzip_level, mtime=0)
-                   if compressible and accepts_gzip else None)
+        gzipped = await self._gzip(body) if compressible and accepts_gzip else None
         if key is not None and self._keepable(status, headers, content_type, encoded):
             etag = _header(headers, b"etag")
             modified = _header(headers, b"last-modified")
@@ -251,12 +254,19 @@ class PageCacheMiddleware:
                           stored=time.monotonic(), etag=etag.decode("latin-1") if etag else None,
                           last_modified=_parse_http_date(modified.decode("latin-1")) if modified else None)
             if compressible and entry.gzipped is None:
-                entry.gzipped = gzip.compress(body, compresslevel=self.gzip_level, mtime=0)
+                entry.gzipped = await self._gzip(body)
             self._put(key, entry)
             await self._send_entry(scope, entry, accepts_gzip, send, b"miss")
             return
         await _send_body(send, status, headers, gzipped if gzipped is not None else body,
                          b"gzip" if gzipped is not None else None, None)
+
+    async def _gzip(self, body: bytes) -> bytes:
+        """gzip at the page level; a long page in a thread (zlib lets go of the GIL), so that the event
+        loop goes on serving other requests, from memory, meanwhile."""
+        if len(body) < THREAD_COMPRESS_SIZE:
+            return gzip.compress(body, compresslevel=self.gzip_level, mtime=0)
+        return await anyio.to_thread.run_sync(partial(gzip.compress, body, compresslevel=self.gzip_level, mtime=0))
 
     @staticmethod
     def _keepable(status: int, headers, content_type: bytes, encoded: bool) -> bool:
