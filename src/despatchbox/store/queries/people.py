@@ -51,6 +51,19 @@ def memberships_of(conn: Connection, person_id: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def memberships_of_people(conn: Connection, person_ids) -> dict[int, list[dict]]:
+    """:func:`memberships_of` for several people in one query: person id → their memberships, oldest first."""
+    ids = sorted({p for p in person_ids if p is not None})
+    out: dict[int, list[dict]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id.in_(ids))
+                        .order_by(memberships.c.person_id, memberships.c.from_date, memberships.c.id)).mappings()
+    for r in rows:
+        out[r["person_id"]].append(dict(r))
+    return out
+
+
 def memberships_by_ids(conn: Connection, membership_ids) -> dict[str, dict]:
     ids = sorted({m for m in membership_ids if m})
     if not ids:

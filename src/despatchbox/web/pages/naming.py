@@ -41,10 +41,8 @@ def chair_titles(conn: Connection, rows) -> dict[int, list[str | None]]:
     chair_people = {r["person_id"] for r in rows if r.get("person_id") and is_chair(r.get("m_party"))}
     if not chair_people:
         return {}
-    out: dict[int, list[str | None]] = {}
-    for pid in chair_people:
-        out[pid] = [m["title"] for m in people_queries.memberships_of(conn, pid)]
-    return out
+    held = people_queries.memberships_of_people(conn, chair_people)
+    return {pid: [m["title"] for m in items] for pid, items in held.items()}
 
 
 def _clean_office(office: str) -> str:
