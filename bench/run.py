@@ -323,39 +323,9 @@ def section_pages(ctx: dict) -> dict:
     paths = _page_paths(ctx, pages)
     out = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths, cold=ctx["cold_pages"],
                               page_cache=False)
-    out["cpu_ms"] = _page_cpu_ms(ctx["url"], paths, max(3, ctx["rounds"]))
     cached = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths, page_cache=True)
     if cached.get("page_cache") == "on":
         out["cached"] = {k: cached[k] for k in ("p50_ms", "p95_ms", "baseline_p50_ms")}
-    return out
-
-
-def _page_cpu_ms(url: str, paths: dict[str, str], rounds: int) -> dict:
-    """CPU milliseconds this process spends per render of each page (the app runs in TestClient's
-    threads, all in this process): unlike wall-clock, barely moved by other work on the machine.
-    Rendered every time: the page cache, if any, is turned off."""
-    from fastapi.testclient import TestClient
-
-    from despatchbox.web.app import create_app
-
-    app = create_app(url)
-    try:
-        from despatchbox.web.page_cache import page_cache_of
-    except ImportError:
-        pass
-    else:
-        cache = page_cache_of(app)
-        if cache is not None:
-            cache.resize(0)
-    client = TestClient(app)
-    out = {}
-    for name, path in paths.items():
-        client.get(path)
-        t0 = time.process_time()
-        for _ in range(rounds):
-            client.get(path)
-        out[name] = round((time.process_time() - t0) / rounds * 1000, 2)
-    out["mean"] = round(sum(out.values()) / len(paths), 2)
     return out
 
 
@@ -442,7 +412,7 @@ def print_report(result: dict) -> None:
               f"CPU per render {_fmt((p.get('cpu_ms') or {}).get('mean'), ' ms')}")
         for name, q in (p.get("by_page") or {}).items():
             print(f"    {name:<22} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
-                  f"  CPU {_fmt((p.get('cpu_ms') or {}).get(name), ' ms'):>9}  {q.get('path', '')}")
+                  f"  CPU {_fmt(q.get('cpu_ms'), ' ms'):>9}  {q.get('path', '')}")
         if p.get("cold"):
             c = p["cold"]
             print(f"    first renders ({c['pages']:>3})  p50 {_fmt(c.get('p50_ms'), ' ms'):>10}  "
