@@ -20,25 +20,30 @@ from pathlib import Path
 PANELS = [
     ("Ingest throughput", "MB/s", [("ingest", "ingest", "mb_s", "#1f77b4"),
                                    ("raw lxml parse", "ingest", "raw_mb_s", "#999999")], None, False, True),
-    ("Ingest / raw parse", "ratio", [("ratio", "ingest", "ratio", "#1f77b4")], 0.5, False, False),
+    ("Ingest / raw parse", "ratio", [("wall-clock", "ingest", "ratio", "#1f77b4"),
+                                     ("CPU time", "ingest", "cpu_ratio", "#aec7e8")], 0.5, False, False),
     ("Ingest peak RSS", "MB", [("peak RSS", "ingest", "peak_rss_mb", "#1f77b4")], 300, False, False),
     ("Search latency", "ms", [("p95", "search", "p95_ms", "#d62728"), ("p50", "search", "p50_ms", "#ff9896"),
                               ("raw FTS p95", "search", "raw_p95_ms", "#999999")], 25, True, True),
     ("Page render latency", "ms", [("p95", "pages", "p95_ms", "#2ca02c"), ("p50", "pages", "p50_ms", "#98df8a")],
      50, True, True),
-    ("HTTP throughput", "req/s", [("req/s", "http", "rps", "#9467bd")], 400, False, False),
+    ("HTTP throughput", "req/s", [("pages rendered", "http", "rps", "#9467bd"),
+                                  ("page cache", "http", "cached.rps", "#c5b0d5"),
+                                  ("static file", "http", "baseline_rps", "#999999")], 400, False, True),
     ("HTTP latency", "ms", [("p95", "http", "p95_ms", "#9467bd"), ("p50", "http", "p50_ms", "#c5b0d5")],
      None, True, True),
     ("Who said this? (30 paragraphs)", "ms", [("p95", "who_said", "p95_ms", "#8c564b"),
                                               ("p50", "who_said", "p50_ms", "#c49c94")], None, True, True),
 ]
-W, H = 300, 210            # one panel
-PAD_L, PAD_R, PAD_T, PAD_B = 52, 12, 30, 42
+W, H = 300, 222            # one panel
+PAD_L, PAD_R, PAD_T, PAD_B = 52, 12, 30, 56
 COLS = 4
 
 
 def _value(run: dict, section: str, key: str):
-    v = (run.get(section) or {}).get(key)
+    v = run.get(section) or {}
+    for part in key.split("."):
+        v = v.get(part) if isinstance(v, dict) else None
     return v if isinstance(v, (int, float)) and v > 0 else None
 
 
@@ -112,7 +117,7 @@ def panel(runs: list[dict], spec, ox: int, oy: int) -> list[str]:
                    f'<text x="{PAD_L - 4}" y="{sy(t) + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
     for x in sorted(set(xs)):
         out.append(f'<text x="{sx(x):.1f}" y="{PAD_T + ph + 14}" text-anchor="middle">{_fmt(x)}</text>')
-    out.append(f'<text x="{PAD_L + pw / 2}" y="{H - 12}" text-anchor="middle" fill="#555">speeches '
+    out.append(f'<text x="{PAD_L + pw / 2}" y="{H - 26}" text-anchor="middle" fill="#555">speeches '
                f'(log) · {escape(unit)}{" (log)" if log_y else ""}</text>')
     if target:
         out.append(f'<line x1="{PAD_L}" x2="{PAD_L + pw}" y1="{sy(target):.1f}" y2="{sy(target):.1f}" '
@@ -126,7 +131,7 @@ def panel(runs: list[dict], spec, ox: int, oy: int) -> list[str]:
                    f'clip-path="url(#{clip})"/>')
         if sy(lv) > PAD_T:
             out.append(f'<text x="{sx(lx) + 4:.1f}" y="{sy(lv):.1f}" fill="#888">if linear</text>')
-    ly = PAD_T + 12
+    lx = PAD_L
     for label, _, _, colour in series:
         pts = [(x, v) for x, v in points[label] if v is not None]
         if not pts:
@@ -137,8 +142,8 @@ def panel(runs: list[dict], spec, ox: int, oy: int) -> list[str]:
         for x, v in pts:
             out.append(f'<circle cx="{sx(x):.1f}" cy="{sy(v):.1f}" r="3" fill="{colour}">'
                        f'<title>{escape(label)} at {x:,}: {v:g} {escape(unit)}</title></circle>')
-        out.append(f'<text x="{PAD_L + 4}" y="{ly}" fill="{colour}">{escape(label)}</text>')
-        ly += 12
+        out.append(f'<text x="{lx}" y="{H - 8}" fill="{colour}">■ {escape(label)}</text>')
+        lx += 14 + 6 * len(label)
     out.append("</g>")
     return out
 

@@ -375,7 +375,9 @@ def verdicts(result: dict) -> list[dict]:
 def _fmt(value, unit="") -> str:
     if value is None:
         return "—"
-    return f"{value:,.2f}{unit}" if isinstance(value, float) else f"{value:,}{unit}"
+    if isinstance(value, float):
+        return f"{value:.3g}{unit}" if abs(value) < 1 else f"{value:,.2f}{unit}"
+    return f"{value:,}{unit}"
 
 
 def print_report(result: dict) -> None:
