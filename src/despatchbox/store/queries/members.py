@@ -8,22 +8,24 @@ from ..bulk import insert_rows
 from ..schema import constituencies, departments, member_aliases, membership_people, memberships, offices, people
 
 
-def replace_people(conn: Connection, rows: list[dict]) -> None:
-    conn.execute(delete(people))
+def _replace(conn: Connection, table, rows: list[dict], where=None) -> None:
+    """What one members file held is replaced whole by what it holds now."""
+    statement = delete(table) if where is None else delete(table).where(where)
+    conn.execute(statement)
     if rows:
-        insert_rows(conn, people, rows)
+        insert_rows(conn, table, rows)
+
+
+def replace_people(conn: Connection, rows: list[dict]) -> None:
+    _replace(conn, people, rows)
 
 
 def replace_memberships(conn: Connection, house: str, rows: list[dict]) -> None:
-    conn.execute(delete(memberships).where(memberships.c.house == house))
-    if rows:
-        insert_rows(conn, memberships, rows)
+    _replace(conn, memberships, rows, memberships.c.house == house)
 
 
 def replace_membership_people(conn: Connection, rows: list[dict]) -> None:
-    conn.execute(delete(membership_people))
-    if rows:
-        insert_rows(conn, membership_people, rows)
+    _replace(conn, membership_people, rows)
 
 
 def link_memberships_to_people(conn: Connection) -> None:
@@ -34,27 +36,19 @@ def link_memberships_to_people(conn: Connection) -> None:
 
 
 def replace_aliases(conn: Connection, rows: list[dict]) -> None:
-    conn.execute(delete(member_aliases))
-    if rows:
-        insert_rows(conn, member_aliases, rows)
+    _replace(conn, member_aliases, rows)
 
 
 def replace_constituencies(conn: Connection, rows: list[dict]) -> None:
-    conn.execute(delete(constituencies))
-    if rows:
-        insert_rows(conn, constituencies, rows)
+    _replace(conn, constituencies, rows)
 
 
 def replace_offices(conn: Connection, rows: list[dict]) -> None:
-    conn.execute(delete(offices))
-    if rows:
-        insert_rows(conn, offices, rows)
+    _replace(conn, offices, rows)
 
 
 def replace_departments(conn: Connection, rows: list[dict]) -> None:
-    conn.execute(delete(departments))
-    if rows:
-        insert_rows(conn, departments, rows)
+    _replace(conn, departments, rows)
 
 
 def people_slugs(conn: Connection) -> dict[int, str]:
