@@ -3,6 +3,13 @@
 The 2009 files are ISO-8859-1 and declare their HTML entities in an internal
 DTD; lxml reads both natively. ``peers-ucl.xml`` claims ``version="2.0"``,
 which lxml refuses, so that one declaration is rewritten to ``1.0`` in memory.
+
+Only the internal DTD's own entities are ever expanded. A file that declares an
+external entity (``<!ENTITY x SYSTEM "file:///etc/passwd">``, general or parameter,
+SYSTEM or PUBLIC) is refused whole with a named error: expanding it would publish a
+local file (or spin forever on ``/dev/zero``). lxml is also told to resolve internal
+entities only and never to touch the network, so a declaration this check missed
+still cannot be loaded.
 """
 from __future__ import annotations
 
@@ -15,7 +22,36 @@ from lxml import etree
 from ..errors import SourceFileError
 
 _XML_DECLARATION_VERSION = re.compile(rb'^(\s*<\?xml[^>]*?version=)(["\'])2\.0\2')
-_PARSER_OPTIONS = dict(resolve_entities=True, huge_tree=True, remove_comments=True, load_dtd=False)
+_PARSER_OPTIONS = dict(
+    resolve_entities="internal", huge_tree=True, remove_comments=True, load_dtd=False,
+    no_network=True, dtd_validation=False,
+)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_EXTERNAL_ENTITY = re.compile(
+    rb"<!ENTITY\s+(?:%\s+)?([^\s>]+)\s+(SYSTEM|PUBLIC)\s+(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE
+)
+
+
+def refuse_external_entities(path: Path, data: bytes) -> None:
+    """Raise SourceFileError if the document declares an external entity (general or parameter).
+
+    The whole document is searched, not only up to the first ``]>``: an entity value may
+    itself hold ``]>``. A literal ``<!ENTITY`` can only be markup outside a DTD in CDATA,
+    which ParlParse never writes.
+    """
+    if _DOCTYPE.search(data, 0, 65536) is None:
+        return
+    found = _EXTERNAL_ENTITY.search(data)
+    if found is not None:
+        name = found.group(1).decode("ascii", "replace")
+        target = (found.group(3) or found.group(4) or b"").decode("latin-1")
+        line = data.count(b"\n", 0, found.start()) + 1
+        raise SourceFileError(
+            path,
+            f"declares an external entity '{name}' ({found.group(2).decode()} \"{target}\"); "
+            "only the internal DTD's own entities are allowed",
+            line,
+        )
 
 
 def parse_xml(path: Path, expected_root: str | tuple[str, ...] | None = None) -> etree._Element:
@@ -25,6 +61,7 @@ def parse_xml(path: Path, expected_root: str | tuple[str, ...] | None = None) ->
     except OSError as exc:
         raise SourceFileError(path, f"cannot read: {exc.strerror or exc}") from exc
     data = _XML_DECLARATION_VERSION.sub(rb"\g<1>\g<2>1.0\g<2>", data, count=1)
+    refuse_external_entities(path, data)
     parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser, base_url=str(path))
