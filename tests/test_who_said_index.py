@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text as sql
 
-from despatchbox.pipeline.run import EXTRA_FILE_WRITERS, ingest
+from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
 from despatchbox.store.queries import files as file_queries
 from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
@@ -57,7 +57,7 @@ def assert_index_is_exact(conn) -> None:
 
 def test_registered_with_the_pipeline():
     from despatchbox.pipeline.quotes_index import write_fingerprints
-    assert write_fingerprints in EXTRA_FILE_WRITERS
+    assert write_fingerprints in FILE_WRITERS
     assert quote_fingerprints in file_queries.FILE_OWNED_TABLES and quote_speeches in file_queries.FILE_OWNED_TABLES
 
 

@@ -3,5 +3,3 @@
 It is the one place that wires the parsers (``ingest``), the rules (``attribute``)
 and the store together; each source file is loaded in one transaction.
 """
-
-from . import quotes_index  # noqa: E402,F401  registers the "who said this?" index writer

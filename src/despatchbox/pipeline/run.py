@@ -26,11 +26,13 @@ from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
 from .members import finish_members, load_members_file
+from .quotes_index import write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
 
 #: called inside each transcript file's transaction, after its rows are written
 FileWriter = Callable[[Connection, int, FileRows], None]
-EXTRA_FILE_WRITERS: list[FileWriter] = []
+#: every writer a transcript file's ingest runs beyond its records (listed here, where it is used)
+FILE_WRITERS: tuple[FileWriter, ...] = (write_fingerprints,)
 
 
 @dataclass
@@ -185,7 +187,7 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                               speech_rows=rows.speech_rows, division_rows=rows.division_rows,
                               vote_rows=rows.vote_rows, committee_row=rows.committee_row,
                               committee_member_rows=rows.committee_member_rows)
-                for writer in EXTRA_FILE_WRITERS:
+                for writer in FILE_WRITERS:
                     writer(conn, file_id, rows)
                 fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
                                sha256=digest, size=len(data), is_current=True, records=rows.records, batch=batch)

@@ -6,7 +6,8 @@ ids); open-ended ranges are NULL.
 """
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+                        PrimaryKeyConstraint, String,
                         Table, Text, UniqueConstraint)
 
 metadata = MetaData()
@@ -229,3 +230,76 @@ gid_redirects = Table(
     Column("new_id", String(120), nullable=False),
     Column("match_type", String(40)),
 )
+
+
+# --- "who said this?" index (migration 0003), owned by source files like the record -------------
+
+quote_speeches = Table(
+    "quote_speeches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),   # the speech key
+    Column("speech_id", String(120), nullable=False),               # speeches.id (gid)
+    Column("file_id", Integer, nullable=False),
+)
+Index("ix_quote_speeches_file", quote_speeches.c.file_id)
+
+quote_fingerprints = Table(
+    "quote_fingerprints", metadata,
+    Column("hash", BigInteger, nullable=False),
+    Column("speech_key", Integer, nullable=False),                  # quote_speeches.id
+    Column("file_id", Integer, nullable=False),
+    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints"),
+    sqlite_with_rowid=False,
+)
+Index("ix_quote_fingerprints_file", quote_fingerprints.c.file_id)
+
+
+# --- email alerts (migration 0004) ------------------------------------------------------------
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False),
+    Column("kind", String(20), nullable=False),                  # query | person | department
+    Column("target", String(500), nullable=False),               # the query text, or a slug
+    Column("filters", Text),                                     # JSON: search filters of a query alert
+    Column("frequency", String(20), nullable=False),             # immediate | daily | weekly
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),              # NULL until the link is followed
+    Column("last_sent_at", DateTime(timezone=True)),
+    Column("last_batch", Integer, nullable=False, server_default="0"),  # batches ≤ this were considered
+    Column("lease_until", DateTime(timezone=True)),               # a sender is working on it until then
+    Column("lease_token", String(40)),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, server_default="0"),
+)
+Index("ix_alerts_email", alerts.c.email)
+Index("ix_alerts_kind_target", alerts.c.kind, alerts.c.target)
+
+alert_deliveries = Table(
+    "alert_deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("item_key", String(200), nullable=False),
+    Column("item_type", String(10), nullable=False),              # speech | division
+    Column("record_kind", String(40), nullable=False),            # debates, wrans, lordspages …
+    Column("item_date", Date, nullable=False),
+    Column("gid", String(120), nullable=False),                   # the record's id when it was sent
+    Column("speaker_key", String(200)),
+    Column("sketch", Text),                                       # text fingerprint (identity.sketch)
+    Column("via", String(10), nullable=False, server_default="sent"),  # sent | revision (of a sent item)
+    Column("message_id", String(250)),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("alert_id", "item_key", name="uq_alert_deliveries_alert_item"),
+)
+Index("ix_alert_deliveries_alert_date", alert_deliveries.c.alert_id, alert_deliveries.c.item_date)
+
+alert_signups = Table(
+    "alert_signups", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False),
+    Column("purpose", String(20), nullable=False),                # signup | manage-link
+    Column("remote_addr", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_alert_signups_email_created", alert_signups.c.email, alert_signups.c.created_at)

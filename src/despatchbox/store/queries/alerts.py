@@ -1,7 +1,7 @@
 """Every SQL statement email alerts need: subscriptions, deliveries, sign-up attempts, and
 the record rows a digest is made of.
 
-The tables are created by migration ``0004_alerts``. ``alert_deliveries`` holds one row per
+The tables are declared in ``store/schema.py`` and created by migration ``0004_alerts``. ``alert_deliveries`` holds one row per
 item sent to an alert, under UNIQUE (alert_id, item_key): see ``despatchbox.alerts.identity``
 for what an item key is.
 
@@ -19,60 +19,8 @@ from sqlalchemy import (Column, Connection, Date, DateTime, ForeignKey, Index, I
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import Table
 
-from ..schema import (debates, departments, divisions, gid_redirects, headings, ingest_batches, memberships,
-                      metadata, people, source_files, speeches, votes)
-
-alerts = Table(
-    "alerts", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("email", String(320), nullable=False),
-    Column("kind", String(20), nullable=False),                  # query | person | department
-    Column("target", String(500), nullable=False),               # the query text, or a slug
-    Column("filters", Text),                                     # JSON: search filters of a query alert
-    Column("frequency", String(20), nullable=False),             # immediate | daily | weekly
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("confirmed_at", DateTime(timezone=True)),              # NULL until the link is followed
-    Column("last_sent_at", DateTime(timezone=True)),
-    Column("last_batch", Integer, nullable=False, server_default="0"),  # batches ≤ this were considered
-    Column("lease_until", DateTime(timezone=True)),               # a sender is working on it until then
-    Column("lease_token", String(40)),
-    Column("last_attempt_at", DateTime(timezone=True)),
-    Column("last_error", Text),
-    Column("failures", Integer, nullable=False, server_default="0"),
-    extend_existing=True,
-)
-Index("ix_alerts_email", alerts.c.email)
-Index("ix_alerts_kind_target", alerts.c.kind, alerts.c.target)
-
-alert_deliveries = Table(
-    "alert_deliveries", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
-    Column("item_key", String(200), nullable=False),
-    Column("item_type", String(10), nullable=False),              # speech | division
-    Column("record_kind", String(40), nullable=False),            # debates, wrans, lordspages …
-    Column("item_date", Date, nullable=False),
-    Column("gid", String(120), nullable=False),                   # the record's id when it was sent
-    Column("speaker_key", String(200)),
-    Column("sketch", Text),                                       # text fingerprint (identity.sketch)
-    Column("via", String(10), nullable=False, server_default="sent"),  # sent | revision (of a sent item)
-    Column("message_id", String(250)),
-    Column("sent_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("alert_id", "item_key", name="uq_alert_deliveries_alert_item"),
-    extend_existing=True,
-)
-Index("ix_alert_deliveries_alert_date", alert_deliveries.c.alert_id, alert_deliveries.c.item_date)
-
-alert_signups = Table(
-    "alert_signups", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("email", String(320), nullable=False),
-    Column("purpose", String(20), nullable=False),                # signup | manage-link
-    Column("remote_addr", String(64)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    extend_existing=True,
-)
-Index("ix_alert_signups_email_created", alert_signups.c.email, alert_signups.c.created_at)
+from ..schema import (alert_deliveries, alert_signups, alerts, debates, departments, divisions, gid_redirects,
+                      headings, ingest_batches, memberships, people, source_files, speeches, votes)
 
 #: written answers: a question group is shown whole (question, asker, answer, answerer)
 WRANS_KINDS = ("wrans", "lordswrans")

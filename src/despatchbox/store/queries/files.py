@@ -7,11 +7,11 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ..bulk import insert_rows
 from ..schema import (committee_members, committees, debates, divisions, gid_redirects, headings, ingest_batches,
-                      source_files, speeches, votes)
+                      quote_fingerprints, quote_speeches, source_files, speeches, votes)
 
-#: tables whose rows belong to one source file (deleted when a file is replaced);
-#: other areas (search, quotes) register theirs here too.
-FILE_OWNED_TABLES = [speeches, headings, debates, committee_members, committees]
+#: every table whose rows belong to one source file: all of them are deleted by ``file_id``
+#: when a newer version of the file replaces it (the record, and the "who said this?" index)
+FILE_OWNED_TABLES = (speeches, headings, debates, committee_members, committees, quote_fingerprints, quote_speeches)
 
 
 def now() -> datetime:

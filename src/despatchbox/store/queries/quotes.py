@@ -32,7 +32,7 @@ from ...attribute.names import display_name, full_name
 from ...attribute.parties import is_chair, party_name
 from ...ingest.records import Membership
 from ..bulk import insert_rows
-from ..schema import debates, memberships, offices, people, speeches
+from ..schema import debates, memberships, offices, people, quote_fingerprints, quote_speeches, speeches
 
 __all__ = [
     "quote_speeches", "quote_fingerprints", "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
@@ -44,26 +44,6 @@ __all__ = [
 MAX_POSTINGS = 2000
 #: speeches either side of one that ``neighbours`` returns (same debate, record order)
 NEIGHBOUR_WINDOW = 12
-
-metadata = MetaData()
-
-quote_speeches = Table(
-    "quote_speeches", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),   # the speech key
-    Column("speech_id", String(120), nullable=False),               # speeches.id (gid)
-    Column("file_id", Integer, nullable=False),
-)
-Index("ix_quote_speeches_file", quote_speeches.c.file_id)
-
-quote_fingerprints = Table(
-    "quote_fingerprints", metadata,
-    Column("hash", BigInteger, nullable=False),
-    Column("speech_key", Integer, nullable=False),                  # quote_speeches.id
-    Column("file_id", Integer, nullable=False),
-    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints"),
-    sqlite_with_rowid=False,
-)
-Index("ix_quote_fingerprints_file", quote_fingerprints.c.file_id)
 
 CHAMBERS = {
     "debates": "Commons Chamber", "westminhall": "Westminster Hall", "lordspages": "Lords Chamber",

@@ -5,7 +5,7 @@
 speech (``despatchbox.quotes.fingerprint``, scheme blake2b64-k4-w9, ~0.19 rows per word);
 primary key ``(hash, speech_key)`` — on SQLite a ``WITHOUT ROWID`` table, so the key is the
 table. Both carry ``file_id`` (indexed) so a replaced file version's rows go with its records
-(``store.queries.files.FILE_OWNED_TABLES``).
+(listed in ``store.queries.files.FILE_OWNED_TABLES``).
 
 Speeches already held are fingerprinted here, so a database ingested before this migration
 answers "who said this?" at once (about 0.5 ms a speech).
