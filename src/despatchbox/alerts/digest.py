@@ -18,20 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping
 
+from ..record import kinds
 from ..attribute.departments import name_on
 from ..attribute.names import display_name
 from ..ingest.records import Membership
 from .links import Links
 
-DEBATE_KINDS = ("debates", "westminhall", "lordspages", "standing")
-STATEMENT_KINDS = ("wms", "lordswms")
-ANSWER_KINDS = ("wrans", "lordswrans")
+DEBATE_KINDS = kinds.SPOKEN
+STATEMENT_KINDS = kinds.STATEMENTS
+ANSWER_KINDS = kinds.ANSWERS
 KIND_ORDER = {k: i for i, k in enumerate(DEBATE_KINDS + STATEMENT_KINDS + ANSWER_KINDS)}
 
-CHAMBERS = {"debates": "Commons Chamber", "westminhall": "Westminster Hall", "lordspages": "Lords Chamber",
-            "standing": "Public Bill Committee", "wms": "Commons written statement",
-            "lordswms": "Lords written statement", "wrans": "Commons",
-            "lordswrans": "Lords"}
+CHAMBERS = {k.key: k.name for k in kinds.KINDS}
 SECTION_TITLES = OrderedDict([("debates", "Parliamentary Debates"), ("statements", "Written Statements"),
                               ("answers", "Written Answers"), ("divisions", "Divisions")])
 VOTE_LABELS = {"aye": "Aye", "no": "No", "content": "Content", "not-content": "Not content"}

@@ -26,6 +26,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from ..record import kinds as record_kinds
 from ..attribute.departments import by_slug, name_on
 from ..store.queries import debates as debate_queries
 from ..store.queries import departments as department_queries
@@ -33,7 +34,6 @@ from ..store.queries import people as people_queries
 from ..store.queries import questions as question_queries
 from ..store.queries.people import WRITTEN_ANSWER_KINDS
 from ..store.queries.api import heading_titles, last_change
-from ..store.queries.export import CHAMBER_OF_KIND
 from .api.links import speech_url, web_url
 from .formatting import excerpt
 from .templating import register_global
@@ -169,7 +169,7 @@ def member_feed(request: Request, slug: str):
                 subtitle=f"Speeches, written questions and answers by {person['name']} in the UK Parliament")
     for r in rows:
         label = ELEMENT_LABELS.get(r["element"], "Contribution")
-        chamber = CHAMBER_OF_KIND.get(r["kind"], r["kind"])
+        chamber = record_kinds.name_of(r["kind"])
         dept = _department_name(r.get("department_slug"), r["date"])
         title = _title(r["debate_title"])
         heading = _title(titles.get(r["heading_id"]))
@@ -192,10 +192,10 @@ def department_feed(request: Request, slug: str,
             return _missing(request, f"There is no department {slug!r}.")
         entries = []
         if show in ("all", "debates"):
-            kinds = [k for k in CHAMBER_OF_KIND if k not in ("wrans", "lordswrans")]
+            kinds = [k for k in record_kinds.KEYS if k not in record_kinds.ANSWERS]
             _, sections = debate_queries.department_sections(conn, slug, kinds, limit=FEED_ENTRIES)
             for s in sections:
-                chamber = CHAMBER_OF_KIND.get(s["kind"], s["kind"])
+                chamber = record_kinds.name_of(s["kind"])
                 entries.append((s["date"], dict(record_id=s["id"], title=f"{_title(s['title'])} ({chamber})",
                                                 path=web_url("debate", s["id"]), day=s["date"], author=None,
                                                 summary=f"{chamber}, {s['date'].isoformat()}: "
@@ -210,7 +210,7 @@ def department_feed(request: Request, slug: str,
                                                 path=web_url("question", g["id"]), day=g["date"],
                                                 author=g.get("answerer"),
                                                 summary=f"Asked by {askers}; answered by {answerer}.",
-                                                categories=(CHAMBER_OF_KIND.get(g["kind"], g["kind"]),))))
+                                                categories=(record_kinds.name_of(g["kind"]),))))
         changed = last_change(conn)
         latest = department_queries.latest_sitting_day(conn) or date.today()
     name = name_on(slug, latest) if by_slug(slug) else row["name"]

@@ -8,26 +8,16 @@ from pathlib import Path
 
 from lxml import etree
 
+from ...record import kinds
 from ..errors import SourceFileError
 from ..records import (Committee, CommitteeMember, Division, GidRedirect, Heading, Speech,
                        TranscriptFile, Vote)
 from .xmlfile import parse_xml, tail_id
 
 #: file name prefix → scrapedxml folder name (the record kind)
-KIND_BY_PREFIX = {
-    "debates": "debates",
-    "westminster": "westminhall",
-    "ministerial": "wms",
-    "daylord": "lordspages",
-    "lordswms": "lordswms",
-    "answers": "wrans",
-    "lordswrans": "lordswrans",
-    "standing": "standing",
-    "divisions": "divisionsonly",
-    "lordsdivisions": "lordsdivisionsonly",
-}
+KIND_BY_PREFIX = {k.file_prefix: k.key for k in kinds.KINDS} | {p: k for k, p in kinds.REPEATED_KINDS.items()}
 #: kinds whose content only repeats the day files (never loaded twice)
-REPEATED_KINDS = {"divisionsonly", "lordsdivisionsonly"}
+REPEATED_KINDS = set(kinds.REPEATED_KINDS)
 
 _FILE_NAME = re.compile(r"^(?P<prefix>[a-z]+)(?P<date>\d{4}-\d{2}-\d{2})(?P<version>[a-z]+)\.xml$")
 _STANDING_NAME = re.compile(r"^(?P<series>standing\d{4}-\d{2}-\d{2}_[A-Za-z0-9]+_[0-9]+-[0-9]+_(?P<date>\d{4}-\d{2}-\d{2}))(?P<version>[a-z]+)\.xml$")

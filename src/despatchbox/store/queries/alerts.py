@@ -19,11 +19,12 @@ from sqlalchemy import (Column, Connection, Date, DateTime, ForeignKey, Index, I
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import Table
 
+from ...record import kinds
 from ..schema import (alert_deliveries, alert_signups, alerts, debates, departments, divisions, gid_redirects,
                       headings, ingest_batches, memberships, people, source_files, speeches, votes)
 
 #: written answers: a question group is shown whole (question, asker, answer, answerer)
-WRANS_KINDS = ("wrans", "lordswrans")
+WRANS_KINDS = kinds.ANSWERS
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, func, select
 
+from ...record import kinds
 from ...attribute.departments import by_slug, name_on
 from ...attribute.parties import is_chair, party_name
 from ..schema import debates, departments, divisions, headings, memberships, offices, people, speeches, votes
@@ -21,20 +22,10 @@ from ..schema import debates, departments, divisions, headings, memberships, off
 YIELD_PER = 1000
 
 #: the chamber (or publication) each kind of record belongs to
-CHAMBER_OF_KIND = {
-    "debates": "Commons Chamber",
-    "westminhall": "Westminster Hall",
-    "lordspages": "Lords Chamber",
-    "wms": "Written Statements",
-    "lordswms": "Written Statements",
-    "wrans": "Written Answers",
-    "lordswrans": "Written Answers",
-    "standing": "Public Bill Committees",
-}
+CHAMBER_OF_KIND = {k.key: k.group for k in kinds.KINDS}
 #: the house each kind of record belongs to
-HOUSE_OF_KIND = {"debates": "commons", "westminhall": "commons", "wms": "commons", "wrans": "commons",
-                 "standing": "commons", "lordspages": "lords", "lordswms": "lords", "lordswrans": "lords"}
-WRITTEN_QUESTION_KINDS = ("wrans", "lordswrans")
+HOUSE_OF_KIND = {k.key: k.house for k in kinds.KINDS}
+WRITTEN_QUESTION_KINDS = kinds.ANSWERS
 
 #: record type → its fields in order (JSON keys; CSV columns, where ``department`` becomes
 #: ``department_name`` and ``department_slug``)

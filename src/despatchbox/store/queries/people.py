@@ -10,14 +10,15 @@ from datetime import date
 
 from sqlalchemy import Connection, String, and_, case, distinct, func, or_, select, type_coerce
 
+from ...record import kinds
 from ..schema import debates, divisions, headings, memberships, offices, people, speeches, votes
 
 #: kinds whose sections are spoken debates (as opposed to written answers and statements)
 SPOKEN_KINDS = ("debates", "westminhall", "lordspages", "standing")
 #: kinds holding written questions and their answers
-WRITTEN_ANSWER_KINDS = ("wrans", "lordswrans")
+WRITTEN_ANSWER_KINDS = kinds.ANSWERS
 #: kinds holding written ministerial statements
-WRITTEN_STATEMENT_KINDS = ("wms", "lordswms")
+WRITTEN_STATEMENT_KINDS = kinds.STATEMENTS
 
 MEMBERSHIP_COLUMNS = [memberships.c.id, memberships.c.person_id, memberships.c.house, memberships.c.title,
                       memberships.c.first_name, memberships.c.last_name, memberships.c.constituency,

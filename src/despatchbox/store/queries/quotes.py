@@ -27,6 +27,7 @@ from datetime import date
 from sqlalchemy import (BigInteger, Column, Connection, Index, Integer, MetaData, PrimaryKeyConstraint, String,
                         Table, func, select, union_all)
 
+from ...record import kinds
 from ...attribute.departments import by_slug, name_on
 from ...attribute.names import display_name, full_name
 from ...attribute.parties import is_chair, party_name
@@ -45,11 +46,7 @@ MAX_POSTINGS = 2000
 #: speeches either side of one that ``neighbours`` returns (same debate, record order)
 NEIGHBOUR_WINDOW = 12
 
-CHAMBERS = {
-    "debates": "Commons Chamber", "westminhall": "Westminster Hall", "lordspages": "Lords Chamber",
-    "standing": "Public Bill Committees", "wms": "Written Statements", "lordswms": "Written Statements",
-    "wrans": "Written Answers", "lordswrans": "Written Answers",
-}
+CHAMBERS = {k.key: k.name for k in kinds.KINDS}
 
 
 # --- writing ----------------------------------------------------------------------------------------

@@ -9,21 +9,13 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from ...record import kinds
 from .query_language import QueryError
 
 #: record kinds (ParlParse scrapedxml folders) → the chamber or series, named as the pages name them
-KIND_LABELS = {
-    "debates": "Commons Chamber",
-    "westminhall": "Westminster Hall",
-    "lordspages": "Lords Chamber",
-    "standing": "Public Bill Committees",
-    "wms": "Written Statements",
-    "lordswms": "Lords Written Statements",
-    "wrans": "Written Answers",
-    "lordswrans": "Lords Written Answers",
-}
-KINDS = tuple(KIND_LABELS)
-WRITTEN_STATEMENT_KINDS = ("wms", "lordswms")
+KIND_LABELS = {k.key: k.name for k in kinds.KINDS}
+KINDS = kinds.KEYS
+WRITTEN_STATEMENT_KINDS = kinds.STATEMENTS
 
 SORTS = ("relevance", "date")
 MAX_LIMIT = 100

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Request
 from sqlalchemy import Connection
 
+from ...record import kinds
 from .models import ErrorResponse
 
 #: page sizes
@@ -61,7 +62,7 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Results to skip.
 DateFrom = Annotated[date | None, Query(alias="from", description="On or after this date (ISO 8601).")]
 DateTo = Annotated[date | None, Query(alias="to", description="On or before this date (ISO 8601).")]
 OnDate = Annotated[date | None, Query(alias="date", description="On this date only (ISO 8601).")]
-KindParam = Literal["debates", "westminhall", "lordspages", "wms", "lordswms", "wrans", "lordswrans", "standing"]
+KindParam = Literal[kinds.KEYS]  # type: ignore[valid-type]
 DepartmentSlug = Annotated[str | None, Query(max_length=80, description="A department slug, e.g. `home-office`.")]
 
 

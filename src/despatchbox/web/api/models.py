@@ -13,10 +13,12 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...record import kinds
+
 T = TypeVar("T")
 
 House = Literal["commons", "lords"]
-Kind = Literal["debates", "westminhall", "lordspages", "wms", "lordswms", "wrans", "lordswrans", "standing"]
+Kind = Literal[kinds.KEYS]  # type: ignore[valid-type]
 
 
 class Model(BaseModel):
@@ -264,7 +266,7 @@ class Department(Model):
 
 class QuestionSummary(Model):
     id: str = Field(description="The question group's id: the gid of its heading.")
-    kind: Literal["wrans", "lordswrans"]
+    kind: Literal[kinds.ANSWERS]  # type: ignore[valid-type]
     date: dt.date
     title: str
     department: DepartmentRef | None
@@ -276,7 +278,7 @@ class QuestionSummary(Model):
 
 class WrittenQuestion(Model):
     id: str = Field(description="The question group's id: the gid of its heading.")
-    kind: Literal["wrans", "lordswrans"]
+    kind: Literal[kinds.ANSWERS]  # type: ignore[valid-type]
     date: dt.date
     title: str
     debate_id: str = Field(description="The answer block (department heading) it sits in.")

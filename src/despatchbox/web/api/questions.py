@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
+from ...record import kinds as record_kinds
 from ...store.queries import debates as debate_queries
 from ...store.queries import questions as question_queries
 from ...store.queries.api import find_question_groups
@@ -28,7 +29,7 @@ def list_questions(request: Request, conn: Conn, department: DepartmentSlug = No
                    offset: Offset = 0):
     """Question groups newest first, with who asked and who answered (names as printed)."""
     since, until = date_range(on, since, until)
-    kinds = {"commons": ["wrans"], "lords": ["lordswrans"]}.get(house or "", None)
+    kinds = [k for k in record_kinds.ANSWERS if record_kinds.kind(k).house == house] if house else None
     total, rows = find_question_groups(conn, kinds=kinds, department_slug=department, since=since, until=until,
                                        person_id=member, limit=limit, offset=offset)
     items = [{"id": r["id"], "kind": r["kind"], "date": r["date"], "title": r["title"],

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 
+from ...record import kinds
 from ...attribute.departments import by_slug, name_on
 from .. import formatting
 from ..templating import register_filter, register_global, templates
@@ -25,19 +26,8 @@ from ..templating import register_filter, register_global, templates
 GID_PREFIX = "uk.org.publicwhip/"
 
 #: chambers as the home page groups them: (key, name, kinds)
-CHAMBERS = (
-    ("commons", "Commons Chamber", ("debates",)),
-    ("westminster-hall", "Westminster Hall", ("westminhall",)),
-    ("lords", "Lords Chamber", ("lordspages",)),
-    ("committees", "Public Bill Committees", ("standing",)),
-    ("statements", "Written Statements", ("wms", "lordswms")),
-    ("answers", "Written Answers", ("wrans", "lordswrans")),
-)
-KIND_NAMES = {
-    "debates": "Commons Chamber", "westminhall": "Westminster Hall", "lordspages": "Lords Chamber",
-    "standing": "Public Bill Committees", "wms": "Written Statements", "lordswms": "Lords Written Statements",
-    "wrans": "Written Answers", "lordswrans": "Lords Written Answers",
-}
+CHAMBERS = kinds.groups()
+KIND_NAMES = {k.key: k.name for k in kinds.KINDS}
 PER_PAGE = 20
 
 
