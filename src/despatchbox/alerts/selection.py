@@ -36,12 +36,9 @@ class Selection:
 
 
 def _search_api():
-    try:
-        from ..store.search.model import SearchQuery
-        from ..store.search.query_language import QueryError
-        from ..store.search.service import search
-    except ModuleNotFoundError as exc:  # pragma: no cover - search not in this checkout
-        raise SelectionError(f"search is not available: {exc}") from None
+    from ..store.search.model import SearchQuery
+    from ..store.search.query_language import QueryError
+    from ..store.search.service import search
     return search, SearchQuery, QueryError
 
 

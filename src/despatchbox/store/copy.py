@@ -134,10 +134,8 @@ def copy_database(source: Engine, target: Engine, progress: CopyProgress | None 
 
 
 def _search_rebuilder() -> Callable[[Connection], None] | None:
-    try:
-        from .search.service import rebuild_index
-    except ImportError:          # no search module in this build
-        return None
+    from .search.service import rebuild_index
+
     return rebuild_index
 
 

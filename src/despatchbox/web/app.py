@@ -1,12 +1,11 @@
 """The FastAPI application: routers from each area, templates, static files, errors.
 
 Each area owns a module that exposes ``router`` (an ``APIRouter``); they are listed
-in ROUTER_MODULES and included here. The JSON API is a sub-application mounted at
+in :func:`site_routers` and included here. The JSON API is a sub-application mounted at
 ``/api/v1`` with its own OpenAPI schema (``web/api``).
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -23,29 +22,24 @@ from .templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-#: modules under despatchbox.web exposing ``router``; missing ones are skipped
-ROUTER_MODULES = ["pages.home", "pages.members", "pages.debates", "pages.departments", "pages.questions",
-                  "pages.divisions", "pages.versus", "search_pages", "feeds", "alerts_pages", "who_said_pages"]
+def site_routers() -> tuple:
+    """Every router of the site, in the order they are matched (imported here, not at the top:
+    the page modules import ``engine_of`` from this one). A missing module is an ImportError."""
+    from . import alerts_pages, feeds, search_pages, who_said_pages
+    from .pages import debates, departments, divisions, home, members, questions, versus
+
+    return (home.router, members.router, debates.router, departments.router, questions.router, divisions.router,
+            versus.router, search_pages.router, feeds.router, alerts_pages.router, who_said_pages.router)
 
 
 def _include_routers(app: FastAPI) -> None:
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"{__package__}.{name.split('.')[0]}"):
-                continue
-            raise
-        app.include_router(module.router)
+    for router in site_routers():
+        app.include_router(router)
 
 
 def _mount_api(app: FastAPI) -> None:
-    try:
-        api = importlib.import_module(f"{__package__}.api")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(f"{__package__}.api"):
-            return
-        raise
+    from . import api
+
     app.mount("/api/v1", api.create_api(app.state.engine))
 
 

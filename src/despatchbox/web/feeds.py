@@ -237,11 +237,8 @@ def search_feed(request: Request,
                 since: Annotated[date | None, Query(alias="from")] = None,
                 until: Annotated[date | None, Query(alias="to")] = None):
     """A saved search: the search page's parameters; the newest matching contributions first."""
-    try:
-        from ..store.search import SearchQuery, search, search_people
-        from ..store.search.query_language import QueryError
-    except ImportError:                        # search not built in this checkout
-        return _missing(request, "Search is not available.")
+    from ..store.search import SearchQuery, search, search_people
+    from ..store.search.query_language import QueryError
     if not q.strip():
         return _bad(request, "A saved search needs words to search for (q).")
     with request.app.state.engine.connect() as conn:

@@ -7,7 +7,6 @@ parameter of the wrong type; never a 500 for anything a client sends.
 """
 from __future__ import annotations
 
-import importlib
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,8 +19,6 @@ from .common import ApiError, error_body
 
 API_VERSION = "1.0.0"
 #: route modules of this package, included in this order
-ROUTE_MODULES = ["members", "debates", "departments", "questions", "divisions", "search", "stats", "who_said",
-                 "reference"]
 
 DESCRIPTION = """\
 The UK Parliament's record as data: members with their seats and posts, debates with every
@@ -98,13 +95,9 @@ def create_api(engine: Engine) -> FastAPI:
         return JSONResponse(error_body("server_error", "something went wrong; it has been logged"),
                             status_code=500)
 
-    for name in ROUTE_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:      # search waits for the search module
-            if exc.name and (exc.name == f"{__name__}.{name}" or exc.name.startswith("despatchbox.store.search")):
-                continue
-            raise
+    from . import debates, departments, divisions, members, questions, reference, search, stats, who_said
+
+    for module in (members, debates, departments, questions, divisions, search, stats, who_said, reference):
         api.include_router(module.router)
     api.add_middleware(RejectNulBytes)
     return api
