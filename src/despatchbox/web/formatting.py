@@ -1,8 +1,8 @@
 """Presentation helpers shared by the pages: dates in full, relative ages in Parallel
 Parliament's form, excerpts, and the one place stored speech markup is made safe.
 
-Speech HTML (``speeches.html``) is the source's markup. :func:`safe_html` keeps a short
-whitelist of tags (paragraphs, emphasis, tables, line breaks, sub/superscripts, spans and
+Speech HTML (``speeches.html``) is the source's markup. :func:`safe_html` (with ``nh3``, the
+Python binding of the ammonia sanitiser) keeps a short whitelist of tags (paragraphs, emphasis, tables, line breaks, sub/superscripts, spans and
 links to http(s) addresses), drops every attribute but a link's ``href`` and a cell's
 ``colspan``/``rowspan``, drops comments, scripts and styles, and escapes all text — once.
 """
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from functools import lru_cache
 from html import escape, unescape
-from html.parser import HTMLParser
 
+import nh3
 from markupsafe import Markup
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -121,204 +120,35 @@ def words(n: int | None) -> str:
 
 ALLOWED_TAGS = frozenset({"p", "i", "b", "em", "strong", "table", "thead", "tbody", "tr", "td", "th", "br", "sup",
                           "sub", "span", "a"})
-VOID_TAGS = frozenset({"br"})
-DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript"})
+DROP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript", "textarea",
+                          "title", "xmp", "noembed", "noframes", "plaintext", "select"})
+_ATTRIBUTES = {"a": {"href"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 _SAFE_HREF = re.compile(r"^https?://[^\s\"'<>]+$", re.I)
 _SPAN = re.compile(r"^[1-9][0-9]?$")
 
 
-class _Sanitiser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.stack: list[str] = []
-        self.dropping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in DROP_CONTENT:
-            self.dropping += 1
-            return
-        if self.dropping or tag not in ALLOWED_TAGS:
-            return
-        kept = []
-        if tag == "a":
-            href = next((v for k, v in attrs if k == "href" and v), None)
-            if href and _SAFE_HREF.match(href.strip()):
-                kept.append(f' href="{escape(href.strip(), quote=True)}" rel="nofollow"')
-            else:
-                return                      # a link without a safe address: keep only its text
-        elif tag in ("td", "th"):
-            for k, v in attrs:
-                if k in ("colspan", "rowspan") and v and _SPAN.match(v):
-                    kept.append(f' {k}="{v}"')
-        if tag in VOID_TAGS:
-            self.out.append(f"<{tag}>")
-            return
-        self.out.append(f"<{tag}{''.join(kept)}>")
-        self.stack.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        if tag in VOID_TAGS or tag in DROP_CONTENT:
-            if tag in VOID_TAGS and not self.dropping:
-                self.out.append(f"<{tag}>")
-            return
-        self.handle_starttag(tag, attrs)
-        if self.stack and self.stack[-1] == tag and tag in ALLOWED_TAGS:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag in DROP_CONTENT:
-            self.dropping = max(0, self.dropping - 1)
-            return
-        if self.dropping or tag not in ALLOWED_TAGS or tag in VOID_TAGS or tag not in self.stack:
-            return
-        while self.stack:                   # close anything left open inside it
-            top = self.stack.pop()
-            self.out.append(f"</{top}>")
-            if top == tag:
-                break
-
-    def handle_data(self, data):
-        if not self.dropping:
-            self.out.append(escape(data, quote=False))
-
-    def close(self) -> str:
-        super().close()
-        while self.stack:
-            self.out.append(f"</{self.stack.pop()}>")
-        return "".join(self.out)
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """nh3's attribute filter: absolute http(s) links only; small positive cell spans only."""
+    if name == "href":
+        value = value.strip()
+        return value if _SAFE_HREF.match(value) else None
+    if name in ("colspan", "rowspan"):
+        return value if _SPAN.match(value) else None
+    return value if (tag, name) == ("a", "rel") else None      # the rel="nofollow" nh3 adds itself
 
 
-# The fast path: ParlParse markup is regular (``<p pid="…">``, ``<i>``, ``<phrase class="…">``, tables), so
-# one compiled regex splits it into tags and text, which feed the same handlers HTMLParser would call.
-# Anything outside that simple form (comments, declarations, unquoted or single-quoted attributes,
-# raw-text elements such as script or style, a stray "<") goes to HTMLParser itself: the output is the
-# same either way (tests/test_pages_formatting.py compares them on the sample and on generated markup).
-_WS = "[ \t\n\r\f]"
-#: splits markup into text (even items) and whole tags (odd items)
-_SPLIT = re.compile(r"(<[^<>]*>)")
-_START = re.compile(
-    rf'<([a-zA-Z][a-zA-Z0-9]*)((?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:{_WS}*={_WS}*"[^"]*")?)*){_WS}*(/?)>')
-_END = re.compile(rf"</([a-zA-Z][a-zA-Z0-9]*){_WS}*>")
-_ATTR = re.compile(rf'([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:{_WS}*={_WS}*"([^"]*)")?')
-#: elements whose content HTMLParser reads as raw text, or that the sanitiser drops whole
-_RAW = frozenset({"script", "style", "textarea", "title", "xmp", "plaintext", "noembed", "noframes"}) | DROP_CONTENT
-_KEEPS_ATTRIBUTES = frozenset({"a", "td", "th"})
-#: allowed tags written without attributes, as the sanitiser writes them: tag → (name, start|end|void|empty)
-_PLAIN_TAGS = {
-    **{f"<{t}>": (t, "void" if t in VOID_TAGS else "start") for t in ALLOWED_TAGS if t != "a"},
-    **{f"<{t}/>": (t, "void" if t in VOID_TAGS else "empty") for t in ALLOWED_TAGS if t != "a"},
-    **{f"</{t}>": (t, "end") for t in ALLOWED_TAGS if t not in VOID_TAGS},
-}
-
-
-def _sanitise_fast(html: str) -> str | None:
-    """The sanitised markup, or None when ``html`` is not in the simple form (see above). The same
-    rules as :class:`_Sanitiser` (no content is ever being dropped here: raw-text elements fall back)."""
-    parts = _SPLIT.split(html)
-    out: list[str] = []
-    stack: list[str] = []
-    append = out.append
-    for i, part in enumerate(parts):
-        if not i & 1:                                       # text
-            if part:
-                if "<" in part:
-                    return None
-                append(escape(unescape(part) if "&" in part else part, quote=False))
-            continue
-        plain = _PLAIN_TAGS.get(part)
-        if plain is not None:                               # <td>, </td>, <br/> …: no attributes
-            tag, kind = plain
-            if kind == "start":
-                append(part)
-                stack.append(tag)
-            elif kind == "void":
-                append(f"<{tag}>")
-            elif kind == "empty":
-                append(f"<{tag}></{tag}>")
-            elif tag in stack:
-                while stack:
-                    top = stack.pop()
-                    append(f"</{top}>")
-                    if top == tag:
-                        break
-            continue
-        if part[1] == "/":                                  # an end tag
-            m = _END.fullmatch(part)
-            if m is None:
-                return None
-            tag = m.group(1).lower()
-            if tag not in ALLOWED_TAGS or tag in VOID_TAGS or tag not in stack:
-                if tag in _RAW:
-                    return None
-                continue
-            while stack:
-                top = stack.pop()
-                append(f"</{top}>")
-                if top == tag:
-                    break
-            continue
-        m = _START.fullmatch(part)
-        if m is None:
-            return None
-        tag, attrs, selfclose = m.group(1).lower(), m.group(2), m.group(3)
-        if tag not in ALLOWED_TAGS:
-            if tag in _RAW:
-                return None
-            continue
-        if tag in VOID_TAGS:
-            append(f"<{tag}>")
-            continue
-        kept = ""
-        if tag == "a" or (attrs and tag in _KEEPS_ATTRIBUTES):
-            kept = _kept_attributes(tag, attrs)
-            if kept is None:                                # a link without a safe address: only its text
-                if selfclose and stack and stack[-1] == tag:    # as HTMLParser's handle_startendtag does
-                    append(f"</{stack.pop()}>")
-                continue
-        append(f"<{tag}{kept}>")
-        if selfclose:
-            append(f"</{tag}>")
-        else:
-            stack.append(tag)
-    while stack:
-        append(f"</{stack.pop()}>")
-    return "".join(out)
-
-
-def _kept_attributes(tag: str, attrs: str) -> str | None:
-    """What :class:`_Sanitiser` keeps of a link's or a cell's attributes (None: an unsafe link)."""
-    pairs = []
-    for m in _ATTR.finditer(attrs):
-        value = m.group(2)
-        if value is not None and "&" in value:
-            value = unescape(value)
-        pairs.append((m.group(1).lower(), value))
-    if tag == "a":
-        href = next((v for k, v in pairs if k == "href" and v), None)
-        if href and _SAFE_HREF.match(href.strip()):
-            return f' href="{escape(href.strip(), quote=True)}" rel="nofollow"'
-        return None
-    return "".join(f' {k}="{v}"' for k, v in pairs if k in ("colspan", "rowspan") and v and _SPAN.match(v))
-
-
-def _sanitise_slow(html: str) -> str:
-    parser = _Sanitiser()
-    parser.feed(html)
-    return parser.close()
-
-
-@lru_cache(maxsize=4096)
-def _sanitise(html: str) -> str:
-    fast = _sanitise_fast(html)
-    return (fast if fast is not None else _sanitise_slow(html)).strip()
+def sanitise(html: str) -> str:
+    """Speech markup reduced to the whitelist by nh3 (mySociety-independent, Rust's ammonia)."""
+    return nh3.clean(html, tags=set(ALLOWED_TAGS), clean_content_tags=set(DROP_CONTENT), attributes=_ATTRIBUTES,
+                     attribute_filter=_keep_attribute, strip_comments=True, link_rel="nofollow",
+                     url_schemes={"http", "https"}).strip()
 
 
 def safe_html(html: str | None) -> Markup:
     """Stored speech markup made safe to put in a page (see the module's note)."""
     if not html:
         return Markup("")
-    return Markup(_sanitise(html))
+    return Markup(sanitise(html))
 
 
 def text_paragraphs(text: str | None) -> Markup:
