@@ -148,3 +148,36 @@ def test_helpers():
     tag = etag_for(b"x")
     assert tag.startswith('W/"') and etag_for(b"x") == tag != etag_for(b"y")
     assert etag_matches("*", tag) and etag_matches(f'"a", {tag}', tag) and not etag_matches('"a"', tag)
+
+
+def test_one_store_generation_feeds_etags_and_the_page_cache(sample_url):
+    """ETag/Last-Modified and the page cache ask one StoreGeneration, in a worker thread."""
+    import asyncio
+
+    from despatchbox.web.app import create_app
+    from despatchbox.web.http_caching import StoreGeneration, store_generation_of
+
+    app = create_app(sample_url)
+    client = TestClient(app)
+    generation = store_generation_of(app)
+    seen: list[bool] = []
+    original = StoreGeneration.read
+
+    def spy(self):
+        try:
+            asyncio.get_running_loop()
+            seen.append(True)                    # called on the event loop: it would block it
+        except RuntimeError:
+            seen.append(False)
+        return original(self)
+
+    StoreGeneration.read = spy
+    try:
+        generation.ttl = 0
+        client.get("/mp/david-hanson")
+        client.get("/api/v1/stats")
+    finally:
+        StoreGeneration.read = original
+    assert store_generation_of(app) is generation
+    assert seen and not any(seen)                # always in a worker thread, never on the event loop
+    assert generation._value.token is not None and generation._value.token[0] == "store"

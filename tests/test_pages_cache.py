@@ -13,6 +13,7 @@ from sqlalchemy import insert, update
 from despatchbox.store.database import engine_for
 from despatchbox.store.schema import debates, ingest_batches
 from despatchbox.web.app import create_app
+from despatchbox.web.http_caching import store_generation_of
 from despatchbox.web.page_cache import page_cache_of
 
 PAGES = ["/", "/departments", "/day/2009-10-26", "/mp/david-hanson", "/lord/lord-bach", "/dept/home-office",
@@ -128,8 +129,7 @@ def test_a_finished_ingest_drops_every_page(database_factory, sample_url):
     url = database_factory.clone(sample_url)
     app = create_app(url)
     client = TestClient(app)
-    cache = page_cache_of(app)
-    cache.generation_ttl = 0                   # ask the store on every request (normally every 5 s)
+    store_generation_of(app).ttl = 0           # ask the store on every request (normally every 5 s)
     path = "/debate/debate/2009-10-26b.1.4"
     assert [state(client.get(path)) for _ in range(2)] == ["miss", "hit"]
     engine = engine_for(url)

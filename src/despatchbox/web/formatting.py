@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from html import escape, unescape
+from html import escape
 
 import nh3
 from markupsafe import Markup

@@ -6,7 +6,8 @@
 2. gzip for responses over :data:`GZIP_MINIMUM_SIZE` bytes when the client accepts it.
 3. Conditional GET: every successful ``GET``/``HEAD`` response without its own validators gets a
    weak ``ETag`` (a hash of the body) and a ``Last-Modified`` (when the record last changed: the
-   latest finished ingest, or the process start if later, since new code can change a page too).
+   latest finished ingest, or the process start if later, since new code can change a page too),
+   read from the app's one :class:`StoreGeneration`, which the page cache keys its pages by too.
    ``If-None-Match`` (preferred) or ``If-Modified-Since`` that still match answer ``304 Not
    Modified`` with no body.
 
@@ -17,8 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
+
+import anyio
 
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -28,8 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 GZIP_MINIMUM_SIZE = 500
 #: bodies larger than this are passed through without an ETag (never buffered)
 MAX_BUFFERED_BODY = 16 * 1024 * 1024
-#: seconds the "last changed" time is cached before asking the store again
-LAST_MODIFIED_TTL = 5.0
+#: seconds the store's generation (latest ingest batch, last change) is trusted before asking again
+GENERATION_TTL = 5.0
 #: headers a browser script may read from a cross-origin response
 EXPOSED_HEADERS = ["ETag", "Last-Modified", "Link", "Content-Length"]
 CACHEABLE_TYPES = ("application/json", "text/html", "application/atom+xml", "application/xml", "text/xml",
@@ -56,7 +60,7 @@ def http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(timezone.utc).replace(microsecond=0), usegmt=True)
 
 
-def _parse_http_date(value: str) -> datetime | None:
+def parse_http_date(value: str) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -80,48 +84,69 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
 
 
-class _LastModified:
-    """When the record last changed, asked of the store at most every LAST_MODIFIED_TTL seconds."""
+@dataclass(frozen=True)
+class Generation:
+    """What the store says about its record, as the HTTP layer uses it."""
+    token: tuple | None            # changes whenever the record may have (None: the store cannot say)
+    last_modified: datetime        # when the record last changed (or the process start, if later)
 
-    def __init__(self) -> None:
-        self._value: datetime | None = None
-        self._checked = 0.0
 
-    def get(self, engine) -> datetime:
-        now = time.monotonic()
-        if self._value is None or now - self._checked > LAST_MODIFIED_TTL:
-            self._value = max(_PROCESS_STARTED, _last_ingest(engine))
-            self._checked = now
+class StoreGeneration:
+    """The store's generation, shared by every cache of one app: ETags and Last-Modified here, the
+    page cache's keys, and anything else that must notice an ingest. Asked of the store at most every
+    ``ttl`` seconds, in a worker thread, so the event loop is never blocked on the database."""
+
+    def __init__(self, engine, ttl: float = GENERATION_TTL) -> None:
+        self.engine = engine
+        self.ttl = ttl
+        self._value = Generation(None, _PROCESS_STARTED)
+        self._checked = float("-inf")
+        self._lock = anyio.Lock()
+
+    def fresh(self) -> bool:
+        return time.monotonic() - self._checked <= self.ttl
+
+    async def current(self) -> Generation:
+        if self.fresh():
+            return self._value
+        async with self._lock:
+            if not self.fresh():                   # not refreshed by another request while we waited
+                self._value = await anyio.to_thread.run_sync(self.read)
+                self._checked = time.monotonic()
         return self._value
 
+    def read(self) -> Generation:
+        if self.engine is None:
+            return Generation(None, _PROCESS_STARTED)
+        from ..store.queries.debates import record_state
+        try:
+            with self.engine.connect() as conn:
+                latest_batch, latest_finished, last_finished = record_state(conn)
+        except Exception:  # noqa: BLE001 - a validator or a cache must never break a response
+            return Generation(None, _PROCESS_STARTED)
+        moment = _PROCESS_STARTED
+        if last_finished is not None:
+            if last_finished.tzinfo is None:
+                last_finished = last_finished.replace(tzinfo=timezone.utc)
+            moment = max(moment, last_finished.replace(microsecond=0))
+        return Generation(("store", latest_batch, latest_finished), moment)
 
-def _last_ingest(engine) -> datetime:
-    if engine is None:
-        return _PROCESS_STARTED
-    from ..store.queries.api import last_change
-    try:
-        with engine.connect() as conn:
-            moment = last_change(conn)
-    except Exception:  # noqa: BLE001 - a validator must never break a response
-        return _PROCESS_STARTED
-    if moment is None:
-        return _PROCESS_STARTED
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.replace(microsecond=0)
+
+def store_generation_of(app) -> StoreGeneration:
+    """The one StoreGeneration of an application (made on first use, for the app's engine)."""
+    state = app.state
+    found = getattr(state, "store_generation", None)
+    engine = getattr(state, "engine", None)
+    if found is None or found.engine is not engine:
+        found = StoreGeneration(engine)
+        state.store_generation = found
+    return found
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+def header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
     for key, value in headers:
         if key.lower() == name:
             return value
-    return None
-
-
-def _request_header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or []:
-        if key.lower() == name:
-            return value.decode("latin-1")
     return None
 
 
@@ -130,7 +155,6 @@ class ConditionalGetMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.last_modified = _LastModified()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -176,22 +200,21 @@ class ConditionalGetMiddleware:
         if start["status"] != 200:
             return False
         headers = start.get("headers") or []
-        if _header(headers, b"etag") is not None or _header(headers, b"set-cookie") is not None:
+        if header(headers, b"etag") is not None or header(headers, b"set-cookie") is not None:
             return False
-        cache_control = (_header(headers, b"cache-control") or b"").lower()
+        cache_control = (header(headers, b"cache-control") or b"").lower()
         if b"no-store" in cache_control or b"private" in cache_control:
             return False
-        content_type = (_header(headers, b"content-type") or b"").decode("latin-1").lower()
+        content_type = (header(headers, b"content-type") or b"").decode("latin-1").lower()
         return content_type.startswith(CACHEABLE_TYPES)
 
     async def _finish(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
         etag = etag_for(body)
         app = scope.get("app")
-        engine = getattr(getattr(app, "state", None), "engine", None)
-        modified = self.last_modified.get(engine)
+        modified = (await store_generation_of(app).current()).last_modified if app is not None else _PROCESS_STARTED
         headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"last-modified"]
         validators = [(b"etag", etag.encode()), (b"last-modified", http_date(modified).encode())]
-        if _not_modified(scope, etag, modified):
+        if not_modified(scope, etag, modified):
             keep = {b"cache-control", b"content-location", b"date", b"expires", b"vary", b"link",
                     b"access-control-allow-origin", b"access-control-expose-headers"}
             await send({"type": "http.response.start", "status": 304,
@@ -202,15 +225,18 @@ class ConditionalGetMiddleware:
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-def _not_modified(scope: Scope, etag: str, modified: datetime) -> bool:
-    if_none_match = _request_header(scope, b"if-none-match")
+def not_modified(scope: Scope, etag: str, modified: datetime | None) -> bool:
+    """Whether the request's If-None-Match (preferred) or If-Modified-Since still match."""
+    headers = scope.get("headers") or []
+    if_none_match = header(headers, b"if-none-match")
     if if_none_match is not None:
-        return etag_matches(if_none_match, etag)
-    since = _request_header(scope, b"if-modified-since")
-    if since:
-        parsed = _parse_http_date(since)
+        return etag_matches(if_none_match.decode("latin-1"), etag)
+    since = header(headers, b"if-modified-since")
+    if since and modified is not None:
+        parsed = parse_http_date(since.decode("latin-1"))
         return parsed is not None and modified <= parsed
     return False
 
 
-__all__ = ["install_http_middleware", "ConditionalGetMiddleware", "etag_for", "etag_matches", "http_date"]
+__all__ = ["install_http_middleware", "ConditionalGetMiddleware", "StoreGeneration", "Generation",
+           "store_generation_of", "etag_for", "etag_matches", "http_date", "parse_http_date", "not_modified", "header"]

@@ -6,9 +6,9 @@ change only when an ingest runs, so a page rendered once is served again without
 the home page, sitting days, departments, members, debates, written questions, divisions — never
 search, who-said, alerts, feeds, the API or static files):
 
-- The key is (path, query string, the store's generation). The generation is the latest ingest
-  batch (its id and when it finished), asked of the store at most every :data:`GENERATION_TTL`
-  seconds — like ``http_caching.LAST_MODIFIED_TTL``; when it changes every entry is dropped. An
+- The key is (path, query string, the store's generation): the app's one
+  ``http_caching.StoreGeneration`` (the latest ingest batch, its id and when it finished), the same
+  one ETags and Last-Modified come from; when it changes every entry is dropped. An
   entry also expires after :data:`ENTRY_TTL` seconds, since pages show relative ages ("2 days,
   3 hours ago").
 - Only complete ``200`` ``text/html`` responses are kept: never errors, redirects, ``304``s,
@@ -23,7 +23,8 @@ search, who-said, alerts, feeds, the API or static files):
   Responses that are not kept are compressed the same way when the client accepts gzip, as
   ``GZipMiddleware`` would have done (at level 9, which costs three times as much on a long debate).
 - A hit answers ``If-None-Match`` / ``If-Modified-Since`` against the validators the page was
-  stored with (``ETag``/``Last-Modified`` from ``http_caching``), so ``304`` still works.
+  stored with (``ETag``/``Last-Modified`` from ``http_caching``, compared by its ``not_modified``),
+  so ``304`` still works.
 
 Pages served from memory carry ``X-Page-Cache: hit``, pages just rendered ``miss`` (kept or not).
 :func:`page_cache_of` finds the middleware of an app (``.stats()``, ``.clear()``, ``.enabled``),
@@ -36,12 +37,13 @@ import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from functools import partial
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .http_caching import header, not_modified, parse_http_date, store_generation_of
 
 #: addresses of the pages (exact, or prefixes); everything else passes through
 PAGE_EXACT = frozenset({"/", "/departments"})
@@ -50,8 +52,6 @@ PAGE_PREFIXES = ("/day/", "/dept/", "/mp/", "/lord/", "/debate/", "/written-ques
 DEFAULT_BUDGET_MB = 64
 #: seconds an entry is served for (relative ages on pages move on)
 ENTRY_TTL = 60.0
-#: seconds the store's generation (latest ingest batch) is trusted before asking again
-GENERATION_TTL = 5.0
 #: gzip level for pages: 4 costs a quarter of level 9 on a long debate (7 ms, not 27) for a body 2 % larger
 GZIP_LEVEL = 4
 GZIP_MINIMUM_SIZE = 500
@@ -83,13 +83,6 @@ class Entry:
         return len(self.body) + len(self.gzipped or b"") + 512
 
 
-def _header(headers, name: bytes) -> bytes | None:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
-
-
 def _budget_from_env() -> int:
     raw = os.environ.get("DESPATCHBOX_PAGE_CACHE_MB")
     try:
@@ -103,18 +96,16 @@ class PageCacheMiddleware:
     """See the module's note."""
 
     def __init__(self, app: ASGIApp, budget_bytes: int | None = None, entry_ttl: float = ENTRY_TTL,
-                 generation_ttl: float = GENERATION_TTL, gzip_level: int = GZIP_LEVEL) -> None:
+                 gzip_level: int = GZIP_LEVEL) -> None:
         self.app = app
         self.budget = _budget_from_env() if budget_bytes is None else budget_bytes
         self.enabled = self.budget > 0
         self.max_entry = self.budget // 8
         self.entry_ttl = entry_ttl
-        self.generation_ttl = generation_ttl
         self.gzip_level = gzip_level
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.bytes = 0
         self._generation: tuple | None = None
-        self._generation_checked = float("-inf")
         self.hits = self.misses = self.stored = self.evicted = self.bypassed = 0
 
     # --- bookkeeping ------------------------------------------------------------------------------
@@ -137,21 +128,14 @@ class PageCacheMiddleware:
         self.entries.clear()
         self.bytes = 0
 
-    def generation(self, engine) -> tuple | None:
-        """The store's generation (latest ingest batch: id, finished_at), asked at most every
-        ``generation_ttl`` seconds; None when the store cannot say (nothing is then served from memory)."""
-        now = time.monotonic()
-        if now - self._generation_checked > self.generation_ttl:
-            self._generation_checked = now
-            try:
-                from ..store.queries.debates import record_generation
-                with engine.connect() as conn:
-                    current = ("store", *record_generation(conn))
-            except Exception:  # noqa: BLE001 - the cache must never break a page
-                current = None
-            if current != self._generation:
-                self.clear()
-                self._generation = current
+    async def generation(self, app) -> tuple | None:
+        """The store's generation (the app's one :class:`StoreGeneration`, shared with ETags and
+        Last-Modified); every entry is dropped when it changes. None when the store cannot say
+        (nothing is then served from memory)."""
+        current = (await store_generation_of(app).current()).token
+        if current != self._generation:
+            self.clear()
+            self._generation = current
         return self._generation
 
     def _get(self, key: tuple) -> Entry | None:
@@ -189,10 +173,10 @@ class PageCacheMiddleware:
             await self.app(scope, receive, send)
             return
         request_headers = scope.get("headers") or []
-        accepts_gzip = b"gzip" in (_header(request_headers, b"accept-encoding") or b"").lower()
+        accepts_gzip = b"gzip" in (header(request_headers, b"accept-encoding") or b"").lower()
         app = scope.get("app")
         engine = getattr(getattr(app, "state", None), "engine", None)
-        generation = self.generation(engine) if self.enabled and engine is not None else None
+        generation = await self.generation(app) if self.enabled and engine is not None else None
         key = (scope["path"], scope.get("query_string", b""), generation) if generation is not None else None
         if key is not None:
             entry = self._get(key)
@@ -240,19 +224,19 @@ class PageCacheMiddleware:
                       send: Send) -> None:
         headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
         status = start["status"]
-        encoded = _header(headers, b"content-encoding") is not None
-        content_type = (_header(headers, b"content-type") or b"").lower()
+        encoded = header(headers, b"content-encoding") is not None
+        content_type = (header(headers, b"content-type") or b"").lower()
         compressible = (not encoded and len(body) >= GZIP_MINIMUM_SIZE
                         and not content_type.startswith(b"text/event-stream"))
         if compressible:
             headers = _with_vary(headers)
         gzipped = await self._gzip(body) if compressible and accepts_gzip else None
         if key is not None and self._keepable(status, headers, content_type, encoded):
-            etag = _header(headers, b"etag")
-            modified = _header(headers, b"last-modified")
+            etag = header(headers, b"etag")
+            modified = header(headers, b"last-modified")
             entry = Entry(status=status, headers=headers, body=body, gzipped=gzipped if compressible else None,
                           stored=time.monotonic(), etag=etag.decode("latin-1") if etag else None,
-                          last_modified=_parse_http_date(modified.decode("latin-1")) if modified else None)
+                          last_modified=parse_http_date(modified.decode("latin-1")) if modified else None)
             if compressible and entry.gzipped is None:
                 entry.gzipped = await self._gzip(body)
             self._put(key, entry)
@@ -272,14 +256,14 @@ class PageCacheMiddleware:
     def _keepable(status: int, headers, content_type: bytes, encoded: bool) -> bool:
         if status != 200 or encoded or not content_type.startswith(b"text/html"):
             return False
-        if _header(headers, b"set-cookie") is not None:
+        if header(headers, b"set-cookie") is not None:
             return False
-        cache_control = (_header(headers, b"cache-control") or b"").lower()
+        cache_control = (header(headers, b"cache-control") or b"").lower()
         return b"no-store" not in cache_control and b"private" not in cache_control
 
     async def _send_entry(self, scope: Scope, entry: Entry, accepts_gzip: bool, send: Send, state: bytes) -> None:
         """Send a stored page, or 304 when the request's validators still match it."""
-        if entry.etag and _not_modified(scope, entry.etag, entry.last_modified):
+        if entry.etag and not_modified(scope, entry.etag, entry.last_modified):
             await send({"type": "http.response.start", "status": 304,
                         "headers": [(k, v) for k, v in entry.headers if k.lower() in _KEEP_ON_304]
                         + [(b"x-page-cache", state)]})
@@ -304,41 +288,11 @@ async def _send_body(send: Send, status: int, headers, body: bytes, encoding: by
 
 
 def _with_vary(headers):
-    vary = _header(headers, b"vary")
+    vary = header(headers, b"vary")
     if vary is not None and b"accept-encoding" in vary.lower():
         return headers
     rest = [(k, v) for k, v in headers if k.lower() != b"vary"]
     return rest + [(b"vary", (vary + b", Accept-Encoding") if vary else b"Accept-Encoding")]
-
-
-def _parse_http_date(value: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    """Weak comparison, as RFC 9110 asks for If-None-Match."""
-    if if_none_match.strip() == "*":
-        return True
-    ours = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == ours for tag in if_none_match.split(","))
-
-
-def _not_modified(scope: Scope, etag: str, modified: datetime | None) -> bool:
-    headers = scope.get("headers") or []
-    if_none_match = _header(headers, b"if-none-match")
-    if if_none_match is not None:
-        return _etag_matches(if_none_match.decode("latin-1"), etag)
-    since = _header(headers, b"if-modified-since")
-    if since and modified is not None:
-        parsed = _parse_http_date(since.decode("latin-1"))
-        return parsed is not None and modified <= parsed
-    return False
 
 
 def install_page_cache(app, budget_bytes: int | None = None) -> None:

@@ -137,12 +137,17 @@ def _locate_current(conn: Connection, gid: str) -> dict | None:
     return None
 
 
-def record_generation(conn: Connection) -> tuple:
-    """What changes whenever the record may have: the latest ingest batch's id and when it finished
-    (None while it runs). Pages cached under one generation are dropped when it changes."""
-    row = conn.execute(select(ingest_batches.c.id, ingest_batches.c.finished_at)
-                       .order_by(ingest_batches.c.id.desc()).limit(1)).first()
-    return (row[0], row[1]) if row else (None, None)
+def record_state(conn: Connection) -> tuple:
+    """(latest batch id, when it finished — None while it runs, when the latest finished batch
+    finished): what the HTTP layer keys caches and validators by. One statement."""
+    latest = (select(ingest_batches.c.id, ingest_batches.c.finished_at)
+              .order_by(ingest_batches.c.id.desc()).limit(1).subquery())
+    row = conn.execute(select(latest.c.id, latest.c.finished_at,
+                              select(func.max(ingest_batches.c.finished_at)).scalar_subquery())
+                       .select_from(latest)).first()
+    if row is None:
+        return (None, None, None)
+    return (row[0], row[1], row[2])
 
 
 def redirect_target(conn: Connection, gid: str) -> str | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, select, text
 
 from ...attribute import parties
+from ..queries.debates import record_state
 from ...attribute.names import display_name, peerage_kind
 from ...ingest.records import Membership
 from ..schema import memberships, people
@@ -111,10 +112,9 @@ _cache_lock = threading.Lock()
 
 
 def _fingerprint(conn: Connection) -> tuple:
-    """Changes whenever the members data is loaded again."""
-    return tuple(conn.execute(text(
-        "SELECT (SELECT count(*) FROM people), (SELECT count(*) FROM memberships), "
-        "(SELECT max(ingested_at) FROM source_files WHERE kind = 'members')")).one())
+    """The store's generation (``queries.debates.record_state``, which the HTTP layer's caches use
+    too): it changes whenever an ingest runs, members data included."""
+    return record_state(conn)
 
 
 def _index(conn: Connection) -> _NameIndex:
