@@ -19,7 +19,7 @@ import re
 import uuid
 from datetime import date, datetime, time, timezone
 from typing import Annotated, Literal
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Query, Request
@@ -27,6 +27,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from ..record import kinds as record_kinds
+from ..record import urls
 from ..attribute.departments import by_slug, name_on
 from ..store.queries import debates as debate_queries
 from ..store.queries import departments as department_queries
@@ -51,18 +52,12 @@ ELEMENT_LABELS = {"speech": "Speech", "ques": "Question", "reply": "Answer"}
 #: characters XML 1.0 does not allow
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-FEED_PATHS = {"member": "/feeds/members/{id}.atom", "department": "/feeds/departments/{id}.atom",
-              "search": "/feeds/search.atom"}
-
-
 # --- links for page heads ---------------------------------------------------------------------------------
 
 def feed_url(feed: str, ident: str | None = None, /, **params) -> str:
     """The site-relative address of a feed: ``feed_url("member", "david-hanson")``,
     ``feed_url("department", "home-office", show="answers")``, ``feed_url("search", q="taser")``."""
-    path = FEED_PATHS[feed].format(id=quote(str(ident or ""), safe=""))
-    query = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    return path + ("?" + urlencode(query, doseq=True) if query else "")
+    return urls.site.feed(feed, ident, **params)
 
 
 def feed_link(feed: str, ident: str | None = None, /, title: str | None = None, **params) -> Markup:

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import (Column, Connection, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, and_, delete, exists, func, insert, or_, select, update)
+from sqlalchemy import (Connection, and_, delete, exists, func, insert, or_, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy import Table
 
 from ...record import kinds
 from ..schema import (alert_deliveries, alert_signups, alerts, debates, departments, divisions, gid_redirects,

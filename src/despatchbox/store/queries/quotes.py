@@ -24,8 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import (BigInteger, Column, Connection, Index, Integer, MetaData, PrimaryKeyConstraint, String,
-                        Table, func, select, union_all)
+from sqlalchemy import (Connection, func, select, union_all)
 
 from ...record import kinds
 from ...attribute.departments import by_slug, name_on

@@ -1,14 +1,13 @@
 """What a search asks (:class:`SearchQuery`) and what it answers (:class:`SearchResults`)."""
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Literal
-from urllib.parse import quote
 
 from markupsafe import Markup
 
+from ...record import urls
 from ...record import kinds
 from .query_language import QueryError
 
@@ -22,23 +21,12 @@ MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 DEFAULT_LIMIT = 20
 
-GID_PREFIX = "uk.org.publicwhip/"
-_LOCAL = re.compile(r"\d{4}-\d\d-\d\d[a-z]*\.(.+)$")
-
-
-def anchor_for(gid: str) -> str:
-    """A speech's anchor in its debate's page, as the debate page writes it: the gid without its
-    date and file version (``…/debate/2009-10-26b.3.3`` → ``g3.3``), so it survives a later version."""
-    m = _LOCAL.search(gid)
-    tail = m.group(1) if m else gid.rsplit("/", 1)[-1]
-    return "g" + re.sub(r"[^0-9A-Za-z._-]", "-", tail)
-
-
 def speech_url(debate_id: str, gid: str) -> str:
-    """``/debate/debate/2009-10-26b.1.4#g3.3``: the debate page (its id without ``uk.org.publicwhip/``)
-    at the speech."""
-    short = debate_id[len(GID_PREFIX):] if debate_id.startswith(GID_PREFIX) else debate_id
-    return f"/debate/{quote(short, safe='/')}#{anchor_for(gid)}"
+    """``/debate/debate/2009-10-26b.1.4#g3.3``: the debate page at the speech (``record.urls``)."""
+    return urls.site.speech(debate_id, gid)
+
+
+anchor_for = urls.anchor
 
 
 def item_type(kind: str, element: str) -> str:

@@ -13,17 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
 
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 
-from ...record import kinds
+from ...record import kinds, urls
 from ...attribute.departments import by_slug, name_on
 from .. import formatting
 from ..templating import register_filter, register_global, templates
 
-GID_PREFIX = "uk.org.publicwhip/"
 
 #: chambers as the home page groups them: (key, name, kinds)
 CHAMBERS = kinds.groups()
@@ -31,55 +29,32 @@ KIND_NAMES = {k.key: k.name for k in kinds.KINDS}
 PER_PAGE = 20
 
 
-def short_id(gid: str) -> str:
-    return gid[len(GID_PREFIX):] if gid.startswith(GID_PREFIX) else gid
-
-
-def full_id(short: str) -> str:
-    short = short.strip("/")
-    return short if short.startswith(GID_PREFIX) else GID_PREFIX + short
-
-
-_LOCAL = re.compile(r"\d{4}-\d\d-\d\d[a-z]*\.(.+)$")
-
-
-def anchor(gid: str) -> str:
-    """'uk.org.publicwhip/debate/2009-10-26b.3.3' → 'g3.3' (stable across file versions)."""
-    m = _LOCAL.search(gid)
-    tail = m.group(1) if m else gid.rsplit("/", 1)[-1]
-    return "g" + re.sub(r"[^0-9A-Za-z._-]", "-", tail)
-
-
-def _path(gid: str) -> str:
-    return quote(short_id(gid), safe="/")
+# ids, anchors and addresses: the record's one URL builder (``record/urls.py``), site-relative
+short_id, full_id, anchor, member_prefix = urls.short_id, urls.full_id, urls.anchor, urls.member_prefix
 
 
 def debate_url(gid: str, at: str | None = None) -> str:
-    return f"/debate/{_path(gid)}" + (f"#{anchor(at)}" if at else "")
+    return urls.site.debate(gid, at)
 
 
 def division_url(gid: str) -> str:
-    return f"/division/{_path(gid)}"
+    return urls.site.division(gid)
 
 
 def question_url(heading_gid: str) -> str:
-    return f"/written-question/{_path(heading_gid)}"
-
-
-def member_prefix(house: str | None) -> str:
-    return "lord" if house == "lords" else "mp"
+    return urls.site.question(heading_gid)
 
 
 def member_url(slug: str | None, house: str | None = None) -> str | None:
-    return f"/{member_prefix(house)}/{slug}" if slug else None
+    return urls.site.member(slug, house)
 
 
 def member_debate_url(slug: str, house: str | None, gid: str, at: str | None = None) -> str:
-    return f"/{member_prefix(house)}/{slug}/debate/{_path(gid)}" + (f"#{anchor(at)}" if at else "")
+    return urls.site.member_debate(slug, house, gid, at)
 
 
 def dept_url(slug: str | None) -> str | None:
-    return f"/dept/{slug}" if slug else None
+    return urls.site.department(slug)
 
 
 def department_name(slug: str | None, on: date | None = None) -> str | None:
