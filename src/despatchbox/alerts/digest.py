@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Mapping
 
-from ..record import kinds
-from ..attribute.departments import name_on
+from ..record import kinds, naming
 from ..attribute.names import display_name
 from ..ingest.records import Membership
 from .links import Links
@@ -164,13 +163,11 @@ class Digest:
 
 
 def _membership(row: Mapping) -> Membership | None:
-    if not row.get("membership_id") or not row.get("house"):
+    if not row.get("membership_id"):
         return None
-    return Membership(id=row["membership_id"], house=row["house"], title=row["m_title"],
-                      first_name=row["m_first_name"], last_name=row["m_last_name"],
-                      constituency=row["constituency"], party=row["party"], from_date=row["m_from"],
-                      to_date=row["m_to"], lord_name=row["lord_name"], lord_of_name=row["lord_of_name"],
-                      peerage_type=row["peerage_type"])
+    return naming.membership_from_row(row, "m_", id="membership_id", house="house", constituency="constituency",
+                                      party="party", from_date="m_from", to_date="m_to", lord_name="lord_name",
+                                      lord_of_name="lord_of_name", peerage_type="peerage_type")
 
 
 def speaker_of(row: Mapping) -> str | None:
@@ -184,12 +181,7 @@ def speaker_of(row: Mapping) -> str | None:
 
 
 def department_name(slug: str | None, on: date, names: Mapping[str, str]) -> str | None:
-    if not slug:
-        return None
-    try:
-        return name_on(slug, on)
-    except Exception:
-        return names.get(slug, slug)
+    return naming.department_name(slug, on, names.get(slug) if slug else None)
 
 
 class DigestBuilder:

@@ -27,8 +27,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from ..record import kinds as record_kinds
-from ..record import urls
-from ..attribute.departments import by_slug, name_on
+from ..record import naming, urls
 from ..store.queries import debates as debate_queries
 from ..store.queries import departments as department_queries
 from ..store.queries import people as people_queries
@@ -165,7 +164,7 @@ def member_feed(request: Request, slug: str):
     for r in rows:
         label = ELEMENT_LABELS.get(r["element"], "Contribution")
         chamber = record_kinds.name_of(r["kind"])
-        dept = _department_name(r.get("department_slug"), r["date"])
+        dept = naming.department_name(r.get("department_slug"), r["date"])
         title = _title(r["debate_title"])
         heading = _title(titles.get(r["heading_id"]))
         if heading and heading != title:
@@ -208,7 +207,7 @@ def department_feed(request: Request, slug: str,
                                                 categories=(record_kinds.name_of(g["kind"]),))))
         changed = last_change(conn)
         latest = department_queries.latest_sitting_day(conn) or date.today()
-    name = name_on(slug, latest) if by_slug(slug) else row["name"]
+    name = naming.department_name(slug, latest, row["name"])
     what = {"all": "debates, statements and written answers", "debates": "debates and statements",
             "answers": "written answers"}[show]
     feed = Feed(request, title=f"{name}: {what}", self_path=feed_url("department", slug, show=None if show == "all"
@@ -290,12 +289,6 @@ def _title(text: str | None) -> str:
     """Hansard prints department headings in capitals: 'HOME DEPARTMENT' → 'Home Department'."""
     text = " ".join((text or "").split())
     return text.title() if text.isupper() else text
-
-
-def _department_name(slug: str | None, on: date) -> str | None:
-    if not slug:
-        return None
-    return name_on(slug, on) if by_slug(slug) else slug
 
 
 __all__ = ["router", "feed_link", "feed_url", "Feed", "entry_id"]

@@ -13,8 +13,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, func, select
 
-from ...record import kinds
-from ...attribute.departments import by_slug, name_on
+from ...record import kinds, naming
 from ...attribute.parties import is_chair, party_name
 from ..schema import debates, departments, divisions, headings, memberships, offices, people, speeches, votes
 
@@ -59,11 +58,7 @@ def _stream(conn: Connection, query):
 
 def department_of(slug: str | None, on: date, fallback_name: str | None = None) -> dict | None:
     """``{"name", "slug"}`` with the department's name as it was on the date; None without a slug."""
-    if not slug:
-        return None
-    if by_slug(slug) is not None:
-        return {"name": name_on(slug, on), "slug": slug}
-    return {"name": fallback_name or slug, "slug": slug}
+    return naming.department_ref(slug, on, fallback_name)
 
 
 def chair_own_parties(conn: Connection) -> dict[int, str]:

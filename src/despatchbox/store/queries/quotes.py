@@ -26,8 +26,7 @@ from datetime import date
 
 from sqlalchemy import (Connection, func, select, union_all)
 
-from ...record import kinds
-from ...attribute.departments import by_slug, name_on
+from ...record import kinds, naming
 from ...attribute.names import display_name, full_name
 from ...attribute.parties import is_chair, party_name
 from ...ingest.records import Membership
@@ -185,19 +184,10 @@ class StoreSpeechIndex:
 
 
 def _membership(row) -> Membership | None:
-    if not row["m_house"]:
-        return None
-    return Membership(id=row["membership_id"] or "", house=row["m_house"], title=row["m_title"],
-                      first_name=row["m_first_name"], last_name=row["m_last_name"],
-                      constituency=row["m_constituency"], party=row["m_party"], from_date=row["m_from_date"],
-                      to_date=row["m_to_date"], lord_name=row["m_lord_name"], lord_of_name=row["m_lord_of_name"],
-                      peerage_type=row["m_peerage_type"])
+    return naming.membership_from_row(row, "m_", id="membership_id")
 
 
-def department_ref(slug: str | None, on: date) -> dict | None:
-    if not slug:
-        return None
-    return {"slug": slug, "name": name_on(slug, on) if by_slug(slug) is not None else slug}
+department_ref = naming.department_ref
 
 
 def _own_parties(conn: Connection, person_ids: set[int]) -> dict[int, str]:
@@ -228,7 +218,7 @@ def _posts_held(conn: Connection, wanted: set[tuple[int, date]]) -> dict[tuple[i
         for pid, day in wanted:
             if pid == r.person_id and (r.from_date is None or r.from_date <= day) and \
                     (r.to_date is None or day <= r.to_date):
-                dept = name_on(r.department_slug, day) if by_slug(r.department_slug) else r.department
+                dept = naming.department_name(r.department_slug, day, r.department)
                 out.setdefault((pid, day), []).append(f"{r.position}, {dept}")
     return {k: "; ".join(v) for k, v in out.items()}
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Date, and_, bindparam, select, text
 
+from ...record import naming
 from ...attribute import departments as dept_registry
 from ...attribute import parties
 from ...attribute.names import display_name, full_name, peerage_kind
@@ -186,21 +187,10 @@ def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[l
 # --- from ids to hits ---------------------------------------------------------------------------
 
 def _membership(row) -> Membership | None:
-    if row["m_id"] is None:
-        return None
-    return Membership(id=row["m_id"], house=row["m_house"], title=row["m_title"], first_name=row["m_first_name"],
-                      last_name=row["m_last_name"], constituency=row["m_constituency"], party=row["m_party"],
-                      from_date=None, to_date=None, lord_name=row["m_lord_name"],
-                      lord_of_name=row["m_lord_of_name"], peerage_type=row["m_peerage_type"])
+    return naming.membership_from_row(row, "m_", from_date=None, to_date=None) if row["m_id"] is not None else None
 
 
-def department_name(slug: str | None, on: date) -> str | None:
-    if not slug:
-        return None
-    try:
-        return dept_registry.name_on(slug, on)
-    except KeyError:
-        return slug
+department_name = naming.department_name
 
 
 def _as_date(value) -> date:

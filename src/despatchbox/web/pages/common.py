@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from fastapi import HTTPException
 from fastapi.responses import RedirectResponse
 
-from ...record import kinds, urls
-from ...attribute.departments import by_slug, name_on
+from ...record import kinds, naming, urls
 from .. import formatting
 from ..templating import register_filter, register_global, templates
 
@@ -57,19 +55,8 @@ def dept_url(slug: str | None) -> str | None:
     return urls.site.department(slug)
 
 
-def department_name(slug: str | None, on: date | None = None) -> str | None:
-    """The department's name on a date (its latest name without one); the slug if unknown."""
-    if not slug:
-        return None
-    if on is not None:
-        try:
-            name = name_on(slug, on)
-        except (KeyError, ValueError):
-            name = None
-        if name:
-            return name
-    dept = by_slug(slug)
-    return dept.name if dept else slug
+#: a department's name on a date: the record's one naming policy (``record/naming.py``)
+department_name = naming.department_name
 
 
 def with_the(name: str | None) -> str:

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
+from ...record import naming
 from ...attribute.departments import is_chair_office
 from ...attribute.names import chair_display, display_name, full_name, short_form
 from ...attribute.parties import is_chair, party_name, party_short
@@ -23,17 +24,7 @@ from .common import anchor, member_url
 
 def membership(row: dict | None, prefix: str = "") -> Membership | None:
     """A Membership record from a row's membership columns (``m_party`` … with prefix "m_")."""
-    if not row:
-        return None
-    get = lambda k: row.get(prefix + k)  # noqa: E731
-    house = get("house")
-    if house is None:
-        return None
-    return Membership(id=get("id") or row.get("membership_id") or "", house=house, title=get("title"),
-                      first_name=get("first_name"), last_name=get("last_name"),
-                      constituency=get("constituency"), party=get("party"), from_date=get("from_date"),
-                      to_date=get("to_date"), lord_name=get("lord_name"), lord_of_name=get("lord_of_name"),
-                      peerage_type=get("peerage_type"))
+    return naming.membership_from_row(row, prefix)
 
 
 def chair_titles(conn: Connection, rows) -> dict[int, list[str | None]]:

@@ -1,0 +1,63 @@
+"""Naming the record on a date: departments (and the Membership a row describes).
+
+One policy everywhere — pages, the API, feeds, alert emails, export, search and who-said:
+
+- a department is named as it was called **on the record's date** ("Department for Business,
+  Innovation and Skills" in 2009), by the department registry (``attribute/department_match``);
+- without a date, by its latest name;
+- a slug the registry does not know keeps the name the store holds for it, else the slug itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from ..attribute.department_match import by_slug, name_on
+from ..ingest.records import Membership
+
+
+def department_name(slug: str | None, on: date | None = None, stored: str | None = None) -> str | None:
+    """The department's name on ``on`` (its latest name without a date); None without a slug."""
+    if not slug:
+        return None
+    dept = by_slug(slug)
+    if dept is None:
+        return stored or slug
+    if on is None:
+        return dept.name
+    return name_on(slug, on)
+
+
+def department_ref(slug: str | None, on: date | None = None, stored: str | None = None) -> dict | None:
+    """``{"name", "slug"}`` as the API, export and who-said give a department; None without a slug."""
+    name = department_name(slug, on, stored)
+    return None if name is None else {"name": name, "slug": slug}
+
+
+#: a Membership's fields and the column each is read from (before a prefix is applied)
+MEMBERSHIP_COLUMNS = {
+    "id": "id", "house": "house", "title": "title", "first_name": "first_name", "last_name": "last_name",
+    "constituency": "constituency", "party": "party", "from_date": "from_date", "to_date": "to_date",
+    "lord_name": "lord_name", "lord_of_name": "lord_of_name", "peerage_type": "peerage_type",
+}
+
+
+def membership_from_row(row: Mapping | None, prefix: str = "", **columns: str | None) -> Membership | None:
+    """The Membership a store row describes, from its columns ``prefix + name`` (``m_party`` with
+    prefix ``"m_"``); ``columns`` names any column that differs (``constituency="constituency"``), or
+    None for a field the row does not carry. None when the row has no membership (no house)."""
+    if not row:
+        return None
+
+    def get(field: str):
+        column = columns.get(field, prefix + MEMBERSHIP_COLUMNS[field])
+        return None if column is None else row.get(column)
+
+    house = get("house")
+    if house is None:
+        return None
+    return Membership(id=get("id") or row.get("membership_id") or "", house=house, title=get("title"),
+                      first_name=get("first_name"), last_name=get("last_name"), constituency=get("constituency"),
+                      party=get("party"), from_date=get("from_date"), to_date=get("to_date"),
+                      lord_name=get("lord_name"), lord_of_name=get("lord_of_name"),
+                      peerage_type=get("peerage_type"))
