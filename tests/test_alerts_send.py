@@ -120,13 +120,13 @@ def test_digests_over_smtp_then_nothing_then_only_new_items(members_engine, fres
     for heading in ("Parliamentary Debates", "Written Statements", "Written Answers", "Divisions"):
         assert f">{heading}</h2>" in html
     # a debate entry: title, "N speeches (M words)", chamber, date, department, speakers
-    assert re.search(r"Home Department\n\d+ speeches \([\d,]+ words\) · Commons Chamber · Monday 26 October 2009 · "
+    assert re.search(r"Home Department\n\d+ speeches \([\d,]+ words\) · Commons Chamber · Monday 26th October 2009 · "
                      r"Home Office", text)
     assert "David Hanson (Labour - Delyn)" in text
     assert re.search(r"Asked by .+:\n", text) and re.search(r"Answered by .+:\n", text)
-    assert re.search(r"Division \d+: Home Department\nCommons Chamber · Monday 26 October 2009 · Home Office · "
+    assert re.search(r"Division \d+: Home Department\nCommons Chamber · Monday 26th October 2009 · Home Office · "
                      r"Ayes \d+, Noes \d+", text)
-    assert "Monday 26 October 2009" in html and "Tuesday 27 October" not in text
+    assert "Monday 26th October 2009" in html and "Tuesday 27th October" not in text
     # every link goes back to the site; the unsubscribe link is in both parts
     # (speech text may quote other addresses: the links are the hrefs and the lines that are a link)
     hrefs = re.findall(r'href="([^"]+)"', html)
@@ -165,11 +165,11 @@ def test_digests_over_smtp_then_nothing_then_only_new_items(members_engine, fres
         new = [d for d in rows if d["message_id"] == got[address].message["Message-ID"]]
         assert len(new) == item_count(got[address])
         assert {str(d["item_date"]) for d in new} <= {"2009-10-27", "2009-10-28"}
-        assert "Monday 26 October 2009" not in got[address].text
+        assert "Monday 26th October 2009" not in got[address].text
         keys = Counter(d["item_key"] for d in rows)
         assert max(keys.values()) == 1
     assert "Parades Commission" in got["parades@example.org"].text
-    assert "Tuesday 27 October 2009" in got["parades@example.org"].text
+    assert "Tuesday 27th October 2009" in got["parades@example.org"].text
     # the hanson digest holds written answers he gave on the 27th and 28th
     assert "Answered by David Hanson" in got["hanson@example.org"].text
 
@@ -200,9 +200,9 @@ def test_daily_and_weekly_alerts_wait_for_their_period(members_engine, fresh_url
     got = by_recipient(smtp.take())
     assert set(got) == {"daily@example.org", "weekly@example.org"}
     # the weekly digest holds the 27th and the 28th, the daily one the 28th only
-    assert "Tuesday 27 October 2009" in got["weekly@example.org"].text
-    assert "Tuesday 27 October 2009" not in got["daily@example.org"].text
-    assert "Wednesday 28 October 2009" in got["daily@example.org"].text
+    assert "Tuesday 27th October 2009" in got["weekly@example.org"].text
+    assert "Tuesday 27th October 2009" not in got["daily@example.org"].text
+    assert "Wednesday 28th October 2009" in got["daily@example.org"].text
 
 
 def test_superseded_version_does_not_resend_the_same_speeches(members_engine, fresh_url, smtp):
@@ -376,7 +376,7 @@ def test_unconfirmed_alerts_are_not_sent(members_engine, fresh_url, smtp):
     load(engine, *day_files("2009-10-27"))
     send_alerts(engine, alert_settings(fresh_url, smtp.url))
     (msg,) = smtp.take()
-    assert "Monday 26 October" not in msg.text and "Tuesday 27 October 2009" in msg.text
+    assert "Monday 26th October" not in msg.text and "Tuesday 27th October 2009" in msg.text
 
 
 def test_an_alert_held_by_another_sender_is_left_alone_until_its_lease_runs_out(members_engine, fresh_url, smtp):

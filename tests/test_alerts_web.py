@@ -232,12 +232,12 @@ def test_sample_alert_pages_show_the_last_week(sample_client):
     assert r.status_code == 200
     text = main_text(r.text)
     assert re.search(r"Sample alert: [\w, ]*Communities and Local Government", text)
-    assert "for the last week held, Wednesday 28 October 2009 to Tuesday 3 November 2009" in text
+    assert "for the last week held, Wednesday 28th October 2009 to Tuesday 3rd November 2009" in text
     for heading in ("Parliamentary Debates", "Written Answers", "Divisions"):
         assert f"<h2>{heading}</h2>" in r.text
     assert re.search(r"Opposition Day — \[20th Allotted Day\] \d+ speeches \([\d,]+ words\) · Commons Chamber · "
-                     r"Wednesday 28 October 2009 · Department for Communities and Local Government", text)
-    assert "Tuesday 27 October" not in text
+                     r"Wednesday 28th October 2009 · Department for Communities and Local Government", text)
+    assert "Tuesday 27th October" not in text
     assert 'action="/alerts/signup"' in r.text and 'name="target" value="communities-and-local-government"' in r.text
     r = sample_client.get("/alerts/sample/department/home-office")
     assert r.status_code == 200 and "<h2>Written Answers</h2>" in r.text

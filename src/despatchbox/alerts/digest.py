@@ -39,9 +39,8 @@ EXCERPT_WORDS = 60
 ANSWER_WORDS = 150
 
 
-def full_date(day: date) -> str:
-    """'Monday 26 October 2009'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+#: dates and titles are named as pages name them (``record/naming``)
+full_date = naming.full_date
 
 
 def number(n: int | None) -> str:
@@ -53,13 +52,8 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def tidy_title(title: str | None) -> str:
-    """ParlParse major headings are in capitals ("HOME DEPARTMENT"): show them in title case."""
-    title = " ".join((title or "").split())
-    if title and title.upper() == title and any(c.isalpha() for c in title):
-        small = {"and", "of", "the", "for", "in", "on", "to", "a", "an", "by", "with", "at"}
-        words = title.lower().split(" ")
-        title = " ".join(w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
-    return title or "Untitled"
+    """A heading as pages show it ("UK INVENTORS" → "UK Inventors"), or "Untitled"."""
+    return naming.item_title(title) or "Untitled"
 
 
 def excerpt(text: str | None, terms: Iterable[str] = (), limit: int = EXCERPT_WORDS) -> str:

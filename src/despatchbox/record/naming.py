@@ -1,4 +1,4 @@
-"""Naming the record on a date: departments (and the Membership a row describes).
+"""Naming the record: titles, dates, departments on a date, and the Membership a row describes.
 
 One policy everywhere — pages, the API, feeds, alert emails, export, search and who-said:
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+
+import re
 
 from ..attribute.department_match import by_slug, name_on
 from ..ingest.records import Membership
@@ -61,3 +63,66 @@ def membership_from_row(row: Mapping | None, prefix: str = "", **columns: str | 
                       party=get("party"), from_date=get("from_date"), to_date=get("to_date"),
                       lord_name=get("lord_name"), lord_of_name=get("lord_of_name"),
                       peerage_type=get("peerage_type"))
+
+
+# --- titles and dates: the same on pages, feeds, emails and the API ------------------------------
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd."""
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def full_date(day: date | None) -> str:
+    """'Monday 26th October 2009'."""
+    if day is None:
+        return ""
+    return f"{WEEKDAYS[day.weekday()]} {ordinal(day.day)} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: date | None) -> str:
+    """'26 Oct 2009'."""
+    if day is None:
+        return ""
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
+_SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "from"}
+_ACRONYMS = {"UK", "EU", "UN", "US", "USA", "NHS", "BBC", "NATO", "HMRC", "IDP", "MOD", "HM", "GP", "GPS", "HGV",
+             "ASBO", "ASBOS", "DNA", "CCTV", "VAT", "ECOFIN", "OECD", "WTO", "G20", "G8", "PFI", "ID", "TV", "MP",
+             "MPS", "NI", "SEN", "UKBA", "CPS", "MRSA", "IVF", "HIV", "AIDS", "SIA", "BIS", "DWP", "FCO", "DFID"}
+_CHAIR_NOTE = re.compile(r"\s*\[[^\]]*\bin the chair\b[^\]]*\]\s*", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+def item_title(title: str | None) -> str:
+    """A heading for display: '[… in the Chair]' notes dropped; headings printed in capitals
+    ('HOME DEPARTMENT', 'UK INVENTORS') in title case, keeping acronyms."""
+    if not title:
+        return ""
+    text = _CHAIR_NOTE.sub(" ", title).strip(" \u2014-") or title
+    text = " ".join(text.split())
+    if not text.isupper():
+        return text
+    first = True
+
+    def word(m: re.Match) -> str:
+        nonlocal first
+        w = m.group(0)
+        was_first, first = first, False
+        if w.upper() in _ACRONYMS:
+            return w.upper()
+        lower = w.lower()
+        if not was_first and lower in _SMALL:
+            return lower
+        return lower[:1].upper() + lower[1:]
+
+    return _WORD.sub(word, text)

@@ -15,32 +15,11 @@ from html import escape
 import nh3
 from markupsafe import Markup
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from ..record import naming
 
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd."""
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def full_date(day: date | None) -> str:
-    """'Monday 26th October 2009'."""
-    if day is None:
-        return ""
-    return f"{WEEKDAYS[day.weekday()]} {ordinal(day.day)} {MONTHS[day.month - 1]} {day.year}"
-
-
-def short_date(day: date | None) -> str:
-    """'26 Oct 2009'."""
-    if day is None:
-        return ""
-    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+MONTHS, WEEKDAYS = naming.MONTHS, naming.WEEKDAYS
+#: dates are named the same way on pages and in emails (``record/naming``)
+ordinal, full_date, short_date = naming.ordinal, naming.full_date, naming.short_date
 
 
 def _plural(n: int, unit: str) -> str:

@@ -10,7 +10,6 @@ day's file.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from fastapi import HTTPException
@@ -68,37 +67,8 @@ def with_the(name: str | None) -> str:
     return "the " + name
 
 
-_SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "from"}
-_ACRONYMS = {"UK", "EU", "UN", "US", "USA", "NHS", "BBC", "NATO", "HMRC", "IDP", "MOD", "HM", "GP", "GPS", "HGV",
-             "ASBO", "ASBOS", "DNA", "CCTV", "VAT", "ECOFIN", "OECD", "WTO", "G20", "G8", "PFI", "ID", "TV", "MP",
-             "MPS", "NI", "SEN", "UKBA", "CPS", "MRSA", "IVF", "HIV", "AIDS", "SIA", "BIS", "DWP", "FCO", "DFID"}
-_CHAIR_NOTE = re.compile(r"\s*\[[^\]]*\bin the chair\b[^\]]*\]\s*", re.I)
-_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
-
-
-def display_title(title: str | None) -> str:
-    """A heading for display: '[… in the Chair]' notes dropped; headings printed in capitals
-    ('HOME DEPARTMENT', 'UK INVENTORS') in title case, keeping acronyms."""
-    if not title:
-        return ""
-    text = _CHAIR_NOTE.sub(" ", title).strip(" \u2014-") or title
-    text = " ".join(text.split())
-    if not text.isupper():
-        return text
-    first = True
-
-    def word(m: re.Match) -> str:
-        nonlocal first
-        w = m.group(0)
-        was_first, first = first, False
-        if w.upper() in _ACRONYMS:
-            return w.upper()
-        lower = w.lower()
-        if not was_first and lower in _SMALL:
-            return lower
-        return lower[:1].upper() + lower[1:]
-
-    return _WORD.sub(word, text)
+#: headings for display, named as on every surface (``record/naming.item_title``)
+display_title = naming.item_title
 
 
 @dataclass
