@@ -96,7 +96,8 @@ def test_member_contributions_to_a_debate_they_did_not_speak_in_is_404(client):
 
 def test_debate_with_its_contributions_and_division(client):
     d = get(client, f"/debates/{HOME_QUESTIONS}")
-    assert d["title"] == "HOME DEPARTMENT" and d["department"]["slug"] == "home-office"
+    assert d["title"] == "Home Department" and d["department"]["slug"] == "home-office"
+    assert d["title_as_printed"] == "HOME DEPARTMENT"
     assert d["department_reason"].startswith("heading")
     assert len(d["contributions"]) == d["speeches"] == 430
     assert [c["position"] for c in d["contributions"]] == sorted(c["position"] for c in d["contributions"])

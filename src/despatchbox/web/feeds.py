@@ -165,8 +165,8 @@ def member_feed(request: Request, slug: str):
         label = ELEMENT_LABELS.get(r["element"], "Contribution")
         chamber = record_kinds.name_of(r["kind"])
         dept = naming.department_name(r.get("department_slug"), r["date"])
-        title = _title(r["debate_title"])
-        heading = _title(titles.get(r["heading_id"]))
+        title = naming.item_title(r["debate_title"])
+        heading = naming.item_title(titles.get(r["heading_id"]))
         if heading and heading != title:
             title = f"{title}: {heading}"
         written = r["kind"] in WRITTEN_ANSWER_KINDS and r["heading_id"]
@@ -190,9 +190,9 @@ def department_feed(request: Request, slug: str,
             _, sections = debate_queries.department_sections(conn, slug, kinds, limit=FEED_ENTRIES)
             for s in sections:
                 chamber = record_kinds.name_of(s["kind"])
-                entries.append((s["date"], dict(record_id=s["id"], title=f"{_title(s['title'])} ({chamber})",
+                entries.append((s["date"], dict(record_id=s["id"], title=f"{naming.item_title(s['title'])} ({chamber})",
                                                 path=web_url("debate", s["id"]), day=s["date"], author=None,
-                                                summary=f"{chamber}, {s['date'].isoformat()}: "
+                                                summary=f"{chamber}, {naming.full_date(s['date'])}: "
                                                         f"{s['speeches']} contributions, {s['words']:,} words.",
                                                 categories=(chamber,))))
         if show in ("all", "answers"):
@@ -200,7 +200,7 @@ def department_feed(request: Request, slug: str,
             for g in groups:
                 askers = ", ".join(g.get("askers") or []) or "A member"
                 answerer = g.get("answerer") or "the government"
-                entries.append((g["date"], dict(record_id=g["id"], title=f"Written answer: {_title(g['title'])}",
+                entries.append((g["date"], dict(record_id=g["id"], title=f"Written answer: {naming.item_title(g['title'])}",
                                                 path=web_url("question", g["id"]), day=g["date"],
                                                 author=g.get("answerer"),
                                                 summary=f"Asked by {askers}; answered by {answerer}.",
@@ -264,7 +264,7 @@ def search_feed(request: Request,
     for hit in results.hits:
         label = {"question": "Question", "answer": "Answer", "statement": "Statement"}.get(hit.item_type, "Speech")
         who = hit.display_name or hit.name
-        feed.entry(record_id=hit.id, title=f"{label}: {_title(hit.title)}" + (f" \u2014 {who}" if who else ""),
+        feed.entry(record_id=hit.id, title=f"{label}: {naming.item_title(hit.title)}" + (f" \u2014 {who}" if who else ""),
                    path=speech_url(hit.debate_id, hit.id), day=hit.date, author=hit.name,
                    summary=_strip_tags(str(hit.snippet)), categories=(hit.chamber, hit.department or ""))
     return feed.response(changed)
@@ -283,12 +283,6 @@ def _strip_tags(html: str) -> str:
 def _bad(request: Request, message: str):
     from .app import error_page
     return error_page(request, 400, "Bad request", message)
-
-
-def _title(text: str | None) -> str:
-    """Hansard prints department headings in capitals: 'HOME DEPARTMENT' → 'Home Department'."""
-    text = " ".join((text or "").split())
-    return text.title() if text.isupper() else text
 
 
 __all__ = ["router", "feed_link", "feed_url", "Feed", "entry_id"]

@@ -168,7 +168,8 @@ class DebateSummary(Model):
     chamber: str = Field(description="`Commons Chamber`, `Westminster Hall`, `Lords Chamber`, `Written "
                                      "Statements`, `Written Answers`, `Public Bill Committees`.")
     date: dt.date
-    title: str
+    title: str = Field(description="Its title as pages, feeds and emails show it (\"Home Department\").")
+    title_as_printed: str = Field(description="The heading as the record prints it (\"HOME DEPARTMENT\").")
     department: DepartmentRef | None = Field(description="The government department it concerns; null when "
                                                          "none is attributed.")
     speeches: int = Field(description="Contributions in it.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
+from ...record import naming
 from ...attribute.names import display_name
 from ...attribute.parties import is_chair, party_name
 from ...ingest.records import Membership as MembershipRecord
@@ -83,7 +84,7 @@ def speech(row: dict, own_parties: dict[int, str]) -> dict:
 
 def debate_summary(row: dict) -> dict:
     return {"id": row["id"], "kind": row["kind"], "chamber": CHAMBER_OF_KIND.get(row["kind"], row["kind"]),
-            "date": row["date"], "title": row["title"],
+            "date": row["date"], "title": naming.item_title(row["title"]), "title_as_printed": row["title"],
             "department": department(row.get("department_slug"), row["date"], row.get("department_name")),
             "speeches": row.get("speeches") or 0, "words": row.get("words") or 0,
             "url": api_path("debates", row["id"]), "web_url": web_url("debate", row["id"])}
@@ -92,7 +93,7 @@ def debate_summary(row: dict) -> dict:
 def division_summary(row: dict) -> dict:
     return {"id": row["id"], "kind": row["kind"], "chamber": CHAMBER_OF_KIND.get(row["kind"], row["kind"]),
             "date": row["date"], "number": row["number"], "time": row["time"], "debate_id": row["debate_id"],
-            "debate_title": row.get("debate_title"), "ayes": row["ayes"], "noes": row["noes"],
+            "debate_title": naming.item_title(row.get("debate_title")) or None, "ayes": row["ayes"], "noes": row["noes"],
             "url": api_path("divisions", row["id"]), "web_url": web_url("division", row["id"])}
 
 
