@@ -98,6 +98,3 @@ def is_chair(code: str | None) -> bool:
     found = party(code)
     return bool(found and found.chair)
 
-
-def all_parties() -> list[Party]:
-    return list(_PARTIES)

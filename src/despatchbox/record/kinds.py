@@ -30,10 +30,6 @@ class Kind:
     #: headings that open a debate: major only (chambers), or minor too (one item per minor heading)
     minor_headings_open_items: bool = False
 
-    @property
-    def is_written(self) -> bool:
-        return self.form != "spoken"
-
 
 KINDS: tuple[Kind, ...] = (
     Kind("debates", "debates", "commons", "spoken", "Commons Chamber", "Commons Chamber", "commons"),
@@ -84,9 +80,3 @@ def groups() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
         out.setdefault(k.group_key, (k.group, []))[1].append(k.key)
     return tuple((key, name, tuple(keys)) for key, (name, keys) in out.items())
 
-
-def in_house(house: str | None) -> tuple[str, ...]:
-    """The kinds of one house ('commons' or 'lords'); every kind for None."""
-    if house is None:
-        return KEYS
-    return tuple(k.key for k in KINDS if k.house == house)

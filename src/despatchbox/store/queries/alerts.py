@@ -250,11 +250,6 @@ def orphaned_deliveries(conn: Connection, alert_id: int, days: Iterable[date]) -
     return list(conn.execute(q).mappings())
 
 
-def delivery_counts(conn: Connection, alert_id: int) -> dict[str, int]:
-    return dict(conn.execute(select(alert_deliveries.c.via, func.count()).where(
-        alert_deliveries.c.alert_id == alert_id).group_by(alert_deliveries.c.via)).all())
-
-
 def redirect_targets(conn: Connection, old_ids: Iterable[str]) -> dict[str, str]:
     """old gid → the gid that replaced it, for the given ids (``removed`` redirects, which point at
     a nearby heading rather than the same item, are left out)."""
@@ -359,13 +354,3 @@ def divisions_by_person(conn: Connection, person_id: int, scope: Scope) -> list:
          .where(_scope_condition(scope, divisions.c.date), votes.c.person_id == person_id))
     return list(conn.execute(_divisions_ordered(q)).mappings())
 
-
-def divisions_in_debates(conn: Connection, debate_ids: Iterable[str], scope: Scope) -> list:
-    debate_ids = list(set(debate_ids))
-    rows: list = []
-    for start in range(0, len(debate_ids), 500):
-        q = _division_select().where(_scope_condition(scope, divisions.c.date),
-                                     divisions.c.debate_id.in_(debate_ids[start:start + 500]))
-        rows.extend(conn.execute(q).mappings())
-    rows.sort(key=lambda r: (r["date"], r["kind"], r["position"]))
-    return rows

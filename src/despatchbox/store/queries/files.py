@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from ..bulk import insert_rows
 from ..schema import (committee_members, committees, debates, divisions, gid_redirects, headings, ingest_batches,
@@ -89,6 +89,3 @@ def resolve_redirect(conn: Connection, gid: str, max_hops: int = 50) -> str | No
 def latest_batch(conn: Connection):
     return conn.execute(select(ingest_batches).order_by(ingest_batches.c.id.desc()).limit(1)).mappings().first()
 
-
-def count_files(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(source_files)).scalar_one()

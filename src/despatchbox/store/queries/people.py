@@ -38,13 +38,6 @@ def person_by_id(conn: Connection, person_id: int) -> dict | None:
     return dict(row) if row else None
 
 
-def people_by_ids(conn: Connection, person_ids) -> dict[int, dict]:
-    ids = sorted({p for p in person_ids if p is not None})
-    if not ids:
-        return {}
-    return {r["id"]: dict(r) for r in conn.execute(select(people).where(people.c.id.in_(ids))).mappings()}
-
-
 def memberships_of(conn: Connection, person_id: int) -> list[dict]:
     """Every seat and peerage the person held, oldest first (open-ended ``to_date`` is None)."""
     rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id == person_id)
@@ -63,14 +56,6 @@ def memberships_of_people(conn: Connection, person_ids) -> dict[int, list[dict]]
     for r in rows:
         out[r["person_id"]].append(dict(r))
     return out
-
-
-def memberships_by_ids(conn: Connection, membership_ids) -> dict[str, dict]:
-    ids = sorted({m for m in membership_ids if m})
-    if not ids:
-        return {}
-    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.id.in_(ids))).mappings()
-    return {r["id"]: dict(r) for r in rows}
 
 
 def membership_on(conn: Connection, person_id: int, on: date) -> dict | None:
@@ -142,7 +127,7 @@ def vote_count(conn: Connection, person_id: int) -> int:
 
 def activity_and_counts(conn: Connection, person_id: int) -> tuple[list[dict], dict]:
     """What a member page shows of the person's record in one pass over their speeches (the covering
-    index ``ix_speeches_person_cover``): :func:`activity_by_date` and the counts of :func:`counts`
+    index ``ix_speeches_person_cover``): the counts of :func:`counts`
     without ``debates``."""
     q = (select(speeches.c.date, speeches.c.element, func.count(), func.sum(speeches.c.words))
          .where(speeches.c.person_id == person_id)
@@ -193,17 +178,6 @@ def recent_contributions(conn: Connection, person_id: int, limit: int = 10, offs
          .order_by(speeches.c.date.desc(), speeches.c.file_id.desc(), speeches.c.position.desc())
          .limit(limit).offset(offset))
     return [dict(r) for r in conn.execute(q).mappings()]
-
-
-def activity_by_date(conn: Connection, person_id: int) -> list[dict]:
-    """[{date, speeches, questions, answers}] per day the person contributed, oldest first."""
-    q = (select(speeches.c.date,
-                func.sum(case((speeches.c.element == "speech", 1), else_=0)),
-                func.sum(case((speeches.c.element == "ques", 1), else_=0)),
-                func.sum(case((speeches.c.element == "reply", 1), else_=0)))
-         .where(speeches.c.person_id == person_id).group_by(speeches.c.date).order_by(speeches.c.date))
-    return [{"date": r[0], "speeches": int(r[1] or 0), "questions": int(r[2] or 0), "answers": int(r[3] or 0)}
-            for r in conn.execute(q)]
 
 
 def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0) -> list[dict]:
