@@ -25,11 +25,12 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 def site_routers() -> tuple:
     """Every router of the site, in the order they are matched (imported here, not at the top:
     the page modules import ``engine_of`` from this one). A missing module is an ImportError."""
-    from . import alerts_pages, feeds, search_pages, who_said_pages
+    from . import alerts_pages, feeds, quote_check_pages, search_pages, who_said_pages
     from .pages import debates, departments, divisions, home, members, questions, versus
 
     return (home.router, members.router, debates.router, departments.router, questions.router, divisions.router,
-            versus.router, search_pages.router, feeds.router, alerts_pages.router, who_said_pages.router)
+            versus.router, search_pages.router, feeds.router, alerts_pages.router, who_said_pages.router,
+            quote_check_pages.router)
 
 
 def _include_routers(app: FastAPI) -> None:

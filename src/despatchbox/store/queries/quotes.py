@@ -31,11 +31,11 @@ from ...attribute.names import display_name, full_name
 from ...attribute.parties import is_chair, party_name
 from ...ingest.records import Membership
 from ..bulk import insert_rows
-from ..schema import debates, memberships, offices, people, quote_fingerprints, quote_speeches, speeches
+from ..schema import debates, headings, memberships, offices, people, quote_fingerprints, quote_speeches, speeches
 
 __all__ = [
     "quote_speeches", "quote_fingerprints", "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
-    "add_fingerprints", "speech_details", "debate_details", "fingerprint_stats", "CHAMBERS",
+    "add_fingerprints", "speech_details", "debate_details", "speech_citations", "fingerprint_stats", "CHAMBERS",
 ]
 
 #: fingerprints held by more speeches than this are skipped at query time (stop shingles:
@@ -287,3 +287,18 @@ def debate_details(conn: Connection, debate_ids: Sequence[str]) -> dict[str, dic
     return {r.id: {"id": r.id, "title": r.title, "date": r.date, "kind": r.kind,
                    "chamber": CHAMBERS.get(r.kind, r.kind), "department": department_ref(r.department_slug, r.date)}
             for r in rows}
+
+
+def speech_citations(conn: Connection, speech_ids: Sequence[str]) -> dict[str, dict]:
+    """speech id → where the speech sits in the record: column, time, the official source URL the
+    record carries, and the heading it sits under (the item of business within its debate)."""
+    ids = sorted(set(speech_ids))
+    if not ids:
+        return {}
+    h = headings.alias("h")
+    rows = conn.execute(select(speeches.c.id, speeches.c.colnum, speeches.c.time, speeches.c.url,
+                               speeches.c.heading_id, h.c.title.label("heading_title"))
+                        .select_from(speeches.outerjoin(h, h.c.id == speeches.c.heading_id))
+                        .where(speeches.c.id.in_(ids)))
+    return {r.id: {"column": r.colnum, "time": r.time, "source_url": r.url, "heading_id": r.heading_id,
+                   "heading_title": r.heading_title} for r in rows}

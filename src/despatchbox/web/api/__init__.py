@@ -95,9 +95,9 @@ def create_api(engine: Engine) -> FastAPI:
         return JSONResponse(error_body("server_error", "something went wrong; it has been logged"),
                             status_code=500)
 
-    from . import debates, departments, divisions, members, questions, reference, search, stats, who_said
+    from . import debates, departments, divisions, members, questions, quote_check, reference, search, stats, who_said
 
-    for module in (members, debates, departments, questions, divisions, search, stats, who_said, reference):
+    for module in (members, debates, departments, questions, divisions, search, stats, who_said, quote_check, reference):
         api.include_router(module.router)
     api.add_middleware(RejectNulBytes)
     return api

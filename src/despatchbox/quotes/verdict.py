@@ -1,0 +1,219 @@
+"""A quote against one speech: the official wording, the differences word by word, and a verdict.
+
+Both texts are cut into normalised tokens (:func:`despatchbox.quotes.normalise.token_spans`: case,
+quote marks, dashes and digit separators already do not count) and then *folded*, so that what a
+newspaper changes without changing the words does not count either:
+
+* spelling variants: ``organised``/``organized``, ``analyse``/``analyze``, ``centre``/``center``,
+  ``labour``/``labor``, ``travelled``/``traveled``, ``defence``/``defense``, ``programme``/``program``,
+  ``judgement``/``judgment``;
+* figures: a number word is its digits (``nine out of 10`` = ``9 out of 10``), and
+  ``per cent``/``percent``/``%`` are nothing (``10 per cent`` = ``10%``).
+
+Folding is applied to both sides alike, so it can only make two spellings of one word equal.
+
+:func:`compare` aligns the folded quote with the speech (``difflib`` over tokens, in order, on the
+region of the speech the quote's longest shared runs point to) and returns a :class:`Comparison`:
+
+* ``verbatim`` — every word of the quote, in order, with nothing left out in between;
+* ``abridged`` — the quote's words are all there, in order, but words of the record were left out
+  between them (with or without ``…``/``[...]``), and each kept piece is at least
+  :data:`MIN_PIECE` words long;
+* ``altered`` — words were changed or added, yet most of the quote (≥ :data:`ALTERED_MIN`) is
+  the speech's, with a shared run of at least :data:`MIN_RUN` words;
+* ``None`` — not this speech.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from .normalise import token_spans
+
+__all__ = ["Comparison", "Change", "compare", "fold_tokens", "MIN_PIECE", "MIN_RUN", "ALTERED_MIN"]
+
+MIN_PIECE = 3        # an abridged quote's kept pieces are at least this long (else: altered)
+MIN_RUN = 6          # an altered quote shares at least one run this long with the speech
+ALTERED_MIN = 0.6    # … and at least this share of its words
+CLUSTER_GAP = 200    # speech tokens allowed between two shared runs of one quote
+EDGE_REACH = 8       # … and beyond the outer runs, for the quote's unmatched ends
+
+_NUMBERS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBERS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+                 "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000",
+                 "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th"})
+_WORDS = {"programme": "program", "programmes": "programs", "defence": "defense", "offence": "offense",
+          "offences": "offenses", "licence": "license", "licences": "licenses", "judgement": "judgment",
+          "judgements": "judgments", "ageing": "aging", "acknowledgement": "acknowledgment", "enrol": "enroll",
+          "fulfil": "fulfill", "fulfilment": "fulfillment", "cheque": "check", "grey": "gray", "tyre": "tire",
+          "tyres": "tires", "pyjamas": "pajamas", "manoeuvre": "maneuver", "aluminium": "aluminum",
+          "whilst": "while", "amongst": "among", "towards": "toward", "mum": "mom", "plough": "plow"}
+_OUR = ("colour", "honour", "favour", "behaviour", "labour", "neighbour", "harbour", "humour", "rumour", "vigour",
+        "endeavour", "savour", "armour", "flavour", "parlour", "valour", "odour", "splendour", "rigour",
+        "saviour", "glamour", "clamour", "tumour", "vapour", "candour", "fervour", "ardour")
+_OUR_RE = re.compile(r"^(" + "|".join(w[:-3] for w in _OUR) + r")our(s|ed|ing|able|ably|ite|ites|ful|hood|er|ers)?$")
+_ISE = re.compile(r"^(\w{2,})is(e|es|ed|ing|er|ers|ation|ations|ational)$")
+_YSE = re.compile(r"^(\w+)ys(e|es|ed|ing|er|ers)$")
+_TRE = re.compile(r"^(cent|theat|met|lit|fib|calib|spec|sab|lust|mana|sombre)re(s|d)?$")
+_ELL = re.compile(r"^(\w{3,}e)ll(ed|ing|er|ers)$")
+
+
+def _fold(tok: str) -> str:
+    if tok in _NUMBERS:
+        return _NUMBERS[tok]
+    if tok in _WORDS:
+        return _WORDS[tok]
+    if len(tok) < 5 or tok.isdigit():
+        return tok
+    m = _OUR_RE.match(tok)
+    if m:
+        return f"{m.group(1)}or{m.group(2) or ''}"
+    m = _TRE.match(tok)
+    if m:
+        return f"{m.group(1)}ter{m.group(2) or ''}"
+    m = _ISE.match(tok)
+    if m:
+        return f"{m.group(1)}iz{m.group(2)}"
+    m = _YSE.match(tok)
+    if m:
+        return f"{m.group(1)}yz{m.group(2)}"
+    m = _ELL.match(tok)
+    if m:
+        return f"{m.group(1)}l{m.group(2)}"
+    return tok
+
+
+def fold_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Folded tokens of ``text`` and, for each, its character span in ``text``."""
+    toks: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for tok, start, end in token_spans(text):
+        if tok == "percent":
+            continue
+        if tok == "cent" and toks and toks[-1] == "per":
+            toks.pop()
+            spans.pop()
+            continue
+        toks.append(_fold(tok))
+        spans.append((start, end))
+    return toks, spans
+
+
+@dataclass
+class Change:
+    """One step of the word-by-word comparison, in the official wording's order."""
+    op: str                # same | omitted (in the record, not in the quote) | added | changed
+    official: str          # the record's words ("" for added)
+    quoted: str            # the quote's words ("" for omitted)
+
+    def as_dict(self) -> dict:
+        return {"op": self.op, "official": self.official, "quoted": self.quoted}
+
+
+@dataclass
+class Comparison:
+    wording: str                    # verbatim | abridged | altered
+    matched: int                    # quote words found in the speech, in order
+    quote_words: int
+    start: int                      # character span of the official wording in the speech text
+    end: int
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def omitted(self) -> int:
+        return sum(len(c.official.split()) for c in self.changes if c.op == "omitted")
+
+    @property
+    def share(self) -> float:
+        return self.matched / self.quote_words if self.quote_words else 0.0
+
+
+def _region(q: list[str], s: list[str]) -> tuple[int, int] | None:
+    """The part of the speech the quote's shared runs point to (extended by the quote's unmatched ends)."""
+    blocks = [b for b in SequenceMatcher(None, q, s, autojunk=False).get_matching_blocks() if b.size >= 2]
+    if not blocks:
+        return None
+    seed = max(range(len(blocks)), key=lambda k: blocks[k].size)
+    lo = hi = seed
+    while lo > 0 and blocks[lo].b - (blocks[lo - 1].b + blocks[lo - 1].size) <= CLUSTER_GAP:
+        lo -= 1
+    while hi + 1 < len(blocks) and blocks[hi + 1].b - (blocks[hi].b + blocks[hi].size) <= CLUSTER_GAP:
+        hi += 1
+    first, last = blocks[lo], blocks[hi]
+    start = max(0, first.b - first.a - EDGE_REACH)
+    end = min(len(s), last.b + last.size + (len(q) - last.a - last.size) + EDGE_REACH)
+    return start, end
+
+
+def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None) -> Comparison | None:
+    """The quote against one speech's text (see the module docstring); None if it is not from it."""
+    q, qspans = quote_folded or fold_tokens(quote)
+    s, sspans = speech_folded or fold_tokens(speech)
+    if not q or not s:
+        return None
+    region = _region(q, s)
+    if region is None:
+        return None
+    r0, r1 = region
+    ops = SequenceMatcher(None, q, s[r0:r1], autojunk=False).get_opcodes()
+    # the record's words before the quote starts and after it ends are context, not omissions
+    while ops and ops[0][0] == "insert":
+        ops = ops[1:]
+    while ops and ops[-1][0] == "insert":
+        ops = ops[:-1]
+    if not ops:
+        return None
+    # a quote's own words at its start or end ("He said …") are additions, not changes of the context
+    if ops[0][0] == "replace":
+        _, i1, i2, j1, j2 = ops[0]
+        ops[0] = ("delete", i1, i2, j2, j2)
+    if ops[-1][0] == "replace":
+        _, i1, i2, j1, j2 = ops[-1]
+        ops[-1] = ("delete", i1, i2, j1, j1)
+
+    def qtext(i, j):
+        return quote[qspans[i][0]:qspans[j - 1][1]] if j > i else ""
+
+    def stext(i, j):
+        i, j = i + r0, j + r0
+        return speech[sspans[i][0]:sspans[j - 1][1]] if j > i else ""
+
+    changes: list[Change] = []
+    matched = longest = 0
+    pieces: list[int] = []
+    added = changed = omitted = 0
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            matched += i2 - i1
+            longest = max(longest, i2 - i1)
+            pieces.append(i2 - i1)
+            changes.append(Change("same", stext(j1, j2), qtext(i1, i2)))
+        elif tag == "insert":                      # difflib: in b (the speech) only
+            omitted += j2 - j1
+            changes.append(Change("omitted", stext(j1, j2), ""))
+        elif tag == "delete":                      # in a (the quote) only
+            added += i2 - i1
+            changes.append(Change("added", "", qtext(i1, i2)))
+        else:
+            changed += i2 - i1
+            changes.append(Change("changed", stext(j1, j2), qtext(i1, i2)))
+    first_j = next(op[3] for op in ops if op[0] != "delete") if any(op[0] != "delete" for op in ops) else 0
+    last_j = max((op[4] for op in ops if op[0] != "delete"), default=first_j)
+    start = sspans[r0 + first_j][0] if last_j > first_j else 0
+    end = sspans[r0 + last_j - 1][1] if last_j > first_j else 0
+    n = len(q)
+    if not added and not changed:
+        if not omitted:
+            wording = "verbatim"
+        elif min(pieces) >= MIN_PIECE or (n >= 8 and sum(p for p in pieces if p < MIN_PIECE) <= 1):
+            wording = "abridged"
+        else:
+            return None
+    elif matched >= ALTERED_MIN * n and longest >= min(MIN_RUN, n):
+        wording = "altered"
+    else:
+        return None
+    return Comparison(wording, matched, n, start, end, changes)
