@@ -6,6 +6,8 @@ in :func:`site_routers` and included here. The JSON API is a sub-application mou
 """
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -49,8 +51,23 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
                                       status_code=status)
 
 
+def _mount_mcp(app: FastAPI) -> None:
+    """The MCP server's streamable-HTTP transport at ``/mcp/`` (its sessions run in the app's lifespan)."""
+    from ..mcp import build_server
+
+    server = build_server(app.state.engine)
+    app.state.mcp = server
+    app.mount("/mcp", server.streamable_http_app())
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI):
+    async with app.state.mcp.session_manager.run():
+        yield
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
-    app = FastAPI(title="despatchbox", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="despatchbox", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.engine = engine_for(database_url or settings().database_url)
     app.state.settings = settings()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -73,6 +90,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     _include_routers(app)
     _mount_api(app)
+    _mount_mcp(app)
     install_http_middleware(app)  # covers pages, feeds and the mounted API
     install_page_cache(app)       # outermost: rendered pages kept until the record changes (web/page_cache.py)
     return app
