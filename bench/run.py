@@ -2,7 +2,7 @@
 """One benchmark that measures everything, each figure beside a baseline from the same run.
 
     python bench/run.py [--speeches N] [--json] [--workdir DIR] [--db-url URL] [--corpus DIR]
-                        [--only ingest,search,pages,http,who_said] [--http-seconds S]
+                        [--only ingest,search,pages,http,who_said,quote_check] [--http-seconds S]
 
 1. builds (or reuses) a synthetic corpus of about N speeches (bench/make_corpus.py) in
    WORKDIR/corpus, and ingests it into WORKDIR/despatchbox.db (or --db-url). What was ingested
@@ -18,7 +18,8 @@
      (bench/pages.py), for the busiest member, one of their debates, the busiest department;
    - http: requests/s and p95 of those pages from a load generator on loopback (bench/loadgen.py)
      against ``despatchbox serve --workers W`` started as a subprocess and always stopped;
-   - who_said: latency for a 30-paragraph text, once ``despatchbox.quotes`` is wired to the store.
+   - who_said: latency for a 30-paragraph text, once ``despatchbox.quotes`` is wired to the store;
+   - quote_check: latency for a 300-word quote (bench/quote_check.py) vs a PK lookup per sentence.
 3. prints each figure with its target (targets are for N = 1 000 000) and whether it is met, or
    with --json exactly one JSON object.
 
@@ -49,7 +50,7 @@ from make_corpus import make_corpus  # noqa: E402
 
 MIGRATIONS = ROOT / "src" / "despatchbox" / "store" / "migrations" / "versions"
 META_FORMAT = 1
-SECTIONS = ("ingest", "search", "pages", "http", "who_said")
+SECTIONS = ("ingest", "search", "pages", "http", "who_said", "quote_check")
 TARGET_N = 1_000_000
 #: (section, figure, comparison, target, unit) — targets hold at N = 1 000 000 on 2 cores
 TARGETS = [
@@ -59,6 +60,7 @@ TARGETS = [
     ("search", "ratio", "<=", 2, ""),
     ("pages", "p95_ms", "<=", 50, " ms"),
     ("http", "rps", ">=", 400, " req/s"),
+    ("quote_check", "p95_ms", "<=", 200, " ms"),
 ]
 #: the corpus.json fields that identify a corpus (timings and "reused" left out)
 CORPUS_IDENTITY = ("format", "speeches_requested", "source", "files", "speeches", "bytes", "first_date",
@@ -357,8 +359,17 @@ def section_who_said(ctx: dict) -> dict:
     return who_said.measure(ctx["url"], runs=ctx["page_rounds"])
 
 
+def section_quote_check(ctx: dict) -> dict:
+    """bench/quote_check.py: a 300-word quote through despatchbox.web.quote_check vs one primary-key
+    lookup per sentence (baseline)."""
+    quote_check = _bench_module("quote_check")
+    if quote_check is None:
+        return {"skipped": "bench/quote_check.py is not there yet"}
+    return quote_check.measure(ctx["url"], runs=ctx["page_rounds"])
+
+
 RUNNERS = {"ingest": section_ingest, "search": section_search, "pages": section_pages, "http": section_http,
-           "who_said": section_who_said}
+           "who_said": section_who_said, "quote_check": section_quote_check}
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -439,6 +450,11 @@ def print_report(result: dict) -> None:
               f"{w.get('paragraphs')} paragraphs ({w.get('matched')} attributed) vs as many primary-key lookups "
               f"as index statements ({w.get('index_statements')}) {_fmt(w.get('baseline_p50_ms'), ' ms')}: "
               f"ratio {_fmt(w.get('ratio'))}")
+    q = result.get("quote_check") or {}
+    if q and "p50_ms" in q:
+        print(f"quote-check p50 {_fmt(q.get('p50_ms'), ' ms')}, p95 {_fmt(q.get('p95_ms'), ' ms')} for a "
+              f"{q.get('words')}-word quote ({q.get('sentences')} sentences) vs one primary-key lookup per sentence "
+              f"{_fmt(q.get('baseline_p50_ms'), ' ms')}: ratio {_fmt(q.get('ratio'))}")
     for name in SECTIONS:
         sec = result.get(name) or {}
         if sec.get("skipped"):

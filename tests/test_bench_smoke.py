@@ -51,6 +51,7 @@ def test_prints_every_figure(runs):
     assert result["ingest"]["errors"] == 0
     assert result["http"]["errors"] == 0
     assert "who_said" in result          # figures, or a note saying why it was skipped
+    assert "p50_ms" in result["quote_check"], result["quote_check"]
     assert {t["figure"] for t in result["targets"]} >= {"ingest.ratio", "search.p95_ms", "pages.p95_ms", "http.rps"}
 
 

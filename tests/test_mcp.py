@@ -91,7 +91,7 @@ def test_http(sample_url):
     proc = subprocess.Popen([sys.executable, "-c", "from despatchbox.cli import main; main()", "serve", "--port",
                              str(port)], env=env)
     try:
-        for _ in range(200):
+        for _ in range(600):
             try:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
                 break

@@ -142,8 +142,38 @@ def _in_range(d: dict, since: date | None, until: date | None) -> bool:
     return day is None or ((since is None or day >= since) and (until is None or day <= until))
 
 
+class _Memo:
+    """What one check has read and computed: texts, folded tokens and details of speeches (a quote's
+    sentences mostly come from the same few speeches)."""
+
+    def __init__(self, index: SpeechIndex, details: Details) -> None:
+        self.index, self._details = index, details
+        self.texts: dict[str, str] = {}
+        self.folded: dict[str, tuple] = {}
+        self.info: dict[str, dict] = {}
+
+    def text_of(self, ids: list[str]) -> dict[str, str]:
+        missing = [s for s in ids if s not in self.texts]
+        if missing:
+            self.texts.update(self.index.texts(missing))
+        return {s: self.texts[s] for s in ids if s in self.texts}
+
+    def fold(self, sid: str) -> tuple:
+        if sid not in self.folded:
+            self.folded[sid] = fold_tokens(self.texts[sid])
+        return self.folded[sid]
+
+    def details(self, ids: list[str]) -> dict[str, dict]:
+        missing = [s for s in ids if s not in self.info]
+        if missing:
+            self.info.update(self._details(missing))
+        return {s: self.info[s] for s in ids if s in self.info}
+
+
 def check_sentence(sentence: str, index: SpeechIndex, details: Details, *, phrases: Phrases | None = None,
-                   speaker: str | None = None, since: date | None = None, until: date | None = None) -> SentenceCheck:
+                   speaker: str | None = None, since: date | None = None, until: date | None = None,
+                   memo: _Memo | None = None) -> SentenceCheck:
+    memo = memo or _Memo(index, details)
     folded = fold_tokens(sentence)
     n = len(folded[0])
     if n < MIN_WORDS:
@@ -155,20 +185,15 @@ def check_sentence(sentence: str, index: SpeechIndex, details: Details, *, phras
         if len(toks) >= 4:
             hashes.update(shingle_hashes(toks))
     ids = list(index.candidates(sorted(hashes), CANDIDATES)) if hashes else []
+    compared = _compare(sentence, folded, ids, memo, n)
     more_total = 0
-    if phrases is not None and n < PHRASE_UNDER:
+    whole_found = any(c.wording in ("verbatim", "abridged") and c.matched == n for _, c in compared)
+    if phrases is not None and n < PHRASE_UNDER and (n < LOOSE_WORDS or not whole_found):
         longest = max(parts, key=lambda p: len(tokens(p)))
         if len(tokens(longest)) >= MIN_WORDS:
             found, more_total = phrases(longest, PHRASE_CANDIDATES)
-            ids += [s for s in found if s not in ids]
-    texts = index.texts(ids)
-    compared = []
-    for sid in ids:
-        if sid in texts:
-            c = compare(sentence, texts[sid], quote_folded=folded)
-            if c is not None and (c.wording == "verbatim" or n >= LOOSE_WORDS):
-                compared.append((sid, c))
-    info = details([sid for sid, _ in compared]) if compared else {}
+            compared += _compare(sentence, folded, [s for s in found if s not in ids], memo, n)
+    info = memo.details([sid for sid, _ in compared]) if compared else {}
     found = sorted((Found(sid, c, info[sid]) for sid, c in compared
                     if sid in info and _in_range(info[sid], since, until)), key=_rank)
     if not found:
@@ -205,9 +230,21 @@ def check_sentence(sentence: str, index: SpeechIndex, details: Details, *, phras
     return SentenceCheck(sentence, best.comparison.wording, reasons[best.comparison.wording], best, same, 1, more)
 
 
+def _compare(sentence: str, folded, ids: list[str], memo: _Memo, n: int) -> list[tuple[str, Comparison]]:
+    out = []
+    texts = memo.text_of(ids)
+    for sid in ids:
+        if sid in texts:
+            c = compare(sentence, texts[sid], quote_folded=folded, speech_folded=memo.fold(sid))
+            if c is not None and (c.wording == "verbatim" or n >= LOOSE_WORDS):
+                out.append((sid, c))
+    return out
+
+
 def check_quote(text: str, index: SpeechIndex, details: Details, *, phrases: Phrases | None = None,
                 speaker: str | None = None, since: date | None = None,
                 until: date | None = None) -> list[SentenceCheck]:
     """One :class:`SentenceCheck` per sentence of ``text``, in order."""
-    return [check_sentence(s, index, details, phrases=phrases, speaker=speaker, since=since, until=until)
+    memo = _Memo(index, details)
+    return [check_sentence(s, index, details, phrases=phrases, speaker=speaker, since=since, until=until, memo=memo)
             for s in sentences(text)]

@@ -26,10 +26,12 @@ region of the speech the quote's longest shared runs point to) and returns a :cl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-from .normalise import token_spans
+from .normalise import token_spans, tokens
 
 __all__ = ["Comparison", "Change", "compare", "fold_tokens", "MIN_PIECE", "MIN_RUN", "ALTERED_MIN"]
 
@@ -61,6 +63,7 @@ _TRE = re.compile(r"^(cent|theat|met|lit|fib|calib|spec|sab|lust|mana|sombre)re(
 _ELL = re.compile(r"^(\w{3,}e)ll(ed|ing|er|ers)$")
 
 
+@lru_cache(maxsize=65536)
 def _fold(tok: str) -> str:
     if tok in _NUMBERS:
         return _NUMBERS[tok]
@@ -86,20 +89,34 @@ def _fold(tok: str) -> str:
     return tok
 
 
-def fold_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Folded tokens of ``text`` and, for each, its character span in ``text``."""
+class _Spans:
+    """Character spans of folded tokens, worked out only when asked (the slow part of tokenising)."""
+
+    __slots__ = ("text", "origin", "_spans")
+
+    def __init__(self, text: str, origin: list[int]) -> None:
+        self.text, self.origin, self._spans = text, origin, None
+
+    def __getitem__(self, k: int) -> tuple[int, int]:
+        if self._spans is None:
+            self._spans = [(a, b) for _, a, b in token_spans(self.text)]
+        return self._spans[self.origin[k]]
+
+
+def fold_tokens(text: str) -> tuple[list[str], _Spans]:
+    """Folded tokens of ``text`` and, for each, its character span in ``text`` (computed lazily)."""
     toks: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for tok, start, end in token_spans(text):
+    origin: list[int] = []
+    for i, tok in enumerate(tokens(text)):
         if tok == "percent":
             continue
         if tok == "cent" and toks and toks[-1] == "per":
             toks.pop()
-            spans.pop()
+            origin.pop()
             continue
         toks.append(_fold(tok))
-        spans.append((start, end))
-    return toks, spans
+        origin.append(i)
+    return toks, _Spans(text, origin)
 
 
 @dataclass
@@ -118,13 +135,28 @@ class Comparison:
     wording: str                    # verbatim | abridged | altered
     matched: int                    # quote words found in the speech, in order
     quote_words: int
-    start: int                      # character span of the official wording in the speech text
-    end: int
-    changes: list[Change] = field(default_factory=list)
+    omitted: int                    # the record's words left out between the quote's
+    _texts: Callable[[], tuple[int, int, list[Change]]] = field(repr=False, compare=False)
+    _built: tuple | None = field(default=None, repr=False, compare=False)
+
+    def _get(self) -> tuple[int, int, list[Change]]:
+        if self._built is None:         # character offsets are worked out only for what is shown
+            self._built = self._texts()
+        return self._built
 
     @property
-    def omitted(self) -> int:
-        return sum(len(c.official.split()) for c in self.changes if c.op == "omitted")
+    def start(self) -> int:
+        """Where the official wording starts in the speech's text."""
+        return self._get()[0]
+
+    @property
+    def end(self) -> int:
+        return self._get()[1]
+
+    @property
+    def changes(self) -> list[Change]:
+        """The comparison word by word, in the record's order."""
+        return self._get()[2]
 
     @property
     def share(self) -> float:
@@ -181,7 +213,6 @@ def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None) -
         i, j = i + r0, j + r0
         return speech[sspans[i][0]:sspans[j - 1][1]] if j > i else ""
 
-    changes: list[Change] = []
     matched = longest = 0
     pieces: list[int] = []
     added = changed = omitted = 0
@@ -190,20 +221,24 @@ def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None) -
             matched += i2 - i1
             longest = max(longest, i2 - i1)
             pieces.append(i2 - i1)
-            changes.append(Change("same", stext(j1, j2), qtext(i1, i2)))
         elif tag == "insert":                      # difflib: in b (the speech) only
             omitted += j2 - j1
-            changes.append(Change("omitted", stext(j1, j2), ""))
         elif tag == "delete":                      # in a (the quote) only
             added += i2 - i1
-            changes.append(Change("added", "", qtext(i1, i2)))
         else:
             changed += i2 - i1
-            changes.append(Change("changed", stext(j1, j2), qtext(i1, i2)))
-    first_j = next(op[3] for op in ops if op[0] != "delete") if any(op[0] != "delete" for op in ops) else 0
-    last_j = max((op[4] for op in ops if op[0] != "delete"), default=first_j)
-    start = sspans[r0 + first_j][0] if last_j > first_j else 0
-    end = sspans[r0 + last_j - 1][1] if last_j > first_j else 0
+
+    def texts() -> tuple[int, int, list[Change]]:
+        names = {"equal": "same", "insert": "omitted", "delete": "added", "replace": "changed"}
+        changes = [Change(names[tag], stext(j1, j2) if tag != "delete" else "",
+                          qtext(i1, i2) if tag != "insert" else "") for tag, i1, i2, j1, j2 in ops]
+        kept = [op for op in ops if op[0] != "delete"]
+        first_j = kept[0][3] if kept else 0
+        last_j = max((op[4] for op in kept), default=first_j)
+        if last_j <= first_j:
+            return 0, 0, changes
+        return sspans[r0 + first_j][0], sspans[r0 + last_j - 1][1], changes
+
     n = len(q)
     if not added and not changed:
         if not omitted:
@@ -216,4 +251,4 @@ def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None) -
         wording = "altered"
     else:
         return None
-    return Comparison(wording, matched, n, start, end, changes)
+    return Comparison(wording, matched, n, omitted, texts)

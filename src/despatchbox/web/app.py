@@ -54,15 +54,15 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
 def _mount_mcp(app: FastAPI) -> None:
     """The MCP server's streamable-HTTP transport at ``/mcp/`` (its sessions run in the app's lifespan)."""
     from ..mcp import build_server
+    from ..mcp.http import McpHttp
 
-    server = build_server(app.state.engine)
-    app.state.mcp = server
-    app.mount("/mcp", server.streamable_http_app())
+    app.state.mcp = McpHttp(build_server(app.state.engine))
+    app.mount("/mcp", app.state.mcp)
 
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI):
-    async with app.state.mcp.session_manager.run():
+    async with app.state.mcp.running():
         yield
 
 
