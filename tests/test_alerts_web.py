@@ -235,7 +235,7 @@ def test_sample_alert_pages_show_the_last_week(sample_client):
     assert "for the last week held, Wednesday 28th October 2009 to Tuesday 3rd November 2009" in text
     for heading in ("Parliamentary Debates", "Written Answers", "Divisions"):
         assert f"<h2>{heading}</h2>" in r.text
-    assert re.search(r"Opposition Day — \[20th Allotted Day\] \d+ speeches \([\d,]+ words\) · Commons Chamber · "
+    assert re.search(r"Local Spending Reports \d+ speeches \([\d,]+ words\) · Commons Chamber · "
                      r"Wednesday 28th October 2009 · Department for Communities and Local Government", text)
     assert "Tuesday 27th October" not in text
     assert 'action="/alerts/signup"' in r.text and 'name="target" value="communities-and-local-government"' in r.text

@@ -416,16 +416,17 @@ def test_meg_hillier_between_listed_posts():
     _, reply = _wrans_reply("2009-10-26", "Animal Experiments", "Meg Hillier")
     assert posts(reply.person_id, day) == []                       # ministers.xml gap: 2009-08-10 … 2009-11-12
     assert posts(reply.person_id, date(2009, 8, 10)) == ["Home Office"]
+    # a post that had ended never decides (issue 13): without the printed office, only the subject is left
     ev = DebateEvidence("westminhall", day, "Animal Experiments", [], [reply])
-    got = assign_department(ev, posts)
-    assert got == Assignment("home-office", "post: Meg Hillier, Home Office (last held 2009-08-10)")
-    # more than six months after the post ended, it no longer counts: only the subject is left
-    def ended_only(pid, on):
-        return [p for p in posts(pid, on) if on < date(2009, 11, 1)]
-    late = DebateEvidence("westminhall", date(2009, 8, 10) + timedelta(days=200), "Animal Experiments", [], [reply])
-    assert assign_department(late, ended_only) == Assignment("home-office", "subject: animal experiments")
-    late.title = "Statistics"
-    assert assign_department(late, ended_only) is None
+    assert assign_department(ev, posts) == Assignment("home-office", "subject: animal experiments")
+    ev.title = "Statistics"
+    assert assign_department(ev, posts) is None
+    # what the record prints decides: her office as printed by the reply
+    printed = Contribution("reply", "The Parliamentary Under-Secretary of State for the Home Department",
+                           reply.speaker_name, reply.person_id, reply.text)
+    ev = DebateEvidence("westminhall", day, "Statistics", [], [printed])
+    assert assign_department(ev, posts) == Assignment(
+        "home-office", "office: The Parliamentary Under-Secretary of State for the Home Department")
 
 
 def test_phil_woolas_several_posts_subject_decides():

@@ -51,8 +51,13 @@ def test_home_office_ministers_on_the_latest_sitting_day(client):
 def test_home_office_debates_statements_and_answers(client):
     doc = doc_of(client, "/dept/home-office")
     debates = text_of(doc.get_element_by_id("debates"))
-    assert debates.startswith("Debates (4)")
-    assert "Home Department Monday 26th October 2009 · Commons Chamber · 430 speeches" in debates
+    # items of business (issue 13): the Home Office's questions, the Lords question on bullying, the
+    # Lords migrant workers debate, the Policing and Crime Bill motion, the CCTV ten minute rule bill
+    # and the EU justice and home affairs motion; no longer the urgent question on the Territorial
+    # Army and the Marine Bill, which the file prints under the HOME DEPARTMENT heading
+    assert debates.startswith("Debates (6)")
+    assert "Home Department Monday 26th October 2009 · Commons Chamber · 150 speeches" in debates
+    assert "Marine and Coastal Access Bill" not in debates and "Territorial Army" not in debates
     assert "Families: Bullying — Question Monday 26th October 2009 · Lords Chamber" in debates
     statements = text_of(doc.get_element_by_id("statements"))
     assert statements.startswith("Written statements (2)") and "National Identity Service" in statements
@@ -68,7 +73,7 @@ def test_lists_page_independently(client):
     second = doc_of(client, "/dept/home-office?answers_page=2")
     answers = text_of(second.get_element_by_id("answers"))
     assert "Page 2 of 8" in answers and answers != first
-    assert text_of(second.get_element_by_id("debates")).startswith("Debates (4)")
+    assert text_of(second.get_element_by_id("debates")).startswith("Debates (6)")
     last = text_of(doc_of(client, "/dept/home-office?answers_page=99").get_element_by_id("answers"))
     assert "Page 8 of 8" in last
     assert client.get("/dept/home-office?answers_page=0").status_code == 400

@@ -24,7 +24,7 @@ def test_division_230(client):
     assert r.status_code == 200
     doc = lxml.html.fromstring(r.text)
     main = text_of(doc.get_element_by_id("main"))
-    assert main.startswith("Division 230: Home Department Monday 26th October 2009")
+    assert main.startswith("Division 230: Marine and Coastal Access Bill [Lords] — [ist allocated day] Monday 26th October 2009")
     assert "Commons Chamber" in main
     assert "Ayes 158, Noes 246 — The Noes have it" in main
     sides = doc.xpath('//div[@class="side"]')
@@ -39,13 +39,13 @@ def test_division_230(client):
     assert len(doc.xpath('//span[@class="teller"]')) == 4
     assert doc.xpath('//a[@href="/mp/david-hanson" and .="David Hanson"]')
     # back to the debate, at the division
-    assert doc.xpath('//a[@href="/debate/debate/2009-10-26b.1.4#g125.5"]')
+    assert doc.xpath('//a[@href="/debate/debate/2009-10-26b.32.0#g125.5"]')
 
 
 def test_member_page_shows_how_they_voted(client):
     doc = lxml.html.fromstring(client.get("/mp/david-hanson").text)
     rows = [text_of(tr) for tr in doc.xpath('//table[@class="votes"]/tbody/tr')]
-    assert "26 Oct 2009 No. 230: Home Department No 158–246" in rows
+    assert "26 Oct 2009 No. 230: Marine and Coastal Access Bill [Lords] — [ist allocated day] No 158–246" in rows
 
 
 def test_lords_division_uses_contents(client):

@@ -4,15 +4,16 @@ The registry (slugs, names over time, aliases) lives in :mod:`.department_regist
 the text matching in :mod:`.department_match`. :func:`assign_department` applies
 the rules below, in order, and names the rule and its evidence in the reason:
 
-0. ``speaker`` — the Speaker's own business (Speaker's statements, private business
-   before questions, prayers, introductions, sections where only the chair speaks) → None.
+0. ``speaker`` — the Speaker's own business (Speaker's statements, private bills
+   ("Leeds City Council Bill (By Order)"), regional select committee motions, prayers, introductions, sections where only the chair speaks) → None.
 1. ``leader-of-house`` — business statements ("Business of the House"), points of
    order, sittings of the House, select committee and committee membership motions
    (the major heading "JUSTICE" over "That X be discharged from the Justice Committee
    … on behalf of the Committee of Selection" is no Ministry of Justice business) and
    the like → the Leader of the House of Commons (of the Lords for Lords kinds).
 2. ``heading`` — Commons oral questions, written answers and statements (kinds
-   ``debates``, ``wrans``, ``wms``) sit under a major heading naming the department;
+   ``debates``, ``wrans``, ``wms``) sit under a major heading naming the department (in the
+   Commons chamber only departmental questions items, ``questions=True``, use this rule);
    Westminster Hall's debate title (its minor heading) is tried the same way. Lords
    kinds have subject headings and skip this rule.
 3. ``office`` — a responding minister's ``speakeroffice`` text ("The Minister for
@@ -30,12 +31,13 @@ the rules below, in order, and names the rule and its evidence in the reason:
      Office and equalities) → the subject of the title decides among all departments,
      the minister's own departments winning ties; with no subject in the title, the
      minister's own department;
-   * no post that day → the most recent post that ended within ``RECENT_POST_DAYS``
-     (183) days before, probed weekly then day by day (ministers.xml has gaps: Meg
-     Hillier answered for the Home Office in October 2009 between listed posts
-     ending 2009-08-10 and starting 2009-11-12). Posts starting later are not used.
+   * only government posts held on that day count: never an opposition or shadow post, a PPS
+     or a committee place (:func:`is_government_post`), nor a post that had ended or not yet
+     begun (ministers.xml has gaps: Meg Hillier answered for the Home Office in October 2009
+     between listed posts — her printed office, rule 3, decides there).
 6. ``subject`` — no minister at all (motions put forthwith, petitions): the department
-   the title and subtitles name by subject keywords, if one clearly leads.
+   the title and subtitles name by subject keywords, if one clearly leads; with no subject
+   keyword in the title at all, the one the text names, if one clearly leads.
 
 The subject: registry keywords found in the title parts and subtitles decide (a
 "Category:" prefix, as in "Aviation: Air Quality", counts double; longer phrases
@@ -47,7 +49,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Callable
 
 from .department_match import (HOUSE, MINISTERIAL, NON_MINISTERIAL, REGIONAL, WHIPS, Department, by_slug,
@@ -57,10 +59,9 @@ from .department_match import (HOUSE, MINISTERIAL, NON_MINISTERIAL, REGIONAL, WH
 
 __all__ = ["Department", "registry", "by_slug", "name_on", "department_for_heading", "department_for_office",
            "department_for_post", "office_matches", "normalise", "Contribution", "DebateEvidence", "Assignment",
-           "PostLookup", "assign_department", "is_chair_office", "RECENT_POST_DAYS",
+           "PostLookup", "assign_department", "is_chair_office", "is_government_post",
            "MINISTERIAL", "HOUSE", "WHIPS", "REGIONAL", "NON_MINISTERIAL"]
 
-RECENT_POST_DAYS = 183
 HEADING_KINDS = {"debates", "wrans", "wms", "westminhall"}
 LORDS_KINDS = {"lordspages", "lordswms", "lordswrans"}
 COMMONS_LEADER = "leader-of-the-house-of-commons"
@@ -85,6 +86,10 @@ class DebateEvidence:
     title: str                       # major heading (minor heading where a kind has no majors)
     subtitles: list[str] = field(default_factory=list)
     contributions: list[Contribution] = field(default_factory=list)
+    #: Commons chamber: True for departmental questions, False for any other item (a title naming a
+    #: body — "Speaker's Committee for the Independent Parliamentary Standards Authority" — is then
+    #: the subject of a motion, not the department answering); None where the kind does not tell
+    questions: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,24 @@ _HOUSE_BUSINESS = ("business of the house", "business statement", "future busine
                    "point of order", "sittings of the house", "sitting of the house", "standing orders",
                    "sessional orders", "committee of selection", "arrangement of business", "procedure of the house",
                    "business of the house motion")
+#: ministers data sources that list opposition, other parties' and committee places, never government posts
+_NON_GOVERNMENT_SOURCES = re.compile(r"offoppose|oppositionpost|libdem|plaidsnp|privsec|selctee|committee", re.I)
+_NON_GOVERNMENT_POSITIONS = re.compile(r"\bshadow\b|^pps\b|parliamentary private secretary|opposition", re.I)
+_NO_DEPARTMENT = re.compile(r"\(by order\)|^regional (?:select )?committee\b", re.I)
 _SELECT_COMMITTEE = re.compile(r"\bselect committee\b|\bprivilege\b")
 _COMMITTEE_MOTION = re.compile(r"\bon behalf of the Committee of Selection\b|\bbe discharged from the\b", re.I)
 _ASKED = re.compile(r"\bTo ask the ((?:(?:[A-Z][\w'\u2019-]*|of|for|the|and|&),?\s+)+)")
+
+
+def is_government_post(position: str | None, source: str | None) -> bool:
+    """A post held in government: not an opposition or shadow post, a PPS, a committee place or
+    another party's spokesmanship (ministers.xml ``source="chgpages/offoppose"``, JSON
+    ``datadotparl/oppositionpost``, ``position="PPS"``)."""
+    if source and _NON_GOVERNMENT_SOURCES.search(source):
+        return False
+    if not (position or "").strip():
+        return False
+    return not _NON_GOVERNMENT_POSITIONS.search(position or "")
 
 
 def is_chair_office(text: str | None) -> bool:
@@ -147,25 +167,6 @@ def _posts_held(pid: int, on: date, posts: PostLookup) -> list[tuple[str, Depart
     return out
 
 
-def _recent_posts(pid: int, on: date, posts: PostLookup) -> tuple[list[tuple[str, Department]], date | None]:
-    """Posts held most recently within RECENT_POST_DAYS before ``on``, and the last day they were held."""
-    for back in range(7, RECENT_POST_DAYS + 7, 7):
-        back = min(back, RECENT_POST_DAYS)
-        day = on - timedelta(days=back)
-        held = _posts_held(pid, day, posts)
-        if held:
-            for later in range(back - 1, max(back - 7, 0), -1):    # walk forward to the last day held
-                nearer = on - timedelta(days=later)
-                more = _posts_held(pid, nearer, posts)
-                if not more:
-                    break
-                held, day = more, nearer
-            return held, day
-        if back == RECENT_POST_DAYS:
-            break
-    return [], None
-
-
 def _by_post(ev: DebateEvidence, posts: PostLookup, heads: list[tuple[str, float]], body: str
              ) -> Assignment | None:
     speakers: Counter[int] = Counter()
@@ -180,9 +181,6 @@ def _by_post(ev: DebateEvidence, posts: PostLookup, heads: list[tuple[str, float
     for pid in sorted(speakers, key=lambda p: (-speakers[p], order[p])):
         held = _posts_held(pid, ev.date, posts)
         note = ""
-        if not held:
-            held, last = _recent_posts(pid, ev.date, posts)
-            note = f" (last held {last.isoformat()})" if last else ""
         if held:
             best = (pid, held, note)
             break
@@ -262,10 +260,16 @@ def _by_question_addressee(ev: DebateEvidence) -> Assignment | None:
     return Assignment(slug, f"asked: {first[slug]}")
 
 
-def _by_subject(ev: DebateEvidence, heads: list[tuple[str, float]]) -> Assignment | None:
+def _by_subject(ev: DebateEvidence, heads: list[tuple[str, float]], body: str) -> Assignment | None:
     ranked = subject_scores(heads, "", ev.date)
     if ranked and (len(ranked) == 1 or ranked[0].title > ranked[1].title):
         return Assignment(ranked[0].department.slug, f"subject: {ranked[0].keyword}")
+    if ranked:
+        return None
+    # no subject in the title ("DELEGATED LEGISLATION"): the motion's text, if one department clearly leads
+    ranked = subject_scores([], body, ev.date)
+    if ranked and ranked[0].text > 0 and (len(ranked) == 1 or ranked[0].text > ranked[1].text):
+        return Assignment(ranked[0].department.slug, f"subject: {ranked[0].keyword} (text)")
     return None
 
 
@@ -289,7 +293,7 @@ def assign_department(evidence: DebateEvidence, posts: PostLookup) -> Assignment
     keys = _title_keys(ev.title)
     speaking = [c for c in ev.contributions if c.speaker_office or c.speaker_name or c.person_id is not None]
     # 0. the Speaker's own business
-    if any(_starts(k, _SPEAKER_BUSINESS) for k in keys):
+    if any(_starts(k, _SPEAKER_BUSINESS) for k in keys) or _NO_DEPARTMENT.search(title):
         return None
     if speaking and all(_is_chair(c) for c in speaking):
         return None
@@ -301,7 +305,7 @@ def assign_department(evidence: DebateEvidence, posts: PostLookup) -> Assignment
     if procedural and ev.kind == "debates" and any(_COMMITTEE_MOTION.search(c.text or "") for c in ev.contributions):
         return Assignment(COMMONS_LEADER, f"leader-of-house: committee membership ({title})")
     # 2. a heading naming the department
-    if ev.kind in HEADING_KINDS:
+    if ev.kind in HEADING_KINDS and ev.questions is not False:
         dept = department_for_heading(ev.title, ev.date)
         if dept is not None:
             return Assignment(dept.slug, f"heading: {title}")
@@ -318,4 +322,4 @@ def assign_department(evidence: DebateEvidence, posts: PostLookup) -> Assignment
     if found is not None:
         return found
     # 6. the subject alone
-    return _by_subject(ev, heads)
+    return _by_subject(ev, heads, body)

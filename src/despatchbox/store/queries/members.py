@@ -64,10 +64,12 @@ def all_memberships(conn: Connection) -> dict[str, Membership]:
     return {r["id"]: _membership(r) for r in conn.execute(select(memberships)).mappings()}
 
 
-def government_posts(conn: Connection) -> list[tuple[int, str, object, object, str]]:
-    """(person_id, department as printed, from, to, position) of every post with a person."""
+def government_posts(conn: Connection) -> list[tuple[int, str, object, object, str, str | None]]:
+    """(person_id, department as printed, from, to, position, source) of every post with a person
+    (the attribution rules tell government posts from opposition, PPS and committee ones)."""
     return [tuple(r) for r in conn.execute(
-        select(offices.c.person_id, offices.c.department, offices.c.from_date, offices.c.to_date, offices.c.position)
+        select(offices.c.person_id, offices.c.department, offices.c.from_date, offices.c.to_date, offices.c.position,
+               offices.c.source)
         .where(offices.c.person_id.is_not(None)))]
 
 
