@@ -115,6 +115,13 @@ def test_speeches_carry_speaker_as_printed_and_resolved(run):
         10259, "David Hanson", "Labour", "Delyn")
     assert first["office"] == "The Minister for Policing, Crime and Counter-Terrorism"
     assert first["debate_id"] == "uk.org.publicwhip/debate/2009-10-26b.1.4" and first["words"] > 0
+    # the item of business and its department, per record (issue 13)
+    assert first["item_id"] == first["debate_id"]
+    assert first["department"] == {"name": "Home Office", "slug": "home-office"}
+    ua = next(r for r in rows if r["item_id"] == "uk.org.publicwhip/debate/2009-10-26b.23.0")
+    assert ua["department"] == {"name": "Ministry of Defence", "slug": "ministry-of-defence"}
+    bis = next(r for r in rows if r["item_id"] == "uk.org.publicwhip/debate/2009-10-28c.414.0")
+    assert bis["department"] == {"name": "Department for Business, Innovation and Skills", "slug": "business"}
     unknown = [r for r in rows if r["speaker_id"] == "unknown"]
     assert unknown and all(r["person_id"] is None and r["name"] for r in unknown)
     lords = [r for r in rows if r["kind"] == "lordspages" and r["person_id"]]
@@ -133,6 +140,7 @@ def test_questions_with_their_answers(run):
     rows = jsonl(run("questions", "--with-text"))
     rail = next(r for r in rows if r["id"] == "uk.org.publicwhip/wrans/2009-10-26f.293337.q0")
     assert rail["group_id"] == "uk.org.publicwhip/wrans/2009-10-26f.293337.h"
+    assert rail["item_id"] == rail["debate_id"] and rail["department"]["slug"]
     assert rail["title"] == "Departmental Rail Travel"
     assert rail["department"] == {"name": "Northern Ireland Office", "slug": "northern-ireland-office"}
     assert (rail["name"], rail["party"], rail["answer_name"]) == ("Paul Burstow", "Liberal Democrat",

@@ -246,3 +246,13 @@ def test_at_least_98_percent_of_contributions_carry_the_right_department(sample_
         r = sum(v[0] for k, v in shares.items() if k.startswith(kind + "/"))
         t = sum(v[1] for k, v in shares.items() if k.startswith(kind + "/"))
         assert t and r / t >= 0.98, kind
+
+
+def test_public_bill_committee_sittings_are_titled_with_their_bill(sample_engine):
+    with sample_engine.connect() as conn:
+        titles = set(conn.execute(select(debates.c.title).where(debates.c.kind == "standing")).scalars())
+        text = "\n".join(conn.execute(select(speeches.c.text).where(speeches.c.kind == "standing")).scalars())
+    assert "Child Poverty Bill \u2014 Public Bill Committee, 5th sitting" in titles
+    assert "Child Poverty Bill \u2014 Public Bill Committee, 10th sitting" in titles
+    # the files write &#146; (U+0092, a Windows-1252 byte) where an apostrophe belongs
+    assert "\u0092" not in text and "\u2019" in text

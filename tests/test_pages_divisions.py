@@ -1,6 +1,8 @@
 """The division page: division 230 of 26 October 2009 (158 ayes, 246 noes) and a Lords division."""
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pytest
 from fastapi.testclient import TestClient
@@ -29,14 +31,18 @@ def test_division_230(client):
     assert "Ayes 158, Noes 246 — The Noes have it" in main
     sides = doc.xpath('//div[@class="side"]')
     ayes, noes = text_of(sides[0]), text_of(sides[1])
-    assert ayes.startswith("Ayes (158) Tellers: Philip Hollobone, Graham Stuart")
-    assert noes.startswith("Noes (246) Tellers: Helen Jones, Stephen McCabe")
-    assert "Conservative (121)" in ayes and "Labour (" in noes
+    assert ayes.startswith("Ayes (158) Tellers (not in the count): Philip Hollobone, Graham Stuart")
+    assert noes.startswith("Noes (246) Tellers (not in the count): Helen Jones, Stephen McCabe")
+    # the tellers (two Conservatives for the Ayes) are shown apart: the party groups add up to the count
+    assert "Conservative (119)" in ayes and "Labour (" in noes
     assert "David Hanson" in noes and "David Hanson" not in ayes
-    # every name is listed, tellers marked; 158 + 246 + 4 tellers
+    for side, count in ((sides[0], 158), (sides[1], 246)):
+        groups = [int(re.search(r"\((\d+)\)$", text_of(s)).group(1)) for s in side.xpath('.//summary')]
+        assert sum(groups) == count
+    # every name is listed: 158 + 246 by party, the 4 tellers apart
     names = doc.xpath('//ul[@class="names"]/li')
-    assert len(names) == 408
-    assert len(doc.xpath('//span[@class="teller"]')) == 4
+    assert len(names) == 404
+    assert len(doc.xpath('//p[contains(@class, "tellers")]/a')) == 4
     assert doc.xpath('//a[@href="/mp/david-hanson" and .="David Hanson"]')
     # back to the debate, at the division
     assert doc.xpath('//a[@href="/debate/debate/2009-10-26b.32.0#g125.5"]')

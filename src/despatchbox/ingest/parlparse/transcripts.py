@@ -60,15 +60,32 @@ def normalise_time(value: str | None) -> str | None:
     return f"{hours % 100:02d}:{minutes:02d}:{seconds:02d}"
 
 
+def _windows_1252(code: int) -> str:
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
+#: C1 control characters (U+0080–U+009F) that stand for Windows-1252 bytes in some files
+#: (Public Bill Committee transcripts write ``&#146;`` where an apostrophe belongs): U+0092 → ’
+_C1_AS_WINDOWS_1252 = {code: _windows_1252(code) for code in range(0x80, 0xA0)}
+
+
+def fix_windows_1252(text: str) -> str:
+    """'Government\u0092s' → 'Government’s'."""
+    return text.translate(_C1_AS_WINDOWS_1252)
+
+
 def _collapse(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(fix_windows_1252(text).split())
 
 
 def _inner_html(el: etree._Element) -> str:
     parts = [el.text or ""]
     for child in el:
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
-    return "".join(parts).strip()
+    return fix_windows_1252("".join(parts).strip())
 
 
 def _text_of(el: etree._Element) -> str:

@@ -30,9 +30,9 @@ WRITTEN_QUESTION_KINDS = kinds.ANSWERS
 #: ``department_name`` and ``department_slug``)
 FIELDS: dict[str, list[str]] = {
     "debates": ["id", "kind", "chamber", "date", "title", "department", "speeches", "words"],
-    "speeches": ["id", "debate_id", "kind", "date", "position", "speaker_id", "speaker_name", "person_id",
-                 "name", "house", "party", "constituency", "office", "words"],
-    "questions": ["id", "group_id", "debate_id", "kind", "date", "title", "department", "speaker_id",
+    "speeches": ["id", "debate_id", "item_id", "kind", "date", "position", "department", "speaker_id",
+                 "speaker_name", "person_id", "name", "house", "party", "constituency", "office", "words"],
+    "questions": ["id", "group_id", "debate_id", "item_id", "kind", "date", "title", "department", "speaker_id",
                   "person_id", "name", "party", "constituency", "words", "answer_id", "answer_speaker_id",
                   "answer_person_id", "answer_name", "answer_office", "answer_words"],
     "divisions": ["id", "debate_id", "kind", "chamber", "date", "number", "time", "debate_title", "department",
@@ -124,15 +124,19 @@ def export_speeches(conn: Connection, with_text: bool = False) -> Iterator[dict]
     own = chair_own_parties(conn)
     cols = [speeches.c.id, speeches.c.debate_id, speeches.c.kind, speeches.c.date, speeches.c.position,
             speeches.c.speaker_id, speeches.c.speaker_name, speeches.c.person_id, speeches.c.speaker_office,
-            speeches.c.words, *_SPEAKER]
+            speeches.c.words, *_SPEAKER, debates.c.department_slug, departments.c.name.label("department_name")]
     if with_text:
         cols.append(speeches.c.text)
-    q = (select(*cols).select_from(_speaker_join(speeches, speeches.c.person_id, speeches.c.membership_id))
+    q = (select(*cols).select_from(_speaker_join(speeches, speeches.c.person_id, speeches.c.membership_id)
+                                   .outerjoin(debates, debates.c.id == speeches.c.debate_id)
+                                   .outerjoin(departments, departments.c.slug == debates.c.department_slug))
          .where(speeches.c.element == "speech")
          .order_by(speeches.c.date, speeches.c.kind, speeches.c.file_id, speeches.c.position))
     for r in _stream(conn, q):
-        out = {"id": r["id"], "debate_id": r["debate_id"], "kind": r["kind"], "date": r["date"],
-               "position": r["position"], "speaker_id": r["speaker_id"], "speaker_name": r["speaker_name"],
+        out = {"id": r["id"], "debate_id": r["debate_id"], "item_id": r["debate_id"], "kind": r["kind"],
+               "date": r["date"], "position": r["position"],
+               "department": department_of(r["department_slug"], r["date"], r["department_name"]),
+               "speaker_id": r["speaker_id"], "speaker_name": r["speaker_name"],
                "person_id": r["person_id"], **speaker_fields(r, own), "office": r["speaker_office"],
                "words": r["words"]}
         if with_text:
@@ -176,7 +180,8 @@ def _question_group(rows: list[dict], own: dict[int, str], with_text: bool) -> I
         if r["element"] != "ques":
             continue
         speaker = speaker_fields(r, own)
-        out = {"id": r["id"], "group_id": r["heading_id"], "debate_id": r["debate_id"], "kind": r["kind"],
+        out = {"id": r["id"], "group_id": r["heading_id"], "debate_id": r["debate_id"],
+               "item_id": r["debate_id"], "kind": r["kind"],
                "date": r["date"], "title": r["group_title"] or r["debate_title"],
                "department": department_of(r["department_slug"], r["date"], r["department_name"]),
                "speaker_id": r["speaker_id"], "person_id": r["person_id"], "name": speaker["name"],

@@ -48,16 +48,16 @@ def shape_division(division: dict, votes: list[dict]) -> dict:
     for vote in order:
         mine = [v for v in votes if v["vote"] == vote]
         parties: dict[str, list[dict]] = {}
+        tellers: list[dict] = []
         for v in mine:
-            parties.setdefault(party_of(v.get("party")), []).append({
-                "name": v.get("person_name") or v["name"], "printed": v["name"], "teller": bool(v["teller"]),
-                "url": member_url(v.get("person_slug"), v.get("person_house") or v.get("house")),
-            })
+            member = {"name": v.get("person_name") or v["name"], "printed": v["name"], "teller": bool(v["teller"]),
+                      "url": member_url(v.get("person_slug"), v.get("person_house") or v.get("house"))}
+            # tellers are not counted in the tally: they are listed apart, so party groups add up to it
+            (tellers if member["teller"] else parties.setdefault(party_of(v.get("party")), [])).append(member)
         count = division.get(TALLY.get(vote, ""))
         if count is None:
-            count = sum(1 for v in mine if not v["teller"])
-        sides.append({"vote": vote, "label": SIDES.get(vote, vote.title()), "count": count,
-                      "tellers": [m for ms in parties.values() for m in ms if m["teller"]],
+            count = sum(len(ms) for ms in parties.values())
+        sides.append({"vote": vote, "label": SIDES.get(vote, vote.title()), "count": count, "tellers": tellers,
                       "parties": sorted(({"party": p, "members": ms, "count": len(ms), "names_html": names_html(ms)}
                                          for p, ms in parties.items()),
                                         key=lambda p: (-p["count"], p["party"]))})
