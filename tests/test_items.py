@@ -256,3 +256,28 @@ def test_public_bill_committee_sittings_are_titled_with_their_bill(sample_engine
     assert "Child Poverty Bill \u2014 Public Bill Committee, 10th sitting" in titles
     # the files write &#146; (U+0092, a Windows-1252 byte) where an apostrophe belongs
     assert "\u0092" not in text and "\u2019" in text
+
+
+def test_the_same_rules_split_a_modern_day():
+    """The 2023 layout (sample/modern): questions, an urgent question, a statement, a bill's second
+    allocated day under its own heading, business without debate."""
+    from despatchbox.attribute.speakers import SpeakerResolver
+    from despatchbox.config import SAMPLE_DIR
+    from despatchbox.ingest.parlparse.transcripts import parse_transcript
+    from despatchbox.pipeline.transcripts import PostIndex, build_rows
+
+    tf = parse_transcript(SAMPLE_DIR / "modern" / "debates2023-03-28d.xml")
+    rows = build_rows(tf, 1, SpeakerResolver({}, {}), PostIndex([]))
+    items = {r["id"].rsplit(".", 2)[0].rsplit("/", 1)[1] + "." + ".".join(r["id"].rsplit(".", 2)[1:]): r
+             for r in rows.debate_rows}
+    assert items["2023-03-28d.809.4"]["title"] == "Justice"
+    assert (items["2023-03-28d.809.4"]["department_slug"], items["2023-03-28d.809.4"]["department_reason"]) == (
+        "ministry-of-justice", "heading: Justice")
+    assert items["2023-03-28d.829.0"]["title"] == "Strip Searching of Children"       # the urgent question
+    assert items["2023-03-28d.829.0"]["department_slug"] == "home-office"
+    assert "2023-03-28d.840.0" in items                                              # the statement
+    bill = items["2023-03-28d.859.0"]
+    assert bill["title"] == "Illegal Migration Bill" and bill["speeches"] > 150
+    assert "2023-03-28d.859.2" not in items                                          # [2nd Allocated Day]
+    heading_item = {h["id"]: h["debate_id"] for h in rows.heading_rows}
+    assert heading_item["uk.org.publicwhip/debate/2023-03-28d.859.2"] == bill["id"]

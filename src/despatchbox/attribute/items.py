@@ -12,8 +12,8 @@ file gives it:
 * **Everything else in the Commons chamber** — every major heading, and every minor heading after
   the questions or under another major heading (each Opposition Day motion, each delegated
   legislation motion, each petition), opens its own item; except the parts of a bill stage
-  ("Clause 2 — General objective", "New Clause 8", "Schedule 22", "Amendment …"), which stay inside
-  the item of their bill.
+  ("Clause 2 — General objective", "New Clause 8", "Schedule 22", "Amendment …") and a heading that
+  is only a note ("[2nd Allocated Day]" under "Illegal Migration Bill"), which stay inside the item.
 * **Westminster Hall** (and Lords written statements and answers) — each minor heading is an item; a
   heading that is only a chair note ("[Mrs. Joan Humble in the Chair]") continues the debate.
 * **Lords chamber, written statements and answers, Public Bill Committees** — each major heading is
@@ -39,6 +39,7 @@ MINOR_HEADING_ITEM_KINDS = frozenset({"westminhall", "lordswms", "lordswrans"})
 CHAMBER_KINDS = frozenset({"debates"})
 
 _BILL_PART = re.compile(r"^(?:new\s+)?(?:clause|schedule)s?\b|^amendments?\b|^part\s+\d|^long title\b", re.I)
+_NOTE_ONLY = re.compile(r"^\[[^\]]*\]$")        # "[2nd Allocated Day]" under its bill's heading
 _TOPICAL = re.compile(r"^topical questions?\b", re.I)
 _ASKED = re.compile(r"\b(?:was|were) asked\b", re.I)
 _URGENT = re.compile(r"\burgent question\b", re.I)
@@ -135,7 +136,7 @@ class ItemSplitter:
             return True
         if not item_open:
             return True
-        if is_bill_part(h.title) or chair_note_only(h.title):
+        if is_bill_part(h.title) or chair_note_only(h.title) or _NOTE_ONLY.match(item_title(h.title)):
             return False
         if self.in_questions:
             if not self.topical_seen and not _ends_questions(h):
