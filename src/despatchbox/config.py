@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import os
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///despatchbox.db"
+#: signs alert links on a laptop; refused when the base URL is not loopback (web/security.py)
+DEVELOPMENT_SECRET_KEY = "despatchbox-development-secret-change-me"
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: the real parliamentary week shipped with the project (see sample/README.md)
 SAMPLE_DIR = PACKAGE_DIR.parent.parent / "sample"
@@ -18,6 +22,8 @@ class Settings:
     smtp_url: str | None
     secret_key: str
     mail_from: str
+    #: where development mail is kept (``DESPATCHBOX_MAILBOX_DIR``); None: beside the database
+    mailbox_dir: str | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -25,9 +31,26 @@ class Settings:
             database_url=os.environ.get("DESPATCHBOX_DATABASE_URL") or DEFAULT_DATABASE_URL,
             base_url=(os.environ.get("DESPATCHBOX_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             smtp_url=os.environ.get("DESPATCHBOX_SMTP_URL") or None,
-            secret_key=os.environ.get("DESPATCHBOX_SECRET_KEY") or "despatchbox-development-secret-change-me",
+            secret_key=os.environ.get("DESPATCHBOX_SECRET_KEY") or DEVELOPMENT_SECRET_KEY,
             mail_from=os.environ.get("DESPATCHBOX_MAIL_FROM") or "despatchbox <alerts@localhost>",
+            mailbox_dir=os.environ.get("DESPATCHBOX_MAILBOX_DIR") or None,
         )
+
+    @property
+    def public(self) -> bool:
+        """True when the base URL is not this machine: a site others can reach (production)."""
+        return not is_loopback_url(self.base_url)
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url``'s host is this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def settings() -> Settings:

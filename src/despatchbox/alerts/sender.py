@@ -36,6 +36,7 @@ from .digest import DigestBuilder
 from .emails import Emails
 from .identity import (Candidate, division_candidate, follow_redirects, match_revisions, speech_candidate)
 from .links import Links
+from .mailbox import mail_setup
 from .mailer import Mailer, MailError
 from .model import QUERY, Alert, utcnow
 from .selection import Selection, SelectionError, select_items
@@ -172,7 +173,8 @@ class Sender:
         report = SendReport(upto_batch=upto, dry_run=dry_run)
         own_mailer = False
         if not dry_run and self.mailer is None:
-            self.mailer = Mailer(self.settings.smtp_url)     # raises MailError(stage="config") when unset
+            # SMTP, or the development mailbox on a laptop; MailError(stage="config") when neither
+            self.mailer = mail_setup(self.settings).transport()
             own_mailer = True
         server_down: str | None = None
         try:

@@ -2,8 +2,9 @@
 
 Tokens are itsdangerous signatures with ``DESPATCHBOX_SECRET_KEY``, one salt per purpose so
 that a token made for one purpose is refused for another. Confirmation links expire after a
-week and manage links after 30 days; unsubscribe links never expire (they are in every email
-ever sent, and must keep working).
+week, manage links after 30 days and unsubscribe links after 180 days (every email carries a fresh
+one; an expired link's page offers to email a manage link instead). An unsubscribe link never
+leads to a manage link once its alert is gone (web/alerts_pages.py).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 CONFIRM, MANAGE, UNSUBSCRIBE = "confirm", "manage", "unsubscribe"
-MAX_AGE = {CONFIRM: 7 * 24 * 3600, MANAGE: 30 * 24 * 3600, UNSUBSCRIBE: None}
+MAX_AGE = {CONFIRM: 7 * 24 * 3600, MANAGE: 30 * 24 * 3600, UNSUBSCRIBE: 180 * 24 * 3600}
 _SALT = "despatchbox.alerts."
 
 

@@ -8,6 +8,7 @@ newest finished ingest batch.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +20,26 @@ from ..store.queries import alerts as aq
 from .model import (DEPARTMENT, FREQUENCIES, KINDS, PERSON, QUERY, QUERY_FILTERS, Alert, filters_json,
                     utcnow)
 
-#: sign-up requests (and manage-link requests) one address may make per RATE_WINDOW
-RATE_LIMIT = 5
+SIGNUP, MANAGE_LINK = "signup", "manage-link"
+#: a manage-link request past its email address's limit: counted for its client, sends nothing
+MANAGE_LINK_QUIET = "manage-link-quiet"
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Requests allowed per RATE_WINDOW, counted separately for each purpose."""
+    per_email: int
+    per_client: int
+    #: past ``per_email`` the request is refused (429); when False it is answered as usual and sends nothing.
+    #: Manage links count only the emails they send: whoever asks for another person's link sends it to
+    #: them, at most ``per_email`` an hour, so nobody can lock another person out of their own manage link
+    email_refused: bool
+
+
+RATE_LIMITS = {SIGNUP: RateLimits(per_email=5, per_client=10, email_refused=True),
+               MANAGE_LINK: RateLimits(per_email=3, per_client=10, email_refused=False)}
+#: sign-up requests one email address may make per RATE_WINDOW
+RATE_LIMIT = RATE_LIMITS[SIGNUP].per_email
 RATE_WINDOW = timedelta(hours=1)
 MAX_QUERY_CHARS = 500
 
@@ -128,18 +147,46 @@ def add_alert(engine: Engine, *, email: str, kind: str, target: str, filters: di
         return Alert.from_row(aq.get_alert(conn, alert_id)), True
 
 
+def client_key(remote_addr: str | None) -> str | None:
+    """Whom a client address counts as: the address, or for IPv6 its /64 network (one subscriber's line)."""
+    if not remote_addr:
+        return None
+    try:
+        ip = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        return remote_addr[:64]
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def check_rate(engine: Engine, email: str, *, purpose: str, remote_addr: str | None = None,
-               now: datetime | None = None) -> None:
-    """Count one request by this address; raise RateLimited past RATE_LIMIT per RATE_WINDOW."""
+               now: datetime | None = None) -> bool:
+    """Count one request for ``purpose`` (SIGNUP or MANAGE_LINK), each with its own counters: raise
+    RateLimited when the client address is past its limit, or for a sign-up when the email address is.
+    Returns False when a manage-link request is past the email address's limit: answer as usual, send nothing."""
     now = now or utcnow()
+    limits = RATE_LIMITS[purpose]
     key = email.lower()                       # one mailbox, however its local part is capitalised
+    client = client_key(remote_addr)
+    since = now - RATE_WINDOW
+    minutes = int(RATE_WINDOW.total_seconds() // 60)
     with engine.begin() as conn:
-        aq.prune_signups(conn, before=now - RATE_WINDOW * 24)
-        if aq.count_signups(conn, email=key, since=now - RATE_WINDOW) >= RATE_LIMIT:
-            minutes = int(RATE_WINDOW.total_seconds() // 60)
-            raise RateLimited(f"Too many requests for {email}: at most {RATE_LIMIT} in {minutes} minutes. "
+        aq.prune_signups(conn, before=now - RATE_WINDOW * 24)   # a write first: the transaction holds the lock
+        every = (purpose, MANAGE_LINK_QUIET) if purpose == MANAGE_LINK else (purpose,)
+        if client is not None and aq.count_signups(conn, purposes=every, remote_addr=client,
+                                                   since=since) >= limits.per_client:
+            raise RateLimited(f"Too many requests from your address: at most {limits.per_client} in {minutes} "
+                              f"minutes. Please try again later.", retry_after=int(RATE_WINDOW.total_seconds()))
+        over = aq.count_signups(conn, purposes=(purpose,), email=key, since=since) >= limits.per_email
+        if over and limits.email_refused:
+            raise RateLimited(f"Too many requests for {email}: at most {limits.per_email} in {minutes} minutes. "
                               f"Please try again later.", retry_after=int(RATE_WINDOW.total_seconds()))
-        aq.record_signup(conn, email=key, purpose=purpose, remote_addr=remote_addr, when=now)
+        aq.record_signup(conn, email=key, purpose=MANAGE_LINK_QUIET if over else purpose, remote_addr=client,
+                         when=now)
+    return not over
 
 
 def get_alert(engine: Engine, alert_id: int) -> Alert | None:

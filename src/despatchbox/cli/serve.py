@@ -5,7 +5,7 @@ import os
 
 import typer
 
-from .app import app, engine
+from .app import app, engine, fail
 
 
 @app.command("serve")
@@ -19,6 +19,13 @@ def serve_command(
     """Serve the site on http://HOST:PORT/ from the configured database."""
     import uvicorn
 
+    from ..config import settings
+    from ..web.security import InsecureSettings, check_secret_key
+
+    try:
+        check_secret_key(settings())  # before anything starts: the development key on a public site
+    except InsecureSettings as exc:
+        fail(str(exc))
     engine()  # create or upgrade the schema once, before the workers start
     os.environ.setdefault("DESPATCHBOX_DATABASE_URL", engine().url.render_as_string(hide_password=False))
     uvicorn.run("despatchbox.web.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -15,30 +15,53 @@ alerts, one-click unsubscribe, and sample digests. Every form works without Java
     GET  /alerts/sample/person/{slug}
     GET  /alerts/sample/search?q=…&person=…   (the saved search's filters)
 
-Bad input answers 400 with a message, too many requests from one address 429, a link that
-was tampered with or has expired 400, a mail server that cannot be reached 503.
+Bad input answers 400 with a message, too many requests from one email or client address 429, a
+link that was tampered with or has expired 400, a mail server that cannot be reached 503. On a
+laptop without ``DESPATCHBOX_SMTP_URL`` the emails go to the development mailbox (``/dev/mailbox``,
+web/dev_mailbox.py); on a public site without it the pages say alerts are not configured.
+Manage-link emails are sent off the request path (alerts/outbox.py), so the answer takes the same
+time whether or not the address has alerts.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Request
+import logging
+
+from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse
 
 from ..alerts import subscriptions as subs
 from ..alerts.digest import full_date
 from ..alerts.emails import Emails
 from ..alerts.links import Links
-from ..alerts.mailer import Mailer, MailError
+from ..alerts.mailbox import MAILBOX, mail_setup, NOT_CONFIGURED_WARNING
+from ..alerts.mailer import MailError
+from ..alerts.outbox import Outbox
 from ..alerts.model import DEPARTMENT, FREQUENCIES, FREQUENCY_LABELS, PERSON, QUERY, QUERY_FILTERS, Alert
 from ..alerts.samples import sample_digest
 from ..alerts.selection import SelectionError
 from ..alerts.signing import CONFIRM, UNSUBSCRIBE, BadLink, Signer
+from . import dev_mailbox
 from .app import engine_of
 from .templating import register_filter, register_global, templates
 
+log = logging.getLogger("despatchbox.alerts")
 router = APIRouter()
+router.include_router(dev_mailbox.router)
+
+
+def install_alert_mail(app: FastAPI) -> None:
+    """Decide once how this site's alert emails leave (SMTP, the development mailbox, or not at all),
+    say so in the log, and start the outbox that sends manage links off the request path."""
+    setup = mail_setup(app.state.settings, app.state.engine.url)
+    app.state.alert_mail = setup
+    app.state.outbox = Outbox(setup, timeout=20)       # closed at shutdown by the app's lifespan
+    if setup.configured:
+        log.info("%s", setup.describe())
+    else:
+        log.warning(NOT_CONFIGURED_WARNING.format(base_url=app.state.settings.base_url))
 
 KIND_LABELS = {QUERY: "a saved search", PERSON: "a member", DEPARTMENT: "a department"}
 
@@ -79,11 +102,24 @@ def _bad_link(request: Request, exc: BadLink):
 def _send(request: Request, message) -> str | None:
     """Send one email now; the error message when it could not be sent."""
     try:
-        with Mailer(_settings(request).smtp_url, timeout=20) as mailer:
-            mailer.send(message)
+        with request.app.state.alert_mail.transport(timeout=20) as transport:
+            transport.send(message)
     except MailError as exc:
+        log.warning("a confirmation email could not be sent: %s", exc)
         return str(exc)
     return None
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _not_configured(request: Request):
+    """Alerts on a public site without DESPATCHBOX_SMTP_URL: say so (nothing is saved)."""
+    return _message(request, 200, "Email alerts are not configured",
+                    "This site cannot send email yet, so email alerts are switched off and nothing was saved. "
+                    "(For the site's operator: set DESPATCHBOX_SMTP_URL.) The Atom feeds on each page work "
+                    "without email.")
 
 
 def _title(request: Request, alert) -> str:
@@ -116,7 +152,8 @@ register_filter("alert_date")(full_date)
 
 @router.get("/alerts")
 def alerts_home(request: Request, kind: str = QUERY, target: str = ""):
-    return _page(request, "index.html", {"kind": kind if kind in KIND_LABELS else QUERY, "target": target})
+    return _page(request, "index.html", {"kind": kind if kind in KIND_LABELS else QUERY, "target": target,
+                                         "not_configured": not request.app.state.alert_mail.configured})
 
 
 @router.post("/alerts/signup")
@@ -128,6 +165,8 @@ def signup(request: Request, email: str = Form(""), kind: str = Form(""), target
                                  ("department", filter_department), ("kind", filter_kind),
                                  ("date_from", filter_date_from), ("date_to", filter_date_to)) if v.strip()}
     form = {"email": email, "kind": kind, "target": target, "frequency": frequency, "filters": filters}
+    if not request.app.state.alert_mail.configured:
+        return _not_configured(request)
     engine = engine_of(request)
     try:
         address = subs.normalise_email(email)
@@ -140,7 +179,7 @@ def signup(request: Request, email: str = Form(""), kind: str = Form(""), target
                                              else QUERY, "target": shown if kind in KIND_LABELS else ""},
                      status_code=400)
     try:
-        subs.check_rate(engine, address, purpose="signup", remote_addr=request.client.host if request.client else None)
+        subs.check_rate(engine, address, purpose=subs.SIGNUP, remote_addr=_client(request))
     except subs.RateLimited as exc:
         return _message(request, 429, "Too many requests", str(exc), headers={"Retry-After": str(exc.retry_after)})
     alert, _created = subs.add_alert(engine, email=address, kind=kind, target=target, filters=filters,
@@ -151,7 +190,8 @@ def signup(request: Request, email: str = Form(""), kind: str = Form(""), target
         return _message(request, 503, "We could not send the email",
                         "Your alert is saved but we could not send the confirmation email just now. "
                         "Please try again in a few minutes.")
-    return _page(request, "signup_done.html", {"alert": alert, "title": title})
+    return _page(request, "signup_done.html", {"alert": alert, "title": title,
+                                               "dev_mailbox": request.app.state.alert_mail.mode == MAILBOX})
 
 
 # --- confirm ----------------------------------------------------------------------------------
@@ -198,20 +238,22 @@ def manage_link(request: Request, email: str = Form("")):
     except subs.InvalidAlert as exc:
         return _page(request, "index.html", {"manage_error": str(exc), "kind": QUERY, "target": "",
                                              "manage_email": email}, status_code=400)
+    if not request.app.state.alert_mail.configured:
+        return _not_configured(request)
     engine = engine_of(request)
     try:
-        subs.check_rate(engine, address, purpose="manage-link",
-                        remote_addr=request.client.host if request.client else None)
+        send = subs.check_rate(engine, address, purpose=subs.MANAGE_LINK, remote_addr=_client(request))
     except subs.RateLimited as exc:
         return _message(request, 429, "Too many requests", str(exc), headers={"Retry-After": str(exc.retry_after)})
-    if subs.alerts_of(engine, address):
-        error = _send(request, _emails(request).manage_link(address))
-        if error:
-            return _message(request, 503, "We could not send the email",
-                            "We could not send the email just now. Please try again in a few minutes.")
-    # the same answer whether or not the address has alerts
+    if send:                        # whether the address has alerts is looked up off the request path
+        emails = _emails(request)
+        request.app.state.outbox.put(lambda: emails.manage_link(address) if subs.alerts_of(engine, address)
+                                     else None)
+    # the same answer, in the same time, whether or not the address has alerts
     return _message(request, 200, "Check your email",
-                    f"If {address} has alerts here, we have sent it a link to manage them.")
+                    f"If {address} has alerts here, we have sent it a link to manage them (at most "
+                    f"{subs.RATE_LIMITS[subs.MANAGE_LINK].per_email} an hour).",
+                    dev_mailbox=request.app.state.alert_mail.mode == MAILBOX)
 
 
 def _manage_context(request: Request, token: str, email: str, notice: str | None = None) -> dict:
@@ -292,10 +334,10 @@ def unsubscribe_submit(request: Request, token: str):
         alert, email = _alert_from_token(request, UNSUBSCRIBE, token)
     except BadLink as exc:
         return _bad_link(request, exc)
-    title = None
-    if alert is not None:
-        title = _title(request, alert)
-        subs.delete(engine_of(request), alert.id)
+    if alert is None:              # gone already: an old link leads to nothing more (no manage link)
+        return _message(request, 200, "Unsubscribed", f"{email} gets no more emails from this alert.")
+    title = _title(request, alert)
+    subs.delete(engine_of(request), alert.id)
     manage_url = "/alerts/manage/" + _signer(request).manage_token(email)
     return _page(request, "unsubscribed.html", {"email": email, "title": title, "manage_url": manage_url})
 

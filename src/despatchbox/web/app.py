@@ -6,6 +6,7 @@ in :func:`site_routers` and included here. The JSON API is a sub-application mou
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..config import settings
 from ..store.database import engine_for
 from .http_caching import install_http_middleware
 from .page_cache import install_page_cache
+from .security import check_secret_key, install_security
 from .templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -64,12 +66,15 @@ def _mount_mcp(app: FastAPI) -> None:
 async def _lifespan(app: FastAPI):
     async with app.state.mcp.running():
         yield
+    await asyncio.to_thread(app.state.outbox.close)   # send the alert emails still queued
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
+    site_settings = settings()
+    check_secret_key(site_settings)   # the development key never signs links for a public site
     app = FastAPI(title="despatchbox", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
-    app.state.engine = engine_for(database_url or settings().database_url)
-    app.state.settings = settings()
+    app.state.engine = engine_for(database_url or site_settings.database_url)
+    app.state.settings = site_settings
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(StarletteHTTPException)
@@ -88,11 +93,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def server_error(request: Request, exc: Exception):  # pragma: no cover - last resort
         return error_page(request, 500, "Something went wrong", "The error has been logged.")
 
+    from .alerts_pages import install_alert_mail
+
     _include_routers(app)
     _mount_api(app)
     _mount_mcp(app)
     install_http_middleware(app)  # covers pages, feeds and the mounted API
-    install_page_cache(app)       # outermost: rendered pages kept until the record changes (web/page_cache.py)
+    install_page_cache(app)       # rendered pages kept until the record changes (web/page_cache.py)
+    install_alert_mail(app)       # how alert emails leave: SMTP, the development mailbox, or not at all
+    install_security(app, site_settings, error_page)  # outermost: web/security.py
     return app
 
 

@@ -102,9 +102,15 @@ def record_signup(conn: Connection, *, email: str, purpose: str, remote_addr: st
                                               created_at=when))
 
 
-def count_signups(conn: Connection, *, email: str, since: datetime) -> int:
-    return conn.execute(select(func.count()).select_from(alert_signups).where(
-        alert_signups.c.email == email, alert_signups.c.created_at >= since)).scalar_one()
+def count_signups(conn: Connection, *, purposes: Sequence[str], since: datetime, email: str | None = None,
+                  remote_addr: str | None = None) -> int:
+    """Requests for one of ``purposes`` since ``since`` by this email address, or from this client address."""
+    conditions = [alert_signups.c.purpose.in_(list(purposes)), alert_signups.c.created_at >= since]
+    if email is not None:
+        conditions.append(alert_signups.c.email == email)
+    if remote_addr is not None:
+        conditions.append(alert_signups.c.remote_addr == remote_addr)
+    return conn.execute(select(func.count()).select_from(alert_signups).where(*conditions)).scalar_one()
 
 
 def prune_signups(conn: Connection, *, before: datetime) -> None:

@@ -5,7 +5,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Literal
 
+import re
+
 from fastapi import Depends, Query, Request
+from pydantic import BeforeValidator
 from sqlalchemy import Connection
 
 from ...record import kinds
@@ -59,9 +62,21 @@ def connection(request: Request) -> Iterator[Connection]:
 Conn = Annotated[Connection, Depends(connection)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Results to skip.")]
-DateFrom = Annotated[date | None, Query(alias="from", description="On or after this date (ISO 8601).")]
-DateTo = Annotated[date | None, Query(alias="to", description="On or before this date (ISO 8601).")]
-OnDate = Annotated[date | None, Query(alias="date", description="On this date only (ISO 8601).")]
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def iso_date(value):
+    """Only ``YYYY-MM-DD``: pydantic alone reads ``0`` or ``1e9`` as seconds since 1970."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip())):
+        raise ValueError(f"a date is written YYYY-MM-DD (ISO 8601), e.g. 2009-10-26, not {str(value)[:40]!r}")
+    return value.strip() if isinstance(value, str) else value
+
+
+#: a date parameter: ISO 8601 only
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
+DateFrom = Annotated[IsoDate | None, Query(alias="from", description="On or after this date (ISO 8601).")]
+DateTo = Annotated[IsoDate | None, Query(alias="to", description="On or before this date (ISO 8601).")]
+OnDate = Annotated[IsoDate | None, Query(alias="date", description="On this date only (ISO 8601).")]
 KindParam = Literal[kinds.KEYS]  # type: ignore[valid-type]
 DepartmentSlug = Annotated[str | None, Query(max_length=80, description="A department slug, e.g. `home-office`.")]
 

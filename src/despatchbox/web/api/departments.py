@@ -12,7 +12,7 @@ from ...store.queries import people as people_queries
 from ...store.queries.api import department_section_count
 from ...store.queries.export import chair_own_parties
 from . import shape
-from .common import ERROR_RESPONSES, Conn, example, not_found
+from .common import ERROR_RESPONSES, Conn, IsoDate, example, not_found
 from .models import Department, DepartmentList
 
 router = APIRouter(prefix="/departments", tags=["departments"], responses=ERROR_RESPONSES)
@@ -36,7 +36,7 @@ def list_departments(conn: Conn):
 def get_department(conn: Conn,
                    slug: Annotated[str, Path(max_length=80, description="The department's slug: `home-office`.",
                                              openapi_examples=example("home-office"))],
-                   on: Annotated[date | None, Query(alias="date", description="The date for the name and "
+                   on: Annotated[IsoDate | None, Query(alias="date", description="The date for the name and "
                                                                               "ministers (ISO 8601); default: the "
                                                                               "latest sitting day held.")] = None):
     """The department's name and ministers (Secretary of State first) on a date."""

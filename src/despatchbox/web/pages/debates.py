@@ -14,6 +14,7 @@ from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries
 from ...store.queries.people import WRITTEN_ANSWER_KINDS
 from ..app import engine_of
+from ..api.common import IsoDate
 from .common import (CHAMBERS, KIND_NAMES, debate_url, department_name, division_url, full_id, not_found,
                      question_url, redirect, render, short_id)
 from .divisions import shape_division
@@ -75,7 +76,7 @@ def debate_alias(gid: str):
 
 
 @router.get("/day/{day}")
-def day_page(request: Request, day: date):
+def day_page(request: Request, day: IsoDate):
     with engine_of(request).connect() as conn:
         chambers = []
         for key, name, kinds in CHAMBERS:
