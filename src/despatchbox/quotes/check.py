@@ -32,7 +32,7 @@ from datetime import date
 from .fingerprint import shingle_hashes
 from .matcher import SpeechIndex
 from .normalise import tokens
-from .verdict import Comparison, compare, fold_tokens
+from .verdict import Comparison, compare, fold_tokens, speech_matcher
 
 __all__ = ["check_quote", "sentences", "pieces", "SentenceCheck", "Found", "speaker_matches", "VERDICTS",
            "MIN_WORDS", "LOOSE_WORDS"]
@@ -160,7 +160,8 @@ class _Memo:
 
     def fold(self, sid: str) -> tuple:
         if sid not in self.folded:
-            self.folded[sid] = fold_tokens(self.texts[sid])
+            toks, spans = fold_tokens(self.texts[sid])
+            self.folded[sid] = (toks, spans, speech_matcher(toks))
         return self.folded[sid]
 
     def details(self, ids: list[str]) -> dict[str, dict]:
@@ -235,7 +236,8 @@ def _compare(sentence: str, folded, ids: list[str], memo: _Memo, n: int) -> list
     texts = memo.text_of(ids)
     for sid in ids:
         if sid in texts:
-            c = compare(sentence, texts[sid], quote_folded=folded, speech_folded=memo.fold(sid))
+            toks, spans, matcher = memo.fold(sid)
+            c = compare(sentence, texts[sid], quote_folded=folded, speech_folded=(toks, spans), matcher=matcher)
             if c is not None and (c.wording == "verbatim" or n >= LOOSE_WORDS):
                 out.append((sid, c))
     return out

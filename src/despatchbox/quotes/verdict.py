@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from .normalise import token_spans, tokens
 
-__all__ = ["Comparison", "Change", "compare", "fold_tokens", "MIN_PIECE", "MIN_RUN", "ALTERED_MIN"]
+__all__ = ["Comparison", "Change", "compare", "fold_tokens", "speech_matcher", "MIN_PIECE", "MIN_RUN", "ALTERED_MIN"]
 
 MIN_PIECE = 3        # an abridged quote's kept pieces are at least this long (else: altered)
 MIN_RUN = 6          # an altered quote shares at least one run this long with the speech
@@ -105,9 +105,12 @@ class _Spans:
 
 def fold_tokens(text: str) -> tuple[list[str], _Spans]:
     """Folded tokens of ``text`` and, for each, its character span in ``text`` (computed lazily)."""
+    raw = tokens(text)
+    if "percent" not in raw and "cent" not in raw:                     # the usual case: one for one
+        return list(map(_fold, raw)), _Spans(text, range(len(raw)))
     toks: list[str] = []
     origin: list[int] = []
-    for i, tok in enumerate(tokens(text)):
+    for i, tok in enumerate(raw):
         if tok == "percent":
             continue
         if tok == "cent" and toks and toks[-1] == "per":
@@ -163,9 +166,18 @@ class Comparison:
         return self.matched / self.quote_words if self.quote_words else 0.0
 
 
-def _region(q: list[str], s: list[str]) -> tuple[int, int] | None:
+def speech_matcher(s: list[str]) -> SequenceMatcher:
+    """A matcher over a speech's folded tokens, reusable for every quote compared with it."""
+    sm = SequenceMatcher(None, autojunk=False)
+    sm.set_seq2(s)
+    return sm
+
+
+def _region(q: list[str], s: list[str], sm: SequenceMatcher | None = None) -> tuple[int, int] | None:
     """The part of the speech the quote's shared runs point to (extended by the quote's unmatched ends)."""
-    blocks = [b for b in SequenceMatcher(None, q, s, autojunk=False).get_matching_blocks() if b.size >= 2]
+    sm = sm or speech_matcher(s)
+    sm.set_seq1(q)
+    blocks = [b for b in sm.get_matching_blocks() if b.size >= 2]
     if not blocks:
         return None
     seed = max(range(len(blocks)), key=lambda k: blocks[k].size)
@@ -180,13 +192,14 @@ def _region(q: list[str], s: list[str]) -> tuple[int, int] | None:
     return start, end
 
 
-def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None) -> Comparison | None:
+def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None,
+            matcher: SequenceMatcher | None = None) -> Comparison | None:
     """The quote against one speech's text (see the module docstring); None if it is not from it."""
     q, qspans = quote_folded or fold_tokens(quote)
     s, sspans = speech_folded or fold_tokens(speech)
     if not q or not s:
         return None
-    region = _region(q, s)
+    region = _region(q, s, matcher)
     if region is None:
         return None
     r0, r1 = region
