@@ -281,3 +281,18 @@ def test_the_same_rules_split_a_modern_day():
     assert "2023-03-28d.859.2" not in items                                          # [2nd Allocated Day]
     heading_item = {h["id"]: h["debate_id"] for h in rows.heading_rows}
     assert heading_item["uk.org.publicwhip/debate/2023-03-28d.859.2"] == bill["id"]
+
+
+def test_meg_hillier_is_shown_among_the_home_office_ministers_as_inferred(client):
+    """Her listed posts end 2009-08-10 and start again 2009-11-12; the record prints her as "The
+    Parliamentary Under-Secretary of State for the Home Department" on 26 and 28 October."""
+    import lxml.html
+    doc = lxml.html.fromstring(client.get("/dept/home-office").text)
+    items = [" ".join(li.text_content().split()) for li in doc.xpath('//section[@id="ministers"]//li')]
+    hillier = [i for i in items if i.startswith("Meg Hillier")]
+    assert len(hillier) == 1
+    assert hillier[0].startswith("Meg Hillier — Parliamentary Under-Secretary of State for the Home Department "
+                                 "(inferred: the office the record prints for them,")
+    assert not any(i.startswith("Huw Irranca-Davies") or i.startswith("Ann McKechin") for i in items)
+    defra = lxml.html.fromstring(client.get("/dept/environment-food-and-rural-affairs").text)
+    assert not [li for li in defra.xpath('//section[@id="ministers"]//li') if "Meg Hillier" in li.text_content()]

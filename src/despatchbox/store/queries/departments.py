@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import Connection, func, or_, select
 
-from ..schema import debates, departments, offices, people
+from ..schema import debates, departments, offices, people, speeches
 
 #: ministers' ranks, in the order a department page lists them
 SECRETARY_OF_STATE = "Secretary of State"
@@ -82,3 +82,28 @@ def ministers_on(conn: Connection, slug: str, on: date) -> list[dict]:
             out.append({**dict(r), "rank": rank})
     out.sort(key=lambda r: (RANKS.index(r["rank"]), r["from_date"] or date.min, r["name"]))
     return out
+
+
+def offices_printed_in(conn: Connection, slug: str, since: date, until: date) -> list[dict]:
+    """Who spoke with a printed office (``speakeroffice``) in the department's items between two
+    dates: person fields, ``office`` as printed (the first), ``first`` and ``last`` dates, ``rank``
+    of that office. The record's own word for ministers the ministers data misses."""
+    q = (select(speeches.c.person_id, speeches.c.speaker_office, speeches.c.date,
+                people.c.slug.label("person_slug"), people.c.name.label("person_name"),
+                people.c.house.label("person_house"))
+         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+                      .join(people, people.c.id == speeches.c.person_id))
+         .where(debates.c.department_slug == slug, debates.c.date >= since, debates.c.date <= until,
+                speeches.c.speaker_office.is_not(None))
+         .order_by(speeches.c.date, speeches.c.position))
+    out: dict[tuple[int, str], dict] = {}
+    for r in conn.execute(q).mappings():
+        office = r["speaker_office"]
+        key = (r["person_id"], office)
+        if key not in out:
+            printed = office[4:] if office.lower().startswith("the ") else office
+            out[key] = {"person_id": r["person_id"], "person_slug": r["person_slug"], "person_name": r["person_name"],
+                        "person_house": r["person_house"], "office": office, "first": r["date"], "last": r["date"],
+                        "rank": rank_of(printed)}
+        out[key]["last"] = r["date"]
+    return list(out.values())

@@ -41,6 +41,32 @@ def _paged(conn, fetch, page: int):
     return pager, rows
 
 
+#: how far back from the latest sitting day the record's printed offices are read for ministers
+INFERRED_WINDOW_DAYS = 14
+
+
+def inferred_ministers(conn, slug: str, day, listed: list[dict]) -> list[dict]:
+    """Ministers the ministers data misses (Meg Hillier answered Home Office questions in October 2009
+    between listed posts): people who spoke in the department's items of the last two weeks under a
+    printed office naming this department, with no listed post there. Marked ``inferred``."""
+    from datetime import timedelta
+
+    from ...attribute.departments import department_for_office, is_chair_office
+    have = {m["person_id"] for m in listed}
+    out = []
+    for r in department_queries.offices_printed_in(conn, slug, day - timedelta(days=INFERRED_WINDOW_DAYS), day):
+        if r["person_id"] in have or r["rank"] is None or is_chair_office(r["office"]):
+            continue
+        dept = department_for_office(r["office"], r["last"])
+        if dept is None or dept.slug != slug:
+            continue
+        have.add(r["person_id"])
+        out.append({"person_id": r["person_id"], "person_slug": r["person_slug"], "person_house": r["person_house"],
+                    "name": r["person_name"], "position": r["office"].removeprefix("The "), "responsibility": None,
+                    "rank": r["rank"], "inferred": True, "first": r["first"], "last": r["last"]})
+    return out
+
+
 @router.get("/dept/{slug}")
 def department_page(request: Request, slug: str, debates_page: int = 1, statements_page: int = 1,
                     answers_page: int = 1):
@@ -52,6 +78,8 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
             raise not_found(f"No department called \u201c{slug}\u201d. See the list of departments.")
         day = department_queries.latest_sitting_day(conn)
         ministers = department_queries.ministers_on(conn, slug, day) if day else []
+        if day:
+            ministers += inferred_ministers(conn, slug, day, ministers)
         debates_pager, debates = _paged(conn, lambda n, o, t: debate_queries.department_sections(
             conn, slug, SPOKEN_KINDS, limit=n, offset=o, with_total=t), debates_page)
         statements_pager, statements = _paged(conn, lambda n, o, t: debate_queries.department_sections(
