@@ -1,8 +1,8 @@
 """Settings from the environment. Every setting has a working default for a laptop."""
 from __future__ import annotations
 
-import os
 import ipaddress
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit

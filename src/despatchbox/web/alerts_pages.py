@@ -24,10 +24,9 @@ time whether or not the address has alerts.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode
-
-import logging
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse
@@ -36,10 +35,10 @@ from ..alerts import subscriptions as subs
 from ..alerts.digest import full_date
 from ..alerts.emails import Emails
 from ..alerts.links import Links
-from ..alerts.mailbox import MAILBOX, mail_setup, NOT_CONFIGURED_WARNING
+from ..alerts.mailbox import MAILBOX, NOT_CONFIGURED_WARNING, mail_setup
 from ..alerts.mailer import MailError
-from ..alerts.outbox import Outbox
 from ..alerts.model import DEPARTMENT, FREQUENCIES, FREQUENCY_LABELS, PERSON, QUERY, QUERY_FILTERS, Alert
+from ..alerts.outbox import Outbox
 from ..alerts.samples import sample_digest
 from ..alerts.selection import SelectionError
 from ..alerts.signing import CONFIRM, UNSUBSCRIBE, BadLink, Signer
