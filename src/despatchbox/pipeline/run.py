@@ -25,6 +25,7 @@ from ..store import locking
 from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
+from ..store.search import sync_index
 from .members import finish_members, load_members_file
 from .quotes_index import write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
@@ -102,6 +103,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None) 
             _ingest_series(engine, series[name], batch, resolver, posts, report, progress)
         with engine.begin() as conn:
             fq.finish_batch(conn, batch)
+        sync_index(engine)        # the search index beside the database (SQLite) catches up
     progress.finish()
     return report
 

@@ -13,8 +13,11 @@
 
 The query language (words stemmed, "exact phrases", AND / OR / NOT / -, prefix*) is in
 :mod:`.query_language`; filters are typed fields of :class:`SearchQuery`, never parsed out of the
-text. The index is kept current by triggers on ``speeches`` (migration 0002): ingest, re-ingest
-and superseded file versions need nothing from the caller.
+text. On SQLite the index is tantivy, beside the database (``<db>.search/``, :mod:`.tantivy_index`);
+on PostgreSQL it is PostgreSQL's own full text (tsvector columns kept by a trigger, migration 0002).
+Either way ingest, re-ingest, superseded file versions, edits and deletions need nothing from the
+caller: what should be indexed is listed by triggers in the database, and the tantivy index
+catches up with it on the next ingest or search (``sync_index``), crash or not.
 """
 from __future__ import annotations
 
@@ -22,9 +25,10 @@ from .model import (KIND_LABELS, KINDS, MAX_LIMIT, PersonHit, QuestionContext, S
                     anchor_for, speech_url)
 from .people import person_by_id, person_by_slug, search_people
 from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
-from .service import backend, check_index, filter_options, index_status, party_codes, rebuild_index, search
+from .service import (backend, check_index, filter_options, index_status, party_codes, rebuild_index, search,
+                      sync_index)
 
 __all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "QueryError", "ParsedQuery",
            "search", "search_people", "filter_options", "parse", "person_by_slug", "person_by_id", "party_codes", "backend",
-           "index_status", "check_index", "rebuild_index", "anchor_for", "speech_url", "KIND_LABELS", "KINDS",
+           "index_status", "check_index", "rebuild_index", "sync_index", "anchor_for", "speech_url", "KIND_LABELS", "KINDS",
            "MAX_LIMIT", "MAX_QUERY_CHARS"]

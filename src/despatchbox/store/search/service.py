@@ -12,7 +12,7 @@ from ...attribute import parties
 from ...attribute.names import display_name, full_name, peerage_kind
 from ...ingest.records import Membership
 from ..schema import debates, headings, memberships, people, speeches
-from . import postgres_fts, query_language as ql, sqlite_fts
+from . import postgres_fts, query_language as ql, tantivy_index, tantivy_search
 from .highlight import exact_ranges, snippet
 from .model import KIND_LABELS, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type, speech_url
 
@@ -21,8 +21,9 @@ QUESTION_CHARS = 400
 
 
 def backend(conn: Connection):
-    """The module implementing search for this connection's database."""
-    return postgres_fts if conn.dialect.name == "postgresql" else sqlite_fts
+    """The module implementing search for this connection's database: PostgreSQL's own full text,
+    or on SQLite the tantivy index beside the database."""
+    return postgres_fts if conn.dialect.name == "postgresql" else tantivy_search
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -88,6 +89,11 @@ def search(conn: Connection, query: SearchQuery) -> SearchResults:
     """
     parsed = ql.parse(query.text)
     impl = backend(conn)
+    if impl is tantivy_search:
+        rows, total, total_debates = tantivy_search.search(conn, parsed, query)
+        return SearchResults(query=query, understood_as=parsed.describe(), total=total,
+                             hits=_hydrate(conn, impl, parsed, rows), notices=parsed.notices,
+                             total_debates=total_debates)
     where, fparams, binds = _filters(conn, query)
     stmt = _Statements(impl, parsed, where, fparams, binds)
     if query.group_by_debate:
@@ -309,7 +315,10 @@ def filter_options(conn: Connection) -> dict:
 
 def index_status(conn: Connection) -> dict:
     """How many items the index holds against how many speeches have text (they should agree)."""
-    indexed = conn.exec_driver_sql("SELECT count(*) FROM search_items").scalar_one()
+    if conn.dialect.name == "sqlite":
+        indexed = tantivy_index.current(conn).documents()
+    else:
+        indexed = conn.exec_driver_sql("SELECT count(*) FROM search_items").scalar_one()
     expected = conn.exec_driver_sql("SELECT count(*) FROM speeches WHERE text <> ''").scalar_one()
     stale = conn.exec_driver_sql("SELECT count(*) FROM search_items i WHERE NOT EXISTS "
                                  "(SELECT 1 FROM speeches s WHERE s.id = i.speech_id)").scalar_one()
@@ -318,9 +327,30 @@ def index_status(conn: Connection) -> dict:
 
 def check_index(conn: Connection) -> None:
     """Raises when the full-text index disagrees with what it indexes."""
-    backend(conn).integrity_check(conn)
+    if conn.dialect.name == "sqlite":
+        held = tantivy_index.current(conn).documents()
+        items = int(conn.exec_driver_sql("SELECT count(*) FROM search_items").scalar_one())
+        if held != items:
+            raise RuntimeError(f"the search index holds {held} items; the database lists {items}")
+        return
+    postgres_fts.integrity_check(conn)
 
 
 def rebuild_index(conn: Connection) -> None:
-    """Index every speech again (after a bulk load that bypassed the triggers); run in a transaction."""
-    backend(conn).rebuild(conn)
+    """Index every speech again (after a bulk load that bypassed the triggers); run in a transaction.
+    On SQLite this lists the items again; the index beside the database follows once it commits
+    (at the next ingest or search: it finds every item new and rebuilds itself)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("DELETE FROM search_items")
+        conn.exec_driver_sql(
+            "INSERT INTO search_items (speech_id, debate_id, kind, date, person_id, membership_id) "
+            "SELECT id, debate_id, kind, date, person_id, membership_id FROM speeches WHERE text <> '' "
+            "ORDER BY date, debate_id, position")
+        return
+    postgres_fts.rebuild(conn)
+
+
+def sync_index(engine) -> bool:
+    """Bring a search index kept outside the database (SQLite's) up to what the database has
+    committed; ingest calls it when it has loaded. Nothing to do on PostgreSQL."""
+    return tantivy_index.sync(engine)

@@ -1,0 +1,324 @@
+"""The search index of a SQLite installation: a tantivy index beside the database, kept exact.
+
+``despatchbox.db`` → ``despatchbox.db.search/`` (one folder holds a whole installation). The
+database stays the record: ``search_items`` lists what should be indexed (one row per speech,
+question, answer or statement with text; its ids are never reused: AUTOINCREMENT), and every
+item removed — by re-ingest, a superseded version, an edit or a deletion — is logged in
+``search_removed`` by the triggers of migration 0013.
+
+The index holds one document per item and one *marker* document that records how far it has
+read both: the last item id and the last removal it has applied. The marker is replaced in the
+same tantivy commit as the documents, so the index and its marker never disagree. :func:`sync`
+applies what is new (removals, then items), commits, and — if the number of documents then
+differs from the number of items (a rebuild, a copy, a database restored from backup) — rebuilds
+the whole index. A crash between a database commit and an index commit therefore loses nothing:
+the next :func:`sync` (the next ingest, or the next search) reads from the marker on.
+
+Documents: ``item`` (search_items.id), ``speech`` (its id, stored), ``debate`` (grouping and its
+facets), ``kind``, ``date`` (days since 0001-01-01), ``person``, ``party`` (the membership's
+party code), ``department`` (the debate's), ``batch`` (the ingest run of its file), and the text
+twice: ``stem`` (lower case, accents folded, English Snowball stems) for words, ``exact`` (lower
+case, accents folded) for phrases and prefixes.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import tantivy
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
+
+#: tokenizers of the two text fields
+STEM, EXACT = "despatchbox_stem", "despatchbox_exact"
+#: the marker document's ``kind`` (no item has it)
+MARKER = "__sync__"
+#: the writer's memory budget (bytes) and threads: ingest stays well under its RSS goal
+WRITER_HEAP = 64_000_000
+#: items read from the database per round trip while indexing
+CHUNK = 5000
+
+_ITEMS_SQL = """
+SELECT i.id AS item, i.speech_id, i.debate_id, i.kind, i.date, i.person_id, m.party, d.department_slug,
+       f.batch, s.text
+FROM search_items i
+JOIN speeches s ON s.id = i.speech_id
+LEFT JOIN debates d ON d.id = i.debate_id
+LEFT JOIN memberships m ON m.id = i.membership_id
+LEFT JOIN source_files f ON f.id = s.file_id
+WHERE i.id > :after AND i.id <= :upto
+ORDER BY i.id LIMIT :chunk"""
+
+
+def analyzer(stem: bool) -> tantivy.TextAnalyzer:
+    builder = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(80))
+               .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold()))
+    if stem:
+        builder = builder.filter(tantivy.Filter.stemmer("english"))
+    return builder.build()
+
+
+STEM_ANALYZER = analyzer(True)
+EXACT_ANALYZER = analyzer(False)
+
+
+@lru_cache(maxsize=65536)
+def stem_of(word: str) -> tuple[str, ...]:
+    """A word as the ``stem`` field holds it (usually one token)."""
+    return tuple(STEM_ANALYZER.analyze(word))
+
+
+@lru_cache(maxsize=65536)
+def exact_of(word: str) -> tuple[str, ...]:
+    """A word as the ``exact`` field holds it."""
+    return tuple(EXACT_ANALYZER.analyze(word))
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("item", indexed=True, fast=True, stored=True)
+    sb.add_text_field("speech", tokenizer_name="raw", stored=True)
+    sb.add_text_field("debate", tokenizer_name="raw", fast=True, stored=True)
+    sb.add_integer_field("debate_key", fast=True)
+    sb.add_text_field("kind", tokenizer_name="raw")
+    sb.add_integer_field("date", indexed=True, fast=True)
+    sb.add_integer_field("person", indexed=True)
+    sb.add_text_field("party", tokenizer_name="raw")
+    sb.add_text_field("department", tokenizer_name="raw")
+    sb.add_integer_field("batch", indexed=True, fast=True)
+    sb.add_integer_field("mark_items", stored=True)
+    sb.add_integer_field("mark_removed", stored=True)
+    sb.add_text_field("stem", tokenizer_name=STEM, index_option="position")
+    sb.add_text_field("exact", tokenizer_name=EXACT, index_option="position")
+    return sb.build()
+
+
+SCHEMA = build_schema()
+
+
+def index_dir(engine: Engine) -> Path | None:
+    """Where the index of this SQLite database lives (None for an in-memory database)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    return Path(database + ".search")
+
+
+@dataclass
+class Marks:
+    items: int = 0          # the last search_items.id indexed
+    removed: int = 0        # the last search_removed.seq applied
+
+
+class SearchIndex:
+    """One installation's index, opened once per process (see :func:`for_engine`)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._lock = threading.Lock()
+        if path is None:
+            self.index = tantivy.Index(SCHEMA)
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+        self.index.register_tokenizer(STEM, analyzer(True))
+        self.index.register_tokenizer(EXACT, analyzer(False))
+        self.index.reload()
+        self.marks = self._read_marks()
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def searcher(self) -> tantivy.Searcher:
+        return self.index.searcher()
+
+    def documents(self) -> int:
+        """Item documents held (the marker left out)."""
+        searcher = self.index.searcher()
+        marker = searcher.search(tantivy.Query.term_query(SCHEMA, "kind", MARKER), 1, count=True).count
+        return searcher.num_docs - marker
+
+    def _read_marks(self) -> Marks:
+        searcher = self.index.searcher()
+        found = searcher.search(tantivy.Query.term_query(SCHEMA, "kind", MARKER), 1).hits
+        if not found:
+            return Marks()
+        doc = searcher.doc(found[0][1])
+        return Marks(items=int(doc["mark_items"][0]), removed=int(doc["mark_removed"][0]))
+
+    # --- keeping it exact -----------------------------------------------------------------------
+
+    def sync(self, engine: Engine, wanted: Marks | None = None) -> bool:
+        """Bring the index up to the database's committed state; True when anything changed.
+        ``wanted``: the database's marks if the caller has just read them."""
+        with self._lock, self._file_lock():
+            self.index.reload()
+            self.marks = self._read_marks()
+            with engine.connect() as conn:
+                head = wanted or database_marks(conn)
+                if head == self.marks:
+                    return False
+                held = int(conn.exec_driver_sql("SELECT count(*) FROM search_items WHERE id <= ?",
+                                                (head.items,)).scalar_one())
+                writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+                try:
+                    if head.items < self.marks.items or head.removed < self.marks.removed:
+                        rebuild = True              # the database is older than the index: start again
+                    else:
+                        rebuild = False
+                        self._remove(conn, writer, head)
+                        added = self._add(conn, writer, self.marks.items, head.items)
+                        rebuild = self.documents_after(added) != held
+                    if rebuild:
+                        writer.rollback()
+                        writer.delete_all_documents()
+                        self._add(conn, writer, 0, head.items)
+                    self._mark(writer, head)
+                    writer.commit()
+                finally:
+                    writer.wait_merging_threads()
+            self.index.reload()
+            self.marks = head
+            return True
+
+    def documents_after(self, added: int) -> int:
+        """Documents the index will hold once what is pending commits: what it held, less the
+        removals (counted when applied), plus ``added``."""
+        return self._held_after_removals + added
+
+    def _remove(self, conn: Connection, writer, head: Marks) -> None:
+        removed = conn.exec_driver_sql("SELECT DISTINCT item_id FROM search_removed WHERE seq > ? AND seq <= ?",
+                                       (self.marks.removed, head.removed)).scalars().all()
+        searcher = self.index.searcher()
+        gone = 0
+        for item in removed:
+            if searcher.search(tantivy.Query.term_query(SCHEMA, "item", int(item)), 1, count=True).count:
+                gone += 1
+            writer.delete_documents_by_term("item", int(item))
+        # an item added and removed since the marker is in neither count
+        self._held_after_removals = self.documents() - gone
+
+    def _add(self, conn: Connection, writer, after: int, upto: int) -> int:
+        n = 0
+        while True:
+            rows = conn.execute(text(_ITEMS_SQL), {"after": after, "upto": upto, "chunk": CHUNK}).all()
+            if not rows:
+                return n
+            for r in rows:
+                writer.add_document(_document(r))
+            n += len(rows)
+            after = rows[-1].item
+
+    def _mark(self, writer, head: Marks) -> None:
+        writer.delete_documents_by_term("kind", MARKER)
+        writer.add_document(tantivy.Document(kind=MARKER, mark_items=head.items, mark_removed=head.removed))
+
+    def _file_lock(self):
+        return _FileLock(self.path / ".sync.lock" if self.path else None)
+
+
+def debate_key(debate_id: str) -> int:
+    """A debate's id as a number (a fast field read per hit when grouping); 63 bits of its hash."""
+    return int.from_bytes(hashlib.blake2b(debate_id.encode(), digest_size=8).digest(), "big") >> 1
+
+
+def _day(value) -> int:
+    return (value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()
+
+
+def _document(r) -> tantivy.Document:
+    doc = tantivy.Document(item=int(r.item), speech=r.speech_id, debate=r.debate_id, debate_key=debate_key(r.debate_id),
+                           kind=r.kind, date=_day(r.date),
+                           batch=int(r.batch or 0), stem=r.text, exact=r.text)
+    if r.person_id is not None:
+        doc.add_integer("person", int(r.person_id))
+    if r.party:
+        doc.add_text("party", r.party)
+    if r.department_slug:
+        doc.add_text("department", r.department_slug)
+    return doc
+
+
+class _FileLock:
+    """Only one process writes the index at a time (tantivy's own lock would refuse the second)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.fd = None
+
+    def __enter__(self):
+        if self.path is not None:
+            self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def database_marks(conn: Connection) -> Marks:
+    """How far the database's item ids and removals have gone (AUTOINCREMENT counters: never
+    lowered by deletions)."""
+    rows = dict(conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence WHERE name IN "
+                                     "('search_items', 'search_removed')").all())
+    return Marks(items=int(rows.get("search_items") or 0), removed=int(rows.get("search_removed") or 0))
+
+
+_OPEN: dict[str, SearchIndex] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def for_engine(engine: Engine) -> SearchIndex:
+    """The index of this engine's database, opened once per process."""
+    key = str(index_dir(engine) or f"memory:{id(engine)}")
+    with _OPEN_LOCK:
+        found = _OPEN.get(key)
+        if found is None:
+            found = _OPEN[key] = SearchIndex(index_dir(engine))
+        return found
+
+
+def forget(engine: Engine) -> None:
+    """Close this database's index in this process (before its files are removed)."""
+    with _OPEN_LOCK:
+        _OPEN.pop(str(index_dir(engine) or f"memory:{id(engine)}"), None)
+
+
+def current(conn: Connection) -> SearchIndex:
+    """The index, brought up to date with what the database has committed (a cheap check when it is)."""
+    index = for_engine(conn.engine)
+    head = database_marks(conn)
+    if head != index.marks:
+        index.sync(conn.engine)
+    return index
+
+
+def sync(engine: Engine) -> bool:
+    """Apply to the index whatever the database has committed since it last looked (ingest calls
+    this after loading; a search does too when it finds the index behind)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    return for_engine(engine).sync(engine)
+
+
+def rebuild(engine: Engine) -> None:
+    """Index everything again from the database."""
+    index = for_engine(engine)
+    with index._lock, index._file_lock():
+        writer = index.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        try:
+            writer.delete_all_documents()
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+        index.index.reload()
+        index.marks = Marks()
+    index.sync(engine)

@@ -1,0 +1,244 @@
+"""Searching the tantivy index (SQLite installations): the query language as tantivy queries,
+filters applied inside the query (before ranking), pages by relevance or by date, one hit per
+debate with its number of matching items, and where stemmed words match for snippets.
+
+Relevance is BM25 with block-max pruning: a page by relevance looks only at documents that can
+still reach it, so its cost does not grow with the number of matches. Totals are exact (a
+count without scoring). ``hits`` rows are dicts of doc (search_items.id), speech_id, score and
+in_debate, as the SQL backends give them.
+"""
+from __future__ import annotations
+
+import re
+
+import tantivy
+from sqlalchemy import Connection
+
+from ...attribute import departments as dept_registry
+from . import query_language as ql
+from .highlight import tokens
+from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
+from .model import SearchQuery
+
+Q, Occur = tantivy.Query, tantivy.Occur
+FIELDS = {ql.STEMMED: "stem", ql.EXACT: "exact"}
+#: hits looked at per round when grouping by debate (doubled until a page of debates is found)
+GROUP_WINDOW = 400
+
+
+# --- the query language → tantivy -------------------------------------------------------------
+
+def _words(leaf_words, stemmed: bool) -> list[str]:
+    out: list[str] = []
+    for w in leaf_words:
+        out.extend(stem_of(w) if stemmed else exact_of(w))
+    return out
+
+
+def _empty() -> tantivy.Query:
+    return Q.empty_query()
+
+
+def to_query(node: ql.Node) -> tantivy.Query:
+    """A tantivy query for an AST node (each leaf on its own field: words on ``stem``, phrases and
+    prefixes on ``exact``)."""
+    if isinstance(node, ql.Term):
+        if node.prefix:
+            folded = "".join(EXACT_ANALYZER.analyze(node.word))
+            return Q.regex_query(SCHEMA, "exact", re.escape(folded) + ".*") if folded else _empty()
+        return _sequence("stem", _words([node.word], True))
+    if isinstance(node, ql.Phrase):
+        return _sequence(FIELDS[node.index], _words(node.words, not node.exact))
+    if isinstance(node, ql.Or):
+        return Q.boolean_query([(Occur.Should, to_query(i)) for i in node.items])
+    if isinstance(node, ql.Not):                     # only inside an AND (the parser checks)
+        return Q.boolean_query([(Occur.MustNot, to_query(node.item))])
+    clauses = [(Occur.MustNot, to_query(i.item)) if isinstance(i, ql.Not) else (Occur.Must, to_query(i))
+               for i in node.items]
+    return Q.boolean_query(clauses)
+
+
+def _sequence(field: str, words: list[str]) -> tantivy.Query:
+    if not words:
+        return _empty()
+    if len(words) == 1:
+        return Q.term_query(SCHEMA, field, words[0])
+    return Q.phrase_query(SCHEMA, field, words)
+
+
+def _filter(q: tantivy.Query) -> tuple:
+    return (Occur.Must, Q.const_score_query(q, 0.0))
+
+
+def filters(conn: Connection, query: SearchQuery) -> list[tuple]:
+    """The typed filters as clauses that score nothing (raises QueryError for an unknown party or department)."""
+    from .service import party_codes
+
+    out = []
+    if query.person_id is not None:
+        out.append(_filter(Q.term_query(SCHEMA, "person", int(query.person_id))))
+    if query.party:
+        out.append(_filter(Q.term_set_query(SCHEMA, "party", party_codes(conn, query.party))))
+    if query.department_slug:
+        if dept_registry.by_slug(query.department_slug) is None:
+            raise ql.QueryError(f"No department {query.department_slug!r}.")
+        out.append(_filter(Q.term_query(SCHEMA, "department", query.department_slug)))
+    if query.kinds:
+        out.append(_filter(Q.term_set_query(SCHEMA, "kind", list(query.kinds))))
+    if query.date_from or query.date_to:
+        out.append(_filter(Q.range_query(SCHEMA, "date", tantivy.FieldType.Integer,
+                                         query.date_from.toordinal() if query.date_from else None,
+                                         query.date_to.toordinal() if query.date_to else None)))
+    if query.since_batch is not None:
+        out.append(_filter(Q.range_query(SCHEMA, "batch", tantivy.FieldType.Integer, int(query.since_batch), None,
+                                         include_lower=False)))
+    return out
+
+
+def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> tantivy.Query:
+    clauses = [(Occur.Must, to_query(parsed.root))] + filters(conn, query)
+    return Q.boolean_query(clauses)
+
+
+# --- running it -------------------------------------------------------------------------------
+
+def _rows(searcher: tantivy.Searcher, hits, score_of=None) -> list[dict]:
+    addresses = [a for _k, a in hits]
+    items = searcher.fast_field_values("item", addresses) if addresses else []
+    out = []
+    for (key, address), item in zip(hits, items):
+        speech = searcher.doc(address)["speech"][0]
+        out.append({"doc": int(item), "speech_id": speech, "score": float(key) if score_of is None else score_of,
+                    "in_debate": None, "_address": address})
+    return out
+
+
+def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> tuple[list[dict], int, int | None]:
+    """(rows of the page, total matching items, matching debates when grouped)."""
+    index = current(conn)
+    q = full_query(conn, parsed, query)
+    searcher = index.searcher()
+    if query.group_by_debate:
+        return _grouped(index, searcher, q, query)
+    total = count(searcher, q)
+    if query.offset >= total:
+        return [], total, None
+    if query.sort == "date":
+        found = searcher.search(q, query.limit, count=False, order_by_field="date", offset=query.offset).hits
+        rows = _rows(searcher, found, score_of=0.0)
+        scores = _scores(searcher, q, [r["doc"] for r in rows])
+        for r in rows:
+            r["score"] = scores.get(r["doc"], 0.0)
+    else:
+        found = searcher.search(q, query.limit, count=False, offset=query.offset).hits
+        rows = _rows(searcher, found)
+    return rows, total, None
+
+
+def count(searcher: tantivy.Searcher, q: tantivy.Query) -> int:
+    """How many documents match, exactly (counted without scoring)."""
+    result = searcher.aggregate(q, {"n": {"value_count": {"field": "item"}}})
+    return int(result["n"]["value"])
+
+
+def _only_items(items: list[int]) -> tuple:
+    return (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "item", items), 0.0))
+
+
+def _scores(searcher: tantivy.Searcher, q: tantivy.Query, items: list[int]) -> dict[int, float]:
+    """The relevance of some items (a page by date shows it too)."""
+    if not items:
+        return {}
+    found = searcher.search(Q.boolean_query([(Occur.Must, q), _only_items(items)]), len(items), count=False).hits
+    values = searcher.fast_field_values("item", [a for _s, a in found])
+    return {int(item): float(score) for (score, _a), item in zip(found, values)}
+
+
+def _debate_of(searcher: tantivy.Searcher, hits) -> list[int]:
+    return searcher.fast_field_values("debate_key", [a for _k, a in hits]) if hits else []
+
+
+def _debate_id(searcher: tantivy.Searcher, hit) -> str:
+    return searcher.doc(hit[1])["debate"][0]
+
+
+def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
+             query: SearchQuery) -> tuple[list[dict], int, int]:
+    """One hit per debate — its best — with the number of matching items in each debate.
+
+    Debates are ranked by their best hit (by date: by their date), so the first debates are the
+    first met walking the hits in that order: the walk stops as soon as it has a page of them.
+    Counts per debate come from one aggregation over the page's debates."""
+    total = count(searcher, q)
+    debates_total = _debate_count(searcher, q, total)
+    wanted = query.offset + query.limit
+    window = max(GROUP_WINDOW, wanted * 4)
+    order = {"order_by_field": "date"} if query.sort == "date" else {}
+    while True:
+        hits = searcher.search(q, min(window, total), count=False, **order).hits if total else []
+        seen: dict[str, tuple] = {}
+        for hit, debate in zip(hits, _debate_of(searcher, hits)):
+            seen.setdefault(debate, hit)
+        if len(seen) >= wanted or len(hits) >= total:
+            break
+        window *= 4
+    page_keys = list(seen)[query.offset:wanted]
+    page_debates = [_debate_id(searcher, seen[k]) for k in page_keys]
+    if not page_debates:
+        return [], total, debates_total
+    in_page = Q.boolean_query([(Occur.Must, q),
+                               (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "debate", page_debates), 0.0))])
+    counts = {b["key"]: int(b["doc_count"]) for b in searcher.aggregate(
+        in_page, {"d": {"terms": {"field": "debate", "size": len(page_debates)}}})["d"]["buckets"]}
+    if query.sort == "date":
+        best_hits = searcher.search(in_page, sum(counts.values()), count=False).hits
+        best: dict[int, tuple] = {}
+        for hit, key in zip(best_hits, _debate_of(searcher, best_hits)):
+            best.setdefault(key, hit)
+    else:
+        best = seen
+    rows = []
+    for key, debate in zip(page_keys, page_debates):
+        row = _rows(searcher, [best[key]])[0]
+        row["in_debate"] = counts.get(debate, 1)
+        rows.append(row)
+    return rows, total, debates_total
+
+
+#: above this many matches the number of debates is estimated (HyperLogLog), not counted
+EXACT_DEBATE_COUNT = 200_000
+
+
+def _debate_count(searcher: tantivy.Searcher, q: tantivy.Query, total: int) -> int:
+    if not total:
+        return 0
+    if total <= EXACT_DEBATE_COUNT:
+        result = searcher.aggregate(q, {"d": {"terms": {"field": "debate", "size": total}}})
+        return len(result["d"]["buckets"])
+    return int(round(searcher.cardinality(q, "debate")))
+
+
+def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[int]:
+    """The engine's own top-N for the query text alone (no filters, no count, no rows): the
+    baseline bench/search.py compares a whole search with."""
+    index = current(conn)
+    searcher = index.searcher()
+    found = searcher.search(to_query(parsed.root), limit, count=False).hits
+    return searcher.fast_field_values("item", [a for _s, a in found])
+
+
+# --- snippets: where the stemmed words are ---------------------------------------------------
+
+def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, str]) -> dict[int, list]:
+    """For each item (id → its text), the character ranges of the words whose stems are the
+    query's stemmed words'. Exact phrases and prefixes are found by ``highlight.exact_ranges``."""
+    out: dict[int, list] = {doc: [] for doc in texts}
+    node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
+    if node is None:
+        return out
+    targets = set()
+    for leaf in ql.leaves(node):
+        targets.update(stem_of(w) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,)))
+    for doc, body in texts.items():
+        out[doc] = [(start, end) for start, end, word in tokens(body) if stem_of(word) in targets]
+    return out
