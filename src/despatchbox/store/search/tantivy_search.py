@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from ...attribute import departments as dept_registry
 from . import query_language as ql
-from .highlight import tokens
+from .highlight import fold, words_starting
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
 
@@ -236,9 +236,9 @@ def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, st
     node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
     if node is None:
         return out
-    targets = set()
-    for leaf in ql.leaves(node):
-        targets.update(stem_of(w) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,)))
+    wanted = {w for leaf in ql.leaves(node) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,))}
+    targets = {stem_of(w) for w in wanted}
+    heads = {fold(w)[:2] for w in wanted}          # a word and its stem share their first two letters
     for doc, body in texts.items():
-        out[doc] = [(start, end) for start, end, word in tokens(body) if stem_of(word) in targets]
+        out[doc] = [(start, end) for start, end, word in words_starting(body, heads) if stem_of(word) in targets]
     return out
