@@ -15,6 +15,7 @@ SVG = ROOT / "bench" / "plot.py"
 
 REQUIRED = {
     "ingest": {"mb_s", "raw_mb_s", "ratio", "peak_rss_mb"},
+    "storage": {"kb_per_contribution", "database_mb", "search_index_mb"},
     "search": {"p50_ms", "p95_ms", "raw_p95_ms", "ratio"},
     "pages": {"p50_ms", "p95_ms"},
     "http": {"rps", "p95_ms"},

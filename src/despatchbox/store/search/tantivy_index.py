@@ -126,7 +126,13 @@ class SearchIndex:
             self.index = tantivy.Index(SCHEMA)
         else:
             path.mkdir(parents=True, exist_ok=True)
-            self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+            try:
+                self.index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
+            except ValueError:              # written with another schema: start again (sync refills it)
+                for child in path.iterdir():
+                    if child.is_file() and child.name != ".sync.lock":
+                        child.unlink()
+                self.index = tantivy.Index(SCHEMA, path=str(path), reuse=False)
         self.index.register_tokenizer(STEM, analyzer(True))
         self.index.register_tokenizer(EXACT, analyzer(False))
         self.index.reload()
@@ -284,12 +290,6 @@ def for_engine(engine: Engine) -> SearchIndex:
         if found is None:
             found = _OPEN[key] = SearchIndex(index_dir(engine))
         return found
-
-
-def forget(engine: Engine) -> None:
-    """Close this database's index in this process (before its files are removed)."""
-    with _OPEN_LOCK:
-        _OPEN.pop(str(index_dir(engine) or f"memory:{id(engine)}"), None)
 
 
 def current(conn: Connection) -> SearchIndex:
