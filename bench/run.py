@@ -13,7 +13,7 @@
 2. measures
    - ingest: MB/s and records/s end to end vs ``lxml`` parsing of the same files (bench/ingest.py);
    - search: p50/p95 of a fixed mix of word, phrase, boolean and filtered queries through
-     ``store.search.search`` vs the raw FTS MATCH of the same queries on the same index (bench/search.py);
+     ``store.search.search`` vs the engine's own top 20 for the same queries on the same index (bench/search.py);
    - pages: p50/p95 of member, seed-style, full debate and department pages rendered in-process
      (bench/pages.py), for the busiest member, one of their debates, the busiest department;
    - http: requests/s and p95 of those pages from a load generator on loopback (bench/loadgen.py)
