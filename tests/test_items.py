@@ -296,3 +296,20 @@ def test_meg_hillier_is_shown_among_the_home_office_ministers_as_inferred(client
     assert not any(i.startswith("Huw Irranca-Davies") or i.startswith("Ann McKechin") for i in items)
     defra = lxml.html.fromstring(client.get("/dept/environment-food-and-rural-affairs").text)
     assert not [li for li in defra.xpath('//section[@id="ministers"]//li') if "Meg Hillier" in li.text_content()]
+
+
+def test_the_question_a_division_decides():
+    from despatchbox.attribute.items import question_put
+    assert question_put(["Question put (Standing Order No. 31(2)), That the original words stand part of "
+                         "the Question.\nThe House divided:"]) == "That the original words stand part of the Question."
+    assert question_put(["Mr. Speaker put forthwith the Question already proposed from the Chair (Standing Order "
+                         "No. 83E), That the amendment be made."]) == "That the amendment be made."
+    assert question_put(["I wish to take the opinion of the House.", "Division on Amendment 56"]) == "Amendment 56"
+    assert question_put(["I beg to move."]) is None
+
+
+def test_division_pages_show_their_item_and_question(client):
+    r = client.get("/division/debate/2009-10-28c.344.3")
+    assert r.status_code == 200
+    assert "Division 232: Local Spending Reports" in r.text
+    assert "Question: That the original words stand part of the Question." in r.text

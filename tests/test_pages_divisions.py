@@ -29,6 +29,7 @@ def test_division_230(client):
     assert main.startswith("Division 230: Marine and Coastal Access Bill [Lords] — [ist allocated day] Monday 26th October 2009")
     assert "Commons Chamber" in main
     assert "Ayes 158, Noes 246 — The Noes have it" in main
+    assert "Question: That the amendment be made." in main           # the question put (issue 13)
     sides = doc.xpath('//div[@class="side"]')
     ayes, noes = text_of(sides[0]), text_of(sides[1])
     assert ayes.startswith("Ayes (158) Tellers (not in the count): Philip Hollobone, Graham Stuart")

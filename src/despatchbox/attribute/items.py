@@ -145,3 +145,25 @@ class ItemSplitter:
                 return False
             self.in_questions = False
         return True
+
+
+_QUESTION_PUT = re.compile(r"(?:Question (?:put|accordingly put)|put forthwith the Question[^,]*?)"
+                           r"(?:\s*\((?:[^()]|\([^()]*\))*\))?,?\s*(That\b[^\n]*)", re.I)
+_LORDS_DIVISION = re.compile(r"^Division on (.+)$", re.I | re.M)
+
+
+def question_put(texts: list[str]) -> str | None:
+    """The question a division decides, from the contributions just before it, nearest last:
+    'Question put (Standing Order No. 31(2)), That the original words stand part of the Question.' →
+    'That the original words stand part of the Question.'; Lords: 'Division on Amendment 44' →
+    'Amendment 44'."""
+    for text in reversed(texts):
+        found = None
+        for m in _QUESTION_PUT.finditer(text or ""):
+            found = m.group(1).strip()
+        if found:
+            return found
+        m = _LORDS_DIVISION.search(text or "")
+        if m:
+            return m.group(1).strip()
+    return None

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from ..schema import debates, divisions, memberships, people, votes
+from ..schema import debates, divisions, memberships, people, speeches, votes
 from .debates import as_dicts
 
 
@@ -20,6 +20,15 @@ def division(conn: Connection, division_id: str) -> dict | None:
          .where(divisions.c.id == division_id))
     row = conn.execute(q).mappings().first()
     return dict(row) if row else None
+
+
+def texts_before(conn: Connection, division: dict, n: int = 3) -> list[str]:
+    """The text of the last ``n`` contributions before a division in its item, nearest last."""
+    q = (select(speeches.c.text).where(speeches.c.debate_id == division["debate_id"],
+                                       speeches.c.file_id == division["file_id"],
+                                       speeches.c.position < division["position"])
+         .order_by(speeches.c.position.desc()).limit(n))
+    return list(reversed(conn.execute(q).scalars().all()))
 
 
 def division_by_number(conn: Connection, kind: str, day: date, number: int) -> dict | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from markupsafe import Markup
 
+from ...attribute.items import question_put
 from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries
 from ..app import engine_of
@@ -84,7 +85,9 @@ def division_page(request: Request, gid: str):
         if gid.startswith("uk.org.publicwhip/"):
             return redirect(division_url(division_id))
         votes = division_queries.division_votes(conn, division_id)
+        question = question_put(division_queries.texts_before(conn, division))
     shaped = shape_division(division, votes)
+    shaped["question"] = question
     shaped["open"] = True
     return render(request, "division.html", {
         "division": shaped, "chamber": KIND_NAMES.get(division["kind"], division["kind"]),
