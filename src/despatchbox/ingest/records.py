@@ -66,7 +66,8 @@ class Office:
     responsibility: str | None
     from_date: date | None
     to_date: date | None
-    source: str | None
+    source: str | None           # "chgpages/govposts", "datadotparl/oppositionpost", …
+    person_id: int | None = None  # the JSON files name the person, not the membership
 
 
 # --- transcripts --------------------------------------------------------------

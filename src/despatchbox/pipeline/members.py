@@ -1,15 +1,58 @@
-"""Loading members files: each one replaces what the store held from that file."""
+"""Loading members files: each one replaces what the store held from that file.
+
+The XML files (to 2015) and the Popolo JSON files (people.json, ministers.json, ministers-2010.json)
+give the same records; party names as people.json gives them ("Labour") are stored as the codes the
+XML prints ("Lab"), so both layouts attribute alike. After members data changes, the speakers and
+voters already held are re-resolved: only those whose printed id the change touches, and those
+nothing resolved yet (:func:`reresolve_held`).
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from ..attribute import departments as dept_rules
+from ..attribute import parties
+from ..attribute.department_match import department_for_office
+from ..attribute.speakers import SpeakerResolver
+from ..ingest.parlparse.members import MEMBERS_FILES, parse_members_file
+from ..ingest.parlparse.members_json import MEMBERS_JSON_FILES, parse_ministers_json, parse_people_json
 from ..ingest.records import Membership
 from ..store.queries import members as q
+from ..store.queries import reresolve as rq
+
+#: which offices each posts file replaces, by id: the pre-2010 files ('uk.org.publicwhip/moffice/…')
+#: and ministers-2010.json ('uk.parliament.data/…') are held side by side
+OFFICE_FAMILIES = {"offices": "uk.org.publicwhip/", "offices_2010": "uk.parliament.data/"}
+
+
+def parse_members(path: Path):
+    """Parse any known members file, XML or JSON; returns (kind, records)."""
+    kind = MEMBERS_JSON_FILES.get(path.name)
+    if kind == "popolo_people":
+        return kind, parse_people_json(path)
+    if kind is not None:
+        return kind, parse_ministers_json(path)
+    if path.name in MEMBERS_FILES:
+        return parse_members_file(path)
+    raise ValueError(f"not a known members file: {path.name}")
+
+
+#: a party's full name, as people.json's organizations give it → its code
+_CODE_OF_NAME = {p.name.lower(): p.code for p in parties.all_parties()}
+
+
+def _party_code(printed: str | None) -> str | None:
+    if printed and printed.lower() in _CODE_OF_NAME:
+        return _CODE_OF_NAME[printed.lower()]
+    found = parties.party(printed)
+    return found.code if found is not None else printed
 
 
 def asdict(record) -> dict:
@@ -46,14 +89,32 @@ def load_members_file(conn: Connection, kind: str, records: list) -> int:
         q.replace_aliases(conn, [asdict(a) for a in records])
     elif kind == "constituencies":
         q.replace_constituencies(conn, [{**asdict(c), "other_names": "|".join(c.other_names)} for c in records])
-    elif kind == "offices":
+    elif kind == "popolo_people":
+        people, memberships = records
+        load_members_file(conn, "people", people)
+        person_of = q.person_of_membership(conn)
+        for house in ("commons", "lords"):
+            q.replace_memberships(conn, house, [
+                {**_membership_row(m, person_of), "party": _party_code(m.party)}
+                for m in memberships if m.house == house])
+        return len(people) + len(memberships)
+    elif kind in OFFICE_FAMILIES:
         person_of = q.person_of_membership(conn)
         rows = []
         for o in records:
-            dept = dept_rules.department_for_post(o.department, o.from_date) if o.department else None
-            rows.append({**asdict(o), "person_id": person_of.get(o.membership_id) if o.membership_id else None,
-                         "department_slug": dept.slug if dept else None})
-        q.replace_offices(conn, rows)
+            dept = None
+            if o.department:
+                dept = dept_rules.department_for_post(o.department, o.from_date or date.today())
+                if dept is None and o.person_id is not None:   # JSON: a role text naming one
+                    dept = department_for_office(o.department, o.from_date or date.today())
+            row = asdict(o)
+            row["person_id"] = o.person_id if o.person_id is not None else (
+                person_of.get(o.membership_id) if o.membership_id else None)
+            row["position"] = o.position[:200]
+            row["department"] = o.department[:200]
+            row["department_slug"] = dept.slug if dept else None
+            rows.append(row)
+        q.replace_offices(conn, rows, id_prefix=OFFICE_FAMILIES[kind])
     else:
         raise ValueError(kind)
     return len(records)
@@ -81,3 +142,48 @@ def finish_members(conn: Connection) -> None:
             slugs[pid] = f"{slugs[pid]}-{pid}"
     houses = {pid: (m.house if m else None) for pid, m in latest.items()}
     q.update_people_slugs(conn, slugs, houses)
+
+
+@dataclass(frozen=True)
+class HeldMembers:
+    """What the store's members data resolved speakers with, before a change."""
+    person_of_membership: dict[str, int]
+    memberships: dict[str, Membership]
+
+    @classmethod
+    def read(cls, conn: Connection) -> "HeldMembers":
+        return cls(q.person_of_membership(conn), q.all_memberships(conn))
+
+
+def touched_speaker_ids(before: HeldMembers, after: HeldMembers) -> tuple[set[str], set[str]]:
+    """The printed ids whose resolution a change can alter: (speaker ids, vote membership ids).
+    A membership id is touched when its person or its record changed; a person id
+    ('uk.org.publicwhip/person/N') when any of that person's memberships did."""
+    mids = set(before.person_of_membership) | set(after.person_of_membership)
+    changed = {mid for mid in mids
+               if before.person_of_membership.get(mid) != after.person_of_membership.get(mid)
+               or before.memberships.get(mid) != after.memberships.get(mid)}
+    people = {pid for mid in changed for pid in (before.person_of_membership.get(mid),
+                                                   after.person_of_membership.get(mid)) if pid is not None}
+    return changed | {f"uk.org.publicwhip/person/{pid}" for pid in people}, changed
+
+
+def reresolve_held(conn: Connection, before: HeldMembers) -> int:
+    """Re-resolve the speeches and votes already held that the members change touches; returns how
+    many now name another person or membership."""
+    after = HeldMembers.read(conn)
+    speaker_ids, member_ids = touched_speaker_ids(before, after)
+    resolver = SpeakerResolver(after.person_of_membership, after.memberships)
+    speech_rows = []
+    for gid, speaker_id, day, pid, mid in rq.speeches_to_reresolve(conn, speaker_ids):
+        who = resolver.resolve(speaker_id, None, day)
+        if (who.person_id, who.membership_id) != (pid, mid):
+            speech_rows.append({"gid": gid, "pid": who.person_id, "mid": who.membership_id})
+    vote_rows = []
+    for did, pos, membership_id, day, pid in rq.votes_to_reresolve(conn, member_ids):
+        who = resolver.resolve(membership_id, None, day)
+        if who.person_id != pid:
+            vote_rows.append({"did": did, "pos": pos, "pid": who.person_id})
+    rq.set_speech_people(conn, speech_rows)
+    rq.set_vote_people(conn, vote_rows)
+    return len(speech_rows) + len(vote_rows)

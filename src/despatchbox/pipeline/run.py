@@ -19,14 +19,13 @@ from sqlalchemy.engine import Engine
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
-from ..ingest.parlparse.members import parse_members_file
 from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
 from ..store import locking
 from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
-from .members import finish_members, load_members_file
+from .members import HeldMembers, finish_members, load_members_file, parse_members, reresolve_held
 from .quotes_index import write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
 
@@ -46,6 +45,8 @@ class IngestReport:
     records: int = 0
     bytes: int = 0
     unresolved_speakers: dict[str, int] = field(default_factory=dict)
+    reresolved: int = 0                                        # held speeches/votes a members change moved
+    replaced: list[str] = field(default_factory=list)          # XML members files a JSON one replaced
 
     @property
     def ok(self) -> bool:
@@ -56,7 +57,8 @@ class IngestReport:
                 "skipped_repeats": len(self.repeated), "records": self.records,
                 "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in self.errors],
                 "unresolved_speaker_ids": len(self.unresolved_speakers),
-                "unresolved_speaker_references": sum(self.unresolved_speakers.values())}
+                "unresolved_speaker_references": sum(self.unresolved_speakers.values()),
+                "reresolved": self.reresolved, "replaced_by_json": self.replaced}
 
 
 class Progress:
@@ -83,17 +85,25 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None) 
     report.repeated = [p.name for p in found.repeated]
     for p in found.unknown:
         report.errors.append(SourceFileError(p, "not a ParlParse file this tool knows (members or transcript)"))
+    for p in found.empty:
+        report.errors.append(SourceFileError(p, "no ParlParse files here (members/*.xml, members/*.json or "
+                                                "scrapedxml/<kind>/*.xml)"))
+    report.replaced = [str(p) for p in found.replaced]
     all_files = found.members + found.transcripts
     progress.start(len(all_files), sum(p.stat().st_size for p in all_files if p.exists()))
     with locking.ingest_lock(engine):
         with engine.begin() as conn:
             batch = fq.start_batch(conn)
         members_changed = False
+        if found.members:
+            with engine.connect() as conn:
+                held_members = HeldMembers.read(conn)
         for path in found.members:
             members_changed |= _ingest_members_file(engine, path, batch, report, progress)
         if members_changed:
             with engine.begin() as conn:
                 finish_members(conn)
+                report.reresolved = reresolve_held(conn, held_members)
         with engine.connect() as conn:
             resolver, posts = _build_resolver(conn)
         series: dict[str, list[Path]] = defaultdict(list)
@@ -122,7 +132,7 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
         progress.advance(path, len(data), 0)
         return False
     try:
-        kind, records = parse_members_file(path)
+        kind, records = parse_members(path)
     except SourceFileError as exc:
         report.errors.append(exc)
         progress.advance(path, len(data), 0)

@@ -43,8 +43,9 @@ def replace_constituencies(conn: Connection, rows: list[dict]) -> None:
     _replace(conn, constituencies, rows)
 
 
-def replace_offices(conn: Connection, rows: list[dict]) -> None:
-    _replace(conn, offices, rows)
+def replace_offices(conn: Connection, rows: list[dict], id_prefix: str | None = None) -> None:
+    """Replace the offices one posts file held: those whose id starts with its prefix (all when None)."""
+    _replace(conn, offices, rows, offices.c.id.startswith(id_prefix, autoescape=True) if id_prefix else None)
 
 
 def replace_departments(conn: Connection, rows: list[dict]) -> None:
