@@ -7,7 +7,7 @@ from __future__ import annotations
 import typer
 
 # each module registers its commands on ``app`` when imported; all are listed here
-from . import alerts, check, db, export, ingest, mcp, quote_check, search, serve, stats, who_said  # noqa: F401
+from . import alerts, check, db, export, ingest, mcp, quote_check, search, serve, stats, update, who_said  # noqa: F401
 from .app import app
 
 

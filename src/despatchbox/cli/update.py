@@ -1,0 +1,93 @@
+"""``despatchbox update``: follow the public ParlParse archive into a local mirror, then ingest what changed."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..pipeline.run import ingest
+from ..update.mirror import DEFAULT_KINDS, DEFAULT_SOURCE, Listener, Mirror, SourceUnreachable, open_client
+from .app import app, console, engine, fail, print_json
+from .ingest import RichIngestProgress
+
+
+class RichUpdateListener(Listener):
+    def __init__(self, enabled: bool):
+        self.bar = None
+        if enabled:
+            self.bar = Progress(TextColumn("[bold]update[/bold]"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("files"), TimeElapsedColumn(),
+                                TextColumn("{task.fields[current]}"), console=console)
+            self.bar.start()
+            self.files = self.bar.add_task("files", total=None, current="")
+
+    def planned(self, files: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.files, total=files)
+
+    def done(self, name: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.files, advance=1, current=name)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command("update")
+def update_command(
+    source: str = typer.Option(DEFAULT_SOURCE, "--source", help="Base URL of the ParlParse archive "
+                               "(BASE/scrapedxml/<kind>/…xml with changedates.txt, BASE/members/…json)."),
+    mirror: Path = typer.Option(Path("parlparse-mirror"), "--mirror", help="Local mirror folder."),
+    kinds: str = typer.Option(",".join(DEFAULT_KINDS), "--kinds", help="Comma-separated scrapedxml kinds."),
+    since: str = typer.Option(None, "--since", help="Only sitting days on or after this date (YYYY-MM-DD)."),
+    no_ingest: bool = typer.Option(False, "--no-ingest", help="Only bring the mirror up to date."),
+    json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Fetch only new or changed files (changedates.txt, conditional GET), atomically and resumably,
+    then ingest them. Exits 1 when the source cannot be reached or any file failed."""
+    try:
+        since_day = date.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since {since!r} is not a date (YYYY-MM-DD)")
+    wanted = tuple(k.strip() for k in kinds.split(",") if k.strip())
+    unknown = [k for k in wanted if k not in DEFAULT_KINDS]
+    if unknown:
+        fail(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_KINDS)}")
+    show = sys.stderr.isatty() and not quiet and not json_output
+    listener = RichUpdateListener(show)
+    try:
+        with open_client() as client:
+            report = Mirror(source, mirror, client).update(wanted, since_day, listener)
+    except SourceUnreachable as exc:
+        listener.stop()
+        console.print(f"[red]error:[/red] the source cannot be reached: {exc}")
+        raise typer.Exit(1)
+    listener.stop()
+    summary = {"source": source, "mirror": str(mirror), "fetched": [str(p.relative_to(mirror)) for p in report.fetched],
+               "unchanged": report.unchanged, "failed": [{"url": u, "error": e} for u, e in report.failed],
+               "missing_at_source": report.missing}
+    ingested = None
+    if report.fetched and not no_ingest:
+        ingested = ingest(engine(), report.fetched, RichIngestProgress(enabled=show))
+        summary["ingest"] = ingested.as_dict()
+    if json_output:
+        print_json(summary)
+    else:
+        console.print(f"fetched {len(report.fetched)} new or changed files, {report.unchanged} unchanged"
+                      + (f"; {len(report.missing)} not at the source" if report.missing else ""))
+        for rel in summary["fetched"][:20]:
+            console.print(f"  [green]+[/green] {rel}")
+        if len(summary["fetched"]) > 20:
+            console.print(f"  … and {len(summary['fetched']) - 20} more")
+        if ingested is not None:
+            console.print(f"ingested {len(ingested.loaded)} files ({ingested.records:,} records), "
+                          f"{len(ingested.unchanged)} unchanged, {ingested.reresolved} speakers re-resolved")
+        for url, why in report.failed:
+            console.print(f"[red]failed[/red] {why} (kept what the mirror had; the next run fetches it again)")
+    if not report.ok or (ingested is not None and not ingested.ok):
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Following the public ParlParse archive: an incremental HTTP mirror (``despatchbox update``)."""
