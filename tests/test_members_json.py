@@ -112,6 +112,10 @@ def test_department_from_organization_else_from_role_text():
     assert department_text(house, "The Minister of State, Ministry of Defence") == "Ministry of Defence"
     assert department_text(house, "Vice-Chamberlain (HM Household)") == "HM Household"
     assert department_text(house, "The Secretary of State for Defence") == "The Secretary of State for Defence"
+    # ministers.json: the organization is the department as ministers.xml printed it, a House included
+    lords = {"id": "house-of-lords", "name": "House of Lords"}
+    assert department_text(lords, "Chancellor of the Duchy of Lancaster", house_names_department=True) == \
+        "House of Lords"
     assert post_source({"source": "datadotparl/oppositionpost"}, "Shadow Home Secretary") == \
         "datadotparl/oppositionpost"
 

@@ -98,3 +98,8 @@ def is_chair(code: str | None) -> bool:
     found = party(code)
     return bool(found and found.chair)
 
+
+
+def all_parties() -> list[Party]:
+    """Every party and chair code (people.json names parties by full name: pipeline/members.py maps them)."""
+    return list(_PARTIES)

@@ -105,7 +105,7 @@ def load_members_file(conn: Connection, kind: str, records: list) -> int:
             dept = None
             if o.department:
                 dept = dept_rules.department_for_post(o.department, o.from_date or date.today())
-                if dept is None and o.person_id is not None:   # JSON: a role text naming one
+                if dept is None and o.department == o.position:   # JSON: a role text naming one
                     dept = department_for_office(o.department, o.from_date or date.today())
             row = asdict(o)
             row["person_id"] = o.person_id if o.person_id is not None else (

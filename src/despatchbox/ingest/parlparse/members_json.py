@@ -161,12 +161,17 @@ def parse_people_json(path: Path) -> tuple[list[Person], list[Membership]]:
     return people, memberships
 
 
-def department_text(organization: dict | None, role: str) -> str:
+def department_text(organization: dict | None, role: str, house_names_department: bool = False) -> str:
     """The department a post names: its organization's name where that is a department or
     portfolio, else the part of the role text that names one ("The Minister of State, Ministry of
     Defence" → "Ministry of Defence"; "Vice-Chamberlain (HM Household)" → "HM Household"), else the
-    role text itself (the department rules read offices such as "The Secretary of State for Defence")."""
-    if organization and organization.get("id") not in (COMMONS, LORDS) and organization.get("name"):
+    role text itself (the department rules read offices such as "The Secretary of State for Defence").
+
+    In ministers.json the organization is the department as ministers.xml printed it, the Houses
+    included ("House of Lords": the Leader of the Lords); in ministers-2010.json every post carries the
+    member's House, which names no department (``house_names_department`` False)."""
+    if organization and organization.get("name") and (
+            house_names_department or organization.get("id") not in (COMMONS, LORDS)):
         return _clean(organization["name"]) or ""
     if "," in role:
         return role.rsplit(",", 1)[1].strip()
@@ -206,7 +211,9 @@ def parse_ministers_json(path: Path) -> list[Office]:
             raise SourceFileError(path, f"{where}: {exc}") from None
         role = _clean(m.get("role")) or ""
         org = orgs.get(m.get("organization_id"))
-        out.append(Office(id=m["id"], name="", membership_id=None, department=department_text(org, role),
+        # the post-2010 layout gives each post a source; there the organization is only the House
+        dept = department_text(org, role, house_names_department=not _clean(m.get("source")))
+        out.append(Office(id=m["id"], name="", membership_id=None, department=dept,
                           position=role, responsibility=None, from_date=start, to_date=stop,
                           source=post_source(m, role), person_id=pid))
     return out
