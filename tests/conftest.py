@@ -31,7 +31,58 @@ def pytest_addoption(parser):
 
 
 def pytest_report_header(config):
-    return f"despatchbox database backend: {config.getoption('--db')}"
+    return f"despatchbox database backend: {config.getoption('--db')}; browser: {browser_status() or 'chromium'}"
+
+
+# --- what could not run here, and why ----------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_SKIP = "browser tests skipped: install Debian's chromium (apt-get install chromium)"
+
+
+def browser_status() -> str | None:
+    """Why the browser tests cannot run on this machine, or None when they can."""
+    if not CHROMIUM.exists():
+        return BROWSER_SKIP
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser tests skipped: install the test extra (pip install -e '.[test]') for Playwright"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every ``browser`` test is skipped, with the reason, where Chromium or Playwright is missing;
+    with DESPATCHBOX_TEST_REQUIRE_BROWSER=1 (CI) that is an error instead."""
+    reason = browser_status()
+    if reason is None:
+        return
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items:
+        return
+    if os.environ.get("DESPATCHBOX_TEST_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"DESPATCHBOX_TEST_REQUIRE_BROWSER=1 but {reason.split(': ', 1)[1]}")
+    for item in browser_items:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def skip_summary(reports) -> list[str]:
+    """One line per reason a test was skipped, with how many: what did not run, and why."""
+    counts: dict[str, int] = {}
+    for report in reports:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        counts[reason] = counts.get(reason, 0) + 1
+    return [f"{n:>4} skipped — {reason}" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = skip_summary(terminalreporter.stats.get("skipped", []))
+    if not lines:
+        return
+    terminalreporter.section("what was skipped, and why")
+    for line in lines:
+        terminalreporter.write_line(line)
 
 
 class DatabaseFactory:

@@ -8,7 +8,6 @@ recipient; anything else raises :class:`MailError`, and the caller records nothi
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -111,7 +110,7 @@ class Mailer:
             self._reset()
             raise MailError(f"the mail server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}",
                             stage="send", temporary=400 <= exc.smtp_code < 500) from exc
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self._drop()
             raise MailError(f"the connection to {self.settings.describe()} failed while sending: "
                             f"{exc or type(exc).__name__}", stage="send") from exc

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from ..store.queries import alerts as aq
-from .model import (DEPARTMENT, FREQUENCIES, KINDS, PERSON, QUERY, QUERY_FILTERS, Alert, filters_json,
+from .model import (DEPARTMENT, FREQUENCIES, KINDS, PERSON, QUERY_FILTERS, Alert, filters_json,
                     utcnow)
 
 SIGNUP, MANAGE_LINK = "signup", "manage-link"

@@ -1,8 +1,11 @@
 """The one command: ``despatchbox``, with a subcommand for each thing it does (``--help`` lists them).
 
-Each area adds its commands from its own module in this package.
+Each area's commands live in their own module in this package and register themselves on
+``app`` when imported below (a missing one is an import error).
 """
 from __future__ import annotations
+
+import sys
 
 import typer
 
@@ -11,8 +14,19 @@ from . import alerts, check, db, export, ingest, mcp, quote_check, search, serve
 from .app import app
 
 
+def leading_minus_queries(argv: list[str]) -> list[str]:
+    """``search '-scotland crime'`` without ``--``: a search argument that starts with one minus and
+    is not an option of the command (-h) is a query, so it is moved after a ``--``."""
+    if not argv or argv[0] != "search" or "--" in argv:
+        return argv
+    queries = [a for a in argv[1:] if a.startswith("-") and not a.startswith("--") and a not in ("-", "-h")]
+    if not queries:
+        return argv
+    return [a for a in argv if a not in queries] + ["--", *queries]
+
+
 def main() -> None:
-    app()
+    app(args=leading_minus_queries(sys.argv[1:]), prog_name="despatchbox")
 
 
 __all__ = ["app", "main", "typer"]

@@ -7,7 +7,7 @@ from rich.table import Table
 from ..alerts import subscriptions
 from ..alerts.mailer import MailError
 from ..alerts.model import FREQUENCIES, QUERY_FILTERS
-from ..alerts.sender import FAILED, DEFERRED, send_alerts
+from ..alerts.sender import send_alerts
 from ..alerts.subscriptions import InvalidAlert, describe
 from ..config import settings
 from ..store.queries import alerts as aq
@@ -83,9 +83,10 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print a
         console.print("no alerts")
         return
     table = Table("id", "email", "alert", "frequency", "confirmed", "last digest", "items sent", "last error")
-    for a in out:
-        table.add_row(str(a["id"]), a["email"], a["title"], a["frequency"], "yes" if a["confirmed"] else "no",
-                      (a["last_sent_at"] or "—")[:16], str(a["items_sent"]), a["last_error"] or "")
+    for shown in out:
+        table.add_row(str(shown["id"]), shown["email"], shown["title"], shown["frequency"],
+                      "yes" if shown["confirmed"] else "no", (shown["last_sent_at"] or "—")[:16],
+                      str(shown["items_sent"]), shown["last_error"] or "")
     console.print(table)
 
 

@@ -5,7 +5,7 @@ import typer
 from rich.table import Table
 
 from ..store.queries.check import attribution_report
-from .app import app, console, engine, print_json
+from .app import app, console, engine, out, print_json
 
 
 @app.command("check")
@@ -27,7 +27,7 @@ def check_command(
                                                               "procedural", "unresolved_speaker_id", "debates",
                                                               "debates_with_department")),
                           f"{share:.0%}" if share is not None else "–")
-        console.print(table)
+        out.print(table)
         for entry in report["unknown_speaker_ids"]:
             console.print(f"[yellow]unknown speaker id[/yellow] {entry['speaker_id']} ×{entry['references']} "
                           f"(printed as {entry['printed_name']!r})")

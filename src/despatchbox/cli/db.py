@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 import typer
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn,
@@ -60,8 +61,8 @@ def upgrade_command(
 class RichCopyProgress(CopyProgress):
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
-        self.task = None
+        self.bar: RichProgress | None = None
+        self.task: Any = None
 
     def start(self, total_rows: int, tables: dict[str, int]) -> None:
         if not self.enabled:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Callable, Iterable
 from enum import Enum
 
 import typer
@@ -87,7 +88,7 @@ def export_command(
     kind = record.value
     if with_text and kind not in TEXT_FIELDS:
         fail(f"--with-text applies to {', '.join(TEXT_FIELDS)} only")
-    exporter = EXPORTERS[kind]
+    exporter: Callable[..., Iterable[dict]] = EXPORTERS[kind]
     out = sys.stdout
     with engine().connect() as conn:
         records = exporter(conn, with_text=True) if with_text else exporter(conn)
@@ -96,4 +97,4 @@ def export_command(
             out.flush()
         except BrokenPipeError:  # `despatchbox export speeches | head`
             sys.stderr.close()
-            raise typer.Exit(0)
+            raise typer.Exit(0) from None

@@ -17,7 +17,7 @@ class RichIngestProgress(Progress):
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
+        self.bar: RichProgress | None = None
         self.records = 0
         self.started = time.perf_counter()
 
@@ -58,9 +58,11 @@ def ingest_command(
     """
     progress = RichIngestProgress(enabled=sys.stderr.isatty() and not quiet and not json_output)
     started = time.perf_counter()
-    report = ingest(engine(), list(paths), progress)
+    report = ingest(engine(create=True), list(paths), progress)
     elapsed = time.perf_counter() - started
     summary = report.as_dict() | {"seconds": round(elapsed, 2)}
+    found = (len(report.loaded) + len(report.superseded) + len(report.unchanged) + len(report.repeated)
+             + len(report.errors))
     if json_output:
         print_json(summary)
     else:
@@ -76,5 +78,9 @@ def ingest_command(
             console.print(f"[red]failed[/red] {where}: {err.message}")
         if report.errors:
             console.print(f"[red]{len(report.errors)} file(s) failed and were skipped whole[/red]")
+    if not found:
+        console.print(f"[red]error:[/red] no ParlParse files in {', '.join(str(p) for p in paths)} (expected a tree "
+                      f"holding members/ or scrapedxml/<kind>/, kind folders, or .xml files)", highlight=False)
+        raise typer.Exit(1)
     if not report.ok:
         raise typer.Exit(1)

@@ -4,13 +4,14 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from typing import Literal, cast
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from ..store.search import KINDS, MAX_LIMIT, QueryError, SearchQuery, person_by_slug, search, search_people
-from .app import app, console, engine, fail, print_json
+from .app import app, console, engine, out, fail, print_json
 
 QUERY_HELP = ('Words are stemmed (prosecute finds prosecuted); "exact phrases" in quotes; AND, OR, NOT '
               'or a leading minus; prefix* ; brackets group.')
@@ -27,10 +28,10 @@ def _day(value: str | None, option: str) -> date | None:
 
 def _terminal_snippet(snippet: str) -> Text:
     """The HTML snippet as Rich text: marked words bold, nothing read as Rich markup."""
-    out = Text()
+    text = Text()
     for n, piece in enumerate(re.split(r"</?mark>", snippet)):
-        out.append(html.unescape(piece), style="bold" if n % 2 else "")
-    return out
+        text.append(html.unescape(piece), style="bold" if n % 2 else "")
+    return text
 
 
 @app.command("search")
@@ -50,7 +51,7 @@ def search_command(
 ) -> None:
     """Search every speech, written question, answer and statement. A query that cannot run exits 2.
 
-    A query that starts with a minus goes after "--": despatchbox search --json -- '-scotland crime'.
+    A query may start with a minus: despatchbox search '-scotland crime' finds crime without Scotland.
     """
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     with engine().connect() as conn:
@@ -63,7 +64,7 @@ def search_command(
         try:
             results = search(conn, SearchQuery(
                 text=query, person_id=person_id, party=party, department_slug=department,
-                kind=tuple(kind) or None, date_from=start, date_to=end, sort=sort, limit=limit, offset=offset,
+                kind=tuple(kind) or None, date_from=start, date_to=end, sort=cast(Literal["relevance", "date"], sort), limit=limit, offset=offset,
                 group_by_debate=group))
         except QueryError as exc:
             fail(str(exc))
@@ -79,5 +80,5 @@ def search_command(
     for h in results.hits:
         table.add_row(h.date.isoformat(), h.kind, Text(h.display_name or ""), Text(h.title),
                       _terminal_snippet(str(h.snippet)))
-    console.print(table)
-    console.print(Text(f"{results.total:,} items match") + Text(f" (understood as: {results.understood_as})", style="dim"))
+    out.print(table)
+    out.print(Text(f"{results.total:,} items match") + Text(f" (understood as: {results.understood_as})", style="dim"))

@@ -5,7 +5,7 @@ import typer
 from rich.table import Table
 
 from ..store.queries.stats import stats
-from .app import app, console, engine, print_json
+from .app import app, engine, out, print_json
 
 
 @app.command("stats")
@@ -20,5 +20,5 @@ def stats_command(json_output: bool = typer.Option(False, "--json", help="Print 
     for kind, c in data["by_kind"].items():
         table.add_row(kind, *(f"{c.get(k, 0):,}" for k in ("files", "speeches", "speeches_without_speaker",
                                                             "headings", "questions", "answers", "words")))
-    console.print(table)
-    console.print(", ".join(f"{k}: {data.get(k, 0):,}" for k in ("divisions", "people", "memberships", "offices")))
+    out.print(table)
+    out.print(", ".join(f"{k}: {data.get(k, 0):,}" for k in ("divisions", "people", "memberships", "offices")))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -19,21 +20,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import settings
 from ..store.database import engine_for
 from .http_caching import install_http_middleware
+from .negotiation import install_negotiation
 from .page_cache import install_page_cache
 from .security import check_secret_key, install_security
 from .templating import templates
 
+log = logging.getLogger("despatchbox.web")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
 
 def site_routers() -> tuple:
     """Every router of the site, in the order they are matched (imported here, not at the top:
     the page modules import ``engine_of`` from this one). A missing module is an ImportError."""
-    from . import alerts_pages, feeds, quote_check_pages, search_pages, who_said_pages
-    from .pages import debates, departments, divisions, home, members, questions, versus
+    from . import alerts_pages, data_pages, feeds, quote_check_pages, search_pages, who_said_pages
+    from .pages import debates, departments, divisions, home, members, members_index, questions, versus
 
-    return (home.router, members.router, debates.router, departments.router, questions.router, divisions.router,
-            versus.router, search_pages.router, feeds.router, alerts_pages.router, who_said_pages.router,
-            quote_check_pages.router)
+    return (home.router, members_index.router, members.router, debates.router, departments.router,
+            questions.router, divisions.router, versus.router, search_pages.router, data_pages.router, feeds.router,
+            alerts_pages.router, who_said_pages.router, quote_check_pages.router)
 
 
 def _include_routers(app: FastAPI) -> None:
@@ -90,6 +94,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):  # pragma: no cover - last resort
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return error_page(request, 500, "Something went wrong", "The error has been logged.")
 
     from .alerts_pages import install_alert_mail
@@ -100,6 +105,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     install_http_middleware(app)  # covers pages, feeds and the mounted API
     install_page_cache(app)       # rendered pages kept until the record changes (web/page_cache.py)
     install_alert_mail(app)       # how alert emails leave: SMTP, the development mailbox, or not at all
+    install_negotiation(app)      # JSON for page URLs on request, HEAD everywhere (web/negotiation.py)
     install_security(app, site_settings, error_page)  # outermost: web/security.py
     return app
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from ..schema import debates, departments, divisions, headings, ingest_batches, memberships, people, speeches
 from .people import MEMBERSHIP_COLUMNS, WRITTEN_ANSWER_KINDS
@@ -33,17 +33,41 @@ def _page(conn: Connection, base, order, limit: int, offset: int) -> tuple[int, 
 # --- members ----------------------------------------------------------------------------------------------
 
 def find_people(conn: Connection, *, name: str | None = None, house: str | None = None,
-                with_memberships: bool = False, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
-    """People whose name contains ``name`` (case-insensitive), in a house (of their latest membership), by
-    name; ``with_memberships`` keeps only people with a membership in the store."""
+                parties: list[str] | None = None, initial: str | None = None, current_on: date | None = None,
+                with_memberships: bool = False, by_surname: bool = False,
+                limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
+    """People whose name, or the constituency of any of their memberships, contains ``name``
+    (case-insensitive: ``delyn`` finds David Hanson); in a house (of their latest membership); who held
+    a membership of one of ``parties`` (codes as in the members data); whose surname starts with ``initial``;
+    holding a membership on ``current_on``; by name. ``with_memberships`` keeps only people with a
+    membership in the store. ``by_surname`` sorts A–Z by surname (a peer's title), not by full name."""
     q = select(people.c.id, people.c.name, people.c.slug, people.c.house)
     if name:
-        q = q.where(func.lower(people.c.name).like(like_pattern(name), escape="\\"))
+        pattern = like_pattern(name)
+        seats = select(memberships.c.person_id).where(
+            func.lower(memberships.c.constituency).like(pattern, escape="\\"))
+        q = q.where(or_(func.lower(people.c.name).like(pattern, escape="\\"), people.c.id.in_(seats)))
     if house:
         q = q.where(people.c.house == house)
+    if parties is not None:
+        q = q.where(people.c.id.in_(select(memberships.c.person_id).where(memberships.c.party.in_(parties))))
+    surname = (select(func.max(func.coalesce(memberships.c.lord_name, memberships.c.last_name)))
+               .where(memberships.c.person_id == people.c.id).scalar_subquery())
+    if initial:
+        q = q.where(func.lower(surname).like(initial.lower()[:1] + "%"))
+    if current_on:
+        q = q.where(people.c.id.in_(select(memberships.c.person_id).where(
+            memberships.c.from_date <= current_on,
+            or_(memberships.c.to_date.is_(None), memberships.c.to_date >= current_on))))
     if with_memberships:
         q = q.where(people.c.id.in_(select(memberships.c.person_id).where(memberships.c.person_id.is_not(None))))
-    return _page(conn, q, (people.c.name, people.c.id), limit, offset)
+    order = (func.lower(surname), people.c.name, people.c.id) if by_surname else (people.c.name, people.c.id)
+    return _page(conn, q, order, limit, offset)
+
+
+def party_codes(conn: Connection) -> list[str]:
+    """Every party code a membership holds, sorted."""
+    return sorted(r for (r,) in conn.execute(select(memberships.c.party).distinct()) if r)
 
 
 def memberships_of_people(conn: Connection, person_ids) -> dict[int, list[dict]]:

@@ -62,7 +62,7 @@ def department_questions(conn: Connection, department_slug: str, limit: int = 10
              .where(speeches.c.debate_id.in_({r["debate_id"] for r in rows}),
                     speeches.c.heading_id.in_(list(people_of)))
              .order_by(speeches.c.position))
-        for heading_id, element, name, person_id in conn.execute(q):
+        for heading_id, element, name, _person_id in conn.execute(q):
             entry = people_of[heading_id]
             if element == "ques":
                 if name and name not in entry["askers"]:

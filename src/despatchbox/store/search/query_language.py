@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 #: the longest query accepted, in characters
 MAX_QUERY_CHARS = 1000
@@ -87,8 +86,8 @@ class Not:
     item: "Node"
 
 
-Leaf = Union[Term, Phrase]
-Node = Union[Term, Phrase, And, Or, Not]
+Leaf = Term | Phrase
+Node = Term | Phrase | And | Or | Not
 
 
 @dataclass(frozen=True)
@@ -421,7 +420,7 @@ class NoneOf:
     part: "Plan"
 
 
-Plan = Union[Match, AllOf, AnyOf, NoneOf]
+Plan = Match | AllOf | AnyOf | NoneOf
 
 
 def plan(node: Node) -> Plan:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .common import ApiError, error_body
+from .docs import install_docs
 
 API_VERSION = "1.0.0"
 #: route modules of this package, included in this order
@@ -34,8 +35,10 @@ answers, divisions with every vote, and search.
 * Responses carry `ETag` and `Last-Modified`; send `If-None-Match` / `If-Modified-Since` to get
   `304 Not Modified`. Responses are gzipped for clients that accept it.
 * Errors: `{"error": {"code", "message"}}` with status 400, 404, 405 or 422.
+* Every page of the site answers this API's object for `Accept: application/json`
+  (`/mp/david-hanson` gives `/api/v1/members/10259`); `HEAD` works everywhere.
 
-The same data in bulk: `despatchbox export` (see docs/export.md). This reference as one plain page,
+The same data in bulk: `/export/{kind}.jsonl` and `.csv` (see `/data`), or `despatchbox export`. This reference as one plain page,
 without JavaScript: `/api/v1/reference`.
 """
 
@@ -70,7 +73,7 @@ def _describe_validation(exc: RequestValidationError) -> str:
 def create_api(engine: Engine) -> FastAPI:
     """The API application over a store; mount it at ``/api/v1``."""
     api = FastAPI(title="despatchbox API", version=API_VERSION, description=DESCRIPTION,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None,
                   license_info={"name": "AGPL-3.0-or-later (code); Open Parliament Licence (data)"})
     api.state.engine = engine
 
@@ -99,6 +102,7 @@ def create_api(engine: Engine) -> FastAPI:
 
     for module in (members, debates, departments, questions, divisions, search, stats, who_said, quote_check, reference):
         api.include_router(module.router)
+    install_docs(api)  # /docs and /redoc from packaged assets (web/api/docs.py)
     api.add_middleware(RejectNulBytes)
     return api
 

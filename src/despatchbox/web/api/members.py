@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Query, Request
 
 from ...store.queries import debates as debate_queries
 from ...store.queries import people as people_queries
-from ...store.queries.api import find_people, member_debates, memberships_of_people
+from ...attribute.parties import party_name
+from ...store.queries.api import find_people, member_debates, memberships_of_people, party_codes
 from ...store.queries.export import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_ID, MAX_TEXT, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit,
@@ -21,17 +22,36 @@ MemberId = Annotated[int, Path(ge=1, le=MAX_ID, description="ParlParse person id
                                openapi_examples=example(10259, "David Hanson"))]
 
 
-@router.get("", response_model=MemberPage, summary="Find members by name")
+def party_codes_for(conn, party: str | None) -> list[str] | None:
+    """The party codes a ``party`` filter means: a code (``Lab``) or a name (``Labour``), any case."""
+    if not party:
+        return None
+    wanted = party.strip().lower()
+    return [c for c in party_codes(conn) if wanted in (c.lower(), (party_name(c) or "").lower())]
+
+
+@router.get("", response_model=MemberPage, summary="Find members by name or constituency")
 def list_members(request: Request, conn: Conn,
-                 name: Annotated[str | None, Query(max_length=MAX_TEXT, description="Part of the name, any "
-                                                                                    "case: `hanson`.",
-                                                              openapi_examples=example("hanson"))] = None,
+                 name: Annotated[str | None, Query(max_length=MAX_TEXT, description="Part of the name or of a "
+                                                                                    "constituency, any case: "
+                                                                                    "`hanson`, `delyn`.",
+                                                              openapi_examples=example("delyn"))] = None,
                  house: Annotated[Literal["commons", "lords"] | None,
                                   Query(description="House of the latest membership.")] = None,
+                 party: Annotated[str | None, Query(max_length=MAX_TEXT, description="Members who sat for this "
+                                                                                     "party: a code (`Lab`) or "
+                                                                                     "a name (`Labour`).")] = None,
+                 initial: Annotated[str | None, Query(pattern="^[A-Za-z]$", description="Surname (a peer's "
+                                                                                         "title) starting with "
+                                                                                         "this letter; sorts "
+                                                                                         "A–Z by surname.")] = None,
                  limit: Limit = 20, offset: Offset = 0):
-    """Members whose name contains `name`, by name, with the latest membership of each. People named in the
-    members data but holding no membership in the store are left out."""
-    total, rows = find_people(conn, name=name, house=house, with_memberships=True, limit=limit, offset=offset)
+    """Members whose name or constituency contains `name`, by name, with the latest membership of each; MPs
+    and peers, current and former. People named in the members data but holding no membership in the
+    store are left out."""
+    total, rows = find_people(conn, name=name, house=house, parties=party_codes_for(conn, party),
+                              initial=initial, by_surname=initial is not None, with_memberships=True,
+                              limit=limit, offset=offset)
     held = memberships_of_people(conn, [r["id"] for r in rows])
     own = chair_own_parties(conn)
     items = [shape.member_summary(r, held.get(r["id"], []), own) for r in rows]

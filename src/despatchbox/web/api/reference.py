@@ -1,12 +1,13 @@
 """/reference: the OpenAPI schema as one plain HTML page — every endpoint, parameter and response
-field — that needs no JavaScript and nothing from outside (``/docs`` is Swagger UI, which loads
-its scripts from a CDN)."""
+field — that needs no JavaScript and nothing from outside. Descriptions are Markdown, rendered with
+markdown-it (raw HTML in them is escaped, not passed through)."""
 from __future__ import annotations
 
 from html import escape
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markdown_it import MarkdownIt
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,10 +39,17 @@ def _type(schema: dict) -> str:
     return escape(f"{kind} ({fmt})" if fmt else str(kind))
 
 
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
 def _text(value: str | None) -> str:
-    """Descriptions use `code` spans; everything else is escaped."""
-    parts = escape(value or "").split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+    """A one-paragraph description as inline Markdown (`code`, *emphasis*, links); HTML escaped."""
+    return _markdown.renderInline(value or "")
+
+
+def _blocks(value: str | None) -> str:
+    """A longer description (paragraphs, bullet lists) as Markdown blocks; HTML escaped."""
+    return _markdown.render(value or "")
 
 
 def render(schema: dict, base: str) -> str:
@@ -49,14 +57,14 @@ def render(schema: dict, base: str) -> str:
     out = [f"<!doctype html><html lang='en-GB'><head><meta charset='utf-8'><title>{escape(info.get('title', ''))}"
            f"</title><style>{_STYLE}</style></head><body><h1>{escape(info.get('title', ''))} "
            f"{escape(info.get('version', ''))}</h1>",
-           "".join(f"<p>{_text(p)}</p>" for p in (info.get("description") or "").split("\n\n")),
+           _blocks(info.get("description")),
            f"<p>Machine-readable: <a href='{base}/openapi.json'>openapi.json</a>. Interactive: "
            f"<a href='{base}/docs'>{base}/docs</a>.</p><h2>Endpoints</h2>"]
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():
             out.append(f"<h3 id='{escape(op.get('operationId', path))}'><code>{method.upper()} {base}"
                        f"{escape(path)}</code></h3><p><b>{escape(op.get('summary', ''))}</b>. "
-                       f"{_text(op.get('description', ''))}</p>")
+                       f"</p>{_blocks(op.get('description', ''))}")
             params = op.get("parameters", [])
             if params:
                 out.append("<table><tr><th>parameter</th><th>in</th><th>type</th><th>meaning</th></tr>")

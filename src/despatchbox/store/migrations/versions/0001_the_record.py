@@ -1,7 +1,7 @@
 """the record: files, members, debates, speeches, divisions
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 00:24:41.721274
 """
 from alembic import op

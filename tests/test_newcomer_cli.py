@@ -1,0 +1,173 @@
+"""The first ten minutes on the command line (issue 15): help and tables that read well in a
+pipe, --version, queries with a leading minus, no database made by accident, empty ingests
+refused, and the packaging a newcomer meets (ruff clean, Makefile's clean-db, skip summary)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from despatchbox.cli import app, leading_minus_queries
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real command, its output going to pipes (not a terminal)."""
+    full_env = os.environ | {"PYTHONPATH": str(ROOT / "src")} | (env or {})
+    full_env.pop("COLUMNS", None)
+    return subprocess.run([sys.executable, "-c", "from despatchbox.cli import main; main()", *args],
+                          capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300)
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("despatchbox ") and result.stdout.strip() != "despatchbox"
+
+
+def test_help_in_a_pipe_has_no_type_placeholders_and_whole_sentences():
+    result = run_cli("check", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "<bool>" not in result.stdout and "╭" not in result.stdout
+    # the docstring's sentence is re-wrapped as one paragraph, not cut where the source line ended
+    flat = " ".join(result.stdout.split())
+    assert "Speeches with and without a resolved person, unknown speaker ids, debates with and without a department." \
+        in flat
+    bare = run_cli()
+    assert "Usage: despatchbox" in bare.stdout + bare.stderr and "serve" in bare.stdout + bare.stderr
+
+
+def test_check_table_in_a_pipe_is_not_cut_at_80_columns(sample_url):
+    result = run_cli("check", env={"DESPATCHBOX_DATABASE_URL": sample_url})
+    assert result.returncode == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if "contributions" in line)
+    assert len(header) > 80
+    for column in ("kind", "contributions", "with person", "as printed", "procedural", "unresolved id",
+                   "debates", "with department", "share"):
+        assert column in header, column
+
+
+def test_search_with_a_leading_minus_needs_no_double_dash(sample_url):
+    env = {"DESPATCHBOX_DATABASE_URL": sample_url}
+    result = run_cli("search", "-scotland crime", "--json", "--limit", "50", env=env)
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    with_dash = json.loads(run_cli("search", "--json", "--limit", "50", "--", "-scotland crime", env=env).stdout)
+    assert hits == with_dash and hits["total"] > 0
+
+
+def test_leading_minus_rewrite_leaves_options_alone():
+    assert leading_minus_queries(["search", "-scotland crime", "--json"]) == \
+        ["search", "--json", "--", "-scotland crime"]
+    assert leading_minus_queries(["search", "--json", "--", "-x"]) == ["search", "--json", "--", "-x"]
+    assert leading_minus_queries(["search", "-h"]) == ["search", "-h"]
+    assert leading_minus_queries(["stats", "-x"]) == ["stats", "-x"]
+
+
+@pytest.mark.parametrize("command", [["stats"], ["check"], ["search", "crime"], ["export", "debates"],
+                                     ["alerts", "list"], ["serve"]])
+def test_commands_refuse_to_create_a_database(tmp_path, command):
+    result = run_cli(*command, env={"DESPATCHBOX_DATABASE_URL": ""}, cwd=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"no database at {tmp_path.resolve() / 'despatchbox.db'}" in " ".join(result.stderr.split())
+    assert "despatchbox ingest" in result.stderr and "DESPATCHBOX_DATABASE_URL" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no despatchbox.db, no .schema-lock
+
+
+def test_db_upgrade_may_create_the_database(tmp_path):
+    result = run_cli("db", "upgrade", env={"DESPATCHBOX_DATABASE_URL": ""}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "despatchbox.db").exists()
+
+
+def test_an_ingest_of_a_folder_with_no_parlparse_files_exits_non_zero(tmp_path, monkeypatch, fresh_url):
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not ParlParse\n")
+    monkeypatch.setenv("DESPATCHBOX_DATABASE_URL", fresh_url)
+    result = CliRunner().invoke(app, ["ingest", str(empty)])
+    assert result.exit_code == 1
+    assert "no ParlParse files in" in " ".join(result.output.split())
+
+
+def test_make_clean_db_removes_every_file_beside_the_database(tmp_path):
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    names = ["despatchbox.db", "despatchbox.db-wal", "despatchbox.db-shm", "despatchbox.db.ingest-lock",
+             "despatchbox.db.schema-lock"]
+    for name in names:
+        (tmp_path / name).write_text("")
+    subprocess.run(["make", "-s", "clean-db"], cwd=tmp_path, check=True, timeout=60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Makefile"]
+
+
+def test_ruff_finds_nothing_in_src():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    if not Path(ruff).exists():
+        pytest.fail("ruff is not installed: it is in the test extra (pip install -e '.[test]')")
+    result = subprocess.run([ruff, "check", "--no-cache", "src"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_packaging_sqlite_users_need_neither_psycopg_nor_httpx():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = " ".join(project["dependencies"])
+    assert "psycopg" not in runtime
+    assert any(d.startswith("psycopg") for d in project["optional-dependencies"]["postgres"])
+    assert isinstance(project["license"], str)  # an SPDX expression, not the deprecated table
+    lock = (ROOT / "requirements.lock").read_text()
+    for dep in project["dependencies"]:
+        name = dep.split("[")[0].split(">")[0].split("<")[0].split("=")[0].strip().lower()
+        assert f"\n{name}==" in lock.lower(), f"{name} is not pinned in requirements.lock"
+
+
+def test_skip_summary_names_each_reason_once():
+    from tests.conftest import BROWSER_SKIP, skip_summary
+
+    class Report:
+        def __init__(self, reason):
+            self.longrepr = ("f.py", 1, f"Skipped: {reason}")
+
+    lines = skip_summary([Report(BROWSER_SKIP), Report(BROWSER_SKIP), Report("PostgreSQL only")])
+    assert lines == [f"   2 skipped — {BROWSER_SKIP}", "   1 skipped — PostgreSQL only"]
+
+
+def test_browser_tests_skip_with_the_reason_when_chromium_is_missing():
+    """Run pytest on a browser-marked test with Chromium 'missing' (the conftest hook pointed at
+    a path that does not exist): it is skipped, the reason says what to install; required, it errors."""
+    import tests.conftest as conftest
+
+    assert conftest.browser_status() in (None, conftest.BROWSER_SKIP) or "Playwright" in conftest.browser_status()
+    code = (
+        "import tests.conftest as c, pathlib, pytest, sys\n"
+        "c.CHROMIUM = pathlib.Path('/nonexistent/chromium')\n"
+        "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', '-rs', "
+        "'tests/test_alerts_web.py::test_confirm_and_unsubscribe_in_chromium']))\n"
+    )
+    env = os.environ | {"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    env.pop("DESPATCHBOX_TEST_REQUIRE_BROWSER", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout and "install Debian's chromium" in result.stdout
+    required = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                              env=env | {"DESPATCHBOX_TEST_REQUIRE_BROWSER": "1"}, timeout=300)
+    assert required.returncode != 0
+    assert "DESPATCHBOX_TEST_REQUIRE_BROWSER=1" in required.stdout + required.stderr
+
+
+def test_mypy_finds_nothing_outside_its_baseline():
+    pytest.importorskip("mypy", reason="mypy is in the test extra (pip install -e '.[test]')")
+    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(ROOT / ".mypy_cache")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
