@@ -144,3 +144,15 @@ def test_api_reference_renders_its_markdown(client):
     ref = client.get("/api/v1/reference").text
     assert "<ul>" in ref and "<li>Open: no key." in ref
     assert "\n* Open" not in ref and "<code>2009-10-26</code>" in ref
+
+
+def test_search_results_have_a_feed_an_alert_form_and_each_question_once(client):
+    page = client.get("/search", params={"q": '"identity cards"'}).text
+    feed = 'href="/feeds/search.atom?q=%22identity+cards%22"'
+    assert feed in page and 'rel="alternate" type="application/atom+xml"' in page
+    assert client.get("/feeds/search.atom", params={"q": '"identity cards"'}).status_code == 200
+    assert 'class="alert-signup"' in page
+    assert 'name="target" value="&#34;identity cards&#34;"' in page or 'value="&quot;identity cards&quot;"' in page
+    # two questions match as well as their answers: each shows once, above its answer
+    assert "Asked by Chris Grayling:" in page
+    assert page.count('<li class="hit') == 6

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
@@ -47,7 +47,7 @@ def _etag(conn, kind: str, fmt: str, with_text: bool) -> str:
 
 def _stream(engine, kind: str, fmt: str, with_text: bool) -> Iterator[bytes]:
     """The export in chunks of CHUNK_RECORDS records, read from one connection (a thread runs it)."""
-    exporter = EXPORTERS[kind]
+    exporter: Callable[..., Iterable[dict]] = EXPORTERS[kind]
     buffer = io.StringIO()
     with engine.connect() as conn:
         records = exporter(conn, with_text=True) if with_text else exporter(conn)

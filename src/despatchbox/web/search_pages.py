@@ -94,6 +94,13 @@ def _page_links(page: int, pages: int) -> list[int | None]:
     return out
 
 
+def once_per_question(hits: list) -> list:
+    """A written question and its answer are one result: a question hit is dropped where its
+    answer is on the same page (the answer shows the question above it)."""
+    answered = {h.question.id for h in hits if h.question is not None}
+    return [h for h in hits if not (h.item_type == "question" and h.id in answered)]
+
+
 @router.get("/search")
 def search_page(request: Request):
     form = SearchForm.read(request.query_params)
@@ -129,6 +136,11 @@ def search_page(request: Request):
                 form.problems.append(str(exc))
             else:
                 context["results"] = results
+                context["hits"] = once_per_question(results.hits)
+                context["feed_url"] = "/feeds/search.atom?" + urlencode(
+                    [(k, v) for k, v in (("q", form.q), ("person", form.person), ("party", form.party),
+                                         ("department", form.department), ("kind", form.kind),
+                                         ("from", form.date_from), ("to", form.date_to)) if v])
                 context["page_links"] = _page_links(form.page, results.pages)
                 if form.page == 1 and not form.member and not form.person:
                     context["people"] = search_people(conn, form.q, limit=5)

@@ -42,7 +42,8 @@ def members_index(request: Request, q: str = "", house: str = "", party: str = "
     for r in rows:
         items = held.get(r["id"], [])
         summary = shape.member_summary(r, items, own)
-        latest = ([m for m in items if m["to_date"] is None] or items or [None])[-1]
+        still_held = [m for m in items if m["to_date"] is None]
+        latest = (still_held or items)[-1] if items else None
         summary["from_date"] = items[0]["from_date"] if items else None
         summary["to_date"] = latest["to_date"] if latest else None
         members.append(summary)
