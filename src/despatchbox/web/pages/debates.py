@@ -6,7 +6,6 @@ versions, and ids of headings or speeches inside a debate, redirect (301) to the
 """
 from __future__ import annotations
 
-from datetime import date
 
 from fastapi import APIRouter, Request
 
