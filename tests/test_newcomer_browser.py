@@ -1,9 +1,8 @@
 """The newcomer's path in headless Chromium (issue 15): home → find a member by their seat →
 member page → their debates with a department → the seed-style page → search → the search's
-alert form. Skipped, with the reason, where Chromium is missing (tests/conftest.py).
-
-Not yet walked: opening the development mailbox and confirming the alert (that mailbox is
-being built on another branch; the steps are added once it is on main).
+alert form → sign up → the development mailbox (no mail server is set) → the confirmation
+email's link → confirm. Skipped, with the reason, where Chromium is missing (tests/conftest.py).
+The site serves a private copy of the sample week (signing up writes to it).
 """
 from __future__ import annotations
 
@@ -25,13 +24,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(sample_url):
+def site(sample_url, database_factory, tmp_path_factory):
     import uvicorn
 
     from despatchbox.web.app import create_app
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(sample_url), host="127.0.0.1", port=port,
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DESPATCHBOX_BASE_URL", f"http://127.0.0.1:{port}")
+    mp.delenv("DESPATCHBOX_SMTP_URL", raising=False)
+    mp.setenv("DESPATCHBOX_MAILBOX_DIR", str(tmp_path_factory.mktemp("newcomer-mailbox")))
+    url = database_factory.clone(sample_url)
+    server = uvicorn.Server(uvicorn.Config(create_app(url), host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -43,6 +47,8 @@ def site(sample_url):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    mp.undo()
+    database_factory.drop(url)
 
 
 def test_the_newcomers_path(site, artifacts_dir):
@@ -88,6 +94,20 @@ def test_the_newcomers_path(site, artifacts_dir):
             assert "identity cards" in form.locator("p.what").inner_text()
             form.get_by_label("Your email address").fill("newcomer@example.org")
             page.screenshot(path=str(artifacts_dir / "newcomer-3-search-alert.png"))
+            form.get_by_role("button", name="Create alert").click()
+            assert page.locator("h1").inner_text() == "Check your email"
+            # → the development mailbox → the confirmation email → its link → confirm
+            page.get_by_role("link", name="development mailbox").click()
+            page.wait_for_url("**/dev/mailbox")
+            page.locator("table.mailbox a").first.click()
+            page.wait_for_url("**/dev/mailbox/*")
+            page.screenshot(path=str(artifacts_dir / "newcomer-4-mailbox.png"))
+            page.locator("main a[href*='/alerts/confirm/']").first.click()
+            page.wait_for_url("**/alerts/confirm/*")
+            page.get_by_role("button", name="Confirm").click()
+            page.wait_for_load_state()
+            assert page.locator("h1").inner_text() == "Alert confirmed"
+            page.screenshot(path=str(artifacts_dir / "newcomer-5-confirmed.png"))
             assert problems == []
         finally:
             browser.close()
