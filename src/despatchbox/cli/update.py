@@ -66,7 +66,7 @@ def update_command(
     except SourceUnreachable as exc:
         listener.stop()
         console.print(f"[red]error:[/red] the source cannot be reached: {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from exc
     listener.stop()
     summary = {"source": source, "mirror": str(mirror), "fetched": [str(p.relative_to(mirror)) for p in report.fetched],
                "unchanged": report.unchanged, "failed": [{"url": u, "error": e} for u, e in report.failed],
@@ -87,7 +87,7 @@ def update_command(
         if ingested is not None:
             console.print(f"ingested {len(ingested.loaded)} files ({ingested.records:,} records), "
                           f"{len(ingested.unchanged)} unchanged, {ingested.reresolved} speakers re-resolved")
-        for url, why in report.failed:
+        for _url, why in report.failed:
             console.print(f"[red]failed[/red] {why} (kept what the mirror had; the next run fetches it again)")
     if not report.ok or (ingested is not None and not ingested.ok):
         raise typer.Exit(1)
