@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from ..store.database import write_transaction
 from ..store.queries import alerts as aq
 from .model import (DEPARTMENT, FREQUENCIES, KINDS, PERSON, QUERY_FILTERS, Alert, filters_json,
                     utcnow)
@@ -131,7 +132,7 @@ def add_alert(engine: Engine, *, email: str, kind: str, target: str, filters: di
     now = now or utcnow()
     email = normalise_email(email)
     frequency = check_frequency(frequency)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         t = check_target(conn, kind, target, filters)
         fjson = filters_json(t.filters)
         same = aq.find_same_alert(conn, email=email, kind=t.kind, target=t.target, filters=fjson)
@@ -173,7 +174,7 @@ def check_rate(engine: Engine, email: str, *, purpose: str, remote_addr: str | N
     client = client_key(remote_addr)
     since = now - RATE_WINDOW
     minutes = int(RATE_WINDOW.total_seconds() // 60)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         aq.prune_signups(conn, before=now - RATE_WINDOW * 24)   # a write first: the transaction holds the lock
         every = (purpose, MANAGE_LINK_QUIET) if purpose == MANAGE_LINK else (purpose,)
         if client is not None and aq.count_signups(conn, purposes=every, remote_addr=client,
@@ -197,7 +198,7 @@ def get_alert(engine: Engine, alert_id: int) -> Alert | None:
 
 def confirm(engine: Engine, alert_id: int, *, now: datetime | None = None) -> bool:
     """Confirm an alert; False when it was confirmed already."""
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return aq.confirm_alert(conn, alert_id, when=now or utcnow(), last_batch=aq.latest_finished_batch(conn))
 
 
@@ -208,10 +209,10 @@ def alerts_of(engine: Engine, email: str) -> list[Alert]:
 
 def change_frequency(engine: Engine, alert_id: int, frequency: str) -> None:
     frequency = check_frequency(frequency)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         aq.set_frequency(conn, alert_id, frequency)
 
 
 def delete(engine: Engine, alert_id: int) -> bool:
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return aq.delete_alert(conn, alert_id)

@@ -50,6 +50,9 @@ def ingest_command(
                                                   "kind folders, or single files.", exists=True),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    accept_shrink: bool = typer.Option(False, "--accept-shrink",
+                                       help="Load a newer version of a day even when it holds far fewer records "
+                                            "than the version held (otherwise the held one is kept)."),
 ) -> None:
     """Load members data and transcripts. Latest file version wins; re-running changes nothing.
 
@@ -58,7 +61,7 @@ def ingest_command(
     """
     progress = RichIngestProgress(enabled=sys.stderr.isatty() and not quiet and not json_output)
     started = time.perf_counter()
-    report = ingest(engine(create=True), list(paths), progress)
+    report = ingest(engine(create=True), list(paths), progress, accept_shrink=accept_shrink)
     elapsed = time.perf_counter() - started
     summary = report.as_dict() | {"seconds": round(elapsed, 2)}
     found = (len(report.loaded) + len(report.superseded) + len(report.unchanged) + len(report.repeated)

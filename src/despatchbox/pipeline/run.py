@@ -7,6 +7,7 @@ still load. Ingesting the same files again changes nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from typing import Callable
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
 from ..store import locking
+from ..store.database import write_transaction
 from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
@@ -33,6 +36,11 @@ from .transcripts import FileRows, PostIndex, build_rows
 FileWriter = Callable[[Connection, int, FileRows], None]
 #: every writer a transcript file's ingest runs beyond its records (listed here, where it is used)
 FILE_WRITERS: tuple[FileWriter, ...] = (write_fingerprints,)
+#: a source file larger than this is refused before it is read (the largest real day is a few MB)
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+#: a newer version of a day holding fewer than this share of the held version's records is refused
+#: (the held one is kept) unless the run accepts shrinking
+SHRINK_RATIO = 0.5
 
 
 @dataclass
@@ -78,7 +86,8 @@ def _build_resolver(conn: Connection) -> tuple[SpeakerResolver, PostIndex]:
             PostIndex(mq.government_posts(conn)))
 
 
-def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, *,
+           max_file_bytes: int = MAX_SOURCE_BYTES, accept_shrink: bool = False) -> IngestReport:
     progress = progress or Progress()
     report = IngestReport()
     found = discover(paths)
@@ -92,16 +101,20 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None) 
     all_files = found.members + found.transcripts
     progress.start(len(all_files), sum(p.stat().st_size for p in all_files if p.exists()))
     with locking.ingest_lock(engine):
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
+            # the state derived from the members files (departments, slugs) is known to be complete
+            # only when the last run finished: finish_batch commits after finish_members
+            previous = fq.latest_batch(conn)
+            derived_complete = previous is not None and previous["finished_at"] is not None
             batch = fq.start_batch(conn)
         members_changed = False
         if found.members:
             with engine.connect() as conn:
                 held_members = HeldMembers.read(conn)
         for path in found.members:
-            members_changed |= _ingest_members_file(engine, path, batch, report, progress)
-        if members_changed:
-            with engine.begin() as conn:
+            members_changed |= _ingest_members_file(engine, path, batch, report, progress, max_file_bytes)
+        if members_changed or not derived_complete:
+            with write_transaction(engine) as conn:
                 finish_members(conn)
                 report.reresolved = reresolve_held(conn, held_members)
         with engine.connect() as conn:
@@ -110,19 +123,75 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None) 
         for path in found.transcripts:
             series[identify(path)[1]].append(path)
         for name in sorted(series):
-            _ingest_series(engine, series[name], batch, resolver, posts, report, progress)
-        with engine.begin() as conn:
+            _ingest_series(engine, series[name], batch, resolver, posts, report, progress, max_file_bytes,
+                           accept_shrink)
+        with write_transaction(engine) as conn:
             fq.finish_batch(conn, batch)
         sync_index(engine)        # the search index beside the database (SQLite) catches up
     progress.finish()
     return report
 
 
-def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestReport, progress: Progress) -> bool:
+def _read_source(path: Path, max_file_bytes: int) -> bytes:
+    """A source file's bytes; refused with a named error when it is over the size cap."""
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > max_file_bytes:
+            raise SourceFileError(path, f"file is {size:,} bytes, over the {max_file_bytes:,}-byte cap on "
+                                        f"source files: refused unread")
+        return path.read_bytes()
     except OSError as exc:
-        report.errors.append(SourceFileError(path, f"cannot read: {exc}"))
+        raise SourceFileError(path, f"cannot read: {exc}") from None
+
+
+def _line_of(data: bytes, needle: str, occurrence: int = 2) -> int | None:
+    """The line of the ``occurrence``-th ``id="needle"`` in a file (the first one if fewer)."""
+    marker = f'"{needle}"'.encode()
+    at, found = -1, []
+    while len(found) < occurrence:
+        at = data.find(marker, at + 1)
+        if at < 0:
+            break
+        found.append(at)
+    return data.count(b"\n", 0, found[-1]) + 1 if found else None
+
+
+_KEY = re.compile(r"\(([^()]*)\)=\(([^()]*)\)|UNIQUE constraint failed: ([\w.]+)")
+
+
+_ID_ATTRIBUTE = re.compile(rb'<(?:speech|minor-heading|major-heading|oral-heading|division|office) id="([^"]+)"')
+
+
+def _conflict_error(path: Path, data: bytes, exc: IntegrityError) -> SourceFileError:
+    """A duplicated id, an id another file holds, a membership claimed twice: a named error."""
+    detail = str(exc.orig).strip().splitlines()
+    message = detail[-1] if detail else str(exc.orig)
+    line = None
+    for row in detail:
+        m = _KEY.search(row)
+        if m and m.group(2):
+            message = f"{m.group(1)} {m.group(2)} is given twice (in this file, or already held from another file)"
+            line = _line_of(data, m.group(2))
+    if line is None:                              # SQLite names the column, not the value
+        column = _KEY.search(str(exc.orig))
+        where = column.group(3) if column and column.group(3) else message
+        seen: set[bytes] = set()
+        for m in _ID_ATTRIBUTE.finditer(data):
+            if m.group(1) in seen:
+                gid = m.group(1).decode(errors="replace")
+                return SourceFileError(path, f"{gid} is given twice in this file ({where}); file skipped whole",
+                                       line=data.count(b"\n", 0, m.start()) + 1)
+            seen.add(m.group(1))
+        message = f"an id this file gives is already held from another file ({where})"
+    return SourceFileError(path, f"{message}; file skipped whole", line=line)
+
+
+def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestReport, progress: Progress,
+                         max_file_bytes: int = MAX_SOURCE_BYTES) -> bool:
+    try:
+        data = _read_source(path, max_file_bytes)
+    except SourceFileError as exc:
+        report.errors.append(exc)
         return False
     digest = _sha256(data)
     with engine.connect() as conn:
@@ -137,10 +206,15 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
         report.errors.append(exc)
         progress.advance(path, len(data), 0)
         return False
-    with engine.begin() as conn:
-        n = load_members_file(conn, kind, records)
-        fq.record_file(conn, name=path.name, kind="members", series=path.stem, version="", day=None, sha256=digest,
-                       size=len(data), is_current=True, records=n, batch=batch)
+    try:
+        with write_transaction(engine) as conn:
+            n = load_members_file(conn, kind, records)
+            fq.record_file(conn, name=path.name, kind="members", series=path.stem, version="", day=None,
+                           sha256=digest, size=len(data), is_current=True, records=n, batch=batch)
+    except IntegrityError as exc:
+        report.errors.append(_conflict_error(path, data, exc))
+        progress.advance(path, len(data), 0)
+        return False
     report.loaded.append(path.name)
     report.records += n
     report.bytes += len(data)
@@ -149,7 +223,8 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
 
 
 def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: SpeakerResolver, posts: PostIndex,
-                   report: IngestReport, progress: Progress) -> None:
+                   report: IngestReport, progress: Progress, max_file_bytes: int = MAX_SOURCE_BYTES,
+                   accept_shrink: bool = False) -> None:
     """Load the latest good version of one sitting's file; keep the redirects of all versions."""
     series = identify(paths[0])[1]
     with engine.connect() as conn:
@@ -159,9 +234,9 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
     for path in sorted(paths, key=lambda p: version_rank(identify(p)[3]), reverse=True):
         kind, _series, day, version = identify(path)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.errors.append(SourceFileError(path, f"cannot read: {exc}"))
+            data = _read_source(path, max_file_bytes)
+        except SourceFileError as exc:
+            report.errors.append(exc)
             continue
         digest = _sha256(data)
         with engine.connect() as conn:
@@ -185,37 +260,53 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
             continue
         redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
                      for r in found_redirects if r.old_gid and r.new_gid]
-        with engine.begin() as conn:
-            if becomes_current:
-                if current is not None:
-                    fq.delete_file_records(conn, current["id"])
-                    fq.mark_not_current(conn, current["id"])
-                file_id = fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
-                                         sha256=digest, size=len(data), is_current=True, records=0, batch=batch)
-                if held and held["is_current"] is False:
-                    fq.delete_file_records(conn, file_id)
-                rows = build_rows(tf, file_id, resolver, posts)
-                insert_record(conn, debate_rows=rows.debate_rows, heading_rows=rows.heading_rows,
-                              speech_rows=rows.speech_rows, division_rows=rows.division_rows,
-                              vote_rows=rows.vote_rows, committee_row=rows.committee_row,
-                              committee_member_rows=rows.committee_member_rows)
-                for writer in FILE_WRITERS:
-                    writer(conn, file_id, rows)
-                fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
-                               sha256=digest, size=len(data), is_current=True, records=rows.records, batch=batch)
-                fq.insert_redirects(conn, redirects)
-                for sid, n in rows.unresolved_speakers.items():
-                    report.unresolved_speakers[sid] = report.unresolved_speakers.get(sid, 0) + n
-                report.loaded.append(path.name)
-                report.records += rows.records
-                chosen = path
-                records = rows.records
-            else:
-                fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
-                               sha256=digest, size=len(data), is_current=False, records=0, batch=batch)
-                fq.insert_redirects(conn, redirects)
-                report.superseded.append(path.name)
-                records = 0
+        if (becomes_current and current is not None and not accept_shrink
+                and len(tf.items) < current["records"] * SHRINK_RATIO):
+            report.errors.append(SourceFileError(path, (
+                f"holds {len(tf.items):,} records where {current['name']}, the version it would replace, holds "
+                f"{current['records']:,}: kept {current['name']} (run with --accept-shrink to load this one)")))
+            progress.advance(path, len(data), 0)
+            continue
+        try:
+            with write_transaction(engine) as conn:
+                if becomes_current:
+                    if current is not None:
+                        fq.delete_file_records(conn, current["id"])
+                        fq.mark_not_current(conn, current["id"])
+                    file_id = fq.record_file(conn, name=path.name, kind=kind, series=series, version=version,
+                                             day=day, sha256=digest, size=len(data), is_current=True, records=0,
+                                             batch=batch)
+                    if held and held["is_current"] is False:
+                        fq.delete_file_records(conn, file_id)
+                    rows = build_rows(tf, file_id, resolver, posts)
+                    insert_record(conn, debate_rows=rows.debate_rows, heading_rows=rows.heading_rows,
+                                  speech_rows=rows.speech_rows, division_rows=rows.division_rows,
+                                  vote_rows=rows.vote_rows, committee_row=rows.committee_row,
+                                  committee_member_rows=rows.committee_member_rows)
+                    for writer in FILE_WRITERS:
+                        writer(conn, file_id, rows)
+                    fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
+                                   sha256=digest, size=len(data), is_current=True, records=rows.records,
+                                   batch=batch)
+                    fq.insert_redirects(conn, redirects)
+                else:
+                    fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
+                                   sha256=digest, size=len(data), is_current=False, records=0, batch=batch)
+                    fq.insert_redirects(conn, redirects)
+        except IntegrityError as exc:
+            report.errors.append(_conflict_error(path, data, exc))
+            progress.advance(path, len(data), 0)
+            continue
+        if becomes_current:
+            for sid, n in rows.unresolved_speakers.items():
+                report.unresolved_speakers[sid] = report.unresolved_speakers.get(sid, 0) + n
+            report.loaded.append(path.name)
+            report.records += rows.records
+            chosen = path
+            records = rows.records
+        else:
+            report.superseded.append(path.name)
+            records = 0
         report.bytes += len(data)
         progress.advance(path, len(data), records)
 

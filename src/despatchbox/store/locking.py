@@ -50,7 +50,9 @@ def _lock_path(engine: Engine, suffix: str) -> Path | None:
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(database).with_suffix(Path(database).suffix + suffix)
+    # keyed on the real path: a symlink (or a relative path) to the same database shares its lock
+    real = Path(database).resolve()
+    return real.with_suffix(real.suffix + suffix)
 
 
 @contextmanager

@@ -100,6 +100,8 @@ def update_people_slugs(conn: Connection, slugs: dict[int, str], houses: dict[in
     """Set every person's slug and house. Two steps, so that swapping slugs between people
     never trips the unique constraint (PostgreSQL checks it row by row)."""
     from sqlalchemy import bindparam
+    if not slugs:
+        return
     if conn.dialect.name == "postgresql":
         # one COPY into a temporary table and two set-based UPDATEs, not 2 × N statements
         new_slugs = _temp_slugs_table()
