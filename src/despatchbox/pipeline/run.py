@@ -116,7 +116,8 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         if members_changed or not derived_complete:
             with write_transaction(engine) as conn:
                 finish_members(conn)
-                report.reresolved = reresolve_held(conn, held_members)
+                if found.members:
+                    report.reresolved = reresolve_held(conn, held_members)
         with engine.connect() as conn:
             resolver, posts = _build_resolver(conn)
         series: dict[str, list[Path]] = defaultdict(list)
