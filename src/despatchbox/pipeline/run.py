@@ -16,14 +16,13 @@ from typing import Callable
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
 from ..store import locking
-from ..store.database import write_transaction
+from ..store.database import INTEGRITY_ERRORS, write_transaction
 from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
@@ -163,10 +162,11 @@ _KEY = re.compile(r"\(([^()]*)\)=\(([^()]*)\)|UNIQUE constraint failed: ([\w.]+)
 _ID_ATTRIBUTE = re.compile(rb'<(?:speech|minor-heading|major-heading|oral-heading|division|office) id="([^"]+)"')
 
 
-def _conflict_error(path: Path, data: bytes, exc: IntegrityError) -> SourceFileError:
+def _conflict_error(path: Path, data: bytes, exc: BaseException) -> SourceFileError:
     """A duplicated id, an id another file holds, a membership claimed twice: a named error."""
-    detail = str(exc.orig).strip().splitlines()
-    message = detail[-1] if detail else str(exc.orig)
+    orig = str(getattr(exc, "orig", exc))
+    detail = orig.strip().splitlines()
+    message = detail[-1] if detail else orig
     line = None
     for row in detail:
         m = _KEY.search(row)
@@ -174,7 +174,7 @@ def _conflict_error(path: Path, data: bytes, exc: IntegrityError) -> SourceFileE
             message = f"{m.group(1)} {m.group(2)} is given twice (in this file, or already held from another file)"
             line = _line_of(data, m.group(2))
     if line is None:                              # SQLite names the column, not the value
-        column = _KEY.search(str(exc.orig))
+        column = _KEY.search(orig)
         where = column.group(3) if column and column.group(3) else message
         seen: set[bytes] = set()
         for m in _ID_ATTRIBUTE.finditer(data):
@@ -212,7 +212,7 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
             n = load_members_file(conn, kind, records)
             fq.record_file(conn, name=path.name, kind="members", series=path.stem, version="", day=None,
                            sha256=digest, size=len(data), is_current=True, records=n, batch=batch)
-    except IntegrityError as exc:
+    except INTEGRITY_ERRORS as exc:
         report.errors.append(_conflict_error(path, data, exc))
         progress.advance(path, len(data), 0)
         return False
@@ -294,7 +294,7 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                     fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
                                    sha256=digest, size=len(data), is_current=False, records=0, batch=batch)
                     fq.insert_redirects(conn, redirects)
-        except IntegrityError as exc:
+        except INTEGRITY_ERRORS as exc:
             report.errors.append(_conflict_error(path, data, exc))
             progress.advance(path, len(data), 0)
             continue

@@ -26,6 +26,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine, make_url
 
+def _integrity_errors() -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import IntegrityError
+    try:        # a bulk COPY on PostgreSQL raises the driver's own error, not SQLAlchemy's
+        from psycopg.errors import IntegrityError as PgIntegrityError
+    except ImportError:
+        return (IntegrityError,)
+    return (IntegrityError, PgIntegrityError)
+
+
+#: what a write that breaks a unique or foreign key raises, on either backend
+INTEGRITY_ERRORS = _integrity_errors()
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _schema_lock = threading.Lock()
 _engines_lock = threading.Lock()
