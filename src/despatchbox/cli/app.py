@@ -82,7 +82,7 @@ def missing_database(url: str) -> str | None:
 def engine(create: bool = False):
     """The configured database (DESPATCHBOX_DATABASE_URL), schema brought up to date.
 
-    Only ``ingest`` (``create=True``) may bring a new SQLite file into being; every other
+    Only ``ingest`` and ``update`` (``create=True``) may bring a new SQLite file into being; every other
     command refuses, so that running one outside the project leaves no empty database behind.
     """
     url = settings().database_url

@@ -73,7 +73,7 @@ def update_command(
                "missing_at_source": report.missing}
     ingested = None
     if report.fetched and not no_ingest:
-        ingested = ingest(engine(), report.fetched, RichIngestProgress(enabled=show))
+        ingested = ingest(engine(create=True), report.fetched, RichIngestProgress(enabled=show))
         summary["ingest"] = ingested.as_dict()
     if json_output:
         print_json(summary)
