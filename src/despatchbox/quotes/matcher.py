@@ -442,6 +442,18 @@ def attribute_text(text: str, index: SpeechIndex,
         if not progress:
             break
 
+    # a paragraph of the record appears once in a copied page: two short lines placed by context on
+    # the same paragraph ("My Lords—" twice, from two speakers) cannot both be it, and which one is
+    # cannot be told, so neither is attributed (precision over recall)
+    placed: dict[tuple, list[_Para]] = {}
+    for p in content:
+        if p.speech is not None and p.align is not None and len(p.toks) < SHORT:
+            placed.setdefault((p.speech, p.align.b_lo, p.align.b_hi), []).append(p)
+    for group in placed.values():
+        if len(group) > 1:
+            for p in group:
+                p.speech, p.align = None, None
+
     out = []
     for p in paras:
         if p.speech is None or p.align is None:
