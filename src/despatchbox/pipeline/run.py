@@ -40,6 +40,9 @@ MAX_SOURCE_BYTES = 64 * 1024 * 1024
 #: a newer version of a day holding fewer than this share of the held version's records is refused
 #: (the held one is kept) unless the run accepts shrinking
 SHRINK_RATIO = 0.5
+#: ... when the held version holds at least this many: ParlParse really does replace a day's stub
+#: (27b holds 1 record, 27c none in the sample week), and losing a handful is not a lost day
+SHRINK_GUARD_FROM = 50
 
 
 @dataclass
@@ -262,7 +265,7 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
         redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
                      for r in found_redirects if r.old_gid and r.new_gid]
         if (becomes_current and current is not None and not accept_shrink
-                and len(tf.items) < current["records"] * SHRINK_RATIO):
+                and current["records"] >= SHRINK_GUARD_FROM and len(tf.items) < current["records"] * SHRINK_RATIO):
             report.errors.append(SourceFileError(path, (
                 f"holds {len(tf.items):,} records where {current['name']}, the version it would replace, holds "
                 f"{current['records']:,}: kept {current['name']} (run with --accept-shrink to load this one)")))
