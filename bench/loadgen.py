@@ -24,6 +24,7 @@ import resource
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WARMUP_SECONDS = 1.0
 #: how long `serve` may take to answer its first request
 STARTUP_TIMEOUT = 120.0
+#: seconds a response may take: a slower one is an error, never a hang
+RESPONSE_TIMEOUT = 60.0
 
 
 def recommended_workers(url: str) -> int:
@@ -94,8 +97,8 @@ async def _connection(host: str, port: int, requests: list[bytes], start: int, d
             writer.write(requests[i % len(requests)])
             i += 1
             try:
-                status, size = await _read_response(reader)
-            except (asyncio.IncompleteReadError, ConnectionError):
+                status, size = await asyncio.wait_for(_read_response(reader), RESPONSE_TIMEOUT)
+            except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
                 stats["errors"] += 1
                 writer.close()
                 reader, writer = await asyncio.open_connection(host, port)
@@ -169,8 +172,10 @@ class Server:
                    PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
         cmd = [sys.executable, "-c", "from despatchbox.cli import main; main()", "serve",
                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
-        self.log = open(os.devnull, "wb")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.PIPE,
+        # the server logs a line per request (as deployed): to a file, never to a pipe nobody reads,
+        # which fills and stops the server in the middle of a response
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         try:
             self._wait_ready()
@@ -183,7 +188,8 @@ class Server:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode(errors="replace")[-2000:]
+                self.log.seek(0)
+                err = self.log.read().decode(errors="replace")[-2000:]
                 raise RuntimeError(f"despatchbox serve exited with {self.proc.returncode}: {err}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
@@ -232,7 +238,7 @@ def _probe(port: int, path: str) -> int:
     async def one() -> int:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(_request("127.0.0.1", port, path))
-        status, _ = await _read_response(reader)
+        status, _ = await asyncio.wait_for(_read_response(reader), RESPONSE_TIMEOUT)
         writer.close()
         return status
     return asyncio.run(one())

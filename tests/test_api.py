@@ -14,6 +14,7 @@ from despatchbox.web.http_caching import install_http_middleware
 
 HANSON = 10259
 HOME_QUESTIONS = "uk.org.publicwhip/debate/2009-10-26b.1.4"
+MARINE_BILL = "uk.org.publicwhip/debate/2009-10-26b.32.0"
 DIVISION_230 = "uk.org.publicwhip/debate/2009-10-26b.125.5"
 RAIL_TRAVEL_QUESTION = "uk.org.publicwhip/wrans/2009-10-26f.293337.q0"
 RAIL_TRAVEL_GROUP = "uk.org.publicwhip/wrans/2009-10-26f.293337.h"
@@ -99,9 +100,9 @@ def test_debate_with_its_contributions_and_division(client):
     assert d["title"] == "Home Department" and d["department"]["slug"] == "home-office"
     assert d["title_as_printed"] == "HOME DEPARTMENT"
     assert d["department_reason"].startswith("heading")
-    assert len(d["contributions"]) == d["speeches"] == 430
+    assert len(d["contributions"]) == d["speeches"] == 150
     assert [c["position"] for c in d["contributions"]] == sorted(c["position"] for c in d["contributions"])
-    assert [x["number"] for x in d["divisions"]] == [230]
+    assert d["divisions"] == []     # division 230 is in the Marine Bill's report stage, an item of its own
     assert any(h["title"] == "Tasers" for h in d["headings"])
     chair = next(c for c in d["contributions"] if c["speaker"]["name"] == "Mr. Speaker")
     assert chair["speaker"]["member"]["name"] == "John Bercow"
@@ -204,7 +205,7 @@ def test_division_230_with_every_vote(client):
     assert [d["id"] for d in found["items"]] == [DIVISION_230]
     d = get(client, f"/divisions/{DIVISION_230}")
     assert (d["number"], d["ayes"], d["noes"], d["date"]) == (230, 158, 246, "2009-10-26")
-    assert d["department"]["slug"] == "home-office" and d["debate_id"] == HOME_QUESTIONS
+    assert d["department"]["slug"] == "environment-food-and-rural-affairs" and d["debate_id"] == MARINE_BILL
     ayes = [v for v in d["votes"] if v["vote"] == "aye" and not v["teller"]]
     noes = [v for v in d["votes"] if v["vote"] == "no" and not v["teller"]]
     assert (len(ayes), len(noes)) == (158, 246)

@@ -29,7 +29,8 @@ def test_home_page(client):
                         "Written Statements", "Written Answers"]
     commons = text_of(doc.get_element_by_id("commons"))
     assert commons.startswith("Commons Chamber Wednesday 28th October 2009")
-    assert "Prime Minister 89 speeches" in commons
+    # Prime Minister's questions, then the Nimrod Review statement as its own item
+    assert "Prime Minister 58 speeches" in commons and "Nimrod Review 31 speeches" in commons
     assert "Tuesday 27th October 2009" in commons
     assert doc.xpath('//section[@id="committees"]//h4[.="Tuesday 3rd November 2009"]')
     # the departments and a search box

@@ -10,7 +10,9 @@ silently. Bad arguments raise a tool error whose message says what to send inste
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -108,10 +110,25 @@ def _speech_url(debate_id: str, gid: str) -> str:
     return debate_url(debate_id, at=gid)
 
 
+@contextmanager
+def _root_logging_untouched():
+    """FastMCP() calls logging.basicConfig (a Rich handler at INFO on the root logger): every library's
+    INFO lines — httpx's, one per request — would then reach the server's log and the tests' output.
+    How the process logs is the application's choice (`despatchbox serve`), not a library's."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
 def build_server(engine: Engine, *, streamable_http_path: str = "/") -> FastMCP:
     """The MCP server over ``engine``'s store."""
-    server = FastMCP("despatchbox", instructions=CONVENTIONS, streamable_http_path=streamable_http_path,
-                     stateless_http=True, json_response=True)
+    with _root_logging_untouched():
+        server = FastMCP("despatchbox", instructions=CONVENTIONS, streamable_http_path=streamable_http_path,
+                         stateless_http=True, json_response=True)
 
     def run(fn: Callable, *args, **kwargs):
         with engine.connect() as conn:
