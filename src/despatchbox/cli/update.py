@@ -70,7 +70,7 @@ def update_command(
     listener.stop()
     summary = {"source": source, "mirror": str(mirror), "fetched": [str(p.relative_to(mirror)) for p in report.fetched],
                "unchanged": report.unchanged, "failed": [{"url": u, "error": e} for u, e in report.failed],
-               "missing_at_source": report.missing}
+               "not_tried": report.not_tried, "missing_at_source": report.missing}
     ingested = None
     if report.fetched and not no_ingest:
         ingested = ingest(engine(create=True), report.fetched, RichIngestProgress(enabled=show))
@@ -89,5 +89,8 @@ def update_command(
                           f"{len(ingested.unchanged)} unchanged, {ingested.reresolved} speakers re-resolved")
         for _url, why in report.failed:
             console.print(f"[red]failed[/red] {why} (kept what the mirror had; the next run fetches it again)")
+        if report.not_tried:
+            console.print(f"[red]stopped:[/red] the source stopped answering; {report.not_tried} more files "
+                          "were not tried (the next run fetches them)")
     if not report.ok or (ingested is not None and not ingested.ok):
         raise typer.Exit(1)

@@ -18,7 +18,12 @@ CHUNK = 64 * 1024
 
 
 class FetchError(Exception):
-    """A file that could not be fetched whole (the mirror keeps what it had)."""
+    """A file that could not be fetched whole (the mirror keeps what it had). ``source_down``: the
+    source stopped answering (no connection, or no answer in time), not just this one file failed."""
+
+    def __init__(self, message: str, source_down: bool = False):
+        super().__init__(message)
+        self.source_down = source_down
 
 
 @dataclass
@@ -83,7 +88,8 @@ def fetch_file(client: httpx.Client, url: str, dest: Path, etag: str | None = No
             new_etag = response.headers.get("etag")
             new_modified = response.headers.get("last-modified")
     except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {exc.__class__.__name__}: {exc}") from None
+        down = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout, httpx.PoolTimeout))
+        raise FetchError(f"{url}: {exc.__class__.__name__}: {exc}", source_down=down) from None
     os.replace(part, dest)
     if tag.exists():
         tag.unlink()

@@ -39,6 +39,8 @@ class UpdateReport:
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)   # (url, why)
     missing: list[str] = field(default_factory=list)       # kind folders / members files the source lacks
+    #: files not tried because the source stopped answering mid-run (the next run fetches them)
+    not_tried: int = 0
 
     @property
     def ok(self) -> bool:
@@ -113,7 +115,7 @@ class Mirror:
         self.folder.mkdir(parents=True, exist_ok=True)
         todo, report = self.plan(kinds, since)
         listener.planned(len(todo))
-        for url, local, stamp in todo:
+        for n, (url, local, stamp) in enumerate(todo):
             rel = local.relative_to(self.folder).as_posix()
             held = self.state.get(rel, {})
             try:
@@ -125,6 +127,11 @@ class Mirror:
                 else:
                     report.failed.append((url, str(exc)))
                 listener.done(local.name)
+                if exc.source_down:
+                    # every further file would wait on the timeout too (hours for the whole archive):
+                    # stop here; what was fetched is kept and ingested, the rest is fetched next run
+                    report.not_tried = len(todo) - n - 1
+                    break
                 continue
             if got.changed:
                 report.fetched.append(local)
