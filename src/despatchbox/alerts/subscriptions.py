@@ -16,7 +16,9 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
+from ..record import naming
 from ..store.database import write_transaction
+from ..store.queries import departments as department_queries
 from ..store.queries import alerts as aq
 from .model import (DEPARTMENT, FREQUENCIES, KINDS, PERSON, QUERY_FILTERS, Alert, filters_json,
                     utcnow)
@@ -120,7 +122,11 @@ def describe(conn: Connection, alert: Alert | Target) -> str:
         return person["name"] if person else alert.target
     if alert.kind == DEPARTMENT:
         dept = aq.department_by_slug(conn, alert.target)
-        return dept["name"] if dept else alert.target
+        if dept is None:
+            return alert.target
+        # as the record it alerts on names it: its name on the latest day held for it
+        return naming.department_name(alert.target, department_queries.latest_day_of(conn, alert.target),
+                                      dept["name"])
     extra = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(alert.filters.items()))
     shown = alert.target if alert.target[:1] in "\"“" else f"“{alert.target}”"
     return f"Search: {shown}" + (f" ({extra})" if extra else "")

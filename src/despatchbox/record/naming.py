@@ -4,7 +4,9 @@ One policy everywhere — pages, the API, feeds, alert emails, export, search an
 
 - a department is named as it was called **on the record's date** ("Department for Business,
   Innovation and Skills" in 2009), by the department registry (``attribute/department_match``);
-- without a date, by its latest name;
+- without a date, by its latest name (surfaces pass the date of the record they show: a department's
+  page and list entry use the latest day the store holds for it), with ``department_now`` saying what
+  it became ("now part of …", "now called …");
 - a slug the registry does not know keeps the name the store holds for it, else the slug itself.
 """
 from __future__ import annotations
@@ -28,6 +30,23 @@ def department_name(slug: str | None, on: date | None = None, stored: str | None
     if on is None:
         return dept.name
     return name_on(slug, on)
+
+
+def department_now(slug: str | None, on: date | None) -> dict | None:
+    """What became of a department named as on ``on``: ``{"name", "slug", "relation"}`` where
+    ``relation`` is ``"now part of"`` (it was merged into another: Innovation, Universities and Skills
+    into Business in 2009) or ``"now called"`` (renamed since: Business, Innovation and Skills is now
+    Business and Trade); None when its name on that day is still its name."""
+    dept = by_slug(slug) if slug else None
+    if dept is None or on is None:
+        return None
+    if dept.successor:
+        successor = by_slug(dept.successor)
+        if successor is not None:
+            return {"name": successor.name, "slug": successor.slug, "relation": "now part of"}
+    if name_on(slug, on) != dept.name:
+        return {"name": dept.name, "slug": dept.slug, "relation": "now called"}
+    return None
 
 
 def department_ref(slug: str | None, on: date | None = None, stored: str | None = None) -> dict | None:

@@ -58,6 +58,11 @@ def department(conn: Connection, slug: str) -> dict | None:
     return dict(row) if row else None
 
 
+def latest_day_of(conn: Connection, slug: str) -> date | None:
+    """The latest date of a section attributed to the department (its name is named as on that day)."""
+    return conn.execute(select(func.max(debates.c.date)).where(debates.c.department_slug == slug)).scalar()
+
+
 def latest_sitting_day(conn: Connection, kinds=None) -> date | None:
     """The latest date any section (of these kinds) is held for."""
     q = select(func.max(debates.c.date))

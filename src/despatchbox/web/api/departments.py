@@ -23,7 +23,8 @@ def list_departments(conn: Conn):
     """Every department in the registry (including Leaders of the Houses, whips and House bodies), with
     its name on the latest sitting day held and how many sections are attributed to it, by that name."""
     day = department_queries.latest_sitting_day(conn) or date.today()
-    items = [{"slug": d["slug"], "name": naming.department_name(d["slug"], day, d["name"]),
+    items = [{"slug": d["slug"], "name": naming.department_name(d["slug"], d["latest"] or day, d["name"]),
+              "now": naming.department_now(d["slug"], d["latest"] or day),
               "ministerial": bool(d["is_ministerial"]),
               "sections": int(d["sections"] or 0), "latest": d["latest"],
               "url": shape.api_path("departments", d["slug"]), "web_url": shape.web_url("department", d["slug"])}
@@ -54,7 +55,8 @@ def get_department(conn: Conn,
         ministers.append({"member": ref, "office_id": m["id"], "position": m["position"], "rank": m["rank"],
                           "responsibility": m["responsibility"] or None, "from_date": m["from_date"],
                           "to_date": m["to_date"]})
-    return {"slug": slug, "name": naming.department_name(slug, day, row["name"]), "date": day,
+    return {"slug": slug, "name": naming.department_name(slug, day, row["name"]),
+            "now": naming.department_now(slug, day), "date": day,
             "ministerial": bool(row["is_ministerial"]), "ministers": ministers,
             "sections": department_section_count(conn, slug),
             "debates_url": shape.api_path("debates") + f"?department={slug}",

@@ -230,9 +230,20 @@ class MemberContributions(Model):
 
 # --- departments --------------------------------------------------------------------------------------
 
+class DepartmentNow(Model):
+    """What became of a department since the date it is named on."""
+    relation: str = Field(description="`now part of` (merged into another department) or `now called` (renamed).",
+                          examples=["now called"])
+    name: str = Field(description="Its successor's name, or its own name today.")
+    slug: str = Field(description="The successor's slug (its own when renamed).")
+
+
 class DepartmentSummary(Model):
     slug: str
-    name: str = Field(description="The department's name on the latest sitting day held.")
+    name: str = Field(description="The department's name on the date of its latest section held (else the latest "
+                                  "sitting day held): `Department for Business, Innovation and Skills` for 2009.")
+    now: DepartmentNow | None = Field(default=None, description="What it became since, when its name then is not "
+                                                                "its name now.")
     ministerial: bool
     sections: int = Field(description="Debates, statements and answer blocks attributed to it.")
     latest: dt.date | None = Field(description="Date of the latest of them.")
@@ -254,6 +265,8 @@ class Minister(Model):
 class Department(Model):
     slug: str
     name: str = Field(description="The name on `date`.")
+    now: DepartmentNow | None = Field(default=None, description="What it became since `date`, when its name then "
+                                                                "is not its name now.")
     date: dt.date = Field(description="The date the name and ministers are given for.")
     ministerial: bool
     ministers: list[Minister] = Field(description="Ministers in post on `date` (from ministers.xml).")

@@ -11,6 +11,7 @@ from ...store.queries import questions as question_queries
 from ...store.queries.departments import RANKS
 from ...store.queries.people import SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS
 from ..app import engine_of
+from ...record.naming import department_now
 from .common import Pager, check_page, clamp, department_name, not_found, redirect, render
 
 router = APIRouter()
@@ -22,6 +23,13 @@ LIST_SIZE = 10
 def departments_page(request: Request):
     with engine_of(request).connect() as conn:
         rows = department_queries.all_departments(conn)
+        day = department_queries.latest_sitting_day(conn)
+    for r in rows:
+        # named as the record held names it: on the department's latest day held (else the latest day)
+        on = r["latest"] or day
+        r["name"] = department_name(r["slug"], on, r["name"])
+        r["now"] = department_now(r["slug"], on) if r["sections"] else None
+    rows.sort(key=lambda r: (r["name"].lower(), r["slug"]))
     active = [r for r in rows if r["sections"]]
     quiet = [r for r in rows if not r["sections"]]
     return render(request, "departments.html", {"active": active, "quiet": quiet})
@@ -96,7 +104,8 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
         return f"/dept/{slug}" + (f"?{query}" if query else "") + f"#{key.split('_')[0]}"
 
     return render(request, "department.html", {
-        "dept": dept, "name": department_name(slug), "day": day, "groups": [g for g in groups if g["ministers"]],
+        "dept": dept, "name": department_name(slug, day, dept["name"]),
+        "now": department_now(slug, day), "day": day, "groups": [g for g in groups if g["ministers"]],
         "debates": debates, "debates_pager": debates_pager, "statements": statements,
         "statements_pager": statements_pager, "answers": answers, "answers_pager": answers_pager,
         "page_url": page_url,

@@ -68,7 +68,7 @@ def _member_page(request: Request, prefix: str, slug: str):
                       "party": party_of(item["party"]), "seat": seat,
                       "from_date": item["from_date"], "to_date": item["to_date"], "record": rec})
     for d in departments:
-        d["name"] = department_name(d["department_slug"])
+        d["name"] = department_name(d["department_slug"], d["latest"])       # as on their latest debate with it
         d["url"] = f"{member_url(person['slug'], person['house'])}/dept-debates/{d['department_slug']}"
     for c in recent:
         c["url"] = _contribution_url(person, c)
@@ -122,11 +122,13 @@ def _dept_debates(request: Request, prefix: str, slug: str, dept: str, page: int
         _, rows = debate_queries.member_department_debates(conn, person["id"], dept, limit=PER_PAGE,
                                                            offset=pager.offset, with_total=False)
         current = people_queries.pick_membership(people_queries.memberships_of(conn, person["id"]), None)
+        latest = next((d["latest"] for d in people_queries.department_debate_counts(conn, person["id"])
+                       if d["department_slug"] == dept), None)
     for r in rows:
         r["url"] = member_debate_url(person["slug"], person["house"], r["id"])
     return render(request, "member_dept_debates.html", {
         "person": person, "heading": member_heading(membership(current), person["name"]),
-        "dept": dept, "dept_name": department_name(dept), "rows": rows, "total": total, "pager": pager,
+        "dept": dept, "dept_name": department_name(dept, latest), "rows": rows, "total": total, "pager": pager,
         "self_url": member_url(person["slug"], person["house"]),
         "page_url": lambda n: f"{member_url(person['slug'], person['house'])}/dept-debates/{dept}?page={n}",
     })
@@ -177,7 +179,6 @@ def _member_debate(request: Request, prefix: str, slug: str, gid: str):
     return render(request, "member_debate.html", {
         "person": person, "heading": member_heading(membership(on_day), person["name"]), "debate": debate,
         "groups": arranged, "dept": dept, "dept_name": department_name(dept, debate["date"]) if dept else None,
-        "dept_latest_name": department_name(dept) if dept else None,
         "dept_debates_url": f"{base}/dept-debates/{dept}" if dept else None, "self_url": base,
         "chamber_name": KIND_NAMES.get(debate["kind"], debate["kind"]),
         "full_url": debate_url(debate_id), "mine_count": sum(1 for r in rows if r["mine"]),
