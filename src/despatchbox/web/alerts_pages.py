@@ -42,6 +42,7 @@ from ..alerts.outbox import Outbox
 from ..alerts.samples import sample_digest
 from ..alerts.selection import SelectionError
 from ..alerts.signing import CONFIRM, UNSUBSCRIBE, BadLink, Signer
+from ..store.search import budget as search_budget
 from . import dev_mailbox
 from .app import engine_of
 from .templating import register_filter, register_global, templates
@@ -344,7 +345,8 @@ def unsubscribe_submit(request: Request, token: str):
 # --- samples ----------------------------------------------------------------------------------
 
 def _sample(request: Request, kind: str, target: str, filters: dict | None = None):
-    with engine_of(request).connect() as conn:
+    # a sample runs a search per hundred hits: they share one search's time budget
+    with search_budget.deadline(), engine_of(request).connect() as conn:
         try:
             checked = subs.check_target(conn, kind, target, filters)
         except subs.InvalidAlert as exc:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from .model import (KIND_LABELS, KINDS, MAX_LIMIT, PersonHit, QuestionContext, SearchHit, SearchQuery, SearchResults,
                     anchor_for, speech_url)
+from .budget import OverBudget
 from .people import person_by_id, person_by_slug, search_people
 from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
 from .service import (backend, check_index, filter_options, index_status, party_codes, rebuild_index, search,
                       sync_index)
 
-__all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "QueryError", "ParsedQuery",
+__all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "QueryError", "OverBudget", "ParsedQuery",
            "search", "search_people", "filter_options", "parse", "person_by_slug", "person_by_id", "party_codes", "backend",
            "index_status", "check_index", "rebuild_index", "sync_index", "anchor_for", "speech_url", "KIND_LABELS", "KINDS",
            "MAX_LIMIT", "MAX_QUERY_CHARS"]

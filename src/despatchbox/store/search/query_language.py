@@ -17,7 +17,8 @@ Leniency: anything else a user may type is read as plain words — punctuation i
 separator, an unclosed quote or bracket is ignored, an operator with nothing to join is
 dropped, FTS5 syntax (``NEAR(``, ``body:``, ``^``) means nothing special. Each such repair is
 reported as a notice. Only queries that leave nothing to look for, look only for what to leave
-out, or are too long raise :class:`QueryError`, whose message is meant for the user.
+out, or are too big (characters, words, prefixes: the limits below) raise :class:`QueryError`,
+whose message is meant for the user.
 
 Safety: the renderers emit every word as a double-quoted FTS5 string (words hold letters and
 digits only, and any ``"`` is doubled anyway), and for PostgreSQL only SQL with bind parameters
@@ -34,6 +35,10 @@ MAX_QUERY_CHARS = 1000
 MAX_TERMS = 40
 #: the shortest prefix accepted before ``*`` (shorter ones are read as whole words)
 MIN_PREFIX_CHARS = 2
+#: the most prefixes (``word*``) one query may hold: each stands for many words, and costs as much
+MAX_PREFIXES = 5
+#: the most distinct words one prefix may stand for (counted where the index can: tantivy's terms)
+MAX_PREFIX_WORDS = 500
 
 #: the two indexes: words are stemmed (porter / english); phrases and prefixes are exact
 STEMMED = "stemmed"
@@ -390,9 +395,13 @@ def parse(text: str) -> ParsedQuery:
     if not is_positive(root):
         raise QueryError("This search only says what to leave out (NOT or -): add words to look for, "
                          "e.g. crime -scotland.")
-    n = len(leaves(root))
-    if n > MAX_TERMS:
-        raise QueryError(f"The search has {n} words and phrases; the limit is {MAX_TERMS}.")
+    found = leaves(root)
+    if len(found) > MAX_TERMS:
+        raise QueryError(f"The search has {len(found)} words and phrases; the limit is {MAX_TERMS}.")
+    prefixes = sum(1 for leaf in found if isinstance(leaf, Term) and leaf.prefix)
+    if prefixes > MAX_PREFIXES:
+        raise QueryError(f"Use at most {MAX_PREFIXES} prefixes (word*) in one search; this one has {prefixes}. "
+                         "Write some of them as whole words, or with more letters before the *.")
     return ParsedQuery(text=text, root=root, notices=tuple(parser.notices))
 
 

@@ -12,7 +12,7 @@ from ...attribute import parties
 from ...attribute.names import display_name, full_name, peerage_kind
 from ...ingest.records import Membership
 from ..schema import debates, headings, memberships, people, speeches
-from . import postgres_fts, query_language as ql, tantivy_index, tantivy_search
+from . import budget, postgres_fts, query_language as ql, tantivy_index, tantivy_search
 from .highlight import exact_ranges, snippet
 from .model import KIND_LABELS, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type, speech_url
 
@@ -86,14 +86,25 @@ def search(conn: Connection, query: SearchQuery) -> SearchResults:
     Relevance is worked out only where it is needed: a page by relevance ranks the matches once
     (as the bare full-text query would) and counts them on the way; a page by date orders the
     matches by date and ranks only the page's own items.
+
+    The work is bounded (:mod:`.budget`): a search over its time budget raises ``OverBudget``,
+    a QueryError that says how to narrow it.
     """
     parsed = ql.parse(query.text)
     impl = backend(conn)
     if impl is tantivy_search:
-        rows, total, total_debates = tantivy_search.search(conn, parsed, query)
-        return SearchResults(query=query, understood_as=parsed.describe(), total=total,
-                             hits=_hydrate(conn, impl, parsed, rows), notices=parsed.notices,
-                             total_debates=total_debates)
+        index = tantivy_index.current(conn)      # catching up after an ingest is not the query's cost
+        with budget.guard(conn):
+            rows, total, total_debates = tantivy_search.search(conn, parsed, query, index)
+            budget.check()
+            hits = _hydrate(conn, impl, parsed, rows)
+        return SearchResults(query=query, understood_as=parsed.describe(), total=total, hits=hits,
+                             notices=parsed.notices, total_debates=total_debates)
+    with budget.guard(conn):
+        return _search_sql(conn, impl, parsed, query)
+
+
+def _search_sql(conn: Connection, impl, parsed: ql.ParsedQuery, query: SearchQuery) -> SearchResults:
     where, fparams, binds = _filters(conn, query)
     stmt = _Statements(impl, parsed, where, fparams, binds)
     if query.group_by_debate:
@@ -104,6 +115,7 @@ def search(conn: Connection, query: SearchQuery) -> SearchResults:
             rows, total = stmt.page_by_date(conn, query.limit, query.offset)
         else:
             rows, total = stmt.page_by_relevance(conn, query.limit, query.offset)
+    budget.check()
     found = _hydrate(conn, impl, parsed, rows)
     return SearchResults(query=query, understood_as=parsed.describe(), total=total, hits=found,
                          notices=parsed.notices, total_debates=total_debates)
@@ -121,6 +133,7 @@ class _Statements:
         self.condition = " AND ".join(where) or "1 = 1"
 
     def run(self, conn: Connection, sql: str, **extra):
+        budget.check()          # a statement is held to the budget by the database; between them, here
         return conn.execute(text(sql).bindparams(*self.binds), {**self.params, **extra}).mappings().all()
 
     def count(self, conn: Connection) -> int:
@@ -246,6 +259,7 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
     questions = _questions(conn, [r for r in by_id.values() if r["element"] == "reply"])
     out = []
     for r in rows:
+        budget.check()                        # snippets are work too: the budget covers them
         s = by_id.get(r["speech_id"])
         if s is None:                         # deleted between the two queries by a concurrent ingest
             continue

@@ -15,7 +15,7 @@ import tantivy
 from sqlalchemy import Connection
 
 from ...attribute import departments as dept_registry
-from . import query_language as ql
+from . import budget, query_language as ql
 from .highlight import fold, words_starting
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
@@ -113,19 +113,36 @@ def _rows(searcher: tantivy.Searcher, hits, score_of=None) -> list[dict]:
     return out
 
 
-def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> tuple[list[dict], int, int | None]:
-    """(rows of the page, total matching items, matching debates when grouped)."""
-    index = current(conn)
-    q = full_query(conn, parsed, query)
+def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
+    """Raise QueryError for a prefix that stands for more than ``MAX_PREFIX_WORDS`` words of the
+    index (counted in its term dictionary: cheap, and what the prefix will cost)."""
+    for leaf in parsed.leaves():
+        if isinstance(leaf, ql.Term) and leaf.prefix:
+            folded = "".join(EXACT_ANALYZER.analyze(leaf.word))
+            n = len(searcher.terms_with_prefix("exact", folded)) if folded else 0
+            if n > ql.MAX_PREFIX_WORDS:
+                raise ql.QueryError(f"{leaf.word}* stands for {n:,} different words here; a prefix may stand "
+                                    f"for at most {ql.MAX_PREFIX_WORDS:,}. Type more letters before the *.")
+
+
+def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
+           index: SearchIndex | None = None) -> tuple[list[dict], int, int | None]:
+    """(rows of the page, total matching items, matching debates when grouped). Between steps
+    it looks at the time budget (budget.check): tantivy's own work cannot be interrupted."""
+    index = index or current(conn)
     searcher = index.searcher()
+    check_prefixes(searcher, parsed)
+    q = full_query(conn, parsed, query)
     if query.group_by_debate:
         return _grouped(index, searcher, q, query)
     total = count(searcher, q)
+    budget.check()
     if query.offset >= total:
         return [], total, None
     if query.sort == "date":
         found = searcher.search(q, query.limit, count=False, order_by_field="date", offset=query.offset).hits
         rows = _rows(searcher, found, score_of=0.0)
+        budget.check()
         scores = _scores(searcher, q, [r["doc"] for r in rows])
         for r in rows:
             r["score"] = scores.get(r["doc"], 0.0)
@@ -170,6 +187,7 @@ def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
     first met walking the hits in that order: the walk stops as soon as it has a page of them.
     Counts per debate come from one aggregation over the page's debates."""
     total = count(searcher, q)
+    budget.check()
     debates_total = _debate_count(searcher, q, total)
     wanted = query.offset + query.limit
     window = max(GROUP_WINDOW, wanted * 4)
@@ -181,11 +199,13 @@ def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
             seen.setdefault(debate, hit)
         if len(seen) >= wanted or len(hits) >= total:
             break
+        budget.check()
         window *= 4
     page_keys = list(seen)[query.offset:wanted]
     page_debates = [_debate_id(searcher, seen[k]) for k in page_keys]
     if not page_debates:
         return [], total, debates_total
+    budget.check()
     in_page = Q.boolean_query([(Occur.Must, q),
                                (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "debate", page_debates), 0.0))])
     counts = {b["key"]: int(b["doc_count"]) for b in searcher.aggregate(
