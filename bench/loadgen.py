@@ -98,7 +98,7 @@ async def _connection(host: str, port: int, requests: list[bytes], start: int, d
             i += 1
             try:
                 status, size = await asyncio.wait_for(_read_response(reader), RESPONSE_TIMEOUT)
-            except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError):
+            except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                 stats["errors"] += 1
                 writer.close()
                 reader, writer = await asyncio.open_connection(host, port)

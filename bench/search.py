@@ -78,12 +78,13 @@ def _raw_queries(conn, parsed):
     from sqlalchemy import text
 
     from despatchbox.store.search import query_language as ql
+    from despatchbox.store.search import query_plan as qp
     from despatchbox.store.search import tantivy_search
     from despatchbox.store.search.service import backend
 
     impl = backend(conn)
-    plan = ql.plan(parsed.root)
-    parts = [plan] if isinstance(plan, ql.Match) else _positive_matches(plan)
+    plan = qp.plan(parsed.root)
+    parts = [plan] if isinstance(plan, qp.Match) else _positive_matches(plan)
     out = []
     for part in parts:
         alone = ql.ParsedQuery(parsed.text, part.node)
@@ -96,11 +97,11 @@ def _raw_queries(conn, parsed):
 
 
 def _positive_matches(plan):
-    from despatchbox.store.search import query_language as ql
-    if isinstance(plan, ql.Match):
+    from despatchbox.store.search import query_plan as qp
+    if isinstance(plan, qp.Match):
         return [plan]
-    if isinstance(plan, ql.NoneOf):
-        return [plan.part] if isinstance(plan.part, ql.Match) else _positive_matches(plan.part)
+    if isinstance(plan, qp.NoneOf):
+        return [plan.part] if isinstance(plan.part, qp.Match) else _positive_matches(plan.part)
     return [m for p in plan.parts for m in _positive_matches(p)]
 
 

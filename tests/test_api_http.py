@@ -62,10 +62,10 @@ def test_errors_are_not_given_validators(client):
 
 
 def test_gzip_for_clients_that_accept_it(client):
-    r = client.get(f"/api/v1/debates/uk.org.publicwhip/debate/2009-10-26b.1.4",
+    r = client.get("/api/v1/debates/uk.org.publicwhip/debate/2009-10-26b.1.4",
                    headers={"Accept-Encoding": "gzip"})
     assert r.headers["content-encoding"] == "gzip" and "accept-encoding" in r.headers["vary"].lower()
-    raw = client.get(f"/api/v1/debates/uk.org.publicwhip/debate/2009-10-26b.1.4",
+    raw = client.get("/api/v1/debates/uk.org.publicwhip/debate/2009-10-26b.1.4",
                      headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in raw.headers
     assert r.json() == raw.json()

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import anyio
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client

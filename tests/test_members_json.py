@@ -15,7 +15,6 @@ from despatchbox.ingest.parlparse.members_json import (department_text, parse_mi
 from despatchbox.ingest.parlparse.members import parse_constituencies
 from despatchbox.ingest.parlparse.transcripts import parse_transcript
 from despatchbox.pipeline.run import ingest
-from despatchbox.store.database import engine_for
 from despatchbox.store.schema import debates, memberships, offices, speeches, votes
 
 from .conftest import MODERN, SAMPLE

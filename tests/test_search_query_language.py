@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from despatchbox.store.search import query_language as ql
+from despatchbox.store.search import query_plan as qp
+from despatchbox.store.search.postgres_fts import ParamSink, to_tsquery_sql
 from despatchbox.store.search.query_language import And, Not, Or, Phrase, QueryError, Term, parse
 
 
@@ -91,32 +93,25 @@ def test_describe_parses_back_to_the_same_query():
 
 
 def test_plan_splits_words_from_phrases():
-    plan = ql.plan(root('prosecute "organised crime" -fraud'))
-    assert plan == ql.AllOf((ql.Match(ql.STEMMED, And((Term("prosecute"), Not(Term("fraud"))))),
-                             ql.Match(ql.EXACT, Phrase(("organised", "crime")))))
-    assert ql.plan(root("crime -immig*")) == ql.AllOf((ql.Match(ql.STEMMED, Term("crime")),
-                                                       ql.NoneOf(ql.Match(ql.EXACT, Term("immig", True)))))
-    assert isinstance(ql.plan(root('crime OR "knife crime"')), ql.AnyOf)
-    assert ql.plan(root("crime prison")) == ql.Match(ql.STEMMED, And((Term("crime"), Term("prison"))))
-
-
-def test_fts5_rendering_quotes_every_word():
-    assert ql.to_fts5(root('crime -"knife crime"').items[0]) == '"crime"'
-    assert ql.to_fts5(root("crime -prison -jail")) == '(("crime") NOT ("prison" OR "jail"))'
-    assert ql.to_fts5(root("immig*")) == '"immig" *'
-    assert ql.fts5_string(['say "hi"']) == '"say ""hi"""'
+    plan = qp.plan(root('prosecute "organised crime" -fraud'))
+    assert plan == qp.AllOf((qp.Match(ql.STEMMED, And((Term("prosecute"), Not(Term("fraud"))))),
+                             qp.Match(ql.EXACT, Phrase(("organised", "crime")))))
+    assert qp.plan(root("crime -immig*")) == qp.AllOf((qp.Match(ql.STEMMED, Term("crime")),
+                                                       qp.NoneOf(qp.Match(ql.EXACT, Term("immig", True)))))
+    assert isinstance(qp.plan(root('crime OR "knife crime"')), qp.AnyOf)
+    assert qp.plan(root("crime prison")) == qp.Match(ql.STEMMED, And((Term("crime"), Term("prison"))))
 
 
 def test_tsquery_rendering_binds_every_word():
-    sink = ql.ParamSink()
-    sql = ql.to_tsquery_sql(root('crime -"knife crime" immig*'), sink)
+    sink = ParamSink()
+    sql = to_tsquery_sql(root('crime -"knife crime" immig*'), sink)
     assert "crime" not in sql and "knife" not in sql and "immig" not in sql
     assert sorted(sink.params.values()) == ["crime", "immig", "knife crime"]
 
 
 # --- properties ---------------------------------------------------------------------------------
 
-#: arbitrary text, rich in the query language's own syntax and in FTS5's
+#: arbitrary text, rich in the query language's own syntax and in full-text engines'
 QUERY_TEXT = st.lists(
     st.one_of(st.sampled_from(list('"()*-:^+~_.,;\'\\{}[]<>&|! ') + ["AND", "OR", "NOT", "NEAR", " AND ", " OR ",
                                                                       " NOT ", "NEAR(", "\x00"]),
@@ -136,17 +131,19 @@ def test_any_text_parses_or_raises_a_query_error(text):
         words = leaf.words if isinstance(leaf, Phrase) else (leaf.word,)
         assert words and all(re.fullmatch(r"[^\W_]+", w) for w in words)
     assert parse(parsed.describe()).root == parsed.root
-    for part in _matches(ql.plan(parsed.root)):
-        rendered = ql.to_fts5(part.node)
-        # outside the quoted strings, only FTS5 operators, brackets and the prefix star remain
-        outside = re.sub(r'"(?:[^"]|"")*"', "", rendered)
-        assert re.fullmatch(r"[\s()*]*(?:(?:AND|OR|NOT)[\s()*]*)*", outside), rendered
+    for part in _matches(qp.plan(parsed.root)):
+        sink = ParamSink()
+        rendered = to_tsquery_sql(part.node, sink)
+        # every word is a bind parameter: beyond the tsquery functions over them, only operators remain
+        outside = re.sub(r"(?:plainto_|phraseto_)?tsquery\('(?:english|simple)', "
+                         r"(?:quote_literal\(:q\d+\) \|\| ':\*'|:q\d+)\)", "", rendered)
+        assert re.fullmatch(r"[\s()|&!]*", outside), rendered
 
 
 def _matches(plan):
-    if isinstance(plan, ql.Match):
+    if isinstance(plan, qp.Match):
         yield plan
-    elif isinstance(plan, ql.NoneOf):
+    elif isinstance(plan, qp.NoneOf):
         yield from _matches(plan.part)
     else:
         for p in plan.parts:

@@ -1,4 +1,4 @@
-"""Search over the whole record, behind one small interface, on SQLite FTS5 or PostgreSQL full text.
+"""Search over the whole record, behind one small interface, on tantivy beside SQLite or PostgreSQL full text.
 
     from despatchbox.store.search import SearchQuery, QueryError, search, search_people
 

@@ -4,24 +4,61 @@
 configuration: stemmed, stop words dropped) answers words, ``exact`` (``simple``: lower-cased,
 nothing dropped) answers "phrases" (``<->``) and prefixes (``:*``). Both have GIN indexes.
 Every word reaches the server as a bind parameter of ``plainto_tsquery``/``phraseto_tsquery``
-(see ``query_language.to_tsquery_sql``).
+(see ``to_tsquery_sql``).
 """
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
 from . import query_language as ql
+from . import query_plan as qp
 from .highlight import words_starting
 
 COLUMNS = {ql.STEMMED: "stem", ql.EXACT: "exact"}
 
+#: text-search configurations of the two PostgreSQL indexes
+PG_CONFIGS = {ql.STEMMED: "english", ql.EXACT: "simple"}
 
-def _predicate(plan: ql.Plan, sink: ql.ParamSink) -> str:
-    if isinstance(plan, ql.Match):
-        return f"i.{COLUMNS[plan.index]} @@ {ql.to_tsquery_sql(plan.node, sink)}"
-    if isinstance(plan, ql.NoneOf):
+
+class ParamSink:
+    """Collects bind parameters under generated names (:q0, :q1 …)."""
+
+    def __init__(self, prefix: str = "q"):
+        self.prefix = prefix
+        self.params: dict[str, object] = {}
+
+    def add(self, value) -> str:
+        name = f"{self.prefix}{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+
+def to_tsquery_sql(node: ql.Node, sink: ParamSink) -> str:
+    """A SQL expression of type tsquery for a node whose leaves all belong to one index.
+
+    Words go in as bind parameters of ``plainto_tsquery``/``phraseto_tsquery`` (which never read
+    operators); a prefix is a quoted lexeme built with ``quote_literal`` before ``:*``.
+    """
+    if isinstance(node, ql.Term):
+        config = PG_CONFIGS[node.index]
+        if node.prefix:
+            return f"to_tsquery('{config}', quote_literal({sink.add(node.word)}) || ':*')"
+        return f"plainto_tsquery('{config}', {sink.add(node.word)})"
+    if isinstance(node, ql.Phrase):
+        return f"phraseto_tsquery('{PG_CONFIGS[node.index]}', {sink.add(' '.join(node.words))})"
+    if isinstance(node, ql.Or):
+        return "(" + " || ".join(to_tsquery_sql(i, sink) for i in node.items) + ")"
+    if isinstance(node, ql.Not):
+        return f"(!! {to_tsquery_sql(node.item, sink)})"
+    return "(" + " && ".join(to_tsquery_sql(i, sink) for i in node.items) + ")"
+
+
+def _predicate(plan: qp.Plan, sink: ParamSink) -> str:
+    if isinstance(plan, qp.Match):
+        return f"i.{COLUMNS[plan.index]} @@ {to_tsquery_sql(plan.node, sink)}"
+    if isinstance(plan, qp.NoneOf):
         return f"NOT ({_predicate(plan.part, sink)})"
-    joiner = " AND " if isinstance(plan, ql.AllOf) else " OR "
+    joiner = " AND " if isinstance(plan, qp.AllOf) else " OR "
     return "(" + joiner.join(_predicate(p, sink) for p in plan.parts) + ")"
 
 
@@ -29,21 +66,21 @@ def hits_sql(parsed: ql.ParsedQuery, scored: bool = True, prefix: str = "m") -> 
     """A SELECT of (doc, score) for every item matching the query: doc is search_items.id,
     score is relevance (ts_rank, higher is better) — or 0 when not ``scored``, which is much
     cheaper when only the count or the order by date is wanted. Parameters are named prefix0, …"""
-    sink = ql.ParamSink(prefix)
-    where = _predicate(ql.plan(parsed.root), sink)
-    scores = [f"ts_rank(i.{COLUMNS[index]}, {ql.to_tsquery_sql(node, sink)})"
-              for index, node in (ql.rank_nodes(parsed.root) if scored else {}).items()]
+    sink = ParamSink(prefix)
+    where = _predicate(qp.plan(parsed.root), sink)
+    scores = [f"ts_rank(i.{COLUMNS[index]}, {to_tsquery_sql(node, sink)})"
+              for index, node in (qp.rank_nodes(parsed.root) if scored else {}).items()]
     return f"SELECT i.id AS doc, ({' + '.join(scores) or '0'}) AS score FROM search_items i WHERE {where}", sink.params
 
 
 def raw_sql(parsed: ql.ParsedQuery, limit: int = 20) -> tuple[str, dict] | None:
     """The bare full-text query a benchmark compares against: one column's @@, ranked, LIMIT —
     or None when the query needs both columns."""
-    plan = ql.plan(parsed.root)
-    if not isinstance(plan, ql.Match):
+    plan = qp.plan(parsed.root)
+    if not isinstance(plan, qp.Match):
         return None
-    sink = ql.ParamSink("m")
-    tsq = ql.to_tsquery_sql(plan.node, sink)
+    sink = ParamSink("m")
+    tsq = to_tsquery_sql(plan.node, sink)
     column = COLUMNS[plan.index]
     return (f"WITH q AS (SELECT {tsq} AS q) SELECT i.id FROM search_items i, q WHERE i.{column} @@ q.q "
             f"ORDER BY ts_rank(i.{column}, q.q) DESC LIMIT {int(limit)}", sink.params)
@@ -59,7 +96,7 @@ def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, st
     could be; a word and its stem share their first two letters). Exact phrases and prefixes are
     found by ``highlight.exact_ranges`` on both backends."""
     out: dict[int, list] = {doc: [] for doc in texts}
-    node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
+    node = qp.rank_nodes(parsed.root).get(ql.STEMMED)
     if node is None or not texts:
         return out
     wanted = sorted({w for leaf in ql.leaves(node) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,))})

@@ -1,4 +1,5 @@
-"""The search query language: text a user typed → an AST → FTS5 MATCH text or PostgreSQL tsquery SQL.
+"""The search query language: text a user typed → an AST (planned for the engines by ``query_plan``:
+tantivy queries on SQLite, tsquery SQL with bind parameters on PostgreSQL).
 
 The language::
 
@@ -15,14 +16,15 @@ A word with inner punctuation ("anti-social", "don't", "3,198") is a phrase of i
 
 Leniency: anything else a user may type is read as plain words — punctuation is a word
 separator, an unclosed quote or bracket is ignored, an operator with nothing to join is
-dropped, FTS5 syntax (``NEAR(``, ``body:``, ``^``) means nothing special. Each such repair is
+dropped, other engines' syntax (``NEAR(``, ``body:``, ``^``) means nothing special. Each such repair is
 reported as a notice. Only queries that leave nothing to look for, look only for what to leave
 out, or are too big (characters, words, prefixes: the limits below) raise :class:`QueryError`,
 whose message is meant for the user.
 
-Safety: the renderers emit every word as a double-quoted FTS5 string (words hold letters and
-digits only, and any ``"`` is doubled anyway), and for PostgreSQL only SQL with bind parameters
-(``plainto_tsquery(:p0)``, …): user text never reaches FTS or SQL syntax.
+Safety: words hold letters and digits only; tantivy receives them as term and phrase queries
+built through its API (never its query parser), PostgreSQL only as bind parameters
+(``plainto_tsquery(:q0)``, …, see ``postgres_fts.to_tsquery_sql``): user text never reaches a
+query syntax or SQL.
 """
 from __future__ import annotations
 
@@ -403,141 +405,3 @@ def parse(text: str) -> ParsedQuery:
         raise QueryError(f"Use at most {MAX_PREFIXES} prefixes (word*) in one search; this one has {prefixes}. "
                          "Write some of them as whole words, or with more letters before the *.")
     return ParsedQuery(text=text, root=root, notices=tuple(parser.notices))
-
-
-# --- planning: which index answers which part ---------------------------------------------------
-
-@dataclass(frozen=True)
-class Match:
-    """One index's part of the query, answered by one MATCH (SQLite) or one ``@@`` (PostgreSQL)."""
-    index: str
-    node: Node
-
-
-@dataclass(frozen=True)
-class AllOf:
-    parts: tuple["Plan", ...]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    parts: tuple["Plan", ...]
-
-
-@dataclass(frozen=True)
-class NoneOf:
-    part: "Plan"
-
-
-Plan = Match | AllOf | AnyOf | NoneOf
-
-
-def plan(node: Node) -> Plan:
-    """Split a query into parts each answered by one index, merging what one index can answer together.
-
-    ``prosecute "organised crime" -fraud`` → AllOf(Match(stemmed, prosecute -fraud), Match(exact, "organised crime")).
-    """
-    found = indexes_of(node)
-    if len(found) == 1 and not isinstance(node, Not):
-        return Match(found.pop(), node)
-    if isinstance(node, Not):
-        return NoneOf(plan(node.item))
-    by_index: dict[str, list[Node]] = {}
-    mixed: list[Node] = []
-    for item in node.items:
-        target = item.item if isinstance(item, Not) else item
-        idx = indexes_of(target)
-        if len(idx) == 1:
-            by_index.setdefault(next(iter(idx)), []).append(item)
-        else:
-            mixed.append(item)
-    parts: list[Plan] = []
-    if isinstance(node, And):
-        for index, items in by_index.items():
-            if any(not isinstance(i, Not) for i in items):
-                parts.append(Match(index, _and(items)))
-            else:
-                inner = [i.item for i in items]
-                parts.append(NoneOf(Match(index, inner[0] if len(inner) == 1 else Or(tuple(inner)))))
-        parts.extend(plan(item) for item in mixed)
-        parts.sort(key=lambda p: isinstance(p, NoneOf))      # positives first: they drive the query
-        return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
-    for index, items in by_index.items():
-        parts.append(Match(index, items[0] if len(items) == 1 else Or(tuple(items))))
-    parts.extend(plan(item) for item in mixed)
-    return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
-
-
-def rank_nodes(node: Node) -> dict[str, Node]:
-    """Per index, the OR of the query's positive leaves there: what relevance and highlighting look for."""
-    out: dict[str, list[Leaf]] = {}
-    for leaf in positive_leaves(node):
-        bucket = out.setdefault(leaf.index, [])
-        if leaf not in bucket:
-            bucket.append(leaf)
-    return {index: (items[0] if len(items) == 1 else Or(tuple(items))) for index, items in out.items()}
-
-
-# --- rendering: SQLite FTS5 ---------------------------------------------------------------------
-
-def fts5_string(words) -> str:
-    """A double-quoted FTS5 string: inside it, only a doubled quote is special."""
-    body = " ".join(words).replace('"', '""')
-    return f'"{body}"'
-
-
-def to_fts5(node: Node) -> str:
-    """FTS5 MATCH text for a node whose leaves all belong to one index."""
-    if isinstance(node, Term):
-        return fts5_string([node.word]) + (" *" if node.prefix else "")
-    if isinstance(node, Phrase):
-        return fts5_string(node.words)
-    if isinstance(node, Or):
-        return "(" + " OR ".join(to_fts5(i) for i in node.items) + ")"
-    if isinstance(node, Not):            # only reached inside an AND (see below) or checked away
-        raise ValueError("NOT outside AND")
-    positives = [i for i in node.items if not isinstance(i, Not)]
-    negatives = [i.item for i in node.items if isinstance(i, Not)]
-    expr = "(" + " AND ".join(to_fts5(i) for i in positives) + ")"
-    if negatives:
-        expr = f"{expr} NOT (" + " OR ".join(to_fts5(i) for i in negatives) + ")"
-    return f"({expr})"
-
-
-# --- rendering: PostgreSQL tsquery --------------------------------------------------------------
-
-#: text-search configurations of the two PostgreSQL indexes
-PG_CONFIGS = {STEMMED: "english", EXACT: "simple"}
-
-
-class ParamSink:
-    """Collects bind parameters under generated names (:q0, :q1 …)."""
-
-    def __init__(self, prefix: str = "q"):
-        self.prefix = prefix
-        self.params: dict[str, object] = {}
-
-    def add(self, value) -> str:
-        name = f"{self.prefix}{len(self.params)}"
-        self.params[name] = value
-        return f":{name}"
-
-
-def to_tsquery_sql(node: Node, sink: ParamSink) -> str:
-    """A SQL expression of type tsquery for a node whose leaves all belong to one index.
-
-    Words go in as bind parameters of ``plainto_tsquery``/``phraseto_tsquery`` (which never read
-    operators); a prefix is a quoted lexeme built with ``quote_literal`` before ``:*``.
-    """
-    if isinstance(node, Term):
-        config = PG_CONFIGS[node.index]
-        if node.prefix:
-            return f"to_tsquery('{config}', quote_literal({sink.add(node.word)}) || ':*')"
-        return f"plainto_tsquery('{config}', {sink.add(node.word)})"
-    if isinstance(node, Phrase):
-        return f"phraseto_tsquery('{PG_CONFIGS[node.index]}', {sink.add(' '.join(node.words))})"
-    if isinstance(node, Or):
-        return "(" + " || ".join(to_tsquery_sql(i, sink) for i in node.items) + ")"
-    if isinstance(node, Not):
-        return f"(!! {to_tsquery_sql(node.item, sink)})"
-    return "(" + " && ".join(to_tsquery_sql(i, sink) for i in node.items) + ")"

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from ...attribute import departments as dept_registry
 from . import budget, query_language as ql
+from . import query_plan as qp
 from .highlight import fold, words_starting
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
@@ -253,7 +254,7 @@ def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, st
     """For each item (id → its text), the character ranges of the words whose stems are the
     query's stemmed words'. Exact phrases and prefixes are found by ``highlight.exact_ranges``."""
     out: dict[int, list] = {doc: [] for doc in texts}
-    node = ql.rank_nodes(parsed.root).get(ql.STEMMED)
+    node = qp.rank_nodes(parsed.root).get(ql.STEMMED)
     if node is None:
         return out
     wanted = {w for leaf in ql.leaves(node) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,))}
