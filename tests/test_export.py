@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from despatchbox.cli import app
-from despatchbox.store.queries.export import EXPORTERS, FIELDS, TEXT_FIELDS, count_records
+from despatchbox.export.records import EXPORTERS, FIELDS, TEXT_FIELDS
+from despatchbox.store.queries.export import count_records
 from despatchbox.store.queries.stats import stats
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "export.md"
@@ -188,10 +189,11 @@ def test_with_text_is_refused_where_there_is_no_text(sample_url):
 
 def test_export_streams_through_a_server_side_cursor(sample_engine, monkeypatch):
     """Rows are fetched YIELD_PER at a time: the generator is lazy and works through a partitioned result."""
+    from despatchbox.export import records
     from despatchbox.store.queries import export
     monkeypatch.setattr(export, "YIELD_PER", 7)
     with sample_engine.connect() as conn:
-        gen = export.export_speeches(conn)
+        gen = records.export_speeches(conn)
         first = [next(gen) for _ in range(20)]
         assert len({r["id"] for r in first}) == 20
         gen.close()

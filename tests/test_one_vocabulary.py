@@ -1,23 +1,34 @@
 """One vocabulary: an item's title, date and department read the same on its page, in its feed
-entry, in its alert email and in its API object — for every item of one sitting day (issue 14)."""
+entry, in its alert email and in its API object — for every item of one sitting day; the store
+returns facts (no module under ``store/`` imports naming code) and every surface names them the
+same way (issue 14)."""
 from __future__ import annotations
 
+import ast
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree, html
 
+import despatchbox
 from despatchbox.alerts.emails import Emails
 from despatchbox.alerts.model import Alert
 from despatchbox.alerts.samples import sample_digest
 from despatchbox.alerts.signing import Signer
 from despatchbox.alerts.subscriptions import Target
-from despatchbox.record import kinds
+from despatchbox.attribute.parties import all_parties, party_name
+from despatchbox.export.records import export_speeches
+from despatchbox.record import kinds, naming
 from despatchbox.record.naming import full_date
 from despatchbox.record.urls import Urls
 from despatchbox.store.database import engine_for
+from despatchbox.store.queries.quotes import quoted_speeches
+from despatchbox.store.queries.speakers import CHAIR_CODES, chair_own_parties
+from despatchbox.store.search import search_people
 from despatchbox.web.app import create_app
+from despatchbox.web.quoted import speech_detail
 
 DAY = date(2009, 10, 28)      # the latest day held: department feeds and the sample alert reach all its items
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -81,3 +92,95 @@ def test_every_item_of_a_day_reads_the_same_on_page_feed_email_and_api(client, s
 
         text = emails.setdefault(slug, _email_text(sample_url, slug))
         assert f"{title}\n" in text and f"· {day} · {dept}" in text, (item["id"], title)
+
+
+# --- the store returns facts; the surfaces name them ----------------------------------------------
+
+STORE = Path(despatchbox.__file__).resolve().parent / "store"
+#: modules that name things; the store must not import them
+NAMING_MODULES = {"despatchbox.record.naming", "despatchbox.attribute.names", "despatchbox.attribute.parties"}
+#: store modules not checked yet: another engineer is changing them to return facts (issue 14). Empty this
+#: when that work is merged — the test then holds for every module under store/.
+NOT_YET_FACTS = {
+    "despatchbox/store/search/service.py",          # search hits: display_name, party and department names
+    "despatchbox/store/search/tantivy_search.py",   # the tantivy backend's hits (imports none today)
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(STORE.parent.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def naming_imports(path: Path) -> set[str]:
+    """The naming modules ``path`` imports: ``import a.b``, ``from a import b``, ``from ..a.b import c``."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            names = [base] + [f"{base}.{a.name}" for a in node.names]
+        else:
+            continue
+        found |= {n for n in names for banned in NAMING_MODULES if n == banned or n.startswith(banned + ".")}
+    return found
+
+
+def test_no_store_module_imports_naming_code():
+    modules = sorted(STORE.rglob("*.py"))
+    assert len(modules) > 20
+    keys = {path.relative_to(STORE.parent.parent).as_posix(): path for path in modules}
+    assert NOT_YET_FACTS <= set(keys), "NOT_YET_FACTS names a module that is gone: drop it"
+    offenders = {key: sorted(found) for key, path in keys.items()
+                 if key not in NOT_YET_FACTS and (found := naming_imports(path))}
+    assert not offenders, f"store modules naming things (return facts; name them in the surfaces): {offenders}"
+
+
+def test_the_import_check_sees_every_form_of_import(tmp_path):
+    store = STORE / "queries"
+    for line in ("from ...record import kinds, naming", "from ...attribute.names import display_name",
+                 "from ...attribute import parties", "import despatchbox.attribute.parties",
+                 "from despatchbox.record.naming import full_date"):
+        probe = store / "_probe_one_vocabulary.py"
+        try:
+            probe.write_text(line + "\n", encoding="utf-8")
+            assert naming_imports(probe), line
+        finally:
+            probe.unlink()
+    assert not naming_imports(STORE / "queries" / "export.py")       # kinds alone is the table, not naming
+
+
+def test_the_stores_chair_codes_are_the_parties_chairs():
+    assert set(CHAIR_CODES) == {p.code for p in all_parties() if p.chair}
+
+
+def test_a_speech_is_named_alike_in_export_who_said_and_people_search(sample_engine):
+    with sample_engine.connect() as conn:
+        record = next(r for r in export_speeches(conn) if r["name"] == "David Hanson")
+        fact = quoted_speeches(conn, [record["id"]])[record["id"]]
+        [person] = [p for p in search_people(conn, "David Hanson") if p.full_match]
+    # the store gives facts: a membership with the party code as printed, no label
+    assert fact.membership is not None and fact.membership.party == "Lab" and fact.department_slug
+    assert not hasattr(fact, "display_name") and not hasattr(person, "display_name")
+    detail = speech_detail(fact)
+    assert (detail["name"], detail["party"], detail["constituency"], detail["house"]) == \
+        (record["name"], record["party"], record["constituency"], record["house"]) == \
+        ("David Hanson", "Labour", "Delyn", "commons")
+    assert detail["department"] == record["department"]
+    assert detail["display_name"] == naming.member_label(person.latest, None, person.name) == \
+        "David Hanson (Labour - Delyn)"
+
+
+def test_a_chair_speaks_under_their_own_party_in_export_and_who_said(sample_engine):
+    with sample_engine.connect() as conn:
+        own = chair_own_parties(conn)
+        record = next(r for r in export_speeches(conn) if r["person_id"] in own)
+        detail = speech_detail(quoted_speeches(conn, [record["id"]])[record["id"]])
+    assert record["party"] == detail["party"] == party_name(own[record["person_id"]])
+    assert record["party"] not in {"Speaker", "Chairman of Ways and Means", "Deputy Chairman of Ways and Means"}

@@ -1,12 +1,17 @@
 """The one table of record kinds: every surface lists every kind, and names it the same way."""
 from __future__ import annotations
 
+from datetime import date
+
 from despatchbox.alerts import digest
 from despatchbox.ingest.parlparse.transcripts import KIND_BY_PREFIX
 from despatchbox.record import kinds
-from despatchbox.store.queries import export, quotes
+from despatchbox.store.queries.quotes import QuotedDebate
 from despatchbox.store.search import model as search_model
+from despatchbox.web import quoted
 from despatchbox.web.pages import common as pages
+
+DAY = date(2009, 10, 26)
 
 
 def test_every_surface_lists_every_kind_under_the_same_name():
@@ -14,14 +19,13 @@ def test_every_surface_lists_every_kind_under_the_same_name():
         names = {
             "pages": pages.KIND_NAMES[k.key],
             "emails": digest.CHAMBERS[k.key],
-            "who-said": quotes.CHAMBERS[k.key],
+            "who-said": quoted.debate_detail(QuotedDebate("d", None, DAY, k.key, None))["chamber"],
             "search": search_model.KIND_LABELS[k.key],
         }
         assert set(names.values()) == {k.name}, (k.key, names)
-        assert export.CHAMBER_OF_KIND[k.key] == k.group       # export's `chamber` is the kind's group
+        assert kinds.group_of(k.key) == k.group               # export's `chamber` is the kind's group
         assert KIND_BY_PREFIX[k.file_prefix] == k.key
         assert k.key in search_model.KINDS
-        assert k.house == export.HOUSE_OF_KIND[k.key]
     listed = [key for _, _, keys in pages.CHAMBERS for key in keys]
     assert sorted(listed) == sorted(kinds.KEYS)          # the home page lists each kind once
 

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from ..record import naming
 from ..store.search import KINDS, MAX_LIMIT, QueryError, SearchQuery, person_by_slug, search, search_people
 from .app import app, console, engine, out, fail, print_json
 
@@ -75,7 +76,7 @@ def search_command(
     for notice in results.notices:
         console.print(Text("note: ", style="yellow") + Text(notice))
     for p in people[:3]:
-        console.print(Text("Member: ", style="bold") + Text(f"{p.display_name}  ({p.slug})"))
+        console.print(Text("Member: ", style="bold") + Text(f"{naming.member_label(p.latest, None, p.name)}  ({p.slug})"))
     table = Table("date", "kind", "speaker", "debate", "snippet", show_lines=False)
     for h in results.hits:
         table.add_row(h.date.isoformat(), h.kind, Text(h.display_name or ""), Text(h.title),

@@ -73,6 +73,12 @@ def name_of(key: str) -> str:
     return found.name if found else key
 
 
+def group_of(key: str) -> str:
+    """The section the kind is listed under (export's ``chamber``), or the key for a kind not in the table."""
+    found = BY_KEY.get(key)
+    return found.group if found else key
+
+
 def groups() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(group key, group name, kinds) in table order: how the home and day pages list the record."""
     out: dict[str, tuple[str, list[str]]] = {}

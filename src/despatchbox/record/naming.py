@@ -17,6 +17,8 @@ from datetime import date
 import re
 
 from ..attribute.department_match import by_slug, name_on
+from ..attribute.names import display_name, full_name
+from ..attribute.parties import is_chair, party_name
 from ..ingest.records import Membership
 
 
@@ -82,6 +84,31 @@ def membership_from_row(row: Mapping | None, prefix: str = "", **columns: str | 
                       party=get("party"), from_date=get("from_date"), to_date=get("to_date"),
                       lord_name=get("lord_name"), lord_of_name=get("lord_of_name"),
                       peerage_type=get("peerage_type"))
+
+
+# --- members: a person with the membership held that day -----------------------------------------
+
+def party_code_on_the_day(code: str | None, own_party: str | None) -> str | None:
+    """A membership's party code; for a chair membership (SPK, CWM, DCWM: no party) the person's own
+    party code from their other memberships, when known (``store.queries.speakers.chair_own_parties``)."""
+    return own_party if own_party and is_chair(code) else code
+
+
+def party_on_the_day(code: str | None, own_party: str | None) -> str | None:
+    """The party's name for :func:`party_code_on_the_day` ('Labour'); None for no party or 'unknown'."""
+    return party_name(party_code_on_the_day(code, own_party))
+
+
+def member_label(m: Membership | None, own_party: str | None = None, person_name: str | None = None) -> str | None:
+    """'David Hanson (Labour - Delyn)': the person's name with party and seat of the membership held
+    (a chair's ``own_party``); ``person_name`` leads when the membership holds no name parts;
+    without a membership, the person's name."""
+    if m is None:
+        return person_name
+    shown = display_name(m, own_party).strip()
+    if shown.startswith("(") or not shown:
+        shown = f"{person_name or full_name(m)} {shown}".strip()
+    return shown
 
 
 # --- titles and dates: the same on pages, feeds, emails and the API ------------------------------

@@ -1,5 +1,5 @@
 """Bulk data over HTTP: ``/export/{kind}.jsonl`` and ``/export/{kind}.csv``, streamed, with the same
-records and fields as ``despatchbox export`` (one writer, :func:`despatchbox.cli.export.write_records`),
+records and fields as ``despatchbox export`` (one writer, :func:`despatchbox.export.writers.write_records`),
 and the ``/data`` page that lists and documents them.
 
 Each export carries a strong ``ETag`` made from the kind, the format and when the record last
@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
-from ..cli.export import csv_columns, write_records
+from ..export.records import EXPORTERS, FIELDS, TEXT_FIELDS
+from ..export.writers import csv_columns, write_records
 from ..store.queries.api import last_change
-from ..store.queries.export import EXPORTERS, FIELDS, TEXT_FIELDS, count_records
+from ..store.queries.export import count_records
 from .app import engine_of
 from .http_caching import etag_matches
 from .pages.common import render

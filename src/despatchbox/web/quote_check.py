@@ -27,7 +27,8 @@ from datetime import date
 from sqlalchemy import Connection
 
 from ..quotes.check import VERDICTS, Found, check_quote
-from ..store.queries.quotes import StoreSpeechIndex, speech_citations, speech_details
+from ..store.queries.quotes import StoreSpeechIndex, speech_citations
+from .quoted import speech_details
 from ..store.search import QueryError, SearchQuery, search
 from .pages.common import debate_url, member_url
 

@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
-from ..store.search import (KIND_LABELS, MAX_QUERY_CHARS, QueryError, SearchQuery, filter_options, person_by_slug,
-                            search, search_people)
+from ..record import naming
+from ..store.search import (KIND_LABELS, MAX_QUERY_CHARS, PersonHit, QueryError, SearchQuery, filter_options,
+                            person_by_slug, search, search_people)
 from .app import engine_of
 from .pages.common import dept_url, member_url
 from .templating import templates
@@ -101,6 +102,13 @@ def once_per_question(hits: list) -> list:
     return [h for h in hits if not (h.item_type == "question" and h.id in answered)]
 
 
+def named_people(hits: list[PersonHit]) -> list[dict]:
+    """People found, as the page lists them: each with its name, party and seat ('Lord Bach (Labour - Life peer)')."""
+    return [{"id": p.id, "name": p.name, "slug": p.slug, "house": p.house, "current": p.current,
+             "full_match": p.full_match, "speeches": p.speeches,
+             "display_name": naming.member_label(p.latest, None, p.name)} for p in hits]
+
+
 @router.get("/search")
 def search_page(request: Request):
     form = SearchForm.read(request.query_params)
@@ -124,7 +132,7 @@ def search_page(request: Request):
             else:
                 person_id = choices[0].id
                 context["member"] = {"id": choices[0].id, "name": choices[0].name, "slug": choices[0].slug}
-                context["member_choices"] = choices[1:]
+                context["member_choices"] = named_people(choices[1:])
         if form.q and not form.problems:
             try:
                 results = search(conn, SearchQuery(
@@ -143,6 +151,6 @@ def search_page(request: Request):
                                          ("from", form.date_from), ("to", form.date_to)) if v])
                 context["page_links"] = _page_links(form.page, results.pages)
                 if form.page == 1 and not form.member and not form.person:
-                    context["people"] = search_people(conn, form.q, limit=5)
+                    context["people"] = named_people(search_people(conn, form.q, limit=5))
     status = 400 if form.problems else 200
     return templates.TemplateResponse(request, "search.html", context, status_code=status)

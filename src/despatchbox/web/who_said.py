@@ -26,7 +26,8 @@ from sqlalchemy import Connection
 
 from ..quotes import attribute_text, debates_of
 from ..quotes.normalise import token_spans
-from ..store.queries.quotes import StoreSpeechIndex, debate_details, speech_details
+from ..store.queries.quotes import StoreSpeechIndex
+from .quoted import debate_details, speech_details
 from .pages.common import debate_url, member_url
 
 __all__ = ["who_said", "check_size", "TextTooLarge", "MAX_CHARS", "MAX_PARAGRAPHS"]

@@ -15,27 +15,28 @@ replaces an older one, ``store.queries.files.delete_file_records`` deletes the o
 rows with its other records, in the same transaction.
 
 :class:`StoreSpeechIndex` implements the :class:`despatchbox.quotes.SpeechIndex` protocol
-(structurally: the store does not import the matcher) plus the ``neighbours`` hint and the
-speech, speaker and debate details the surfaces show. Costs per paragraph: one statement for
+(structurally: the store does not import the matcher) plus the ``neighbours`` hint, and the
+facts of the speeches and debates found (:class:`QuotedSpeech`, :class:`QuotedDebate`: memberships,
+party codes, slugs, dates), which ``web/quoted.py`` names for the surfaces. Costs per paragraph: one statement for
 its candidates (index lookups on ``hash``); one statement for the texts of all candidates.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import (Connection, func, select, union_all)
 
-from ...record import kinds, naming
-from ...attribute.names import display_name, full_name
-from ...attribute.parties import is_chair, party_name
 from ...ingest.records import Membership
 from ..bulk import insert_rows
 from ..schema import debates, headings, memberships, offices, people, quote_fingerprints, quote_speeches, speeches
+from .speakers import CHAIR_CODES, chair_own_parties, membership_columns, membership_of
 
 __all__ = [
     "quote_speeches", "quote_fingerprints", "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
-    "add_fingerprints", "speech_details", "debate_details", "speech_citations", "fingerprint_stats", "CHAMBERS",
+    "add_fingerprints", "quoted_speeches", "quoted_debates", "QuotedSpeech", "QuotedDebate", "PostHeld",
+    "speech_citations", "fingerprint_stats",
 ]
 
 #: fingerprints held by more speeches than this are skipped at query time (stop shingles:
@@ -43,9 +44,6 @@ __all__ = [
 MAX_POSTINGS = 2000
 #: speeches either side of one that ``neighbours`` returns (same debate, record order)
 NEIGHBOUR_WINDOW = 12
-
-CHAMBERS = {k.key: k.name for k in kinds.KINDS}
-
 
 # --- writing ----------------------------------------------------------------------------------------
 
@@ -180,32 +178,48 @@ class StoreSpeechIndex:
         return self._neighbours[speech_id]
 
 
-# --- details for the output ------------------------------------------------------------------
+# --- the facts of the speeches found ---------------------------------------------------------
 
 
-def _membership(row) -> Membership | None:
-    return naming.membership_from_row(row, "m_", id="membership_id")
+@dataclass(frozen=True, slots=True)
+class PostHeld:
+    """A government post held on a day: its position and department (slug; as ministers.xml prints it)."""
+    position: str
+    department_slug: str
+    department_as_printed: str | None
 
 
-department_ref = naming.department_ref
+@dataclass(frozen=True, slots=True)
+class QuotedSpeech:
+    """A speech found for a quote: where it is, who said it as printed and as resolved (the person and
+    the membership held that day; a chair's own party code), and the posts held when no office is printed."""
+    speech_id: str
+    debate_id: str | None
+    debate_title: str | None
+    kind: str
+    date: date
+    department_slug: str | None
+    person_id: int | None
+    person_name: str | None
+    person_slug: str | None
+    membership: Membership | None
+    own_party: str | None                 # a chair's own party code (their latest other membership's)
+    speaker_name: str | None              # as printed
+    speaker_office: str | None            # as printed
+    posts: tuple[PostHeld, ...] = ()      # held that day, when no office is printed
 
 
-def _own_parties(conn: Connection, person_ids: set[int]) -> dict[int, str]:
-    """A chair's own party (SPK/CWM/DCWM memberships carry none): their latest other membership's."""
-    if not person_ids:
-        return {}
-    out: dict[int, str] = {}
-    rows = conn.execute(select(memberships.c.person_id, memberships.c.party)
-                        .where(memberships.c.person_id.in_(sorted(person_ids)))
-                        .order_by(memberships.c.person_id, memberships.c.from_date))
-    for pid, code in rows:
-        if code and not is_chair(code) and code.lower() != "unknown":
-            out[pid] = code
-    return out
+@dataclass(frozen=True, slots=True)
+class QuotedDebate:
+    id: str
+    title: str | None
+    date: date
+    kind: str
+    department_slug: str | None
 
 
-def _posts_held(conn: Connection, wanted: set[tuple[int, date]]) -> dict[tuple[int, date], str]:
-    """(person, day) → the government posts held that day, as "Minister of State, Home Office"."""
+def _posts_held(conn: Connection, wanted: set[tuple[int, date]]) -> dict[tuple[int, date], tuple[PostHeld, ...]]:
+    """(person, day) → the government posts held that day."""
     if not wanted:
         return {}
     rows = conn.execute(select(offices.c.person_id, offices.c.position, offices.c.department,
@@ -213,80 +227,49 @@ def _posts_held(conn: Connection, wanted: set[tuple[int, date]]) -> dict[tuple[i
                         .where(offices.c.person_id.in_(sorted({p for p, _ in wanted})),
                                offices.c.department_slug.is_not(None))
                         .order_by(offices.c.person_id, offices.c.from_date))
-    out: dict[tuple[int, date], list[str]] = {}
+    out: dict[tuple[int, date], list[PostHeld]] = {}
     for r in rows:
         for pid, day in wanted:
             if pid == r.person_id and (r.from_date is None or r.from_date <= day) and \
                     (r.to_date is None or day <= r.to_date):
-                dept = naming.department_name(r.department_slug, day, r.department)
-                out.setdefault((pid, day), []).append(f"{r.position}, {dept}")
-    return {k: "; ".join(v) for k, v in out.items()}
+                out.setdefault((pid, day), []).append(PostHeld(r.position, r.department_slug, r.department))
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def speech_details(conn: Connection, speech_ids: Sequence[str]) -> dict[str, dict]:
-    """speech id → the speech, its debate and its speaker, as the surfaces show them (one query,
-    plus one for chairs' parties and one for posts held, when needed)."""
+def quoted_speeches(conn: Connection, speech_ids: Sequence[str]) -> dict[str, QuotedSpeech]:
+    """speech id → its facts (one query, plus one for chairs' own parties and one for posts held, when needed)."""
     ids = sorted(set(speech_ids))
     if not ids:
         return {}
-    m = memberships
     q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.kind, speeches.c.date, speeches.c.person_id,
                 speeches.c.membership_id, speeches.c.speaker_name, speeches.c.speaker_office,
                 debates.c.title.label("debate_title"), debates.c.department_slug,
-                people.c.name.label("person_name"), people.c.slug.label("person_slug"),
-                m.c.house.label("m_house"), m.c.title.label("m_title"), m.c.first_name.label("m_first_name"),
-                m.c.last_name.label("m_last_name"), m.c.constituency.label("m_constituency"),
-                m.c.party.label("m_party"), m.c.from_date.label("m_from_date"), m.c.to_date.label("m_to_date"),
-                m.c.lord_name.label("m_lord_name"), m.c.lord_of_name.label("m_lord_of_name"),
-                m.c.peerage_type.label("m_peerage_type"))
+                people.c.name.label("person_name"), people.c.slug.label("person_slug"), *membership_columns())
          .select_from(speeches.outerjoin(debates, debates.c.id == speeches.c.debate_id)
                       .outerjoin(people, people.c.id == speeches.c.person_id)
-                      .outerjoin(m, m.c.id == speeches.c.membership_id))
+                      .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
          .where(speeches.c.id.in_(ids)))
     rows = [r._mapping for r in conn.execute(q)]
-    chairs = {r["person_id"] for r in rows if r["person_id"] is not None and is_chair(r["m_party"])}
-    own = _own_parties(conn, chairs)
+    chairs = {r["person_id"] for r in rows if r["person_id"] is not None and r["m_party"] in CHAIR_CODES}
+    own = chair_own_parties(conn, chairs)
     posts = _posts_held(conn, {(r["person_id"], r["date"]) for r in rows
                                if r["person_id"] is not None and not r["speaker_office"]})
-    out = {}
-    for r in rows:
-        mem = _membership(r)
-        pid = r["person_id"]
-        code = r["m_party"]
-        if mem is not None and is_chair(code) and pid in own:
-            code = own[pid]
-        if mem is not None:
-            name = r["person_name"] or full_name(mem)
-            shown = display_name(mem, own.get(pid)).strip()
-            if shown.startswith("(") or not shown:
-                shown = f"{name} {shown}".strip()
-        else:
-            name = r["person_name"] or (r["speaker_name"] or "").strip() or None
-            shown = name
-        house = mem.house if mem is not None else None
-        out[r["id"]] = {
-            "speech_id": r["id"], "debate_id": r["debate_id"], "debate_title": r["debate_title"],
-            "kind": r["kind"], "chamber": CHAMBERS.get(r["kind"], r["kind"]), "date": r["date"],
-            "department": department_ref(r["department_slug"], r["date"]),
-            "person_id": pid, "person_slug": r["person_slug"], "house": house,
-            "name": name, "display_name": shown, "speaker_name": r["speaker_name"],
-            "party": party_name(code) if mem is not None else None,
-            "constituency": (mem.constituency or None) if mem is not None and house == "commons" else None,
-            "office": r["speaker_office"] or posts.get((pid, r["date"])),
-        }
-    return out
+    return {r["id"]: QuotedSpeech(
+        speech_id=r["id"], debate_id=r["debate_id"], debate_title=r["debate_title"], kind=r["kind"], date=r["date"],
+        department_slug=r["department_slug"], person_id=r["person_id"], person_name=r["person_name"],
+        person_slug=r["person_slug"], membership=membership_of(r), own_party=own.get(r["person_id"]),
+        speaker_name=r["speaker_name"], speaker_office=r["speaker_office"],
+        posts=posts.get((r["person_id"], r["date"]), ())) for r in rows}
 
 
-def debate_details(conn: Connection, debate_ids: Sequence[str]) -> dict[str, dict]:
-    """debate id → {id, title, date, kind, chamber, department}."""
+def quoted_debates(conn: Connection, debate_ids: Sequence[str]) -> dict[str, QuotedDebate]:
+    """debate id → its facts."""
     ids = sorted(set(debate_ids))
     if not ids:
         return {}
     rows = conn.execute(select(debates.c.id, debates.c.title, debates.c.date, debates.c.kind,
                                debates.c.department_slug).where(debates.c.id.in_(ids)))
-    return {r.id: {"id": r.id, "title": r.title, "date": r.date, "kind": r.kind,
-                   "chamber": CHAMBERS.get(r.kind, r.kind), "department": department_ref(r.department_slug, r.date)}
-            for r in rows}
+    return {r.id: QuotedDebate(r.id, r.title, r.date, r.kind, r.department_slug) for r in rows}
 
 
 def speech_citations(conn: Connection, speech_ids: Sequence[str]) -> dict[str, dict]:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from markupsafe import Markup
 
+from ...ingest.records import Membership
+
 from ...record import urls
 from ...record import kinds
 from .query_language import QueryError
@@ -158,13 +160,13 @@ class SearchResults:
 
 @dataclass
 class PersonHit:
+    """A person whose name matches, as facts: the latest membership (a Membership, party code and
+    seat as held), never a label — surfaces name it with ``record.naming.member_label``."""
     id: int
     name: str
     slug: str
     house: str | None
-    display_name: str            # "David Hanson (Labour - Delyn)" from the latest membership
-    party: str | None
-    constituency: str | None
+    latest: Membership | None    # the open membership, else the last to end
     current: bool                # holds a seat at the end of the data
     speeches: int                # items in the record
     full_match: bool             # every word of the query is in the name

@@ -8,7 +8,8 @@ member in 2009 — offers Ian Lucas and Lord Lucas. People with the words in the
 before those matched by constituency, then members holding a seat, then those with most items.
 
 The names (some 13,000 people, 4,000 memberships for the whole of ParlParse's history) are read
-into memory once per process and read again when the members data changes.
+into memory once per process and read again when the members data changes. A hit carries the
+person's latest membership as a fact; surfaces name it (``record.naming.member_label``).
 """
 from __future__ import annotations
 
@@ -19,9 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, select, text
 
-from ...attribute import parties
 from ..queries.debates import record_state
-from ...attribute.names import display_name, peerage_kind
 from ...ingest.records import Membership
 from ..schema import memberships, people
 from .model import PersonHit
@@ -161,13 +160,8 @@ def search_people(conn: Connection, query: str, limit: int = 8) -> list[PersonHi
 
     out = []
     for p in sorted(found, key=rank)[:limit]:
-        m = p.latest
-        out.append(PersonHit(
-            id=p.id, name=p.name, slug=p.slug, house=p.house,
-            display_name=display_name(m) if m else p.name,
-            party=parties.party_name(m.party) if m else None,
-            constituency=(m.constituency or peerage_kind(m.peerage_type)) if m else None,
-            current=p.current, speeches=counts.get(p.id, 0), full_match=full))
+        out.append(PersonHit(id=p.id, name=p.name, slug=p.slug, house=p.house, latest=p.latest, current=p.current,
+                             speeches=counts.get(p.id, 0), full_match=full))
     return out
 
 

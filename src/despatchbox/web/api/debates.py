@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from ...store.queries import debates as debate_queries
 from ...store.queries.api import find_debates
-from ...store.queries.export import chair_own_parties
+from ...store.queries.speakers import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_TEXT, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit, Offset,
                      OnDate, date_range, example, not_found, page)

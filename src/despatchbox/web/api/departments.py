@@ -10,7 +10,7 @@ from ...record import naming
 from ...store.queries import departments as department_queries
 from ...store.queries import people as people_queries
 from ...store.queries.api import department_section_count
-from ...store.queries.export import chair_own_parties
+from ...store.queries.speakers import chair_own_parties
 from . import shape
 from .common import ERROR_RESPONSES, Conn, IsoDate, example, not_found
 from .models import Department, DepartmentList

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries
 from ...store.queries.api import find_divisions
-from ...store.queries.export import chair_own_parties
+from ...store.queries.speakers import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_ID, Conn, DateFrom, DateTo, KindParam, Limit, Offset, OnDate, date_range,
                      example, not_found, page)

@@ -10,7 +10,7 @@ from ...store.queries import debates as debate_queries
 from ...store.queries import people as people_queries
 from ...attribute.parties import party_name
 from ...store.queries.api import find_people, member_debates, memberships_of_people, party_codes
-from ...store.queries.export import chair_own_parties
+from ...store.queries.speakers import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_ID, MAX_TEXT, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit,
                      Offset, date_range, example, not_found, page)

@@ -10,7 +10,7 @@ from ...record import kinds as record_kinds
 from ...store.queries import debates as debate_queries
 from ...store.queries import questions as question_queries
 from ...store.queries.api import find_question_groups
-from ...store.queries.export import chair_own_parties
+from ...store.queries.speakers import chair_own_parties
 from . import shape
 from .common import (ERROR_RESPONSES, MAX_ID, Conn, DateFrom, DateTo, DepartmentSlug, Limit, Offset, OnDate,
                      date_range, example, not_found, page)

@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from ...record import naming
-from ...attribute.names import display_name
+from ...record import kinds, naming
+from ...attribute.names import display_name, peerage_kind
 from ...attribute.parties import is_chair, party_name
 from ...ingest.records import Membership as MembershipRecord
-from ...store.queries.export import CHAMBER_OF_KIND, PEERAGES, department_of
 from ..formatting import safe_html
 from .links import web_url
 
@@ -24,7 +23,7 @@ def api_path(*parts: str | int) -> str:
 
 
 def department(slug: str | None, on: date | None, fallback_name: str | None = None) -> dict | None:
-    ref = department_of(slug, on or date.today(), fallback_name)
+    ref = naming.department_ref(slug, on or date.today(), fallback_name)
     if ref is None:
         return None
     return {**ref, "url": api_path("departments", slug)}
@@ -83,7 +82,7 @@ def speech(row: dict, own_parties: dict[int, str]) -> dict:
 
 
 def debate_summary(row: dict) -> dict:
-    return {"id": row["id"], "kind": row["kind"], "chamber": CHAMBER_OF_KIND.get(row["kind"], row["kind"]),
+    return {"id": row["id"], "kind": row["kind"], "chamber": kinds.group_of(row["kind"]),
             "date": row["date"], "title": naming.item_title(row["title"]), "title_as_printed": row["title"],
             "department": department(row.get("department_slug"), row["date"], row.get("department_name")),
             "speeches": row.get("speeches") or 0, "words": row.get("words") or 0,
@@ -91,7 +90,7 @@ def debate_summary(row: dict) -> dict:
 
 
 def division_summary(row: dict) -> dict:
-    return {"id": row["id"], "kind": row["kind"], "chamber": CHAMBER_OF_KIND.get(row["kind"], row["kind"]),
+    return {"id": row["id"], "kind": row["kind"], "chamber": kinds.group_of(row["kind"]),
             "date": row["date"], "number": row["number"], "time": row["time"], "debate_id": row["debate_id"],
             "debate_title": naming.item_title(row.get("debate_title")) or None, "ayes": row["ayes"], "noes": row["noes"],
             "url": api_path("divisions", row["id"]), "web_url": web_url("division", row["id"])}
@@ -101,7 +100,7 @@ def membership(row: dict) -> dict:
     lords = row["house"] == "lords"
     return {"id": row["id"], "house": row["house"], "party": party_name(row["party"]), "party_code": row["party"],
             "constituency": None if lords else (row["constituency"] or None),
-            "peerage": PEERAGES.get((row["peerage_type"] or "").upper()) if lords else None,
+            "peerage": peerage_kind(row["peerage_type"]) if lords else None,
             "title": row["title"] or None, "from_date": row["from_date"], "to_date": row["to_date"],
             "from_why": row["from_why"], "to_why": row["to_why"]}
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from ...attribute.parties import party_name
 from ...store.queries.api import find_people, memberships_of_people, party_codes
-from ...store.queries.export import chair_own_parties
+from ...store.queries.speakers import chair_own_parties
 from ..api import shape
 from ..api.members import party_codes_for
 from ..app import engine_of
