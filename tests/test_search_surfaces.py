@@ -154,3 +154,13 @@ def test_cli_hostile_queries_exit_0_or_2(cli, q):
     assert result.exit_code in (0, 2), result.output
     if result.exit_code == 0:
         assert "total" in json.loads(result.stdout)
+
+
+def test_a_search_that_cannot_run_offers_no_feed(client):
+    """No results (an unknown member here): no Atom link — once, the template found the feed_url
+    helper itself and printed '<function feed_url at 0x…>' as the link."""
+    r = client.get("/search", params={"q": "the", "member": "no such member"})
+    assert r.status_code == 400 and "No member is called" in r.text
+    assert "<function" not in r.text and 'type="application/atom+xml"' not in r.text
+    ok = client.get("/search", params={"q": "tasers"})
+    assert 'href="/feeds/search.atom?q=tasers"' in ok.text

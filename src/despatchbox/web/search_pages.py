@@ -145,7 +145,7 @@ def search_page(request: Request):
             else:
                 context["results"] = results
                 context["hits"] = once_per_question(results.hits)
-                context["feed_url"] = "/feeds/search.atom?" + urlencode(
+                context["search_feed_url"] = "/feeds/search.atom?" + urlencode(
                     [(k, v) for k, v in (("q", form.q), ("person", form.person), ("party", form.party),
                                          ("department", form.department), ("kind", form.kind),
                                          ("from", form.date_from), ("to", form.date_to)) if v])
