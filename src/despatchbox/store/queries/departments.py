@@ -93,22 +93,26 @@ def offices_printed_in(conn: Connection, slug: str, since: date, until: date) ->
     """Who spoke with a printed office (``speakeroffice``) in the department's items between two
     dates: person fields, ``office`` as printed (the first), ``first`` and ``last`` dates, ``rank``
     of that office. The record's own word for ministers the ministers data misses."""
-    q = (select(speeches.c.person_id, speeches.c.speaker_office, speeches.c.date,
+    first, last = func.min(speeches.c.date).label("first"), func.max(speeches.c.date).label("last")
+    q = (select(speeches.c.person_id, speeches.c.speaker_office, first, last,
                 people.c.slug.label("person_slug"), people.c.name.label("person_name"),
                 people.c.house.label("person_house"))
          .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
                       .join(people, people.c.id == speeches.c.person_id))
          .where(debates.c.department_slug == slug, debates.c.date >= since, debates.c.date <= until,
                 speeches.c.speaker_office.is_not(None))
-         .order_by(speeches.c.date, speeches.c.position))
-    out: dict[tuple[int, str], dict] = {}
+         .group_by(speeches.c.person_id, speeches.c.speaker_office, people.c.slug, people.c.name, people.c.house)
+         .order_by(first, func.min(speeches.c.position)))
+    out = []
     for r in conn.execute(q).mappings():
         office = r["speaker_office"]
-        key = (r["person_id"], office)
-        if key not in out:
-            printed = office[4:] if office.lower().startswith("the ") else office
-            out[key] = {"person_id": r["person_id"], "person_slug": r["person_slug"], "person_name": r["person_name"],
-                        "person_house": r["person_house"], "office": office, "first": r["date"], "last": r["date"],
-                        "rank": rank_of(printed)}
-        out[key]["last"] = r["date"]
-    return list(out.values())
+        printed = office[4:] if office.lower().startswith("the ") else office
+        out.append({"person_id": r["person_id"], "person_slug": r["person_slug"], "person_name": r["person_name"],
+                    "person_house": r["person_house"], "office": office, "first": _day(r["first"]),
+                    "last": _day(r["last"]), "rank": rank_of(printed)})
+    return out
+
+
+def _day(value) -> date:
+    """min()/max() of a date column: a date on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
