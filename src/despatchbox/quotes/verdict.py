@@ -192,6 +192,28 @@ def _region(q: list[str], s: list[str], sm: SequenceMatcher | None = None) -> tu
     return start, end
 
 
+def _run_at(q: list[str], s: list[str]) -> int | None:
+    """Where the quote's words stand in the speech's, word for word, or None."""
+    n, first = len(q), q[0]
+    i = -1
+    try:
+        while True:
+            i = s.index(first, i + 1, len(s) - n + 1)
+            if s[i:i + n] == q:
+                return i
+    except ValueError:
+        return None
+
+
+def _verbatim(quote: str, speech: str, qspans, sspans, at: int, n: int) -> Comparison:
+    """The comparison of a quote found word for word at token ``at`` of the speech (what the
+    alignment would give, without it: most sentences checked are verbatim)."""
+    def texts() -> tuple[int, int, list[Change]]:
+        start, end = sspans[at][0], sspans[at + n - 1][1]
+        return start, end, [Change("same", speech[start:end], quote[qspans[0][0]:qspans[n - 1][1]])]
+    return Comparison("verbatim", n, n, 0, texts)
+
+
 def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None,
             matcher: SequenceMatcher | None = None) -> Comparison | None:
     """The quote against one speech's text (see the module docstring); None if it is not from it."""
@@ -199,6 +221,9 @@ def compare(quote: str, speech: str, *, quote_folded=None, speech_folded=None,
     s, sspans = speech_folded or fold_tokens(speech)
     if not q or not s:
         return None
+    at = _run_at(q, s)
+    if at is not None:                         # word for word: no alignment needed
+        return _verbatim(quote, speech, qspans, sspans, at, len(q))
     region = _region(q, s, matcher)
     if region is None:
         return None
