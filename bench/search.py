@@ -52,7 +52,7 @@ QUERIES: dict[str, tuple[str, str, dict]] = {
     'crime -"organised crime"': ("boolean", 'crime -"organised crime"', {}),
     'prosecute "organised crime"': ("boolean", 'prosecute "organised crime"', {}),
     "immig*": ("boolean", "immig*", {}),
-    "crime party=Labour": ("filtered", "crime", {"party": "Labour"}),
+    "crime party=Labour": ("filtered", "crime", {"party_codes": ("Lab",)}),
     "police kind=wrans": ("filtered", "police", {"kind": "wrans"}),
     "police person=Hanson": ("filtered", "police", {"person_id": 10259}),
     "crime dept=home-office": ("filtered", "crime", {"department_slug": "home-office"}),

@@ -8,7 +8,7 @@ from despatchbox.ingest.parlparse.transcripts import KIND_BY_PREFIX
 from despatchbox.record import kinds
 from despatchbox.store.queries.quotes import QuotedDebate
 from despatchbox.store.search import model as search_model
-from despatchbox.web import quoted
+from despatchbox.web import quoted, search_hits
 from despatchbox.web.pages import common as pages
 
 DAY = date(2009, 10, 26)
@@ -20,7 +20,7 @@ def test_every_surface_lists_every_kind_under_the_same_name():
             "pages": pages.KIND_NAMES[k.key],
             "emails": digest.CHAMBERS[k.key],
             "who-said": quoted.debate_detail(QuotedDebate("d", None, DAY, k.key, None))["chamber"],
-            "search": search_model.KIND_LABELS[k.key],
+            "search": search_hits.KIND_NAMES[k.key],
         }
         assert set(names.values()) == {k.name}, (k.key, names)
         assert kinds.group_of(k.key) == k.group               # export's `chamber` is the kind's group

@@ -21,6 +21,7 @@ from despatchbox.record import naming
 from despatchbox.store.schema import debates, memberships, speeches
 from despatchbox.store.search import QueryError, SearchQuery, index_status, search, search_people
 from despatchbox.store.search.highlight import START, STOP, ranges_from_marked, snippet
+from despatchbox.web.search_hits import named_hit, party_filter
 
 from .conftest import SAMPLE
 from .test_search_query_language import QUERY_TEXT
@@ -191,7 +192,14 @@ def test_filter_by_party(conn, record, party, codes):
     minister = xml_phrase("the minister")
     expected = {gid for gid in minister if record[gid].party in codes}
     assert expected
-    assert all_ids(conn, '"the minister"', party=party) == expected
+    assert set(party_filter(conn, party)) == codes          # a party's name or code → the codes held
+    assert all_ids(conn, '"the minister"', party_codes=party_filter(conn, party)) == expected
+
+
+def test_an_unknown_party_says_which_are_known(conn):
+    with pytest.raises(QueryError, match=r"No party called 'Whig' in the record\. Known parties: .*Labour, "):
+        party_filter(conn, "Whig")
+    assert party_filter(conn, "") is None and party_filter(conn, None) is None
 
 
 def test_filter_by_department(conn, record):
@@ -221,12 +229,12 @@ def test_filters_combine(conn, record):
     expected = {gid for gid in xml_phrase("the minister")
                 if record[gid].party == "Lab" and record[gid].kind == "debates" and record[gid].date == date(2009, 10, 26)}
     assert expected
-    assert all_ids(conn, '"the minister"', party="Labour", kind="debates", date_from=date(2009, 10, 26),
+    assert all_ids(conn, '"the minister"', party_codes=("Lab",), kind="debates", date_from=date(2009, 10, 26),
                    date_to=date(2009, 10, 26)) == expected
 
 
 @pytest.mark.parametrize("filters,message", [
-    ({"party": "Whig"}, "No party called"),
+    ({"party_codes": ()}, "at least one party code"),
     ({"department_slug": "ministry-of-magic"}, "No department"),
     ({"kind": "hansard"}, "Unknown kind"),
     ({"sort": "random"}, "Sort by"),
@@ -251,7 +259,7 @@ def test_sort_by_relevance_and_by_date(conn):
 
 
 def test_sort_by_date_with_filters(conn):
-    filters = {"party": "Labour", "kind": ("debates", "wrans"), "date_from": date(2009, 10, 26)}
+    filters = {"party_codes": ("Lab",), "kind": ("debates", "wrans"), "date_from": date(2009, 10, 26)}
     by_date = all_ids(conn, '"the minister"', sort="date", **filters)
     assert by_date == all_ids(conn, '"the minister"', **filters)
     page = search(conn, SearchQuery('"the minister"', sort="date", limit=100, **filters)).hits
@@ -282,7 +290,12 @@ def test_pages_past_the_end_still_know_the_total(conn):
 
 def test_a_hit_carries_speaker_debate_department_and_link(conn):
     results = search(conn, SearchQuery('"organised crime"', kind="wrans"))
-    [hit] = results.hits
+    [fact] = results.hits
+    # the store gives facts: the membership held (party code, seat), the department's slug, no labels
+    assert fact.membership.party == "Lab" and fact.membership.constituency == "Tynemouth"
+    assert fact.department_slug == "home-office" and fact.kind == "wrans"
+    assert not hasattr(fact, "display_name") and not hasattr(fact, "url") and not hasattr(fact, "chamber")
+    hit = named_hit(fact)                             # … the surfaces name them
     assert hit.id == "uk.org.publicwhip/wrans/2009-10-26f.294925.r0"
     assert hit.name == "Alan Campbell" and hit.display_name == "Alan Campbell (Labour - Tynemouth)"
     assert hit.party == "Labour" and hit.constituency == "Tynemouth"

@@ -42,6 +42,11 @@ def _search_api():
     return search, SearchQuery, QueryError
 
 
+def _party_filter(conn: Connection, party: str | None):
+    from ..web.search_hits import party_filter      # a party's name read as the search page reads it
+    return party_filter(conn, party)
+
+
 def search_query(conn: Connection, q: str, filters: Mapping, **extra):
     """The store's SearchQuery for an alert's text and filters (raises QueryError for bad ones)."""
     _search, SearchQuery, QueryError = _search_api()
@@ -59,7 +64,7 @@ def search_query(conn: Connection, q: str, filters: Mapping, **extra):
         date_to = date.fromisoformat(filters["date_to"]) if filters.get("date_to") else None
     except ValueError:
         raise QueryError("Dates are written YYYY-MM-DD.") from None
-    return SearchQuery(text=q, person_id=person_id, party=filters.get("party") or None,
+    return SearchQuery(text=q, person_id=person_id, party_codes=_party_filter(conn, filters.get("party")),
                        department_slug=filters.get("department") or None, kind=kind or None,
                        date_from=date_from, date_to=date_to, **extra)
 

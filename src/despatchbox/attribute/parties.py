@@ -8,6 +8,7 @@ the chair's own party from their other memberships.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -103,3 +104,18 @@ def is_chair(code: str | None) -> bool:
 def all_parties() -> list[Party]:
     """Every party and chair code (people.json names parties by full name: pipeline/members.py maps them)."""
     return list(_PARTIES)
+
+
+def codes_named(wanted: str, codes: Iterable[str]) -> list[str]:
+    """The ``codes`` that name the party ``wanted`` names (a code, a name or another spelling:
+    'Labour', 'Lab', 'Liberal Democrat'); a party this table does not know matches its own code,
+    case ignored."""
+    target = party(wanted)
+    if target is not None:
+        return [c for c in codes if party(c) == target]
+    return [c for c in codes if c.strip().lower() == wanted.strip().lower()]
+
+
+def party_names(codes: Iterable[str | None]) -> list[str]:
+    """The names of the parties ``codes`` stand for, sorted, without the chairs and 'unknown'."""
+    return sorted({party_name(c) for c in codes if c and not is_chair(c)} - {None})

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..record import naming
 from ..store.search import KINDS, MAX_LIMIT, QueryError, SearchQuery, person_by_slug, search, search_people
+from ..web.search_hits import named_hits, party_filter
 from .app import app, console, engine, out, fail, print_json
 
 QUERY_HELP = ('Words are stemmed (prosecute finds prosecuted); "exact phrases" in quotes; AND, OR, NOT '
@@ -64,21 +65,22 @@ def search_command(
             person_id = found["id"]
         try:
             results = search(conn, SearchQuery(
-                text=query, person_id=person_id, party=party, department_slug=department,
+                text=query, person_id=person_id, party_codes=party_filter(conn, party), department_slug=department,
                 kind=tuple(kind) or None, date_from=start, date_to=end, sort=cast(Literal["relevance", "date"], sort), limit=limit, offset=offset,
                 group_by_debate=group))
         except QueryError as exc:
             fail(str(exc))
         people = [] if json_output or offset else search_people(conn, query)
+    hits = named_hits(results.hits)
     if json_output:
-        print_json({"total": results.total, "results": [h.summary() for h in results.hits]})
+        print_json({"total": results.total, "results": [h.summary() for h in hits]})
         return
     for notice in results.notices:
         console.print(Text("note: ", style="yellow") + Text(notice))
     for p in people[:3]:
         console.print(Text("Member: ", style="bold") + Text(f"{naming.member_label(p.latest, None, p.name)}  ({p.slug})"))
     table = Table("date", "kind", "speaker", "debate", "snippet", show_lines=False)
-    for h in results.hits:
+    for h in hits:
         table.add_row(h.date.isoformat(), h.kind, Text(h.display_name or ""), Text(h.title),
                       _terminal_snippet(str(h.snippet)))
     out.print(table)

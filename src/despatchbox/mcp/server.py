@@ -30,6 +30,7 @@ from ..web.api import members as api_members
 from ..web.api import questions as api_questions
 from ..web.api.common import ApiError
 from ..web.quote_check import QuoteTooLarge, quote_check
+from ..web.search_hits import named_hits, party_filter
 from ..web.who_said import TextTooLarge, who_said
 
 MAX_PAGE = 100
@@ -154,15 +155,17 @@ def build_server(engine: Engine, *, streamable_http_path: str = "/") -> FastMCP:
             raise ToolError(f"limit must be between 1 and {MAX_PAGE}")
         with engine.connect() as conn:
             try:
-                found = search(conn, SearchQuery(query, person_id=person_id, party=party, department_slug=department,
+                found = search(conn, SearchQuery(query, person_id=person_id, party_codes=party_filter(conn, party),
+                                                 department_slug=department,
                                                  kind=kind, date_from=date_from, date_to=date_to, sort=sort,
                                                  limit=limit, offset=offset))
             except QueryError as exc:
                 raise ToolError(str(exc)) from None
-        hits = [h.as_dict() for h in found.hits]
+        named = named_hits(found.hits)
         nxt = offset + limit if offset + limit < found.total else None
-        return Result(data={"understood_as": found.understood_as, "notices": list(found.notices), "hits": hits},
-                      citations=[c for h in found.hits if (c := _cite(h.id, h.url))],
+        return Result(data={"understood_as": found.understood_as, "notices": list(found.notices),
+                            "hits": [h.as_dict() for h in named]},
+                      citations=[c for h in named if (c := _cite(h.id, h.url))],
                       page=PageInfo(offset=offset, limit=limit, total=found.total, next_offset=nxt))
 
     @server.tool()

@@ -233,6 +233,7 @@ def search_feed(request: Request,
     """A saved search: the search page's parameters; the newest matching contributions first."""
     from ..store.search import SearchQuery, search, search_people
     from ..store.search.query_language import QueryError
+    from .search_hits import named_hits, party_filter
     if not q.strip():
         return _bad(request, "A saved search needs words to search for (q).")
     with request.app.state.engine.connect() as conn:
@@ -249,7 +250,8 @@ def search_feed(request: Request,
                 return _missing(request, f"No member is called {member!r}.")
             person_id = choices[0].id
         try:
-            query = SearchQuery(text=q, person_id=person_id, party=party or None, department_slug=department or None,
+            query = SearchQuery(text=q, person_id=person_id, party_codes=party_filter(conn, party),
+                                department_slug=department or None,
                                 kind=tuple(kind) if kind else None, date_from=since, date_to=until, sort="date",
                                 limit=FEED_ENTRIES)
             results = search(conn, query)
@@ -261,7 +263,7 @@ def search_feed(request: Request,
     feed = Feed(request, title=f"Search: {q}", self_path=feed_url("search", **params),
                 alternate_path=_search_page(params),
                 subtitle=f"The newest contributions in the UK Parliament matching {results.understood_as or q}")
-    for hit in results.hits:
+    for hit in named_hits(results.hits):
         label = {"question": "Question", "answer": "Answer", "statement": "Statement"}.get(hit.item_type, "Speech")
         who = hit.display_name or hit.name
         feed.entry(record_id=hit.id, title=f"{label}: {naming.item_title(hit.title)}" + (f" \u2014 {who}" if who else ""),

@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from ..record import naming
-from ..store.search import (KIND_LABELS, MAX_QUERY_CHARS, PersonHit, QueryError, SearchQuery, filter_options,
-                            person_by_slug, search, search_people)
+from ..store.search import MAX_QUERY_CHARS, PersonHit, QueryError, SearchQuery, person_by_slug, search, search_people
 from .app import engine_of
 from .pages.common import dept_url, member_url
+from .search_hits import KIND_NAMES, filter_choices, named_hits, party_filter
 from .templating import templates
 
 router = APIRouter()
@@ -58,7 +58,7 @@ class SearchForm:
         if form.sort not in ("relevance", "date"):
             form.problems.append("Sort by relevance or by date.")
             form.sort = "relevance"
-        if form.kind and form.kind not in KIND_LABELS:
+        if form.kind and form.kind not in KIND_NAMES:
             form.problems.append(f"There is no chamber or kind {form.kind!r}.")
             form.kind = ""
         return form
@@ -113,11 +113,11 @@ def named_people(hits: list[PersonHit]) -> list[dict]:
 def search_page(request: Request):
     form = SearchForm.read(request.query_params)
     context: dict = {"form": form, "q": form.q, "results": None, "people": [], "member": None,
-                     "member_choices": [], "kind_labels": KIND_LABELS, "max_chars": MAX_QUERY_CHARS,
+                     "member_choices": [], "kind_labels": KIND_NAMES, "max_chars": MAX_QUERY_CHARS,
                      "member_url": member_url, "dept_url": dept_url, "page_links": [], "notices": []}
     start, end = form.day(form.date_from, "from"), form.day(form.date_to, "to")
     with engine_of(request).connect() as conn:
-        context["options"] = filter_options(conn)
+        context["options"] = filter_choices(conn)
         person_id = None
         if form.person:
             found = person_by_slug(conn, form.person)
@@ -136,7 +136,7 @@ def search_page(request: Request):
         if form.q and not form.problems:
             try:
                 results = search(conn, SearchQuery(
-                    text=form.q, person_id=person_id, party=form.party or None,
+                    text=form.q, person_id=person_id, party_codes=party_filter(conn, form.party),
                     department_slug=form.department or None, kind=form.kind or None, date_from=start,
                     date_to=end, sort=form.sort, limit=PER_PAGE, offset=(form.page - 1) * PER_PAGE,
                     group_by_debate=form.group))
@@ -144,7 +144,7 @@ def search_page(request: Request):
                 form.problems.append(str(exc))
             else:
                 context["results"] = results
-                context["hits"] = once_per_question(results.hits)
+                context["hits"] = once_per_question(named_hits(results.hits))
                 context["search_feed_url"] = "/feeds/search.atom?" + urlencode(
                     [(k, v) for k, v in (("q", form.q), ("person", form.person), ("party", form.party),
                                          ("department", form.department), ("kind", form.kind),

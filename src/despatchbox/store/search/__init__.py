@@ -4,12 +4,16 @@
 
     with engine.connect() as conn:
         try:
-            results = search(conn, SearchQuery("\"organised crime\" -scotland", party="Labour",
+            results = search(conn, SearchQuery("\"organised crime\" -scotland", party_codes=("Lab",),
                                                date_from=date(2009, 10, 1), sort="date"))
         except QueryError as exc:           # str(exc) is a message for the user
             ...
-        results.total, results.hits[0].snippet, results.hits[0].url
+        results.total, results.hits[0].snippet, results.hits[0].membership
         search_people(conn, "lord bach")    # [PersonHit(name='Lord Bach', …)]
+
+Hits are facts (kind keys, party codes, department slugs, a Membership); the surfaces name them
+with ``despatchbox.web.search_hits`` (``named_hit``), which also turns a party's name into the
+codes ``party_codes`` wants (``party_filter``).
 
 The query language (words stemmed, "exact phrases", AND / OR / NOT / -, prefix*) is in
 :mod:`.query_language`; filters are typed fields of :class:`SearchQuery`, never parsed out of the
@@ -21,15 +25,15 @@ catches up with it on the next ingest or search (``sync_index``), crash or not.
 """
 from __future__ import annotations
 
-from .model import (KIND_LABELS, KINDS, MAX_LIMIT, PersonHit, QuestionContext, SearchHit, SearchQuery, SearchResults,
-                    anchor_for, speech_url)
+from .model import (KINDS, MAX_LIMIT, FilterOptions, PersonHit, QuestionContext, SearchHit, SearchQuery,
+                    SearchResults)
 from .budget import OverBudget
 from .people import person_by_id, person_by_slug, search_people
 from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
-from .service import (backend, check_index, filter_options, index_status, party_codes, rebuild_index, search,
+from .service import (backend, check_index, filter_options, index_status, rebuild_index, search,
                       sync_index)
 
-__all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "QueryError", "OverBudget", "ParsedQuery",
-           "search", "search_people", "filter_options", "parse", "person_by_slug", "person_by_id", "party_codes", "backend",
-           "index_status", "check_index", "rebuild_index", "sync_index", "anchor_for", "speech_url", "KIND_LABELS", "KINDS",
-           "MAX_LIMIT", "MAX_QUERY_CHARS"]
+__all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "FilterOptions", "QueryError",
+           "OverBudget", "ParsedQuery", "search", "search_people", "filter_options", "parse", "person_by_slug",
+           "person_by_id", "backend", "index_status", "check_index", "rebuild_index", "sync_index", "KINDS", "MAX_LIMIT",
+           "MAX_QUERY_CHARS"]

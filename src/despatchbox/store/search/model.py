@@ -1,4 +1,6 @@
-"""What a search asks (:class:`SearchQuery`) and what it answers (:class:`SearchResults`)."""
+"""What a search asks (:class:`SearchQuery`) and what it answers (:class:`SearchResults`): facts —
+kind keys, party codes, department slugs, a :class:`~despatchbox.ingest.records.Membership` — never
+labels; the surfaces name hits through ``despatchbox.web.search_hits``."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -8,13 +10,9 @@ from typing import Literal
 from markupsafe import Markup
 
 from ...ingest.records import Membership
-
-from ...record import urls
 from ...record import kinds
 from .query_language import QueryError
 
-#: record kinds (ParlParse scrapedxml folders) → the chamber or series, named as the pages name them
-KIND_LABELS = {k.key: k.name for k in kinds.KINDS}
 KINDS = kinds.KEYS
 WRITTEN_STATEMENT_KINDS = kinds.STATEMENTS
 
@@ -22,13 +20,6 @@ SORTS = ("relevance", "date")
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 DEFAULT_LIMIT = 20
-
-def speech_url(debate_id: str, gid: str) -> str:
-    """``/debate/debate/2009-10-26b.1.4#g3.3``: the debate page at the speech (``record.urls``)."""
-    return urls.site.speech(debate_id, gid)
-
-
-anchor_for = urls.anchor
 
 
 def item_type(kind: str, element: str) -> str:
@@ -48,7 +39,9 @@ class SearchQuery:
     typed filter, never parsed out of the text. Invalid values raise :class:`QueryError`."""
     text: str
     person_id: int | None = None
-    party: str | None = None               # a party code or name: "Lab", "Labour", "LDem", "Liberal Democrat"
+    #: party codes as memberships hold them ("Lab"; "LDem"): a surface finds the codes of a party's
+    #: name with ``web.search_hits.party_filter``
+    party_codes: tuple[str, ...] | None = None
     department_slug: str | None = None
     kind: str | tuple[str, ...] | None = None   # one kind or several (see KINDS)
     date_from: date | None = None
@@ -60,6 +53,10 @@ class SearchQuery:
     since_batch: int | None = None         # only items of files loaded by ingest batches after this one
 
     def __post_init__(self) -> None:
+        if self.party_codes is not None:
+            object.__setattr__(self, "party_codes", tuple(self.party_codes))
+            if not self.party_codes:
+                raise QueryError("A party filter needs at least one party code.")
         if self.sort not in SORTS:
             raise QueryError(f"Sort by relevance or date, not {self.sort!r}.")
         if not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_LIMIT:
@@ -67,7 +64,7 @@ class SearchQuery:
         if not isinstance(self.offset, int) or not 0 <= self.offset <= MAX_OFFSET:
             raise QueryError(f"The offset must be between 0 and {MAX_OFFSET:,}.")
         for kind in self.kinds:
-            if kind not in KIND_LABELS:
+            if kind not in KINDS:
                 raise QueryError(f"Unknown kind {kind!r}: choose from {', '.join(KINDS)}.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise QueryError("The 'from' date is after the 'to' date.")
@@ -80,7 +77,7 @@ class SearchQuery:
 
     @property
     def has_filters(self) -> bool:
-        return any((self.person_id is not None, self.party, self.department_slug, self.kinds, self.date_from,
+        return any((self.person_id is not None, self.party_codes, self.department_slug, self.kinds, self.date_from,
                     self.date_to, self.since_batch is not None))
 
 
@@ -95,43 +92,29 @@ class QuestionContext:
 
 @dataclass
 class SearchHit:
+    """One matching item, as facts: who spoke (person, the membership held that day, the name as
+    printed), where (kind key, debate, department slug), the snippet and score. Named for display by
+    ``web.search_hits.named_hit``."""
     id: str                     # the speech's gid
     debate_id: str
     heading_id: str | None
-    kind: str
-    chamber: str                # "Commons Chamber", "Lords written questions" …
+    kind: str                   # a kinds.KEYS key
     element: str                # speech | ques | reply
     item_type: str              # speech | question | answer | statement
     date: date
     person_id: int | None
     person_slug: str | None
-    house: str | None           # commons | lords: the house of the seat held that day
-    name: str | None            # "David Hanson", or the name as printed when unresolved
-    display_name: str | None    # "David Hanson (Labour - Delyn)"
-    party: str | None           # "Labour"
-    constituency: str | None    # or the kind of peerage for a Lord
+    person_name: str | None     # the person's name as the store holds it
+    speaker_name: str | None    # the name as printed in the record
+    membership: Membership | None   # the seat held that day (party code, constituency, peerage)
     speaker_office: str | None
     title: str                  # the debate's title
     heading: str | None         # the minor heading, when it differs from the title
     department_slug: str | None
-    department: str | None      # the department's name on the day
     snippet: Markup             # escaped text with <mark>…</mark> around matched words
     score: float                # relevance: higher is better
-    url: str                    # /debate/{debate_id}#{anchor}
     question: QuestionContext | None = None
     hits_in_debate: int | None = None     # with group_by_debate: matching items in this debate
-
-    def as_dict(self) -> dict:
-        out = asdict(self)
-        out["date"] = self.date.isoformat()
-        out["snippet"] = str(self.snippet)
-        return out
-
-    def summary(self) -> dict:
-        """The fields ``despatchbox search --json`` prints."""
-        return {"id": self.id, "debate_id": self.debate_id, "kind": self.kind, "date": self.date.isoformat(),
-                "person_id": self.person_id, "name": self.name, "title": self.title,
-                "department": self.department, "snippet": str(self.snippet), "score": round(self.score, 6)}
 
 
 @dataclass
@@ -152,10 +135,13 @@ class SearchResults:
         count = self.total_debates if self.query.group_by_debate else self.total
         return max(1, -(-(count or 0) // self.query.limit))
 
-    def as_dict(self) -> dict:
-        return {"total": self.total, "total_debates": self.total_debates, "understood_as": self.understood_as,
-                "notices": list(self.notices), "offset": self.query.offset, "limit": self.query.limit,
-                "results": [h.as_dict() for h in self.hits]}
+
+@dataclass
+class FilterOptions:
+    """What a search's filters can be set to, as facts: the department slugs of debates held and the
+    party codes of memberships that speak in the index."""
+    department_slugs: list[str]
+    party_codes: list[str]
 
 
 @dataclass

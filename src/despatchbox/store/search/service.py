@@ -1,20 +1,18 @@
 """Running a search on either backend: filters, ordering, totals, pages, grouping, and turning
-matched ids into :class:`SearchHit` rows with speaker, debate, department and snippet."""
+matched ids into :class:`SearchHit` facts (speaker and membership, debate, department slug, snippet);
+the surfaces name them (``web.search_hits``)."""
 from __future__ import annotations
 
 from datetime import date
 
 from sqlalchemy import Connection, Date, and_, bindparam, select, text
 
-from ...record import naming
 from ...attribute import departments as dept_registry
-from ...attribute import parties
-from ...attribute.names import display_name, full_name, peerage_kind
-from ...ingest.records import Membership
+from ..queries.speakers import membership_columns, membership_of
 from ..schema import debates, headings, memberships, people, speeches
 from . import budget, postgres_fts, query_language as ql, tantivy_index, tantivy_search
 from .highlight import exact_ranges, snippet
-from .model import KIND_LABELS, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type, speech_url
+from .model import FilterOptions, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type
 
 #: characters of a written question shown above its answer
 QUESTION_CHARS = 400
@@ -28,20 +26,10 @@ def backend(conn: Connection):
 
 # --- filters ------------------------------------------------------------------------------------
 
-def party_codes(conn: Connection, wanted: str) -> list[str]:
-    """Every party code stored in memberships that names the same party as ``wanted`` (a code or a
-    name); raises QueryError when none does."""
-    stored = [c for c in conn.execute(select(memberships.c.party).distinct()).scalars() if c]
-    target = parties.party(wanted)
-    if target is not None:
-        codes = [c for c in stored if parties.party(c) == target]
-    else:
-        codes = [c for c in stored if c.strip().lower() == wanted.strip().lower()]
-    if not codes:
-        known = sorted({parties.party_name(c) or c for c in stored if not parties.is_chair(c)
-                        and (c or "").lower() != "unknown"})
-        raise ql.QueryError(f"No party called {wanted!r} in the record. Known parties: {', '.join(known)}.")
-    return codes
+def known_department(slug: str) -> None:
+    """Raise QueryError for a department slug the registry does not know."""
+    if dept_registry.by_slug(slug) is None:
+        raise ql.QueryError(f"No department {slug!r}.")
 
 
 def _filters(conn: Connection, query: SearchQuery) -> tuple[list[str], dict, list]:
@@ -50,13 +38,12 @@ def _filters(conn: Connection, query: SearchQuery) -> tuple[list[str], dict, lis
     if query.person_id is not None:
         where.append("i.person_id = :f_person")
         params["f_person"] = int(query.person_id)
-    if query.party:
+    if query.party_codes:
         where.append("i.membership_id IN (SELECT id FROM memberships WHERE party IN :f_parties)")
-        params["f_parties"] = party_codes(conn, query.party)
+        params["f_parties"] = list(query.party_codes)
         binds.append(bindparam("f_parties", expanding=True))
     if query.department_slug:
-        if dept_registry.by_slug(query.department_slug) is None:
-            raise ql.QueryError(f"No department {query.department_slug!r}.")
+        known_department(query.department_slug)
         where.append("i.debate_id IN (SELECT id FROM debates WHERE department_slug = :f_department)")
         params["f_department"] = query.department_slug
     if query.kinds:
@@ -205,13 +192,6 @@ def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[l
 
 # --- from ids to hits ---------------------------------------------------------------------------
 
-def _membership(row) -> Membership | None:
-    return naming.membership_from_row(row, "m_", from_date=None, to_date=None) if row["m_id"] is not None else None
-
-
-department_name = naming.department_name
-
-
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -224,11 +204,7 @@ _HIT_ROWS = (
            debates.c.title.label("debate_title"), debates.c.department_slug,
            headings.c.title.label("heading_title"),
            people.c.name.label("person_name"), people.c.slug.label("person_slug"),
-           memberships.c.id.label("m_id"), memberships.c.house.label("m_house"),
-           memberships.c.title.label("m_title"), memberships.c.first_name.label("m_first_name"),
-           memberships.c.last_name.label("m_last_name"), memberships.c.constituency.label("m_constituency"),
-           memberships.c.party.label("m_party"), memberships.c.lord_name.label("m_lord_name"),
-           memberships.c.lord_of_name.label("m_lord_of_name"), memberships.c.peerage_type.label("m_peerage_type"))
+           *membership_columns())
     .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
                  .outerjoin(headings, headings.c.id == speeches.c.heading_id)
                  .outerjoin(people, people.c.id == speeches.c.person_id)
@@ -263,24 +239,16 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
         s = by_id.get(r["speech_id"])
         if s is None:                         # deleted between the two queries by a concurrent ingest
             continue
-        day = _as_date(s["date"])
-        m = _membership(s)
-        name = s["person_name"] or (full_name(m) if m else None) or s["speaker_name"]
         title = s["debate_title"] or ""
         heading = s["heading_title"] if s["heading_title"] and s["heading_title"] != title else None
         out.append(SearchHit(
-            id=s["id"], debate_id=s["debate_id"], heading_id=s["heading_id"], kind=s["kind"],
-            chamber=KIND_LABELS.get(s["kind"], s["kind"]), element=s["element"],
-            item_type=item_type(s["kind"], s["element"]), date=day, person_id=s["person_id"],
-            person_slug=s["person_slug"], house=m.house if m else None, name=name,
-            display_name=display_name(m) if m else s["speaker_name"],
-            party=parties.party_name(m.party) if m else None,
-            constituency=(m.constituency or peerage_kind(m.peerage_type)) if m else None,
-            speaker_office=s["speaker_office"], title=title, heading=heading,
-            department_slug=s["department_slug"], department=department_name(s["department_slug"], day),
+            id=s["id"], debate_id=s["debate_id"], heading_id=s["heading_id"], kind=s["kind"], element=s["element"],
+            item_type=item_type(s["kind"], s["element"]), date=_as_date(s["date"]), person_id=s["person_id"],
+            person_slug=s["person_slug"], person_name=s["person_name"], speaker_name=s["speaker_name"],
+            membership=membership_of(s), speaker_office=s["speaker_office"], title=title, heading=heading,
+            department_slug=s["department_slug"],
             snippet=snippet(s["text"], stemmed.get(r["doc"], []) + exact_ranges(s["text"], phrases, prefixes)),
-            score=float(r["score"] or 0.0), url=speech_url(s["debate_id"], s["id"]),
-            question=questions.get(s["id"]),
+            score=float(r["score"] or 0.0), question=questions.get(s["id"]),
             hits_in_debate=int(r["in_debate"]) if r["in_debate"] is not None else None))
     return out
 
@@ -310,19 +278,13 @@ def _questions(conn: Connection, replies) -> dict[str, QuestionContext]:
 
 # --- what the filters can be set to ------------------------------------------------------------
 
-def filter_options(conn: Connection) -> dict:
-    """The parties and departments present in the index, for a search form's choices."""
+def filter_options(conn: Connection) -> FilterOptions:
+    """The department slugs and party codes present in the index, for a search form's choices."""
     slugs = conn.exec_driver_sql("SELECT DISTINCT department_slug FROM debates WHERE department_slug IS NOT NULL"
                                  ).scalars().all()
-    departments = []
-    for slug in slugs:
-        dept = dept_registry.by_slug(slug)
-        departments.append((slug, dept.name if dept else slug))
     codes = conn.exec_driver_sql("SELECT DISTINCT m.party FROM memberships m WHERE m.id IN "
                                  "(SELECT DISTINCT membership_id FROM search_items)").scalars().all()
-    names = sorted({parties.party_name(c) for c in codes if c and not parties.is_chair(c)} - {None})
-    return {"departments": sorted(departments, key=lambda d: d[1].lower()), "parties": names,
-            "kinds": list(KIND_LABELS.items())}
+    return FilterOptions(department_slugs=sorted(slugs), party_codes=sorted(c for c in codes if c))
 
 
 # --- upkeep -------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import re
 import tantivy
 from sqlalchemy import Connection
 
-from ...attribute import departments as dept_registry
 from . import budget, query_language as ql
 from . import query_plan as qp
 from .highlight import fold, words_starting
@@ -72,17 +71,16 @@ def _filter(q: tantivy.Query) -> tuple:
 
 
 def filters(conn: Connection, query: SearchQuery) -> list[tuple]:
-    """The typed filters as clauses that score nothing (raises QueryError for an unknown party or department)."""
-    from .service import party_codes
+    """The typed filters as clauses that score nothing (raises QueryError for an unknown department)."""
+    from .service import known_department
 
     out = []
     if query.person_id is not None:
         out.append(_filter(Q.term_query(SCHEMA, "person", int(query.person_id))))
-    if query.party:
-        out.append(_filter(Q.term_set_query(SCHEMA, "party", party_codes(conn, query.party))))
+    if query.party_codes:
+        out.append(_filter(Q.term_set_query(SCHEMA, "party", list(query.party_codes))))
     if query.department_slug:
-        if dept_registry.by_slug(query.department_slug) is None:
-            raise ql.QueryError(f"No department {query.department_slug!r}.")
+        known_department(query.department_slug)
         out.append(_filter(Q.term_query(SCHEMA, "department", query.department_slug)))
     if query.kinds:
         out.append(_filter(Q.term_set_query(SCHEMA, "kind", list(query.kinds))))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from ...store.search import (KINDS, MAX_QUERY_CHARS, QueryError, SearchQuery, person_by_id, person_by_slug, search,
                               search_people)
 from ...store.search.model import MAX_OFFSET
+from ..search_hits import named_hits, party_filter
 from . import shape
 from .common import ERROR_RESPONSES, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit, bad_request, example, page
 from .links import speech_url
@@ -58,7 +59,7 @@ def search_record(request: Request, conn: Conn,
             raise bad_request(f"no member is called {member!r}")
         person_id = choices[0].id
     try:
-        results = search(conn, SearchQuery(text=q, person_id=person_id, party=party or None,
+        results = search(conn, SearchQuery(text=q, person_id=person_id, party_codes=party_filter(conn, party),
                                            department_slug=department or None,
                                            kind=tuple(kind) if kind else None, date_from=since, date_to=until,
                                            sort=sort, limit=limit, offset=offset,
@@ -66,7 +67,7 @@ def search_record(request: Request, conn: Conn,
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     items = []
-    for h in results.hits:
+    for h in named_hits(results.hits):
         q_ctx = h.question
         items.append({
             "id": h.id, "debate_id": h.debate_id, "heading_id": h.heading_id, "kind": h.kind,
