@@ -81,7 +81,7 @@ def test_post_2010_role_texts_name_their_department():
             "ministry-of-justice",
     }
     got = {}
-    for (role, start), want in cases.items():
+    for role, start in cases:
         dept = post_department(_post(role, gov, start))
         got[role] = dept.slug if dept else None
     assert got == {role: want for (role, _), want in cases.items()}
