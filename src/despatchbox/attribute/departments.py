@@ -111,8 +111,11 @@ _HOUSE_BUSINESS = ("business of the house", "business statement", "future busine
                    "point of order", "sittings of the house", "sitting of the house", "standing orders",
                    "sessional orders", "committee of selection", "arrangement of business", "procedure of the house",
                    "business of the house motion")
-#: ministers data sources that list opposition, other parties' and committee places, never government posts
-_NON_GOVERNMENT_SOURCES = re.compile(r"offoppose|oppositionpost|libdem|plaidsnp|privsec|selctee|committee", re.I)
+#: ministers data sources that list opposition, other parties' and committee places, never government posts;
+#: ``datadotparl/parliamentarypost`` (ministers-2010.json) holds the House's and the parties' own posts —
+#: "Speaker of the House of Commons", "Deputy Speaker (Lords)", "Party Chair, Labour Party" — no department's
+_NON_GOVERNMENT_SOURCES = re.compile(
+    r"offoppose|oppositionpost|parliamentarypost|libdem|plaidsnp|privsec|selctee|committee", re.I)
 _NON_GOVERNMENT_POSITIONS = re.compile(r"\bshadow\b|^pps\b|parliamentary private secretary|opposition", re.I)
 _NO_DEPARTMENT = re.compile(r"\(by order\)|^regional (?:select )?committee\b", re.I)
 _SELECT_COMMITTEE = re.compile(r"\bselect committee\b|\bprivilege\b")
@@ -122,8 +125,9 @@ _ASKED = re.compile(r"\bTo ask the ((?:(?:[A-Z][\w'\u2019-]*|of|for|the|and|&),?
 
 def is_government_post(position: str | None, source: str | None) -> bool:
     """A post held in government: not an opposition or shadow post, a PPS, a committee place or
-    another party's spokesmanship (ministers.xml ``source="chgpages/offoppose"``, JSON
-    ``datadotparl/oppositionpost``, ``position="PPS"``)."""
+    another party's spokesmanship, a post of the House or a party (ministers.xml
+    ``source="chgpages/offoppose"``, JSON ``datadotparl/oppositionpost`` and
+    ``datadotparl/parliamentarypost``, ``position="PPS"``)."""
     if source and _NON_GOVERNMENT_SOURCES.search(source):
         return False
     if not (position or "").strip():

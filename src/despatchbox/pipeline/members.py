@@ -71,6 +71,26 @@ def _membership_row(m: Membership, person_of: dict[str, int]) -> dict:
     return row
 
 
+def _from_ministers_2010(office) -> bool:
+    """A post of ministers-2010.json (``source`` ``datadotparl/…``): its organization is the member's
+    House, so its department is only in the role text."""
+    return (office.source or "").startswith("datadotparl/")
+
+
+def post_department(office):
+    """The department a post's department text names; for a JSON post whose text names none, the
+    department its role text names somewhere, leftmost first — "Minister of State (Home Office)
+    (Borders and Immigration)", "The Secretary of State for Environment, Food and Rural Affairs",
+    where the part cut from the role ("Borders and Immigration", "Food and Rural Affairs") does not."""
+    if not office.department:
+        return None
+    on = office.from_date or date.today()
+    dept = dept_rules.department_for_post(office.department, on)
+    if dept is None and (office.department == office.position or _from_ministers_2010(office)):
+        dept = department_for_office(office.position, on)
+    return dept
+
+
 def load_members_file(conn: Connection, kind: str, records: list) -> int:
     """Write one parsed members file; returns the number of records."""
     if kind == "people":
@@ -102,11 +122,7 @@ def load_members_file(conn: Connection, kind: str, records: list) -> int:
         person_of = q.person_of_membership(conn)
         rows = []
         for o in records:
-            dept = None
-            if o.department:
-                dept = dept_rules.department_for_post(o.department, o.from_date or date.today())
-                if dept is None and o.department == o.position:   # JSON: a role text naming one
-                    dept = department_for_office(o.department, o.from_date or date.today())
+            dept = post_department(o)
             row = asdict(o)
             row["person_id"] = o.person_id if o.person_id is not None else (
                 person_of.get(o.membership_id) if o.membership_id else None)
