@@ -40,7 +40,7 @@ class Crash(BaseException):
 def test_a_crash_after_the_last_members_file_is_repaired_by_the_next_run(tmp_path, fresh_engine, monkeypatch):
     tree = _members_tree(tmp_path)
 
-    def crash(conn):
+    def crash(*_args):
         raise Crash()
     monkeypatch.setattr(run, "finish_members", crash)
     with pytest.raises(Crash):

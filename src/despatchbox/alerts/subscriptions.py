@@ -138,9 +138,12 @@ def add_alert(engine: Engine, *, email: str, kind: str, target: str, filters: di
     now = now or utcnow()
     email = normalise_email(email)
     frequency = check_frequency(frequency)
-    with write_transaction(engine) as conn:
+    with engine.connect() as conn:
+        # checked before the write lock is taken: a saved search is validated by running it, which
+        # may first bring the search index up to an ingest's newest files
         t = check_target(conn, kind, target, filters)
-        fjson = filters_json(t.filters)
+    fjson = filters_json(t.filters)
+    with write_transaction(engine) as conn:
         same = aq.find_same_alert(conn, email=email, kind=t.kind, target=t.target, filters=fjson)
         if same is not None:
             if confirmed and same["confirmed_at"] is None:

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import Connection
 
@@ -91,34 +92,63 @@ def post_department(office):
     return dept
 
 
-def load_members_file(conn: Connection, kind: str, records: list) -> int:
-    """Write one parsed members file; returns the number of records."""
-    if kind == "people":
-        q.replace_membership_people(conn, [
-            {"membership_id": mid, "person_id": p.id} for p in records for mid in dict.fromkeys(p.membership_ids)])
-        # names and slugs are settled in finish_members once memberships are known
-        existing = q.people_slugs(conn)
-        q.replace_people(conn, [{"id": p.id, "name": p.name, "slug": existing.get(p.id) or f"person-{p.id}",
-                                 "house": None} for p in records])
+#: writes one members file's prepared rows in its transaction; returns the number of records
+MembersWrite = Callable[[Connection], int]
+
+
+def _replacing(replace: Callable, *args, records: int, **kwargs) -> MembersWrite:
+    def write(conn: Connection) -> int:
+        replace(conn, *args, **kwargs)
+        return records
+    return write
+
+
+def _people_write(records: list, existing_slugs: dict[int, str]) -> MembersWrite:
+    links = [{"membership_id": mid, "person_id": p.id} for p in records for mid in dict.fromkeys(p.membership_ids)]
+    # names and slugs are settled in finish_members once memberships are known
+    rows = [{"id": p.id, "name": p.name, "slug": existing_slugs.get(p.id) or f"person-{p.id}", "house": None}
+            for p in records]
+
+    def write(conn: Connection) -> int:
+        q.replace_membership_people(conn, links)
+        q.replace_people(conn, rows)
         q.link_memberships_to_people(conn)
-    elif kind in ("commons_memberships", "lords_memberships"):
+        return len(records)
+    return write
+
+
+def prepare_members_file(conn: Connection, kind: str, records: list) -> MembersWrite:
+    """Work out the rows one parsed members file holds, reading what they need through ``conn``
+    (only an ingest writes members data, and one runs at a time: the ingest lock); returns what
+    writes them inside the file's transaction and gives the number of records."""
+    if kind == "people":
+        return _people_write(records, q.people_slugs(conn))
+    if kind in ("commons_memberships", "lords_memberships"):
         person_of = q.person_of_membership(conn)
         house = "lords" if kind == "lords_memberships" else "commons"
-        q.replace_memberships(conn, house, [_membership_row(m, person_of) for m in records if m.house == house])
-    elif kind == "aliases":
-        q.replace_aliases(conn, [asdict(a) for a in records])
-    elif kind == "constituencies":
-        q.replace_constituencies(conn, [{**asdict(c), "other_names": "|".join(c.other_names)} for c in records])
-    elif kind == "popolo_people":
+        rows = [_membership_row(m, person_of) for m in records if m.house == house]
+        return _replacing(q.replace_memberships, house, rows, records=len(records))
+    if kind == "aliases":
+        rows = [asdict(a) for a in records]
+        return _replacing(q.replace_aliases, rows, records=len(records))
+    if kind == "constituencies":
+        rows = [{**asdict(c), "other_names": "|".join(c.other_names)} for c in records]
+        return _replacing(q.replace_constituencies, rows, records=len(records))
+    if kind == "popolo_people":
         people, memberships = records
-        load_members_file(conn, "people", people)
-        person_of = q.person_of_membership(conn)
-        for house in ("commons", "lords"):
-            q.replace_memberships(conn, house, [
-                {**_membership_row(m, person_of), "party": _party_code(m.party)}
-                for m in memberships if m.house == house])
-        return len(people) + len(memberships)
-    elif kind in OFFICE_FAMILIES:
+        write_people = _people_write(people, q.people_slugs(conn))
+        # whom each membership belongs to once people.json is written: what it says
+        person_of = {mid: p.id for p in people for mid in p.membership_ids}
+        by_house = {house: [{**_membership_row(m, person_of), "party": _party_code(m.party)}
+                            for m in memberships if m.house == house] for house in ("commons", "lords")}
+
+        def write(conn: Connection) -> int:
+            write_people(conn)
+            for house, rows in by_house.items():
+                q.replace_memberships(conn, house, rows)
+            return len(people) + len(memberships)
+        return write
+    if kind in OFFICE_FAMILIES:
         person_of = q.person_of_membership(conn)
         rows = []
         for o in records:
@@ -130,16 +160,28 @@ def load_members_file(conn: Connection, kind: str, records: list) -> int:
             row["department"] = o.department[:200]
             row["department_slug"] = dept.slug if dept else None
             rows.append(row)
-        q.replace_offices(conn, rows, id_prefix=OFFICE_FAMILIES[kind])
-    else:
-        raise ValueError(kind)
-    return len(records)
+        return _replacing(q.replace_offices, rows, id_prefix=OFFICE_FAMILIES[kind], records=len(records))
+    raise ValueError(kind)
 
 
-def finish_members(conn: Connection) -> None:
-    """Department registry, and stable unique slugs: a name, told apart by constituency or title when shared."""
-    q.replace_departments(conn, [{"slug": d.slug, "name": d.name, "is_ministerial": getattr(d, "ministerial", True)}
-                                 for d in dept_rules.registry()])
+def load_members_file(conn: Connection, kind: str, records: list) -> int:
+    """Write one parsed members file; returns the number of records."""
+    return prepare_members_file(conn, kind, records)(conn)
+
+
+@dataclass(frozen=True)
+class DerivedMembers:
+    """What derives from the members files: the department registry, and each person's slug and house."""
+    departments: list[dict]
+    slugs: dict[int, str]
+    houses: dict[int, str | None]
+
+
+def derive_members(conn: Connection) -> DerivedMembers:
+    """Department registry, and stable unique slugs: a name, told apart by constituency or title when
+    shared. Only reads: the ingest works this out before it opens the transaction that writes it."""
+    registry = [{"slug": d.slug, "name": d.name, "is_ministerial": getattr(d, "ministerial", True)}
+                for d in dept_rules.registry()]
     people = q.people_rows(conn)
     latest = q.latest_memberships(conn)
     base = {pid: slugify(name) for pid, name in people}
@@ -157,7 +199,13 @@ def finish_members(conn: Connection) -> None:
         if second[slugs[pid]] > 1:
             slugs[pid] = f"{slugs[pid]}-{pid}"
     houses = {pid: (m.house if m else None) for pid, m in latest.items()}
-    q.update_people_slugs(conn, slugs, houses)
+    return DerivedMembers(registry, slugs, houses)
+
+
+def finish_members(conn: Connection, derived: DerivedMembers) -> None:
+    """Write what :func:`derive_members` worked out."""
+    q.replace_departments(conn, derived.departments)
+    q.update_people_slugs(conn, derived.slugs, derived.houses)
 
 
 @dataclass(frozen=True)
@@ -169,6 +217,11 @@ class HeldMembers:
     @classmethod
     def read(cls, conn: Connection) -> "HeldMembers":
         return cls(q.person_of_membership(conn), q.all_memberships(conn))
+
+    @classmethod
+    def none(cls) -> "HeldMembers":
+        """Nothing known: every membership and person held counts as changed."""
+        return cls({}, {})
 
 
 def touched_speaker_ids(before: HeldMembers, after: HeldMembers) -> tuple[set[str], set[str]]:
@@ -184,9 +237,24 @@ def touched_speaker_ids(before: HeldMembers, after: HeldMembers) -> tuple[set[st
     return changed | {f"uk.org.publicwhip/person/{pid}" for pid in people}, changed
 
 
-def reresolve_held(conn: Connection, before: HeldMembers) -> int:
-    """Re-resolve the speeches and votes already held that the members change touches; returns how
-    many now name another person or membership."""
+@dataclass(frozen=True)
+class Reresolution:
+    """The held speeches and votes a members change moves to another person or membership."""
+    speech_rows: list[dict]
+    vote_rows: list[dict]
+
+    def __len__(self) -> int:
+        return len(self.speech_rows) + len(self.vote_rows)
+
+    def write(self, conn: Connection) -> int:
+        rq.set_speech_people(conn, self.speech_rows)
+        rq.set_vote_people(conn, self.vote_rows)
+        return len(self)
+
+
+def reresolve_held(conn: Connection, before: HeldMembers) -> Reresolution:
+    """Re-resolve the speeches and votes already held that the members change touches (only reads:
+    :meth:`Reresolution.write` writes the speeches and votes that now name another person or membership)."""
     after = HeldMembers.read(conn)
     speaker_ids, member_ids = touched_speaker_ids(before, after)
     resolver = SpeakerResolver(after.person_of_membership, after.memberships)
@@ -200,6 +268,4 @@ def reresolve_held(conn: Connection, before: HeldMembers) -> int:
         who = resolver.resolve(membership_id, None, day)
         if who.person_id != pid:
             vote_rows.append({"did": did, "pos": pos, "pid": who.person_id})
-    rq.set_speech_people(conn, speech_rows)
-    rq.set_vote_people(conn, vote_rows)
-    return len(speech_rows) + len(vote_rows)
+    return Reresolution(speech_rows, vote_rows)

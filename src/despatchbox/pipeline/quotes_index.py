@@ -1,11 +1,12 @@
-"""The "who said this?" index, built at ingest: each speech's fingerprints, written in its file's
-transaction.
+"""The "who said this?" index, built at ingest: each speech's fingerprints, worked out before its
+file's transaction opens and written in it.
 
 Wired explicitly where it is used:
 
-* :func:`write_fingerprints` is listed in ``pipeline.run.FILE_WRITERS`` — called after a file's
-  records are inserted, inside the same transaction, so the index always matches the speeches
-  held (a file is in whole, index included, or not at all);
+* :func:`write_fingerprints` is listed in ``pipeline.run.FILE_WRITERS`` — called with a file's
+  rows before its transaction opens (the hashing and sorting hold no lock), it returns what
+  writes them, called after the file's records are inserted, inside the same transaction, so the
+  index always matches the speeches held (a file is in whole, index included, or not at all);
 * the index's tables are listed in ``store.queries.files.FILE_OWNED_TABLES`` — deleted by
   ``file_id`` with the rest of a file's records when a newer version of the day replaces it, so
   superseded versions leave no fingerprints behind.
@@ -18,12 +19,13 @@ this for every speech; the tests check it equals the reference on the whole samp
 from __future__ import annotations
 
 from hashlib import blake2b
+from typing import Callable
 
 from sqlalchemy import Connection
 
 from ..quotes.fingerprint import K, SCHEME, fingerprints, winnow
 from ..quotes.normalise import tokens
-from ..store.queries.quotes import add_fingerprints
+from ..store.queries.quotes import FingerprintRows, write_fingerprint_rows
 from .transcripts import FileRows
 
 __all__ = ["write_fingerprints", "speech_fingerprints"]
@@ -58,8 +60,11 @@ def speech_fingerprints(text: str) -> set[int]:
     return winnow(hashes)
 
 
-def write_fingerprints(conn: Connection, file_id: int, rows: FileRows) -> None:
-    """Fingerprint the speeches of one file version and add them to the index."""
-    add_fingerprints(conn, file_id, [(r["id"], speech_fingerprints(r["text"]))
-                                     for r in rows.speech_rows if r.get("text")])
+def write_fingerprints(rows: FileRows) -> Callable[[Connection, int], None]:
+    """Fingerprint the speeches of one file version (no database needed); returns what adds them
+    to the index inside the file's transaction, given the file's id."""
+    prepared = FingerprintRows((r["id"], speech_fingerprints(r["text"])) for r in rows.speech_rows if r.get("text"))
 
+    def write(conn: Connection, file_id: int) -> None:
+        write_fingerprint_rows(conn, file_id, prepared)
+    return write

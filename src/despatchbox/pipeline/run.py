@@ -1,6 +1,9 @@
 """Running an ingest: members files first, then each transcript series, latest version wins.
 
-Every source file is loaded in its own transaction: it is in whole or not at all.
+Every source file is loaded in its own transaction: it is in whole or not at all. Each
+transaction only writes: a file is parsed, attributed and fingerprinted before it opens (the
+ingest lock keeps every other ingest out meanwhile), so that a sign-up arriving during an ingest
+waits for the database's write lock at most about one file's writes.
 A broken file is reported with its path and line, skipped whole, and the rest
 still load. Ingesting the same files again changes nothing.
 """
@@ -27,12 +30,14 @@ from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
-from .members import HeldMembers, finish_members, load_members_file, parse_members, reresolve_held
+from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
+                      reresolve_held)
 from .quotes_index import write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
 
-#: called inside each transcript file's transaction, after its rows are written
-FileWriter = Callable[[Connection, int, FileRows], None]
+#: called with a transcript file's rows before its transaction opens (the work that needs no lock);
+#: returns what writes the rest inside the transaction, after the rows, given the file's id
+FileWriter = Callable[[FileRows], Callable[[Connection, int], None]]
 #: every writer a transcript file's ingest runs beyond its records (listed here, where it is used)
 FILE_WRITERS: tuple[FileWriter, ...] = (write_fingerprints,)
 #: a source file larger than this is refused before it is read (the largest real day is a few MB)
@@ -110,16 +115,23 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             derived_complete = previous is not None and previous["finished_at"] is not None
             batch = fq.start_batch(conn)
         members_changed = False
-        if found.members:
+        # what the held speakers were resolved with; after a run that did not finish (a crash between
+        # a members file and the re-resolution) that is not known, and every held speaker is looked at again
+        held_members = HeldMembers.none()
+        if found.members and derived_complete:
             with engine.connect() as conn:
                 held_members = HeldMembers.read(conn)
         for path in found.members:
             members_changed |= _ingest_members_file(engine, path, batch, report, progress, max_file_bytes)
         if members_changed or not derived_complete:
+            # worked out from what is committed (no other ingest writes meanwhile: the ingest lock),
+            # then written in one short transaction
+            with engine.connect() as conn:
+                derived = derive_members(conn)
+                moves = reresolve_held(conn, held_members)
             with write_transaction(engine) as conn:
-                finish_members(conn)
-                if found.members:
-                    report.reresolved = reresolve_held(conn, held_members)
+                finish_members(conn, derived)
+                report.reresolved = moves.write(conn)
         with engine.connect() as conn:
             resolver, posts = _build_resolver(conn)
         series: dict[str, list[Path]] = defaultdict(list)
@@ -211,8 +223,10 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
         progress.advance(path, len(data), 0)
         return False
     try:
+        with engine.connect() as conn:      # the rows first, then the write lock only to write them
+            write = prepare_members_file(conn, kind, records)
         with write_transaction(engine) as conn:
-            n = load_members_file(conn, kind, records)
+            n = write(conn)
             fq.record_file(conn, name=path.name, kind="members", series=path.stem, version="", day=None,
                            sha256=digest, size=len(data), is_current=True, records=n, batch=batch)
     except INTEGRITY_ERRORS as exc:
@@ -271,6 +285,9 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                 f"{current['records']:,}: kept {current['name']} (run with --accept-shrink to load this one)")))
             progress.advance(path, len(data), 0)
             continue
+        if becomes_current:     # everything but the writes, before the write lock is taken
+            rows = build_rows(tf, None, resolver, posts)
+            extra_writes = [prepare(rows) for prepare in FILE_WRITERS]
         try:
             with write_transaction(engine) as conn:
                 if becomes_current:
@@ -278,20 +295,17 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                         fq.delete_file_records(conn, current["id"])
                         fq.mark_not_current(conn, current["id"])
                     file_id = fq.record_file(conn, name=path.name, kind=kind, series=series, version=version,
-                                             day=day, sha256=digest, size=len(data), is_current=True, records=0,
-                                             batch=batch)
+                                             day=day, sha256=digest, size=len(data), is_current=True,
+                                             records=rows.records, batch=batch)
                     if held and held["is_current"] is False:
                         fq.delete_file_records(conn, file_id)
-                    rows = build_rows(tf, file_id, resolver, posts)
+                    rows.attach_to(file_id)
                     insert_record(conn, debate_rows=rows.debate_rows, heading_rows=rows.heading_rows,
                                   speech_rows=rows.speech_rows, division_rows=rows.division_rows,
                                   vote_rows=rows.vote_rows, committee_row=rows.committee_row,
                                   committee_member_rows=rows.committee_member_rows)
-                    for writer in FILE_WRITERS:
-                        writer(conn, file_id, rows)
-                    fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
-                                   sha256=digest, size=len(data), is_current=True, records=rows.records,
-                                   batch=batch)
+                    for write in extra_writes:
+                        write(conn, file_id)
                     fq.insert_redirects(conn, redirects)
                 else:
                     fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,

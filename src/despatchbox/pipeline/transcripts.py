@@ -58,6 +58,16 @@ class FileRows:
     def records(self) -> int:
         return len(self.heading_rows) + len(self.speech_rows) + len(self.division_rows)
 
+    def attach_to(self, file_id: int) -> None:
+        """Give every row the id of its source file (known only inside the file's transaction:
+        the rows are built before it opens, so that the write lock is held only to write)."""
+        for table in (self.debate_rows, self.heading_rows, self.speech_rows, self.division_rows,
+                      self.committee_member_rows):
+            for row in table:
+                row["file_id"] = file_id
+        if self.committee_row is not None:
+            self.committee_row["file_id"] = file_id
+
 
 def _openings(tf: TranscriptFile) -> dict[int, Opening]:
     """Each heading (by index in ``tf.items``) with the first contribution under it."""
@@ -99,7 +109,7 @@ def _item_title(tf: TranscriptFile, heading_title: str) -> str:
     return title
 
 
-def build_rows(tf: TranscriptFile, file_id: int, resolver: SpeakerResolver, posts: PostIndex) -> FileRows:
+def build_rows(tf: TranscriptFile, file_id: int | None, resolver: SpeakerResolver, posts: PostIndex) -> FileRows:
     rows = FileRows()
     kind, day = tf.kind, tf.date
     splitter = ItemSplitter(kind)

@@ -6,7 +6,11 @@ Both backends run the same migrations and the same queries. The differences kept
 - SQLite: WAL journal (readers never wait for the writer and see whole transactions
   only), a busy timeout, foreign keys on, and SQLAlchemy — not pysqlite — issuing
   ``BEGIN`` so that a transaction really starts where the code says it does.
-  ``write_transaction`` opens ``BEGIN IMMEDIATE`` for a writer that reads first.
+  ``write_transaction`` opens ``BEGIN IMMEDIATE`` for a writer that reads first, and lets one
+  thread of a process at a time wait for SQLite's write lock: the others wait without holding a
+  pooled connection, so that readers never queue behind parked writers for a connection.
+  Writers hold the lock only to write (the ingest prepares a file's rows before it opens its
+  transaction), so a writer waits at most about one file's writes.
 - PostgreSQL (psycopg 3): a connection pool sized for a web worker, pre-ping so that a
   restarted server or a failover costs one retry, not an error page.
 - Upgrading the schema takes a lock across processes (an advisory lock on PostgreSQL,
@@ -42,6 +46,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _schema_lock = threading.Lock()
 _engines_lock = threading.Lock()
 _engines: dict[tuple[str, bool], Engine] = {}
+#: SQLite: one writer at a time per database file in this process (SQLite allows one anyway)
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_lock = threading.Lock()
+#: seconds a writer waits for the database's write lock (SQLite's busy timeout is the same)
+WRITE_LOCK_TIMEOUT = 30
 
 #: connections each PostgreSQL engine keeps open, and how many more it may open under load
 PG_POOL_SIZE = 5
@@ -53,7 +62,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={WRITE_LOCK_TIMEOUT * 1000}")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA mmap_size=268435456")
@@ -71,7 +80,7 @@ def is_postgresql(engine: Engine) -> bool:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITE_LOCK_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
 
         # let SQLAlchemy, not pysqlite, manage transactions (so BEGIN is explicit and atomic)
@@ -96,13 +105,38 @@ def make_engine(url: str) -> Engine:
                          pool_recycle=3600, connect_args=connect_args)
 
 
+def _write_lock(engine: Engine) -> threading.Lock:
+    database = engine.url.database
+    on_disk = database and database != ":memory:" and not database.startswith("file:")
+    key = str(Path(database).resolve()) if on_disk else f"{id(engine.pool)}"
+    with _write_locks_lock:
+        return _write_locks.setdefault(key, threading.Lock())
+
+
 @contextmanager
 def write_transaction(engine: Engine):
     """A transaction for a writer: like ``engine.begin()``, but on SQLite it takes the write
     lock at BEGIN (``BEGIN IMMEDIATE``), so that a transaction that reads before it writes
-    cannot fail with "database is locked" when another writer commits in between."""
-    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-        yield conn
+    cannot fail with "database is locked" when another writer commits in between.
+
+    On SQLite the threads of one process also queue for the write lock before they take a pooled
+    connection: a thread waiting to write holds no connection a reader needs."""
+    if not is_sqlite(engine):
+        with engine.begin() as conn:
+            yield conn
+        return
+    lock = _write_lock(engine)
+    if not lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
+        import sqlite3
+
+        from sqlalchemy.exc import OperationalError
+        raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(
+            f"database is locked (another writer in this process held it for {WRITE_LOCK_TIMEOUT} s)"))
+    try:
+        with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+            yield conn
+    finally:
+        lock.release()
 
 
 def alembic_config(engine: Engine) -> Config:

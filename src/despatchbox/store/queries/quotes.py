@@ -35,8 +35,8 @@ from .speakers import CHAIR_CODES, chair_own_parties, membership_columns, member
 
 __all__ = [
     "quote_speeches", "quote_fingerprints", "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
-    "add_fingerprints", "quoted_speeches", "quoted_debates", "QuotedSpeech", "QuotedDebate", "PostHeld",
-    "speech_citations", "fingerprint_stats",
+    "add_fingerprints", "FingerprintRows", "write_fingerprint_rows", "quoted_speeches", "quoted_debates",
+    "QuotedSpeech", "QuotedDebate", "PostHeld", "speech_citations", "fingerprint_stats",
 ]
 
 #: fingerprints held by more speeches than this are skipped at query time (stop shingles:
@@ -53,31 +53,45 @@ def next_speech_key(conn: Connection) -> int:
     return (conn.execute(select(func.max(quote_speeches.c.id))).scalar() or 0) + 1
 
 
-def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, Iterable[int]]]) -> int:
-    """Index speeches of one file: ``(speech_id, fingerprints)`` pairs. Returns the rows written.
+class FingerprintRows:
+    """One file's index rows, worked out before its transaction opens (sorting them is most of
+    the work): the speeches in order, and (hash, position of the speech) pairs sorted by hash."""
 
-    Rows are written sorted by hash, so that the inserts walk the ``(hash, speech_key)`` b-tree
-    in order instead of jumping around it.
-    """
-    key = next_speech_key(conn)
-    keys, rows = [], []
-    for speech_id, fps in items:
-        keys.append({"id": key, "speech_id": speech_id, "file_id": file_id})
-        rows.extend((h, key) for h in set(fps))
-        key += 1
-    if not keys:
+    __slots__ = ("speech_ids", "postings")
+
+    def __init__(self, items: Iterable[tuple[str, Iterable[int]]]):
+        self.speech_ids: list[str] = []
+        postings: list[tuple[int, int]] = []
+        for at, (speech_id, fps) in enumerate(items):
+            self.speech_ids.append(speech_id)
+            postings.extend((h, at) for h in set(fps))
+        postings.sort()
+        self.postings = postings
+
+
+def write_fingerprint_rows(conn: Connection, file_id: int, prepared: FingerprintRows) -> int:
+    """Add one file's prepared rows to the index (the caller owns the transaction); returns the
+    rows written. Speech keys continue from the highest held, so the rows stay sorted by
+    ``(hash, speech_key)`` and the inserts walk that b-tree in order instead of jumping around it."""
+    if not prepared.speech_ids:
         return 0
-    rows.sort()
-    insert_rows(conn, quote_speeches, keys)
+    first = next_speech_key(conn)
+    insert_rows(conn, quote_speeches, [{"id": first + at, "speech_id": sid, "file_id": file_id}
+                                       for at, sid in enumerate(prepared.speech_ids)])
     if conn.dialect.name == "sqlite":
         # the driver's executemany over plain tuples: several times faster than dict rows
         # through SQLAlchemy for the ~25 rows a speech adds
         conn.exec_driver_sql("INSERT INTO quote_fingerprints (hash, speech_key, file_id) VALUES (?, ?, ?)",
-                             [(h, k, file_id) for h, k in rows])
+                             [(h, first + at, file_id) for h, at in prepared.postings])
     else:
         insert_rows(conn, quote_fingerprints,
-                    [{"hash": h, "speech_key": k, "file_id": file_id} for h, k in rows])
-    return len(rows)
+                    [{"hash": h, "speech_key": first + at, "file_id": file_id} for h, at in prepared.postings])
+    return len(prepared.postings)
+
+
+def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, Iterable[int]]]) -> int:
+    """Index speeches of one file: ``(speech_id, fingerprints)`` pairs. Returns the rows written."""
+    return write_fingerprint_rows(conn, file_id, FingerprintRows(items))
 
 
 def fingerprint_stats(conn: Connection) -> dict:
