@@ -42,6 +42,19 @@ def _integrity_errors() -> tuple[type[BaseException], ...]:
 #: what a write that breaks a unique or foreign key raises, on either backend
 INTEGRITY_ERRORS = _integrity_errors()
 
+#: PostgreSQL's SQLSTATEs for a lock not granted in time (lock_timeout) and a deadlock
+_PG_BUSY = {"55P03", "40P01"}
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "another writer holds the lock, try again shortly" (SQLite's
+    "database is locked" after the busy timeout, PostgreSQL's lock timeout or deadlock) rather than a fault."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in _PG_BUSY:
+        return True
+    message = str(orig).lower()
+    return type(orig).__name__ == "OperationalError" and ("database is locked" in message or "database is busy" in message)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _schema_lock = threading.Lock()
 _engines_lock = threading.Lock()

@@ -18,7 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import settings
-from ..store.database import engine_for
+from ..store.database import engine_for, is_busy
+from .busy import BUSY_MESSAGE, BUSY_RETRY_AFTER
 from .http_caching import install_http_middleware
 from .negotiation import install_negotiation
 from .page_cache import install_page_cache
@@ -94,6 +95,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):  # pragma: no cover - last resort
+        if is_busy(exc):                 # a writer held the database longer than the busy timeout
+            log.warning("%s %s: the database was busy (%s); answered 503", request.method, request.url.path, exc)
+            page = error_page(request, 503, "Busy", BUSY_MESSAGE)
+            page.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+            return page
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return error_page(request, 500, "Something went wrong", "The error has been logged.")
 

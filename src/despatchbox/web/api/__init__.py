@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ...store.database import is_busy
+from ..busy import BUSY_MESSAGE, BUSY_RETRY_AFTER
 from .common import ApiError, error_body
 from .docs import install_docs
 
@@ -95,6 +97,9 @@ def create_api(engine: Engine) -> FastAPI:
 
     @api.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):  # pragma: no cover - last resort
+        if is_busy(exc):                 # a writer held the database longer than the busy timeout
+            return JSONResponse(error_body("busy", BUSY_MESSAGE), status_code=503,
+                                headers={"Retry-After": str(BUSY_RETRY_AFTER)})
         return JSONResponse(error_body("server_error", "something went wrong; it has been logged"),
                             status_code=500)
 
