@@ -31,7 +31,8 @@ def pytest_addoption(parser):
 
 
 def pytest_report_header(config):
-    return f"despatchbox database backend: {config.getoption('--db')}; browser: {browser_status() or 'chromium'}"
+    return (f"despatchbox database backend: {config.getoption('--db')}; browser: {browser_status() or 'chromium'}; "
+            f"rsync: {rsync_status() or 'installed'}")
 
 
 # --- what could not run here, and why ----------------------------------------------------------
@@ -50,19 +51,30 @@ def browser_status() -> str | None:
     return None
 
 
+RSYNC_SKIP = "rsync tests skipped: install Debian's rsync (apt-get install rsync)"
+
+
+def rsync_status() -> str | None:
+    """Why the rsync tests (a real rsync daemon on loopback) cannot run here, or None when they can."""
+    return None if shutil.which("rsync") else RSYNC_SKIP
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every ``browser`` test is skipped, with the reason, where Chromium or Playwright is missing;
-    with DESPATCHBOX_TEST_REQUIRE_BROWSER=1 (CI) that is an error instead."""
-    reason = browser_status()
-    if reason is None:
-        return
-    browser_items = [item for item in items if item.get_closest_marker("browser")]
-    if not browser_items:
-        return
-    if os.environ.get("DESPATCHBOX_TEST_REQUIRE_BROWSER") == "1":
-        raise pytest.UsageError(f"DESPATCHBOX_TEST_REQUIRE_BROWSER=1 but {reason.split(': ', 1)[1]}")
-    for item in browser_items:
-        item.add_marker(pytest.mark.skip(reason=reason))
+    """Every ``browser`` test is skipped, with the reason, where Chromium or Playwright is missing, and
+    every ``rsync`` test where the rsync program is; with DESPATCHBOX_TEST_REQUIRE_BROWSER=1 or
+    DESPATCHBOX_TEST_REQUIRE_RSYNC=1 (CI) that is an error instead."""
+    for marker, status, require in (("browser", browser_status, "DESPATCHBOX_TEST_REQUIRE_BROWSER"),
+                                    ("rsync", rsync_status, "DESPATCHBOX_TEST_REQUIRE_RSYNC")):
+        reason = status()
+        if reason is None:
+            continue
+        marked = [item for item in items if item.get_closest_marker(marker)]
+        if not marked:
+            continue
+        if os.environ.get(require) == "1":
+            raise pytest.UsageError(f"{require}=1 but {reason.split(': ', 1)[1]}")
+        for item in marked:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def skip_summary(reports) -> list[str]:

@@ -101,11 +101,9 @@ class Archive:
         self.state["files"].clear()
 
 
-@pytest.fixture
-def archive(tmp_path):
+def build_archive(base: Path) -> Path:
     """A copy of the sample in the archive's layout: scrapedxml/<kind>/ with changedates.txt, members/*.json
     (people.json converted from the shipped XML, the real ministers.json)."""
-    base = tmp_path / "archive"
     for kind in KINDS.split(","):
         folder = base / "scrapedxml" / kind
         shutil.copytree(SAMPLE / "scrapedxml" / kind, folder)
@@ -116,7 +114,13 @@ def archive(tmp_path):
             "".join(f"{line}\n" for line in lines if (folder / line.partition(",")[2]).exists()))
     write_people_json(SAMPLE / "members", base / "members")
     shutil.copy(MINISTERS_JSON, base / "members" / "ministers.json")
-    served = Archive(base).start()
+    return base
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """The sample in the archive's layout (build_archive), served over HTTP."""
+    served = Archive(build_archive(tmp_path / "archive")).start()
     yield served
     served.stop()
 

@@ -6,10 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..pipeline.run import ingest
 from ..update.mirror import DEFAULT_KINDS, DEFAULT_SOURCE, Listener, Mirror, SourceUnreachable, open_client
+from ..update.rsync import RsyncMirror, RsyncMissing, is_rsync_source
 from .app import app, console, engine, fail, print_json
 from .ingest import RichIngestProgress
 
@@ -40,7 +42,9 @@ class RichUpdateListener(Listener):
 @app.command("update")
 def update_command(
     source: str = typer.Option(DEFAULT_SOURCE, "--source", help="Base URL of the ParlParse archive "
-                               "(BASE/scrapedxml/<kind>/…xml with changedates.txt, BASE/members/…json)."),
+                               "(BASE/scrapedxml/<kind>/…xml with changedates.txt, BASE/members/…json): "
+                               "http(s)://…, or an rsync daemon (rsync://data.theyworkforyou.com/parldata/, "
+                               "host::module/path), fetched with the rsync program."),
     mirror: Path = typer.Option(Path("parlparse-mirror"), "--mirror", help="Local mirror folder."),
     kinds: str = typer.Option(",".join(DEFAULT_KINDS), "--kinds", help="Comma-separated scrapedxml kinds."),
     since: str = typer.Option(None, "--since", help="Only sitting days on or after this date (YYYY-MM-DD)."),
@@ -48,8 +52,8 @@ def update_command(
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Fetch only new or changed files (changedates.txt, conditional GET), atomically and resumably,
-    then ingest them. Exits 1 when the source cannot be reached or any file failed."""
+    """Fetch only new or changed files (changedates.txt, conditional GET, or rsync), atomically and
+    resumably, then ingest them. Exits 1 when the source cannot be reached or any file failed."""
     try:
         since_day = date.fromisoformat(since) if since else None
     except ValueError:
@@ -59,13 +63,25 @@ def update_command(
     if unknown:
         fail(f"unknown kind(s) {', '.join(unknown)}; known: {', '.join(DEFAULT_KINDS)}")
     show = sys.stderr.isatty() and not quiet and not json_output
+    rsync_mirror = None
+    if is_rsync_source(source):
+        try:
+            rsync_mirror = RsyncMirror(source, mirror)
+        except ValueError as exc:
+            fail(str(exc))
     listener = RichUpdateListener(show)
     try:
-        with open_client() as client:
-            report = Mirror(source, mirror, client).update(wanted, since_day, listener)
+        if rsync_mirror is not None:
+            report = rsync_mirror.update(wanted, since_day, listener)
+        else:
+            with open_client() as client:
+                report = Mirror(source, mirror, client).update(wanted, since_day, listener)
+    except RsyncMissing as exc:
+        listener.stop()
+        fail(str(exc), 1)
     except SourceUnreachable as exc:
         listener.stop()
-        console.print(f"[red]error:[/red] the source cannot be reached: {exc}")
+        console.print(f"[red]error:[/red] the source cannot be reached: {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from exc
     listener.stop()
     summary = {"source": source, "mirror": str(mirror), "fetched": [str(p.relative_to(mirror)) for p in report.fetched],
@@ -88,7 +104,7 @@ def update_command(
             console.print(f"ingested {len(ingested.loaded)} files ({ingested.records:,} records), "
                           f"{len(ingested.unchanged)} unchanged, {ingested.reresolved} speakers re-resolved")
         for _url, why in report.failed:
-            console.print(f"[red]failed[/red] {why} (kept what the mirror had; the next run fetches it again)")
+            console.print(f"[red]failed[/red] {escape(why)} (kept what the mirror had; the next run fetches it again)")
         if report.not_tried:
             console.print(f"[red]stopped:[/red] the source stopped answering; {report.not_tried} more files "
                           "were not tried (the next run fetches them)")

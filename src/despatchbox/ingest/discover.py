@@ -59,7 +59,8 @@ def classify(path: Path, found: Discovered, explicit: bool) -> bool:
 
 
 def walk(folder: Path):
-    """Every file under a folder, symlinked folders followed, each real folder once, sorted."""
+    """Every file under a folder (hidden folders left out), symlinked folders followed, each real folder
+    once, sorted."""
     seen: set[str] = set()
     out = []
     for root, dirs, files in os.walk(folder, followlinks=True):
@@ -68,7 +69,9 @@ def walk(folder: Path):
             dirs[:] = []
             continue
         seen.add(real)
-        dirs.sort()
+        # hidden folders hold no source files: rsync's partial downloads (a mirror's .despatchbox-rsync),
+        # version control — a half-downloaded day there must never be ingested
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         out.extend(Path(root) / name for name in files if name.endswith((".xml", ".json")))
     return sorted(out)
 

@@ -47,6 +47,22 @@ class UpdateReport:
         return not self.failed
 
 
+def load_state(folder: Path) -> dict[str, dict]:
+    """What the mirror folder holds, as the last run recorded it: relative path → stamp, ETag, …"""
+    path = folder / STATE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def save_state(folder: Path, state: dict[str, dict]) -> None:
+    """Record what the mirror holds, atomically (a crash leaves the old record or the new one)."""
+    tmp = folder / (STATE + ".part")
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(state, out, indent=1, sort_keys=True)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, folder / STATE)
+
+
 class Listener:
     """What an update tells of its progress (the CLI shows a Rich bar)."""
 
@@ -59,18 +75,10 @@ class Mirror:
         self.source = source.rstrip("/")
         self.folder = folder
         self.client = client
-        self.state_path = folder / STATE
-        self.state: dict[str, dict] = {}
-        if self.state_path.exists():
-            self.state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        self.state = load_state(folder)
 
     def _save(self) -> None:
-        tmp = self.state_path.with_name(STATE + ".part")
-        with open(tmp, "w", encoding="utf-8") as out:
-            json.dump(self.state, out, indent=1, sort_keys=True)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, self.state_path)
+        save_state(self.folder, self.state)
 
     def _get_text(self, url: str) -> str | None:
         """A small listing file; None when the source has none (404)."""
@@ -149,5 +157,5 @@ def open_client(timeout: float = 30.0) -> httpx.Client:
                         headers={"Accept-Encoding": "identity", "User-Agent": "despatchbox-update"})
 
 
-__all__ = ["DEFAULT_KINDS", "DEFAULT_SOURCE", "Listener", "Mirror", "SourceUnreachable", "UpdateReport",
-           "open_client"]
+__all__ = ["DEFAULT_KINDS", "DEFAULT_SOURCE", "MEMBERS_FILES", "Listener", "Mirror", "SourceUnreachable",
+           "UpdateReport", "load_state", "open_client", "save_state"]
