@@ -61,7 +61,7 @@ def classify(path: Path, found: Discovered, explicit: bool) -> bool:
 def walk(folder: Path):
     """Every file under a folder, symlinked folders followed, each real folder once, sorted."""
     seen: set[str] = set()
-    out = []
+    out: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
         if real in seen:
