@@ -109,7 +109,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # psycopg 3 is what despatchbox installs: accept plain postgresql:// URLs
         parsed = parsed.set(drivername="postgresql+psycopg")
-    connect_args = {}
+    connect_args: dict[str, str] = {}
     if parsed.get_driver_name() == "psycopg":
         # UTC sessions: timestamps read back as they are on SQLite (which stores UTC), and a
         # naive datetime written means UTC whatever the server's TimeZone setting
