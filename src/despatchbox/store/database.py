@@ -120,8 +120,10 @@ def make_engine(url: str) -> Engine:
 
 def _write_lock(engine: Engine) -> threading.Lock:
     database = engine.url.database
-    on_disk = database and database != ":memory:" and not database.startswith("file:")
-    key = str(Path(database).resolve()) if on_disk else f"{id(engine.pool)}"
+    if database and database != ":memory:" and not database.startswith("file:"):      # a file on disk
+        key = str(Path(database).resolve())
+    else:
+        key = f"{id(engine.pool)}"
     with _write_locks_lock:
         return _write_locks.setdefault(key, threading.Lock())
 
