@@ -16,7 +16,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from ..record import kinds, naming
 from ..attribute.names import display_name
@@ -195,8 +195,8 @@ class DigestBuilder:
                           heading=heading, excerpt=excerpt(row["text"], self.terms, limit),
                           url=self.links.debate(row["debate_id"], row["id"]), words=row["words"] or 0)
 
-    def build(self, title: str, speech_rows: list[Mapping], division_rows: list[Mapping] = (),
-              context_rows: list[Mapping] = ()) -> Digest:
+    def build(self, title: str, speech_rows: Sequence[Mapping], division_rows: Sequence[Mapping] = (),
+              context_rows: Sequence[Mapping] = ()) -> Digest:
         """``speech_rows`` are the items; ``context_rows`` are written questions or answers shown
         beside them (the rest of a question group) without being items themselves."""
         debates: "OrderedDict[str, DebateEntry]" = OrderedDict()
@@ -235,15 +235,15 @@ class DigestBuilder:
             first = rows[0]
             dept = department_name(first["department_slug"], first["date"], self.names) \
                 or (tidy_title(first["debate_title"]) if first["debate_title"] else None)
-            entry = AnswerEntry(id=key, title=tidy_title(first["heading_title"] or first["debate_title"]),
-                                chamber=CHAMBERS.get(first["kind"], first["kind"]), date=first["date"],
-                                department=dept, url=self.links.question(key))
+            answer = AnswerEntry(id=key, title=tidy_title(first["heading_title"] or first["debate_title"]),
+                                 chamber=CHAMBERS.get(first["kind"], first["kind"]), date=first["date"],
+                                 department=dept, url=self.links.question(key))
             for row in rows:
-                item = self.speech_item(row, entry.title, ANSWER_WORDS)
+                item = self.speech_item(row, answer.title, ANSWER_WORDS)
                 item.heading = None
-                item.url = entry.url
-                (entry.questions if row["element"] == "ques" else entry.answers).append(item)
-            answers[key] = entry
+                item.url = answer.url
+                (answer.questions if row["element"] == "ques" else answer.answers).append(item)
+            answers[key] = answer
         divisions = [self.division_entry(r) for r in sorted(
             division_rows, key=lambda r: (r["date"], KIND_ORDER.get(r["kind"], 99), r["position"]))]
         sections = [Section("debates", SECTION_TITLES["debates"], list(debates.values())),

@@ -33,6 +33,7 @@ import re
 import struct
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Iterable, Mapping
 
 _WORD = re.compile(r"[^\W_]+")
@@ -115,7 +116,7 @@ class Candidate:
     key: str
     item_type: str                 # speech | division
     record_kind: str
-    item_date: object
+    item_date: date
     gid: str
     speaker_key: str | None
     sketch: str | None
@@ -136,7 +137,7 @@ def division_candidate(row: Mapping) -> Candidate:
 def follow_redirects(start: Iterable[str], targets: Callable[[Iterable[str]], dict[str, str]],
                      max_hops: int = 50) -> dict[str, set[str]]:
     """For each start gid, every gid its redirect chain reaches (``targets`` looks up one hop)."""
-    reach = {gid: set() for gid in start}
+    reach: dict[str, set[str]] = {gid: set() for gid in start}
     frontier = {gid: gid for gid in reach}            # current id → start id
     for _ in range(max_hops):
         if not frontier:

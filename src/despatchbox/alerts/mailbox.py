@@ -129,6 +129,8 @@ class MailSetup:
 
     def transport(self, timeout: float = 30.0) -> Mailer | DevMailbox:
         if self.mode == MAILBOX:
+            if self.mailbox is None:
+                raise MailError("the development mailbox has no folder", stage="config")
             return self.mailbox
         return Mailer(self.smtp_url, timeout=timeout)   # raises MailError(stage="config") when unset
 
@@ -138,7 +140,7 @@ class MailSetup:
                 return f"alert emails are sent through {Mailer(self.smtp_url).settings.describe()}"
             except MailError as exc:
                 return f"alert emails cannot be sent: {exc}"
-        if self.mode == MAILBOX:
+        if self.mode == MAILBOX and self.mailbox is not None:
             return (f"alert emails go to the development mailbox {self.mailbox.folder} "
                     "(shown at /dev/mailbox; set DESPATCHBOX_SMTP_URL to send them)")
         return "alert emails are not configured: set DESPATCHBOX_SMTP_URL (e.g. smtp://localhost:25)"

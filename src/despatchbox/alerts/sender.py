@@ -36,7 +36,7 @@ from .digest import DigestBuilder
 from .emails import Emails
 from .identity import (Candidate, division_candidate, follow_redirects, match_revisions, speech_candidate)
 from .links import Links
-from .mailbox import mail_setup
+from .mailbox import DevMailbox, mail_setup
 from .mailer import Mailer, MailError
 from .model import QUERY, Alert, utcnow
 from .selection import Selection, SelectionError, select_items
@@ -156,7 +156,7 @@ def delivery_rows(alert_id: int, items: list[Candidate], *, message_id: str | No
 
 
 class Sender:
-    def __init__(self, engine: Engine, settings: Settings, *, mailer: Mailer | None = None,
+    def __init__(self, engine: Engine, settings: Settings, *, mailer: Mailer | DevMailbox | None = None,
                  now: Callable[[], datetime] = utcnow, on_sent: Callable[[Outcome], None] | None = None):
         self.engine = engine
         self.settings = settings
@@ -257,6 +257,7 @@ class Sender:
                 outcome.status = NOTHING_NEW
                 return
             message = self._compose(alert, outcome.title, selection, plan)
+            assert self.mailer is not None, "run() opens a mailer before sending"
             try:
                 self.mailer.send(message)
             except MailError as exc:

@@ -126,7 +126,7 @@ def describe(conn: Connection, alert: Alert | Target) -> str:
             return alert.target
         # as the record it alerts on names it: its name on the latest day held for it
         return naming.department_name(alert.target, department_queries.latest_day_of(conn, alert.target),
-                                      dept["name"])
+                                      dept["name"]) or alert.target
     extra = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(alert.filters.items()))
     shown = alert.target if alert.target[:1] in "\"“" else f"“{alert.target}”"
     return f"Search: {shown}" + (f" ({extra})" if extra else "")

@@ -163,7 +163,7 @@ def question_put(texts: list[str]) -> str | None:
             found = m.group(1).strip()
         if found:
             return found
-        m = _LORDS_DIVISION.search(text or "")
-        if m:
-            return m.group(1).strip()
+        division = _LORDS_DIVISION.search(text or "")
+        if division:
+            return division.group(1).strip()
     return None

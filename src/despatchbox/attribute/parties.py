@@ -118,4 +118,4 @@ def codes_named(wanted: str, codes: Iterable[str]) -> list[str]:
 
 def party_names(codes: Iterable[str | None]) -> list[str]:
     """The names of the parties ``codes`` stand for, sorted, without the chairs and 'unknown'."""
-    return sorted({party_name(c) for c in codes if c and not is_chair(c)} - {None})
+    return sorted({name for c in codes if c and not is_chair(c) if (name := party_name(c)) is not None})

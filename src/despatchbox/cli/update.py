@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 from datetime import date
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def update_command(
         console.print(f"[red]error:[/red] the source cannot be reached: {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from exc
     listener.stop()
-    summary = {"source": source, "mirror": str(mirror), "fetched": [str(p.relative_to(mirror)) for p in report.fetched],
+    summary: dict[str, Any] = {"source": source, "mirror": str(mirror), "fetched": [str(p.relative_to(mirror)) for p in report.fetched],
                "unchanged": report.unchanged, "failed": [{"url": u, "error": e} for u, e in report.failed],
                "not_tried": report.not_tried, "missing_at_source": report.missing}
     ingested = None

@@ -62,7 +62,7 @@ def walk(folder: Path):
     """Every file under a folder (hidden folders left out), symlinked folders followed, each real folder
     once, sorted."""
     seen: set[str] = set()
-    out = []
+    out: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
         if real in seen:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
 from ..config import settings
-from ..store.search import QueryError, SearchQuery, search
+from ..store.search import QueryError, SearchQuery, search, sort_order
 from ..web.api import debates as api_debates
 from ..web.api import departments as api_departments
 from ..web.api import divisions as api_divisions
@@ -157,7 +157,7 @@ def build_server(engine: Engine, *, streamable_http_path: str = "/") -> FastMCP:
             try:
                 found = search(conn, SearchQuery(query, person_id=person_id, party_codes=party_filter(conn, party),
                                                  department_slug=department,
-                                                 kind=kind, date_from=date_from, date_to=date_to, sort=sort,
+                                                 kind=kind, date_from=date_from, date_to=date_to, sort=sort_order(sort),
                                                  limit=limit, offset=offset))
             except QueryError as exc:
                 raise ToolError(str(exc)) from None

@@ -192,8 +192,8 @@ def check_sentence(sentence: str, index: SpeechIndex, details: Details, *, phras
     if phrases is not None and n < PHRASE_UNDER and (n < LOOSE_WORDS or not whole_found):
         longest = max(parts, key=lambda p: len(tokens(p)))
         if len(tokens(longest)) >= MIN_WORDS:
-            found, more_total = phrases(longest, PHRASE_CANDIDATES)
-            compared += _compare(sentence, folded, [s for s in found if s not in ids], memo, n)
+            phrase_ids, more_total = phrases(longest, PHRASE_CANDIDATES)
+            compared += _compare(sentence, folded, [s for s in phrase_ids if s not in ids], memo, n)
     info = memo.details([sid for sid, _ in compared]) if compared else {}
     found = sorted((Found(sid, c, info[sid]) for sid, c in compared
                     if sid in info and _in_range(info[sid], since, until)), key=_rank)

@@ -317,7 +317,7 @@ def attribute_text(text: str, index: SpeechIndex,
                 wanted[p.order] = [s for k, s in enumerate(ranked) if k < 2 or cands[s] >= floor]
     load(s for ids in wanted.values() for s in ids)
     for p in content:
-        ids = wanted.get(p.order, ())
+        ids = wanted.get(p.order, [])
         for k, sid in enumerate(ids):
             sp = speeches.get(sid)
             if sp is None:
@@ -341,8 +341,8 @@ def attribute_text(text: str, index: SpeechIndex,
             position_cache[sid] = {s: k for k, s in enumerate(ids)}
         return position_cache[sid]
 
-    def anchors(p: _Para) -> list[tuple[_Para, int]]:
-        """Nearest resolved line on each side, with the line distance δ.
+    def anchors(p: _Para) -> list[tuple[str, _Align, int]]:
+        """Nearest resolved line on each side, as (its speech, its alignment, the line distance δ).
 
         Unresolved short lines (headings, most likely) do not count in δ.
         """
@@ -351,25 +351,25 @@ def attribute_text(text: str, index: SpeechIndex,
             q, delta = p.order + step, 1
             while 0 <= q < len(content) and abs(q - p.order) <= CONTEXT_LINES:
                 c = content[q]
-                if c.speech is not None:
-                    out.append((c, -step * delta))
+                if c.speech is not None and c.align is not None:     # a resolved line has both
+                    out.append((c.speech, c.align, -step * delta))
                     break
                 if len(c.toks) >= SHORT:
                     delta += 1
                 q += step
         return out
 
-    def context(anch: list[tuple[_Para, int]]) -> set[str]:
+    def context(anch: list[tuple[str, _Align, int]]) -> set[str]:
         ids: set[str] = set()
-        for a, delta in anch:
-            ids.add(a.speech)
-            pos = positions(a.speech)
-            if a.speech in pos:
-                expect = pos[a.speech] + delta
+        for speech, _, delta in anch:
+            ids.add(speech)
+            pos = positions(speech)
+            if speech in pos:
+                expect = pos[speech] + delta
                 ids.update(s for s, at in pos.items() if abs(at - expect) <= MAX_DEVIATION)
         return ids
 
-    def deviation(sid: str, al: _Align, anch: list[tuple[_Para, int]]) -> tuple[int, int]:
+    def deviation(sid: str, al: _Align, anch: list[tuple[str, _Align, int]]) -> tuple[int, int]:
         """(nearest, total) deviation of ``sid`` from where the anchors predict.
 
         An anchor's own speech fits (0) if the line sits beside the anchor's
@@ -378,13 +378,13 @@ def attribute_text(text: str, index: SpeechIndex,
         """
         cap = MAX_DEVIATION + 1
         devs = []
-        for a, delta in anch:
-            if sid == a.speech and (al.b_lo >= a.align.b_hi if delta > 0 else al.b_hi <= a.align.b_lo):
+        for speech, align, delta in anch:
+            if sid == speech and (al.b_lo >= align.b_hi if delta > 0 else al.b_hi <= align.b_lo):
                 devs.append(0)
                 continue
-            pos = positions(a.speech)
-            if sid in pos and a.speech in pos:
-                devs.append(min(cap, abs(pos[sid] - pos[a.speech] - delta)))
+            pos = positions(speech)
+            if sid in pos and speech in pos:
+                devs.append(min(cap, abs(pos[sid] - pos[speech] - delta)))
             else:
                 devs.append(cap)
         return min(devs), sum(devs)
@@ -405,15 +405,15 @@ def attribute_text(text: str, index: SpeechIndex,
             anch = anchors(p)          # lines resolved earlier in this round count too
             if not anch:
                 continue
-            ids = ctx[p.order] | context(anch)
-            load(ids)
+            nearby = ctx[p.order] | context(anch)
+            load(nearby)
             if len(p.toks) < SHORT:
                 # short line: the whole of a paragraph of a speech just here
                 options = []
-                for sid in ids:
+                for sid in nearby:
                     sp = speeches.get(sid)
                     span = sp.find_paragraph(p.toks) if sp is not None else None
-                    if span is not None:
+                    if sp is not None and span is not None:
                         al = _Align(len(p.toks), 1.0, 0, len(p.toks), span[0], span[1], len(sp.toks))
                         options.append((deviation(sid, al, anch), sid, al))
                 got = pick(options, 1)
@@ -421,11 +421,11 @@ def attribute_text(text: str, index: SpeechIndex,
                     p.speech, p.align = got
                     progress = True
                 continue
-            for sid in ids:
+            for sid in nearby:
                 if sid not in p.aligned and sid in speeches:
-                    al = _align(p.toks, speeches[sid])
-                    if al is not None:
-                        p.aligned[sid] = al
+                    found = _align(p.toks, speeches[sid])
+                    if found is not None:
+                        p.aligned[sid] = found
             p.tied = []
             _decide(p)                  # again, with the context candidates aligned
             if p.speech is not None:

@@ -26,7 +26,7 @@ region of the speech the quote's longest shared runs point to) and returns a :cl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -94,8 +94,9 @@ class _Spans:
 
     __slots__ = ("text", "origin", "_spans")
 
-    def __init__(self, text: str, origin: list[int]) -> None:
-        self.text, self.origin, self._spans = text, origin, None
+    def __init__(self, text: str, origin: Sequence[int]) -> None:
+        self.text, self.origin = text, origin
+        self._spans: list[tuple[int, int]] | None = None
 
     def __getitem__(self, k: int) -> tuple[int, int]:
         if self._spans is None:

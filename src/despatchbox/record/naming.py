@@ -39,8 +39,10 @@ def department_now(slug: str | None, on: date | None) -> dict | None:
     ``relation`` is ``"now part of"`` (it was merged into another: Innovation, Universities and Skills
     into Business in 2009) or ``"now called"`` (renamed since: Business, Innovation and Skills is now
     Business and Trade); None when its name on that day is still its name."""
-    dept = by_slug(slug) if slug else None
-    if dept is None or on is None:
+    if not slug or on is None:
+        return None
+    dept = by_slug(slug)
+    if dept is None:
         return None
     if dept.successor:
         successor = by_slug(dept.successor)

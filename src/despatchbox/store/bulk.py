@@ -60,6 +60,7 @@ def _copy_rows(conn: Connection, table: Table, rows: list[dict]) -> int:
     defaults = {c.name: _default(c) for c in cols}
     names = [c.name for c in cols]
     dbapi = conn.connection.driver_connection
+    assert dbapi is not None, "an open connection has its driver's"
     column_list = ", ".join(f'"{n}"' for n in names)
     schema = f'"{table.schema}".' if table.schema else ""
     with dbapi.cursor() as cur:

@@ -109,7 +109,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # psycopg 3 is what despatchbox installs: accept plain postgresql:// URLs
         parsed = parsed.set(drivername="postgresql+psycopg")
-    connect_args = {}
+    connect_args: dict[str, str] = {}
     if parsed.get_driver_name() == "psycopg":
         # UTC sessions: timestamps read back as they are on SQLite (which stores UTC), and a
         # naive datetime written means UTC whatever the server's TimeZone setting
@@ -120,8 +120,10 @@ def make_engine(url: str) -> Engine:
 
 def _write_lock(engine: Engine) -> threading.Lock:
     database = engine.url.database
-    on_disk = database and database != ":memory:" and not database.startswith("file:")
-    key = str(Path(database).resolve()) if on_disk else f"{id(engine.pool)}"
+    if database and database != ":memory:" and not database.startswith("file:"):      # a file on disk
+        key = str(Path(database).resolve())
+    else:
+        key = f"{id(engine.pool)}"
     with _write_locks_lock:
         return _write_locks.setdefault(key, threading.Lock())
 

@@ -179,6 +179,7 @@ class ConditionalGetMiddleware:
             if message["type"] != "http.response.body":
                 await send(message)
                 return
+            assert start is not None, "ASGI sends a response's start before its body"
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > MAX_BUFFERED_BODY:             # too big to hold: send as it comes

@@ -208,6 +208,7 @@ class PageCacheMiddleware:
             if message["type"] != "http.response.body":
                 await send(message)
                 return
+            assert start is not None, "ASGI sends a response's start before its body"
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 if sum(map(len, chunks)) > max(self.max_entry, 1 << 20):   # too big to hold: pass it on
@@ -269,8 +270,9 @@ class PageCacheMiddleware:
                         + [(b"x-page-cache", state)]})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
-        use_gzip = accepts_gzip and entry.gzipped is not None
-        await _send_body(send, entry.status, entry.headers, entry.gzipped if use_gzip else entry.body,
+        gzipped = entry.gzipped if accepts_gzip else None
+        use_gzip = gzipped is not None
+        await _send_body(send, entry.status, entry.headers, gzipped if gzipped is not None else entry.body,
                          b"gzip" if use_gzip else None, state)
 
 

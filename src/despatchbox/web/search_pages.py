@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from ..record import naming
-from ..store.search import MAX_QUERY_CHARS, PersonHit, QueryError, SearchQuery, person_by_slug, search, search_people
+from ..store.search import (MAX_QUERY_CHARS, PersonHit, QueryError, SearchQuery, person_by_slug, search,
+                            search_people, sort_order)
 from .app import engine_of
 from .pages.common import dept_url, member_url
 from .search_hits import KIND_NAMES, filter_choices, named_hits, party_filter
@@ -138,7 +139,7 @@ def search_page(request: Request):
                 results = search(conn, SearchQuery(
                     text=form.q, person_id=person_id, party_codes=party_filter(conn, form.party),
                     department_slug=form.department or None, kind=form.kind or None, date_from=start,
-                    date_to=end, sort=form.sort, limit=PER_PAGE, offset=(form.page - 1) * PER_PAGE,
+                    date_to=end, sort=sort_order(form.sort), limit=PER_PAGE, offset=(form.page - 1) * PER_PAGE,
                     group_by_debate=form.group))
             except QueryError as exc:
                 form.problems.append(str(exc))

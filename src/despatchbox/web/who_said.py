@@ -95,7 +95,7 @@ def who_said(conn: Connection, text: str, stats: dict | None = None) -> dict:
     for m in matches:
         d = details.get(m.speech_id) if m.speech_id else None
         match = None
-        if d is not None:
+        if d is not None and m.speech_id:
             body = index.cached_texts.get(m.speech_id, "")
             start, end = m.start or 0, m.end or 0
             match = {

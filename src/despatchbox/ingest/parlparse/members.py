@@ -95,7 +95,7 @@ def parse_constituencies(path: Path) -> list[Constituency]:
     root = parse_xml(path, "publicwhip")
     out = []
     for el in root.iter("constituency"):
-        names = [_clean(n.get("text")) for n in el.iter("name") if _clean(n.get("text"))]
+        names = [name for n in el.iter("name") if (name := _clean(n.get("text")))]
         if not names:
             continue
         out.append(Constituency(id=el.get("id"), name=names[0], other_names=names[1:],

@@ -128,7 +128,7 @@ def parse_people_json(path: Path) -> tuple[list[Person], list[Membership]]:
         person = persons.get(m.get("person_id")) or {}
         lords = chamber == LORDS
         name = _name_on(person.get("other_names") or [], start, lords) or {}
-        own = m.get("name") if isinstance(m.get("name"), dict) else {}
+        own: dict = m["name"] if isinstance(m.get("name"), dict) else {}
         party = orgs.get(m.get("on_behalf_of_id"), {}).get("name") or m.get("on_behalf_of_id")
         if lords:
             record = Membership(
@@ -150,14 +150,14 @@ def parse_people_json(path: Path) -> tuple[list[Person], list[Membership]]:
         held.setdefault(pid, []).append(record.id)
     people = []
     for key, person in persons.items():
-        pid = tail_id(key) if isinstance(key, str) else None
-        if pid is None:
+        person_id = tail_id(key) if isinstance(key, str) else None
+        if person_id is None:
             continue
         names = person.get("other_names") or []
         latest = [n for n in names if n.get("note") == "Main"]
         latest.sort(key=lambda n: n.get("start_date") or "")
-        people.append(Person(id=pid, name=_display_name(latest[-1] if latest else None),
-                             membership_ids=held.get(pid, [])))
+        people.append(Person(id=person_id, name=_display_name(latest[-1] if latest else None),
+                             membership_ids=held.get(person_id, [])))
     return people, memberships
 
 
@@ -184,8 +184,9 @@ def department_text(organization: dict | None, role: str, house_names_department
 def post_source(m: dict, role: str) -> str:
     """A post's ``source``: as the file gives it (ministers-2010.json), else from what the
     pre-2010 file says of it — a committee when it has no role, opposition when its role says so."""
-    if _clean(m.get("source")):
-        return _clean(m["source"])
+    source = _clean(m.get("source"))
+    if source:
+        return source
     if not role:
         return "parlparse/committee"
     if _OPPOSITION.search(role):

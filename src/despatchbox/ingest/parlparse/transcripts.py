@@ -10,7 +10,7 @@ from lxml import etree
 
 from ...record import kinds
 from ..errors import SourceFileError
-from ..records import (Committee, CommitteeMember, Division, GidRedirect, Heading, Speech,
+from ..records import (Committee, CommitteeMember, Division, GidRedirect, Heading, Item, Speech,
                        TranscriptFile, Vote)
 from .xmlfile import parse_xml, tail_id
 
@@ -226,7 +226,7 @@ def parse_transcript(path: Path) -> TranscriptFile:
         raise SourceFileError(path, "not a ParlParse transcript file name (e.g. debates2009-10-26a.xml)")
     kind, series, day, version = ident
     root = parse_xml(path, "publicwhip")
-    items = []
+    items: list[Item] = []
     redirects = []
     position = 0
     for el in root:

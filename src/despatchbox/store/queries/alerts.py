@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import (Connection, and_, delete, exists, func, insert, or_, select, update)
+from sqlalchemy import (Connection, Insert, and_, delete, exists, func, insert, or_, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...record import kinds
@@ -46,9 +46,11 @@ Scope = BatchScope | DateScope
 
 def insert_alert(conn: Connection, *, email: str, kind: str, target: str, filters: str | None, frequency: str,
                  created_at: datetime, confirmed_at: datetime | None, last_batch: int) -> int:
-    return conn.execute(insert(alerts).values(
+    key = conn.execute(insert(alerts).values(
         email=email, kind=kind, target=target, filters=filters, frequency=frequency, created_at=created_at,
-        confirmed_at=confirmed_at, last_batch=last_batch, failures=0)).inserted_primary_key[0]
+        confirmed_at=confirmed_at, last_batch=last_batch, failures=0)).inserted_primary_key
+    assert key is not None          # a one-row INSERT has its key
+    return key[0]
 
 
 def get_alert(conn: Connection, alert_id: int):
@@ -130,7 +132,7 @@ def department_by_slug(conn: Connection, slug: str):
 
 
 def department_names(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(departments.c.slug, departments.c.name)).all())
+    return dict(conn.execute(select(departments.c.slug, departments.c.name)).tuples().all())
 
 
 # --- batches and the last week held -------------------------------------------------------------
@@ -183,6 +185,7 @@ def record_deliveries(conn: Connection, rows: Sequence[dict]) -> int:
     if not rows:
         return 0
     dialect = conn.dialect.name
+    stmt: Insert
     if dialect == "postgresql":
         stmt = postgresql.insert(alert_deliveries).on_conflict_do_nothing(
             constraint="uq_alert_deliveries_alert_item")
@@ -264,7 +267,7 @@ def redirect_targets(conn: Connection, old_ids: Iterable[str]) -> dict[str, str]
     for start in range(0, len(old_ids), 500):
         out.update(conn.execute(select(gid_redirects.c.old_id, gid_redirects.c.new_id).where(
             gid_redirects.c.old_id.in_(old_ids[start:start + 500]),
-            or_(gid_redirects.c.match_type.is_(None), gid_redirects.c.match_type != "removed"))).all())
+            or_(gid_redirects.c.match_type.is_(None), gid_redirects.c.match_type != "removed"))).tuples().all())
     return out
 
 

@@ -7,6 +7,7 @@ Everything else the API shows comes from the pages' query modules (``people``, `
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypedDict
 
 from sqlalchemy import Connection, func, or_, select
 
@@ -130,6 +131,11 @@ def find_debates(conn: Connection, *, kinds=None, department_slug: str | None = 
 
 # --- written questions ------------------------------------------------------------------------------------
 
+class _QuestionPeople(TypedDict):
+    askers: list[str]
+    answered_by: str | None
+
+
 def find_question_groups(conn: Connection, *, kinds=None, department_slug: str | None = None,
                          since: date | None = None, until: date | None = None, person_id: int | None = None,
                          limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
@@ -157,7 +163,7 @@ def find_question_groups(conn: Connection, *, kinds=None, department_slug: str |
     total, rows = _page(conn, q, (headings.c.date.desc(), headings.c.kind, headings.c.file_id,
                                   headings.c.position), limit, offset)
     if rows:
-        people_of = {r["id"]: {"askers": [], "answered_by": None} for r in rows}
+        people_of: dict[str, _QuestionPeople] = {r["id"]: {"askers": [], "answered_by": None} for r in rows}
         for heading_id, element, name in conn.execute(
                 select(speeches.c.heading_id, speeches.c.element, speeches.c.speaker_name)
                 .where(speeches.c.heading_id.in_(list(people_of)), speeches.c.kind.in_(kinds))
@@ -203,4 +209,4 @@ def heading_titles(conn: Connection, heading_ids) -> dict[str, str]:
     ids = sorted({h for h in heading_ids if h})
     if not ids:
         return {}
-    return dict(conn.execute(select(headings.c.id, headings.c.title).where(headings.c.id.in_(ids))).all())
+    return dict(conn.execute(select(headings.c.id, headings.c.title).where(headings.c.id.in_(ids))).tuples().all())

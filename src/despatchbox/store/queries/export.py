@@ -285,7 +285,8 @@ def member_facts(conn: Connection) -> Iterator[MemberFact]:
 
 def _member(rows: list[dict]) -> MemberFact:
     held = [m for m in (membership_of(r) for r in rows) if m is not None]
-    latest = ([m for m in held if m.to_date is None] or held or [None])[-1]
+    candidates = [m for m in held if m.to_date is None] or held
+    latest = candidates[-1] if candidates else None
     first = rows[0]
     return MemberFact(first["id"], first["name"], first["slug"], first["person_house"], latest, len(held))
 
@@ -295,7 +296,9 @@ def membership_facts(conn: Connection) -> Iterator[MembershipFact]:
          .select_from(memberships.outerjoin(people, people.c.id == memberships.c.person_id))
          .order_by(memberships.c.person_id, memberships.c.from_date, memberships.c.id))
     for r in _stream(conn, q):
-        yield MembershipFact(membership_of(r), r["person_id"], r["person_name"])
+        membership = membership_of(r)
+        assert membership is not None, "memberships.house is NOT NULL"
+        yield MembershipFact(membership, r["person_id"], r["person_name"])
 
 
 def office_facts(conn: Connection) -> Iterator[OfficeFact]:

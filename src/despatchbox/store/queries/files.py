@@ -19,7 +19,9 @@ def now() -> datetime:
 
 
 def start_batch(conn: Connection) -> int:
-    return conn.execute(insert(ingest_batches).values(started_at=now())).inserted_primary_key[0]
+    key = conn.execute(insert(ingest_batches).values(started_at=now())).inserted_primary_key
+    assert key is not None          # a one-row INSERT has its key
+    return key[0]
 
 
 def finish_batch(conn: Connection, batch_id: int) -> None:
@@ -53,7 +55,9 @@ def record_file(conn: Connection, *, name: str, kind: str, series: str, version:
     if existing:
         conn.execute(update(source_files).where(source_files.c.id == existing["id"]).values(**values))
         return existing["id"]
-    return conn.execute(insert(source_files).values(name=name, **values)).inserted_primary_key[0]
+    key = conn.execute(insert(source_files).values(name=name, **values)).inserted_primary_key
+    assert key is not None          # a one-row INSERT has its key
+    return key[0]
 
 
 def mark_not_current(conn: Connection, file_id: int) -> None:

@@ -53,12 +53,12 @@ def replace_departments(conn: Connection, rows: list[dict]) -> None:
 
 
 def people_slugs(conn: Connection) -> dict[int, str]:
-    return dict(conn.execute(select(people.c.id, people.c.slug)).all())
+    return dict(conn.execute(select(people.c.id, people.c.slug)).tuples().all())
 
 
 def person_of_membership(conn: Connection) -> dict[str, int]:
     """membership id → person id, for every membership people.xml names."""
-    return dict(conn.execute(select(membership_people.c.membership_id, membership_people.c.person_id)).all())
+    return dict(conn.execute(select(membership_people.c.membership_id, membership_people.c.person_id)).tuples().all())
 
 
 def all_memberships(conn: Connection) -> dict[str, Membership]:

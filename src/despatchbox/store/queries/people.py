@@ -104,7 +104,8 @@ def office_on(conn: Connection, person_id: int, on: date, department_slug: str |
         q = q.where(offices.c.department_slug == department_slug)
     rows = [dict(r) for r in conn.execute(q.order_by(offices.c.from_date.desc(), offices.c.id)).mappings()]
     held = [r for r in rows if r["to_date"] is None or r["to_date"] >= on]
-    return (held or rows or [None])[0]
+    found = held or rows
+    return found[0] if found else None
 
 
 def counts(conn: Connection, person_id: int) -> dict:

@@ -186,7 +186,8 @@ class StoreSpeechIndex:
                              .where(speeches.c.debate_id == me.debate_id, speeches.c.text != "",
                                     pos < me.position if before else pos > me.position)
                              .order_by(pos.desc() if before else pos).limit(self.window).subquery())
-            rows = list(self.conn.execute(union_all(select(sides[0]), select(sides[1]))))
+            rows: list[tuple[str, int]] = [(sid, at) for sid, at in self.conn.execute(
+                union_all(select(sides[0]), select(sides[1])))]
             rows.append((speech_id, me.position))
             self._neighbours[speech_id] = [sid for sid, _ in sorted(rows, key=lambda r: r[1])]
         return self._neighbours[speech_id]

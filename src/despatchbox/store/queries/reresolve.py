@@ -1,6 +1,8 @@
 """Speakers and voters already held, re-resolved when the members data changes."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from ..schema import divisions, speeches, votes
@@ -14,7 +16,7 @@ def _chunks(values: list[str]):
         yield values[i:i + CHUNK]
 
 
-def speeches_to_reresolve(conn: Connection, speaker_ids: set[str]) -> list[tuple[str, str, object, int | None,
+def speeches_to_reresolve(conn: Connection, speaker_ids: set[str]) -> list[tuple[str, str, date, int | None,
                                                                                    str | None]]:
     """(gid, speaker id as printed, date, person id, membership id) of every speech whose printed
     speaker id is one of those given, or that no members data resolved yet."""
@@ -30,7 +32,7 @@ def speeches_to_reresolve(conn: Connection, speaker_ids: set[str]) -> list[tuple
     return list(found.values())
 
 
-def votes_to_reresolve(conn: Connection, member_ids: set[str]) -> list[tuple[str, int, str, object, int | None]]:
+def votes_to_reresolve(conn: Connection, member_ids: set[str]) -> list[tuple[str, int, str, date, int | None]]:
     """(division id, position, membership id as printed, date, person id) of the votes to look at again."""
     found: dict[tuple, tuple] = {}
     cols = (votes.c.division_id, votes.c.position, votes.c.membership_id, divisions.c.date, votes.c.person_id)

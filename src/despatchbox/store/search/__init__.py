@@ -26,7 +26,7 @@ catches up with it on the next ingest or search (``sync_index``), crash or not.
 from __future__ import annotations
 
 from .model import (KINDS, MAX_LIMIT, FilterOptions, PersonHit, QuestionContext, SearchHit, SearchQuery,
-                    SearchResults)
+                    SearchResults, SortOrder, sort_order)
 from .budget import OverBudget
 from .people import person_by_id, person_by_slug, search_people
 from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
@@ -36,4 +36,4 @@ from .service import (backend, check_index, filter_options, index_status, rebuil
 __all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "FilterOptions", "QueryError",
            "OverBudget", "ParsedQuery", "search", "search_people", "filter_options", "parse", "person_by_slug",
            "person_by_id", "backend", "index_status", "check_index", "rebuild_index", "sync_index", "KINDS", "MAX_LIMIT",
-           "MAX_QUERY_CHARS"]
+           "MAX_QUERY_CHARS", "SortOrder", "sort_order"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 
 from markupsafe import Markup
 
@@ -16,7 +16,8 @@ from .query_language import QueryError
 KINDS = kinds.KEYS
 WRITTEN_STATEMENT_KINDS = kinds.STATEMENTS
 
-SORTS = ("relevance", "date")
+SortOrder = Literal["relevance", "date"]
+SORTS: tuple[SortOrder, ...] = ("relevance", "date")
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 DEFAULT_LIMIT = 20
@@ -33,6 +34,13 @@ def item_type(kind: str, element: str) -> str:
     return "speech"
 
 
+def sort_order(value: str) -> SortOrder:
+    """``value`` as a sort order ("relevance" or "date"); QueryError for anything else."""
+    if value not in SORTS:
+        raise QueryError(f"Sort by relevance or date, not {value!r}.")
+    return cast(SortOrder, value)
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """One search. ``text`` is in the query language (see ``query_language``); everything else is a
@@ -46,7 +54,7 @@ class SearchQuery:
     kind: str | tuple[str, ...] | None = None   # one kind or several (see KINDS)
     date_from: date | None = None
     date_to: date | None = None
-    sort: Literal["relevance", "date"] = "relevance"
+    sort: SortOrder = "relevance"
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     group_by_debate: bool = False

@@ -17,6 +17,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection, bindparam, select, text
 
@@ -103,7 +104,7 @@ def _latest(held: list[Membership]) -> Membership | None:
     open_ended = [m for m in held if m.to_date is None]
     if open_ended:
         return max(open_ended, key=lambda m: (m.from_date is not None, m.from_date))
-    return max(held, key=lambda m: m.to_date)
+    return max(held, key=lambda m: m.to_date or date.min)     # all have ended: none is None
 
 
 _cache: dict[str, tuple[tuple, _NameIndex]] = {}

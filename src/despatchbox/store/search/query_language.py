@@ -29,6 +29,7 @@ query syntax or SQL.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 #: the longest query accepted, in characters
@@ -270,9 +271,10 @@ class _Parser:
 
     def parse_unary(self) -> Node | None:
         tok = self.peek()
-        if tok.kind == "NOT":
+        if tok is not None and tok.kind == "NOT":
             self.take()
-            if not self.starts_operand(self.peek()) or self.peek().kind == "NOT":
+            after = self.peek()
+            if after is None or not self.starts_operand(after) or after.kind == "NOT":
                 self.notice("NOT needs a word after it; it was ignored.")
                 return None
             item = self.parse_primary()
@@ -293,7 +295,7 @@ class _Parser:
             self.depth += 1
             node = self.parse_or()
             self.depth -= 1
-            if self.peek() is not None and self.peek().kind == "RP":
+            if (after := self.peek()) is not None and after.kind == "RP":
                 self.take()
             else:
                 self.notice("An opening bracket without its closing bracket was ignored.")
@@ -321,7 +323,7 @@ class _Parser:
         return Phrase(words, exact=False)
 
 
-def _and(items: list[Node | None]) -> Node | None:
+def _and(items: Sequence[Node | None]) -> Node | None:
     present = [i for i in items if i is not None]
     if not present:
         return None

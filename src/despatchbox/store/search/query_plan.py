@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .query_language import And, Leaf, Node, Not, Or, _and, indexes_of, positive_leaves
+from .query_language import And, Leaf, Node, Not, Or, indexes_of, positive_leaves
 
 @dataclass(frozen=True)
 class Match:
@@ -45,6 +45,7 @@ def plan(node: Node) -> Plan:
         return Match(found.pop(), node)
     if isinstance(node, Not):
         return NoneOf(plan(node.item))
+    assert isinstance(node, (And, Or)), "a word or a phrase is read from one index"
     by_index: dict[str, list[Node]] = {}
     mixed: list[Node] = []
     for item in node.items:
@@ -58,9 +59,9 @@ def plan(node: Node) -> Plan:
     if isinstance(node, And):
         for index, items in by_index.items():
             if any(not isinstance(i, Not) for i in items):
-                parts.append(Match(index, _and(items)))
+                parts.append(Match(index, items[0] if len(items) == 1 else And(tuple(items))))
             else:
-                inner = [i.item for i in items]
+                inner = [i.item for i in items if isinstance(i, Not)]      # all of them
                 parts.append(NoneOf(Match(index, inner[0] if len(inner) == 1 else Or(tuple(inner)))))
         parts.extend(plan(item) for item in mixed)
         parts.sort(key=lambda p: isinstance(p, NoneOf))      # positives first: they drive the query

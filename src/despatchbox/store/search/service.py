@@ -4,8 +4,9 @@ the surfaces name them (``web.search_hits``)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, Date, and_, bindparam, select, text
+from sqlalchemy import BindParameter, Connection, Date, and_, bindparam, select, text
 
 from ...attribute import departments as dept_registry
 from ..queries.speakers import membership_columns, membership_of
@@ -34,7 +35,9 @@ def known_department(slug: str) -> None:
 
 def _filters(conn: Connection, query: SearchQuery) -> tuple[list[str], dict, list]:
     """SQL conditions on ``search_items i`` for the query's typed filters, their parameters and bindparams."""
-    where, params, binds = [], {}, []
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    binds: list[BindParameter[Any]] = []
     if query.person_id is not None:
         where.append("i.person_id = :f_person")
         params["f_person"] = int(query.person_id)

@@ -146,7 +146,8 @@ class SearchIndex:
     def documents(self) -> int:
         """Item documents held (the marker left out)."""
         searcher = self.index.searcher()
-        marker = searcher.search(tantivy.Query.term_query(SCHEMA, "kind", MARKER), 1, count=True).count
+        found = searcher.search(tantivy.Query.term_query(SCHEMA, "kind", MARKER), 1, count=True)
+        marker = found.count  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
         return searcher.num_docs - marker
 
     def _read_marks(self) -> Marks:
@@ -203,7 +204,8 @@ class SearchIndex:
         searcher = self.index.searcher()
         gone = 0
         for item in removed:
-            if searcher.search(tantivy.Query.term_query(SCHEMA, "item", int(item)), 1, count=True).count:
+            found = searcher.search(tantivy.Query.term_query(SCHEMA, "item", int(item)), 1, count=True)
+            if found.count:  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
                 gone += 1
             writer.delete_documents_by_term("item", int(item))
         # an item added and removed since the marker is in neither count
@@ -273,8 +275,8 @@ class _FileLock:
 def database_marks(conn: Connection) -> Marks:
     """How far the database's item ids and removals have gone (AUTOINCREMENT counters: never
     lowered by deletions)."""
-    rows = dict(conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence WHERE name IN "
-                                     "('search_items', 'search_removed')").all())
+    rows: dict[str, int] = dict(conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence WHERE name IN "
+                                                     "('search_items', 'search_removed')").tuples().all())
     return Marks(items=int(rows.get("search_items") or 0), removed=int(rows.get("search_removed") or 0))
 
 

@@ -10,6 +10,7 @@ in_debate, as the SQL backends give them.
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 import tantivy
 from sqlalchemy import Connection
@@ -63,7 +64,8 @@ def _sequence(field: str, words: list[str]) -> tantivy.Query:
         return _empty()
     if len(words) == 1:
         return Q.term_query(SCHEMA, field, words[0])
-    return Q.phrase_query(SCHEMA, field, words)
+    phrase: list[str | tuple[int, str]] = list(words)
+    return Q.phrase_query(SCHEMA, field, phrase)
 
 
 def _filter(q: tantivy.Query) -> tuple:
@@ -101,9 +103,14 @@ def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> 
 
 # --- running it -------------------------------------------------------------------------------
 
+def _int_values(searcher: tantivy.Searcher, field: str, addresses: list) -> list[int]:
+    """An integer fast field's values (tantivy's stub types them as any fast field's: int, float, bool or None)."""
+    return cast(list[int], searcher.fast_field_values(field, addresses))
+
+
 def _rows(searcher: tantivy.Searcher, hits, score_of=None) -> list[dict]:
     addresses = [a for _k, a in hits]
-    items = searcher.fast_field_values("item", addresses) if addresses else []
+    items = _int_values(searcher, "item", addresses) if addresses else []
     out = []
     for (key, address), item in zip(hits, items):
         speech = searcher.doc(address)["speech"][0]
@@ -166,12 +173,12 @@ def _scores(searcher: tantivy.Searcher, q: tantivy.Query, items: list[int]) -> d
     if not items:
         return {}
     found = searcher.search(Q.boolean_query([(Occur.Must, q), _only_items(items)]), len(items), count=False).hits
-    values = searcher.fast_field_values("item", [a for _s, a in found])
+    values = _int_values(searcher, "item", [a for _s, a in found])
     return {int(item): float(score) for (score, _a), item in zip(found, values)}
 
 
 def _debate_of(searcher: tantivy.Searcher, hits) -> list[int]:
-    return searcher.fast_field_values("debate_key", [a for _k, a in hits]) if hits else []
+    return _int_values(searcher, "debate_key", [a for _k, a in hits]) if hits else []
 
 
 def _debate_id(searcher: tantivy.Searcher, hit) -> str:
@@ -190,10 +197,10 @@ def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
     debates_total = _debate_count(searcher, q, total)
     wanted = query.offset + query.limit
     window = max(GROUP_WINDOW, wanted * 4)
-    order = {"order_by_field": "date"} if query.sort == "date" else {}
+    order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
     while True:
         hits = searcher.search(q, min(window, total), count=False, **order).hits if total else []
-        seen: dict[str, tuple] = {}
+        seen: dict[int, tuple] = {}
         for hit, debate in zip(hits, _debate_of(searcher, hits)):
             seen.setdefault(debate, hit)
         if len(seen) >= wanted or len(hits) >= total:
@@ -217,9 +224,9 @@ def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
     else:
         best = seen
     rows = []
-    for key, debate in zip(page_keys, page_debates):
+    for key, debate_id in zip(page_keys, page_debates):
         row = _rows(searcher, [best[key]])[0]
-        row["in_debate"] = counts.get(debate, 1)
+        row["in_debate"] = counts.get(debate_id, 1)
         rows.append(row)
     return rows, total, debates_total
 
@@ -243,7 +250,7 @@ def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[i
     index = current(conn)
     searcher = index.searcher()
     found = searcher.search(to_query(parsed.root), limit, count=False).hits
-    return searcher.fast_field_values("item", [a for _s, a in found])
+    return _int_values(searcher, "item", [a for _s, a in found])
 
 
 # --- snippets: where the stemmed words are ---------------------------------------------------

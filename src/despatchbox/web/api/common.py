@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import re
 
@@ -46,7 +46,7 @@ def error_body(code: str, message: str) -> dict:
 
 
 #: the error responses every operation documents
-ERROR_RESPONSES = {
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "The request cannot be answered as asked (e.g. `from` after "
                                                   "`to`)."},
     404: {"model": ErrorResponse, "description": "No such record."},

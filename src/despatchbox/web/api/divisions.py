@@ -49,7 +49,8 @@ def get_division(conn: Conn, division_id: Annotated[str, Path(description="The d
     if row is None:
         raise not_found(f"no division with id {division_id!r}")
     own = chair_own_parties(conn)
-    votes, tally = [], Counter()
+    votes: list[dict] = []
+    tally: Counter[tuple[str | None, str]] = Counter()
     for v in division_queries.division_votes(conn, row["id"]):
         ref = shape.member_ref({**v, "m_house": v["house"], "m_party": v["party"],
                                 "m_constituency": v["constituency"], "m_title": v["m_title"],

@@ -26,7 +26,7 @@ def department(slug: str | None, on: date | None, fallback_name: str | None = No
     ref = naming.department_ref(slug, on or date.today(), fallback_name)
     if ref is None:
         return None
-    return {**ref, "url": api_path("departments", slug)}
+    return {**ref, "url": api_path("departments", ref["slug"])}
 
 
 def _membership_record(row: dict, prefix: str) -> MembershipRecord | None:
@@ -63,7 +63,7 @@ def member_ref(row: dict, own_parties: dict[int, str], prefix: str = "m_") -> di
 
 
 def member_with(person_id: int, slug: str, name: str, membership: dict | None,
-                own_parties: dict[int, str]) -> dict:
+                own_parties: dict[int, str]) -> dict | None:
     """A :func:`member_ref` from a person and a membership row (``store.queries.people`` columns)."""
     row = {"person_id": person_id, "person_slug": slug, "person_name": name,
            "membership_id": membership["id"] if membership else None}
@@ -107,7 +107,8 @@ def membership(row: dict) -> dict:
 
 def member_summary(person: dict, memberships: list[dict], own_parties: dict[int, str]) -> dict:
     """A person with their latest membership (the open one, else the last to start)."""
-    latest = ([m for m in memberships if m["to_date"] is None] or memberships or [None])[-1]
+    candidates = [m for m in memberships if m["to_date"] is None] or memberships
+    latest = candidates[-1] if candidates else None
     m = _membership_record({**latest, "membership_id": latest["id"]}, "") if latest else None
     own = own_parties.get(person["id"])
     code = own if m is not None and is_chair(m.party) and own else (m.party if m else None)

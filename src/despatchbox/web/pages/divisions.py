@@ -59,9 +59,8 @@ def shape_division(division: dict, votes: list[dict]) -> dict:
         if count is None:
             count = sum(len(ms) for ms in parties.values())
         sides.append({"vote": vote, "label": SIDES.get(vote, vote.title()), "count": count, "tellers": tellers,
-                      "parties": sorted(({"party": p, "members": ms, "count": len(ms), "names_html": names_html(ms)}
-                                         for p, ms in parties.items()),
-                                        key=lambda p: (-p["count"], p["party"]))})
+                      "parties": [{"party": p, "members": ms, "count": len(ms), "names_html": names_html(ms)}
+                                  for p, ms in sorted(parties.items(), key=lambda pm: (-len(pm[1]), pm[0]))]})
     ayes, noes = division.get("ayes"), division.get("noes")
     result = None
     if ayes is not None and noes is not None and ayes != noes:

@@ -60,7 +60,7 @@ def _member_page(request: Request, prefix: str, slug: str):
     seats = []
     for item in reversed(items):
         rec = membership(item)
-        if item["house"] == "lords":
+        if rec is not None and rec.house == "lords":
             seat = f"{full_name(rec)} ({peerage_kind(item['peerage_type']) or 'Peer'})"
         else:
             seat = item["constituency"] or ""
@@ -101,9 +101,10 @@ def member_alias(request: Request, slug: str):
         person = people_queries.person_by_slug(conn, slug)
         if person is None and slug.isdigit():
             person = people_queries.person_by_id(conn, int(slug))
-    if person is None:
+    url = member_url(person["slug"], person["house"]) if person is not None else None
+    if url is None:
         raise not_found(f"No member called \u201c{slug}\u201d.")
-    return redirect(member_url(person["slug"], person["house"]))
+    return redirect(url)
 
 
 # --- their debates with a department ------------------------------------------------------
@@ -118,6 +119,7 @@ def _dept_debates(request: Request, prefix: str, slug: str, dept: str, page: int
         if department_queries.department(conn, dept) is None:
             raise not_found(f"No department called \u201c{dept}\u201d. See the list of departments.")
         total, _ = debate_queries.member_department_debates(conn, person["id"], dept, limit=0)
+        assert total is not None        # counted: with_total is on
         pager = clamp(Pager(page, PER_PAGE, total))
         _, rows = debate_queries.member_department_debates(conn, person["id"], dept, limit=PER_PAGE,
                                                            offset=pager.offset, with_total=False)

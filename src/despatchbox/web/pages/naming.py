@@ -46,7 +46,8 @@ def speaker_label(row: dict, titles: dict[int, list[str | None]] | None = None) 
     day: date | None = row.get("date")
     office = (row.get("speaker_office") or "").strip()
     if m is not None and is_chair(m.party):
-        shown = chair_display(m, day, (titles or {}).get(row.get("person_id"), ()))
+        person_id = row.get("person_id")
+        shown = chair_display(m, day, (titles or {}).get(person_id, ()) if person_id is not None else ())
         if shown:
             return shown
     if m is not None and office and is_chair_office(office):

@@ -22,13 +22,15 @@ def _versus(request: Request, prefix: str, a: str, b: str, page: int):
     with engine_of(request).connect() as conn:
         first = people_queries.person_by_slug(conn, a)
         second = people_queries.person_by_slug(conn, b)
-        for slug, who in ((a, first), (b, second)):
-            if who is None:
-                raise not_found(f"No member called \u201c{slug}\u201d.")
+        if first is None:
+            raise not_found(f"No member called \u201c{a}\u201d.")
+        if second is None:
+            raise not_found(f"No member called \u201c{b}\u201d.")
         if member_prefix(first["house"]) != prefix:
             return redirect(f"/{member_prefix(first['house'])}/{a}/vs/{b}")
-        if first["id"] == second["id"]:
-            return redirect(member_url(first["slug"], first["house"]))
+        own_page = member_url(first["slug"], first["house"])
+        if first["id"] == second["id"] and own_page is not None:
+            return redirect(own_page)
         total, _ = people_queries.debates_in_common(conn, first["id"], second["id"], limit=0)
         pager = clamp(Pager(page, DEBATES_PER_PAGE, total))
         _, rows = people_queries.debates_in_common(conn, first["id"], second["id"], limit=DEBATES_PER_PAGE,
