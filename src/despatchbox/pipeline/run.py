@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -136,7 +137,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             resolver, posts = _build_resolver(conn)
         series: dict[str, list[Path]] = defaultdict(list)
         for path in found.transcripts:
-            series[identify(path)[1]].append(path)
+            series[_identity(path)[1]].append(path)
         for name in sorted(series):
             _ingest_series(engine, series[name], batch, resolver, posts, report, progress, max_file_bytes,
                            accept_shrink)
@@ -159,10 +160,18 @@ def _read_source(path: Path, max_file_bytes: int) -> bytes:
         raise SourceFileError(path, f"cannot read: {exc}") from None
 
 
+def _identity(path: Path) -> tuple[str, str, date, str]:
+    """(kind, series, day, version) of a transcript discover() has already recognised by its name."""
+    found = identify(path)
+    if found is None:
+        raise ValueError(f"{path}: not a transcript file name")
+    return found
+
+
 def _line_of(data: bytes, needle: str, occurrence: int = 2) -> int | None:
     """The line of the ``occurrence``-th ``id="needle"`` in a file (the first one if fewer)."""
     marker = f'"{needle}"'.encode()
-    at, found = -1, []
+    at, found = -1, list[int]()
     while len(found) < occurrence:
         at = data.find(marker, at + 1)
         if at < 0:
@@ -192,12 +201,12 @@ def _conflict_error(path: Path, data: bytes, exc: BaseException) -> SourceFileEr
         column = _KEY.search(orig)
         where = column.group(3) if column and column.group(3) else message
         seen: set[bytes] = set()
-        for m in _ID_ATTRIBUTE.finditer(data):
-            if m.group(1) in seen:
-                gid = m.group(1).decode(errors="replace")
+        for given in _ID_ATTRIBUTE.finditer(data):
+            if given.group(1) in seen:
+                gid = given.group(1).decode(errors="replace")
                 return SourceFileError(path, f"{gid} is given twice in this file ({where}); file skipped whole",
-                                       line=data.count(b"\n", 0, m.start()) + 1)
-            seen.add(m.group(1))
+                                       line=data.count(b"\n", 0, given.start()) + 1)
+            seen.add(given.group(1))
         message = f"an id this file gives is already held from another file ({where})"
     return SourceFileError(path, f"{message}; file skipped whole", line=line)
 
@@ -244,13 +253,13 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                    report: IngestReport, progress: Progress, max_file_bytes: int = MAX_SOURCE_BYTES,
                    accept_shrink: bool = False) -> None:
     """Load the latest good version of one sitting's file; keep the redirects of all versions."""
-    series = identify(paths[0])[1]
+    series = _identity(paths[0])[1]
     with engine.connect() as conn:
         current = fq.current_file_of_series(conn, series)
     current_rank = version_rank(current["version"]) if current else None
     chosen = None
-    for path in sorted(paths, key=lambda p: version_rank(identify(p)[3]), reverse=True):
-        kind, _series, day, version = identify(path)
+    for path in sorted(paths, key=lambda p: version_rank(_identity(p)[3]), reverse=True):
+        kind, _series, day, version = _identity(path)
         try:
             data = _read_source(path, max_file_bytes)
         except SourceFileError as exc:

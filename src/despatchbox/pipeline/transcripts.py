@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..attribute.department_match import normalise
 from ..attribute.departments import Contribution, DebateEvidence, assign_department, is_government_post
@@ -45,7 +46,7 @@ class PostIndex:
 
 @dataclass
 class FileRows:
-    debate_rows: list[dict] = field(default_factory=list)
+    debate_rows: list[dict[str, Any]] = field(default_factory=list)
     heading_rows: list[dict] = field(default_factory=list)
     speech_rows: list[dict] = field(default_factory=list)
     division_rows: list[dict] = field(default_factory=list)
@@ -123,8 +124,8 @@ def build_rows(tf: TranscriptFile, file_id: int | None, resolver: SpeakerResolve
     opened_by_major: set[str] = set()
     lead_ins: set[str] = set()          # items holding only "Motion made, and Question put forthwith …,"
 
-    def open_debate(item: Heading | Speech | Division, title: str) -> dict:
-        row = {"id": item.gid, "file_id": file_id, "kind": kind, "date": day, "position": item.position,
+    def open_debate(item: Heading | Speech | Division, title: str) -> dict[str, Any]:
+        row: dict[str, Any] = {"id": item.gid, "file_id": file_id, "kind": kind, "date": day, "position": item.position,
                "title": title, "department_slug": None, "department_reason": None, "speeches": 0, "words": 0}
         rows.debate_rows.append(row)
         evidence[item.gid] = DebateEvidence(kind=kind, date=day, title=title, subtitles=[], contributions=[],
@@ -162,6 +163,7 @@ def build_rows(tf: TranscriptFile, file_id: int | None, resolver: SpeakerResolve
                 if item.level == "major":
                     opened_by_major.add(item.gid)
             else:
+                assert debate is not None            # a heading opens no item only inside one
                 if title and title not in evidence[debate["id"]].subtitles:
                     evidence[debate["id"]].subtitles.append(title)
             row["debate_id"] = debate["id"]
@@ -210,11 +212,11 @@ def build_rows(tf: TranscriptFile, file_id: int | None, resolver: SpeakerResolve
                                        "teller": vote.teller})
 
 
-    for row in rows.debate_rows:
-        assignment = assign_department(evidence[row["id"]], posts)
+    for item_row in rows.debate_rows:
+        assignment = assign_department(evidence[item_row["id"]], posts)
         if assignment is not None:
-            row["department_slug"] = assignment.slug
-            row["department_reason"] = assignment.reason[:300]
+            item_row["department_slug"] = assignment.slug
+            item_row["department_reason"] = assignment.reason[:300]
 
     if tf.committee is not None:
         rows.committee_row = {"file_id": file_id, "bill_title": tf.committee.bill_title,
