@@ -124,40 +124,54 @@ class _Statements:
         return conn.execute(text(sql).bindparams(*self.binds), {**self.params, **extra}).mappings().all()
 
     def count(self, conn: Connection) -> int:
+        """Matching results (a written question and its answer are one: ``search_items.result_id``)."""
         if self.where:
-            sql = (f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(*) AS n FROM m "
+            sql = (f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(DISTINCT m.result) AS n FROM m "
                    f"JOIN search_items i ON i.id = m.doc WHERE {self.condition}")
         else:
-            sql = f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(*) AS n FROM m"
+            sql = f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(DISTINCT result) AS n FROM m"
         return int(self.run(conn, sql)[0]["n"])
 
-    def page_by_relevance(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
-        """A page of hits by relevance and the total, in one pass over the matches (each
-        common table is computed once: MATERIALIZED)."""
+    def found(self, source: str, columns: str) -> str:
+        """The CTE ``f``: the matches of ``source`` (a CTE of hits) that pass the filters."""
         if self.where:
-            found = (f"f AS MATERIALIZED (SELECT h.doc, h.score FROM h JOIN search_items i ON i.id = h.doc "
-                     f"WHERE {self.condition})")
-        else:
-            found = "f AS MATERIALIZED (SELECT doc, score FROM h)"
-        sql = (f"WITH h AS MATERIALIZED ({self.hits}), {found}, "
-               f"page AS (SELECT doc, score FROM f ORDER BY score DESC, doc LIMIT :limit OFFSET :offset) "
-               f"SELECT page.doc, i.speech_id, page.score, NULL AS in_debate, (SELECT count(*) FROM f) AS total "
-               f"FROM page JOIN search_items i ON i.id = page.doc ORDER BY page.score DESC, page.doc")
+            cols = ", ".join(f"{source}.{c.strip()}" for c in columns.split(","))
+            return (f"f AS MATERIALIZED (SELECT {cols} FROM {source} JOIN search_items i ON i.id = {source}.doc "
+                    f"WHERE {self.condition})")
+        return f"f AS MATERIALIZED (SELECT {columns} FROM {source})"
+
+    def page_by_relevance(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
+        """A page of results by relevance (each at its best hit) and the total, in one pass over
+        the matches (each common table is computed once: MATERIALIZED)."""
+        sql = (f"WITH h AS MATERIALIZED ({self.hits}), {self.found('h', 'doc, result, score')}, "
+               f"r AS MATERIALIZED (SELECT result, max(score) AS score FROM f GROUP BY result), "
+               f"page AS (SELECT result, score FROM r ORDER BY score DESC, result LIMIT :limit OFFSET :offset) "
+               f"SELECT DISTINCT ON (page.score, page.result) f.doc, i.speech_id, page.score, NULL AS in_debate, "
+               f"       (SELECT count(*) FROM r) AS total "
+               f"FROM page JOIN f ON f.result = page.result AND f.score = page.score "
+               f"JOIN search_items i ON i.id = f.doc ORDER BY page.score DESC, page.result, f.doc")
         rows = self.run(conn, sql, limit=limit, offset=offset)
         return rows, (int(rows[0]["total"]) if rows else self.count(conn))
 
     def page_by_date(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
-        """A page by date (newest first) and the total; only the page's own items are ranked."""
+        """A page of results by date (newest first) and the total; only the page's own items are
+        ranked (a result's relevance is its best item's)."""
         sql = (f"WITH m AS MATERIALIZED ({self.matches}), "
-               f"f AS MATERIALIZED (SELECT i.id AS doc, i.speech_id, i.date FROM m "
-               f"                   JOIN search_items i ON i.id = m.doc WHERE {self.condition}) "
-               f"SELECT doc, speech_id, (SELECT count(*) FROM f) AS total FROM f "
-               f"ORDER BY date DESC, doc LIMIT :limit OFFSET :offset")
-        page = self.run(conn, sql, limit=limit, offset=offset)
-        scores = self.scores(conn, [r["doc"] for r in page])
-        rows = [{"doc": r["doc"], "speech_id": r["speech_id"], "score": scores.get(r["doc"], 0.0),
-                 "in_debate": None} for r in page]
-        return rows, (int(page[0]["total"]) if page else self.count(conn))
+               f"f AS MATERIALIZED (SELECT i.id AS doc, m.result, i.date FROM m "
+               f"                   JOIN search_items i ON i.id = m.doc WHERE {self.condition}), "
+               f"r AS MATERIALIZED (SELECT result, max(date) AS date, min(doc) AS doc FROM f GROUP BY result), "
+               f"page AS (SELECT result, date, doc FROM r ORDER BY date DESC, doc LIMIT :limit OFFSET :offset) "
+               f"SELECT page.doc, i.speech_id, f.doc AS item, (SELECT count(*) FROM r) AS total "
+               f"FROM page JOIN f ON f.result = page.result JOIN search_items i ON i.id = page.doc "
+               f"ORDER BY page.date DESC, page.doc")
+        found = self.run(conn, sql, limit=limit, offset=offset)
+        scores = self.scores(conn, [r["item"] for r in found])
+        rows: dict[int, dict] = {}
+        for r in found:
+            row = rows.setdefault(r["doc"], {"doc": r["doc"], "speech_id": r["speech_id"], "score": 0.0,
+                                              "in_debate": None})
+            row["score"] = max(row["score"], scores.get(r["item"], 0.0))
+        return list(rows.values()), (int(found[0]["total"]) if found else self.count(conn))
 
     def scores(self, conn: Connection, docs: list[int]) -> dict[int, float]:
         if not docs:
@@ -169,14 +183,16 @@ class _Statements:
 
 
 def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[list, int, int]:
-    """One hit per debate — its best — with the number of matching items in each debate."""
+    """One hit per debate — its best — with the number of matching results in each debate (a
+    question group lies within one debate: its written questions and answers count once)."""
     group_order = "date DESC, doc" if query.sort == "date" else "best DESC, date DESC, doc"
     sql = (f"WITH h AS MATERIALIZED ({stmt.hits}), "
-           f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score "
+           f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score, "
+           f"          row_number() OVER (PARTITION BY h.result ORDER BY h.doc) AS nth_of_result "
            f"          FROM h JOIN search_items i ON i.id = h.doc WHERE {stmt.condition}), "
            f"ranked AS (SELECT found.*, "
            f"           row_number() OVER (PARTITION BY debate_id ORDER BY score DESC, doc) AS rn, "
-           f"           count(*) OVER (PARTITION BY debate_id) AS in_debate, "
+           f"           count(*) FILTER (WHERE nth_of_result = 1) OVER (PARTITION BY debate_id) AS in_debate, "
            f"           max(score) OVER (PARTITION BY debate_id) AS best FROM found) "
            f"SELECT doc, speech_id, score, in_debate, sum(in_debate) OVER () AS total, "
            f"       count(*) OVER () AS debates_total "
@@ -184,8 +200,8 @@ def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[l
     rows = stmt.run(conn, sql, limit=query.limit, offset=query.offset)
     if rows:
         return rows, int(rows[0]["total"]), int(rows[0]["debates_total"])
-    sql = (f"WITH m AS MATERIALIZED ({stmt.matches}) SELECT count(*) AS n, count(DISTINCT i.debate_id) AS d "
-           f"FROM m JOIN search_items i ON i.id = m.doc WHERE {stmt.condition}")
+    sql = (f"WITH m AS MATERIALIZED ({stmt.matches}) SELECT count(DISTINCT m.result) AS n, "
+           f"count(DISTINCT i.debate_id) AS d FROM m JOIN search_items i ON i.id = m.doc WHERE {stmt.condition}")
     row = stmt.run(conn, sql)[0]
     return [], int(row["n"]), int(row["d"])
 
@@ -222,19 +238,43 @@ _QUESTIONS = (
     .order_by(speeches.c.heading_id, speeches.c.position))
 
 
+#: the written answers of the questions among some speeches (their question group's replies, first first)
+_ASKED, _ANSWER = speeches.alias("asked"), speeches.alias("answer")
+_ANSWERS = (
+    select(_ASKED.c.id.label("asked"), _ANSWER.c.id.label("answer"))
+    .select_from(_ASKED.join(_ANSWER, and_(_ANSWER.c.debate_id == _ASKED.c.debate_id,
+                                           _ANSWER.c.heading_id == _ASKED.c.heading_id,
+                                           _ANSWER.c.element == "reply")))
+    .where(and_(_ASKED.c.id.in_(bindparam("ids", expanding=True)), _ASKED.c.element == "ques"))
+    .order_by(_ANSWER.c.position.desc()))
+
+
+def _shown(conn: Connection, rows) -> list[dict]:
+    """The page's rows with each result shown by its answer: a written question that matched (on
+    its own, or better than its answer) stands for its question group, which is shown as its
+    answer with the question above it (``SearchHit.question``); an unanswered question as itself."""
+    rows = [dict(r) for r in rows]
+    answers = {r["asked"]: r["answer"] for r in conn.execute(_ANSWERS, {"ids": [r["speech_id"] for r in rows]})
+               .mappings()}                  # the first answer wins (ordered last)
+    for r in rows:
+        r["speech_id"] = answers.get(r["speech_id"], r["speech_id"])
+    return rows
+
+
 def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
     if not rows:
         return []
+    rows = _shown(conn, rows)
     ids = [r["speech_id"] for r in rows]
     by_id = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": ids}).mappings()}
-    texts = {r["doc"]: by_id[r["speech_id"]]["text"] for r in rows if r["speech_id"] in by_id}
+    texts = {n: by_id[r["speech_id"]]["text"] for n, r in enumerate(rows) if r["speech_id"] in by_id}
     stemmed = impl.stemmed_ranges(conn, parsed, texts)
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
     prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]
     questions = _questions(conn, [r for r in by_id.values() if r["element"] == "reply"])
     out = []
-    for r in rows:
+    for n, r in enumerate(rows):
         budget.check()                        # snippets are work too: the budget covers them
         s = by_id.get(r["speech_id"])
         if s is None:                         # deleted between the two queries by a concurrent ingest
@@ -247,7 +287,7 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
             person_slug=s["person_slug"], person_name=s["person_name"], speaker_name=s["speaker_name"],
             membership=membership_of(s), speaker_office=s["speaker_office"], title=title, heading=heading,
             department_slug=s["department_slug"],
-            snippet=snippet(s["text"], stemmed.get(r["doc"], []) + exact_ranges(s["text"], phrases, prefixes)),
+            snippet=snippet(s["text"], stemmed.get(n, []) + exact_ranges(s["text"], phrases, prefixes)),
             score=float(r["score"] or 0.0), question=questions.get(s["id"]),
             hits_in_debate=int(r["in_debate"]) if r["in_debate"] is not None else None))
     return out
