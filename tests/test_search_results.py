@@ -181,3 +181,12 @@ def test_the_mcp_tool_counts_results(sample_engine):
     second = anyio.run(lambda: call(limit=1, offset=1))
     assert second["page"]["total"] == 6 and second["page"]["next_offset"] == 2
     assert second["data"]["hits"][0]["id"] == whole["data"]["hits"][1]["id"]
+
+
+def test_results_are_counted_in_slices_of_the_key_space(conn, monkeypatch):
+    from despatchbox.store.search import tantivy_search
+    if conn.dialect.name != "sqlite":
+        pytest.skip("tantivy counts question groups in slices; PostgreSQL counts them in SQL")
+    monkeypatch.setattr(tantivy_search, "AGG_BUCKETS", 2)        # 4 written items → slices of ≤ 2 keys
+    assert search(conn, SearchQuery(CARDS)).total == 6
+    assert search(conn, SearchQuery('"the minister"')).total == len(results(xml_phrase("the minister")))

@@ -249,30 +249,36 @@ _ANSWERS = (
     .order_by(_ANSWER.c.position.desc()))
 
 
-def _shown(conn: Connection, rows) -> list[dict]:
-    """The page's rows with each result shown by its answer: a written question that matched (on
-    its own, or better than its answer) stands for its question group, which is shown as its
-    answer with the question above it (``SearchHit.question``); an unanswered question as itself."""
+def _shown(conn: Connection, rows) -> tuple[list[dict], dict]:
+    """The page's rows with each result shown by its answer, and the hit rows of what they show
+    (by speech id). A written question that matched (on its own, or better than its answer) stands
+    for its question group, shown as the group's first answer with the question above it
+    (``SearchHit.question``); an unanswered question is shown as itself. A page without questions
+    costs no more than one query."""
     rows = [dict(r) for r in rows]
-    answers = {r["asked"]: r["answer"] for r in conn.execute(_ANSWERS, {"ids": [r["speech_id"] for r in rows]})
-               .mappings()}                  # the first answer wins (ordered last)
-    for r in rows:
-        r["speech_id"] = answers.get(r["speech_id"], r["speech_id"])
-    return rows
+    by_id = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": [r["speech_id"] for r in rows]}).mappings()}
+    asked = [i for i, r in by_id.items() if r["element"] == "ques"]
+    if asked:
+        answers = {r["asked"]: r["answer"] for r in conn.execute(_ANSWERS, {"ids": asked}).mappings()}
+        unread = sorted(set(answers.values()) - set(by_id))      # the first answer wins (ordered last)
+        if unread:
+            by_id.update({r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": unread}).mappings()})
+        for r in rows:
+            r["speech_id"] = answers.get(r["speech_id"], r["speech_id"])
+    return rows, by_id
 
 
 def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
     if not rows:
         return []
-    rows = _shown(conn, rows)
-    ids = [r["speech_id"] for r in rows]
-    by_id = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": ids}).mappings()}
+    rows, by_id = _shown(conn, rows)
     texts = {n: by_id[r["speech_id"]]["text"] for n, r in enumerate(rows) if r["speech_id"] in by_id}
     stemmed = impl.stemmed_ranges(conn, parsed, texts)
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
     prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]
-    questions = _questions(conn, [r for r in by_id.values() if r["element"] == "reply"])
+    shown = [by_id[r["speech_id"]] for r in rows if r["speech_id"] in by_id]
+    questions = _questions(conn, [s for s in shown if s["element"] == "reply"])
     out = []
     for n, r in enumerate(rows):
         budget.check()                        # snippets are work too: the budget covers them

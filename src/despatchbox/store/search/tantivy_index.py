@@ -89,7 +89,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("debate", tokenizer_name="raw", fast=True, stored=True)
     sb.add_integer_field("debate_key", fast=True)
     sb.add_integer_field("result", indexed=True, fast=True)
-    sb.add_integer_field("question_group", indexed=True)
+    sb.add_integer_field("question_group", indexed=True, fast=True)
     sb.add_text_field("kind", tokenizer_name="raw")
     sb.add_integer_field("date", indexed=True, fast=True)
     sb.add_integer_field("person", indexed=True)

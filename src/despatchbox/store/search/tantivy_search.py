@@ -136,9 +136,9 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     searcher = index.searcher()
     check_prefixes(searcher, parsed)
     q = full_query(conn, parsed, query)
-    items = count(searcher, q)
+    items, grouped = counts(searcher, q)
     budget.check()
-    total = result_count(searcher, q, items)
+    total = result_count(searcher, q, items, grouped)
     if query.group_by_debate:
         return _grouped(searcher, q, query, items, total)
     if query.offset >= total:
@@ -161,7 +161,9 @@ def count(searcher: tantivy.Searcher, q: tantivy.Query) -> int:
     return int(result["n"]["value"])
 
 
-#: buckets one terms aggregation is given (tantivy refuses more than 65,000)
+#: buckets one terms aggregation is given (tantivy refuses more than 65,000): the question groups
+#: of the matches are counted in slices of the key space expected to hold fewer, and a slice that
+#: holds more is split in two
 AGG_BUCKETS = 60_000
 #: above this many matching written questions and answers the results they make are estimated
 #: (HyperLogLog), not counted
@@ -169,28 +171,39 @@ EXACT_RESULT_COUNT = 1_200_000
 _KEYS = 2 ** 63          # result keys are 63-bit hashes (tantivy_index.debate_key)
 
 
-def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int) -> int:
+def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
+    """How many documents match, and how many of them are written questions and answers
+    (``question_group``), exactly: one aggregation, without scoring."""
+    found = searcher.aggregate(q, {"g": {"terms": {"field": "question_group", "size": 2}}})
+    by_value = {int(b["key"]): int(b["doc_count"]) for b in found["g"]["buckets"]}
+    return sum(by_value.values()), by_value.get(1, 0)
+
+
+def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, grouped: int) -> int:
     """How many results the ``items`` matching documents make: the items that are results of their
-    own, plus the question groups among the written questions and answers (counted by a terms
-    aggregation on ``result``, in slices of the key space of at most ``AGG_BUCKETS`` keys each)."""
-    if not items:
-        return 0
-    grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
-    grouped = count(searcher, grouped_q)
+    own, plus the question groups of the ``grouped`` written questions and answers among them."""
     if grouped <= 1:
         return items
+    grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
     if grouped > EXACT_RESULT_COUNT:
         return items - grouped + int(round(searcher.cardinality(grouped_q, "result")))
     slices = -(-grouped // AGG_BUCKETS)
     step = -(-_KEYS // slices)
-    groups = 0
-    for n in range(slices):
-        budget.check()
-        part = grouped_q if slices == 1 else Q.boolean_query([(Occur.Must, grouped_q), _filter(Q.range_query(
-            SCHEMA, "result", tantivy.FieldType.Integer, n * step, min(_KEYS, (n + 1) * step) - 1))])
-        found = searcher.aggregate(part, {"r": {"terms": {"field": "result", "size": AGG_BUCKETS}}})
-        groups += len(found["r"]["buckets"])
+    groups = sum(_groups(searcher, grouped_q, n * step, min(_KEYS, (n + 1) * step) - 1) for n in range(slices))
     return items - grouped + groups
+
+
+def _groups(searcher: tantivy.Searcher, grouped_q: tantivy.Query, low: int, high: int) -> int:
+    """The distinct ``result`` keys from ``low`` to ``high`` among the matches: a terms aggregation of
+    at most ``AGG_BUCKETS`` buckets, or, when it leaves some out, one for each half of the range."""
+    budget.check()
+    part = grouped_q if (low, high) == (0, _KEYS - 1) else Q.boolean_query([(Occur.Must, grouped_q), _filter(
+        Q.range_query(SCHEMA, "result", tantivy.FieldType.Integer, low, high))])
+    found = searcher.aggregate(part, {"r": {"terms": {"field": "result", "size": AGG_BUCKETS}}})["r"]
+    if not found.get("sum_other_doc_count"):
+        return len(found["buckets"])
+    middle = (low + high) // 2
+    return _groups(searcher, grouped_q, low, middle) + _groups(searcher, grouped_q, middle + 1, high)
 
 
 def _result_of(searcher: tantivy.Searcher, hits) -> list[int]:
