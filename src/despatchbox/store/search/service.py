@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, Date, and_, bindparam, select, text
+from sqlalchemy import Connection, Date, and_, bindparam, or_, select, text, tuple_
 
 from ...attribute import departments as dept_registry
 from ..queries.speakers import membership_columns, membership_of
@@ -212,7 +212,12 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-#: the rows behind a page of hits (built once: SQLAlchemy caches its compiled form)
+#: written questions and answers (the elements that make question groups)
+_WRITTEN = ("ques", "reply")
+_PAGE = speeches.alias("page")
+
+#: the rows behind a page of hits, with the other written questions and answers of their question
+#: groups (built once: SQLAlchemy caches its compiled form; (debate_id, position) is indexed)
 _HIT_ROWS = (
     select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
            speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office, speeches.c.person_id,
@@ -225,60 +230,63 @@ _HIT_ROWS = (
                  .outerjoin(headings, headings.c.id == speeches.c.heading_id)
                  .outerjoin(people, people.c.id == speeches.c.person_id)
                  .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
-    .where(speeches.c.id.in_(bindparam("ids", expanding=True))))
-
-#: the written questions of some question groups ((debate_id, position) is indexed, heading_id is not)
-_QUESTIONS = (
-    select(speeches.c.id, speeches.c.heading_id, speeches.c.position, speeches.c.person_id,
-           speeches.c.speaker_name, speeches.c.text, people.c.name.label("person_name"))
-    .select_from(speeches.outerjoin(people, people.c.id == speeches.c.person_id))
-    .where(and_(speeches.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
-                speeches.c.heading_id.in_(bindparam("heading_ids", expanding=True)),
-                speeches.c.element == "ques"))
-    .order_by(speeches.c.heading_id, speeches.c.position))
+    .where(or_(speeches.c.id.in_(bindparam("ids", expanding=True)),
+               and_(speeches.c.element.in_(_WRITTEN),
+                    tuple_(speeches.c.debate_id, speeches.c.heading_id).in_(
+                        select(_PAGE.c.debate_id, _PAGE.c.heading_id)
+                        .where(and_(_PAGE.c.id.in_(bindparam("ids", expanding=True)),
+                                    _PAGE.c.element.in_(_WRITTEN)))))))
+    .order_by(speeches.c.debate_id, speeches.c.position))
 
 
-#: the written answers of the questions among some speeches (their question group's replies, first first)
-_ASKED, _ANSWER = speeches.alias("asked"), speeches.alias("answer")
-_ANSWERS = (
-    select(_ASKED.c.id.label("asked"), _ANSWER.c.id.label("answer"))
-    .select_from(_ASKED.join(_ANSWER, and_(_ANSWER.c.debate_id == _ASKED.c.debate_id,
-                                           _ANSWER.c.heading_id == _ASKED.c.heading_id,
-                                           _ANSWER.c.element == "reply")))
-    .where(and_(_ASKED.c.id.in_(bindparam("ids", expanding=True)), _ASKED.c.element == "ques"))
-    .order_by(_ANSWER.c.position.desc()))
-
-
-def _shown(conn: Connection, rows) -> tuple[list[dict], dict]:
-    """The page's rows with each result shown by its answer, and the hit rows of what they show
-    (by speech id). A written question that matched (on its own, or better than its answer) stands
-    for its question group, shown as the group's first answer with the question above it
-    (``SearchHit.question``); an unanswered question is shown as itself. A page without questions
-    costs no more than one query."""
+def _shown(conn: Connection, rows) -> tuple[list[dict], dict, dict]:
+    """The page's rows with each result shown by its answer; the hit rows read (by speech id); and
+    the questions of the answers shown. A written question that matched (on its own, or better
+    than its answer) stands for its question group, shown as the group's first answer with the
+    question above it (``SearchHit.question``); an unanswered question is shown as itself. One
+    query reads the page's items and their question groups."""
     rows = [dict(r) for r in rows]
-    by_id = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": [r["speech_id"] for r in rows]}).mappings()}
-    asked = [i for i, r in by_id.items() if r["element"] == "ques"]
-    if asked:
-        answers = {r["asked"]: r["answer"] for r in conn.execute(_ANSWERS, {"ids": asked}).mappings()}
-        unread = sorted(set(answers.values()) - set(by_id))      # the first answer wins (ordered last)
-        if unread:
-            by_id.update({r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": unread}).mappings()})
-        for r in rows:
-            r["speech_id"] = answers.get(r["speech_id"], r["speech_id"])
-    return rows, by_id
+    by_id: dict[str, dict] = {}
+    groups: dict[tuple, list] = {}               # (debate, heading) → its questions and answers, in order
+    for r in conn.execute(_HIT_ROWS, {"ids": [r["speech_id"] for r in rows]}).mappings():
+        by_id[r["id"]] = r
+        if r["element"] in _WRITTEN and r["heading_id"]:
+            groups.setdefault((r["debate_id"], r["heading_id"]), []).append(r)
+    for r in rows:
+        s = by_id.get(r["speech_id"])
+        if s is not None and s["element"] == "ques":
+            answers = [a for a in groups.get((s["debate_id"], s["heading_id"]), []) if a["element"] == "reply"]
+            if answers:
+                r["speech_id"] = answers[0]["id"]
+    questions = {}
+    for r in rows:
+        s = by_id.get(r["speech_id"])
+        if s is not None and s["element"] == "reply":
+            asked = [q for q in groups.get((s["debate_id"], s["heading_id"]), [])
+                     if q["element"] == "ques" and q["position"] < s["position"]]
+            if asked:
+                questions[s["id"]] = _question(asked[0])
+    return rows, by_id, questions
+
+
+def _question(qn) -> QuestionContext:
+    """A written question as its answer shows it: who asked, and its first ``QUESTION_CHARS`` characters."""
+    body = " ".join(qn["text"].split())
+    if len(body) > QUESTION_CHARS:
+        body = body[:QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
+    return QuestionContext(id=qn["id"], person_id=qn["person_id"], name=qn["person_name"] or qn["speaker_name"],
+                           text=body)
 
 
 def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
     if not rows:
         return []
-    rows, by_id = _shown(conn, rows)
+    rows, by_id, questions = _shown(conn, rows)
     texts = {n: by_id[r["speech_id"]]["text"] for n, r in enumerate(rows) if r["speech_id"] in by_id}
     stemmed = impl.stemmed_ranges(conn, parsed, texts)
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
     prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]
-    shown = [by_id[r["speech_id"]] for r in rows if r["speech_id"] in by_id]
-    questions = _questions(conn, [s for s in shown if s["element"] == "reply"])
     out = []
     for n, r in enumerate(rows):
         budget.check()                        # snippets are work too: the budget covers them
@@ -296,29 +304,6 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
             snippet=snippet(s["text"], stemmed.get(n, []) + exact_ranges(s["text"], phrases, prefixes)),
             score=float(r["score"] or 0.0), question=questions.get(s["id"]),
             hits_in_debate=int(r["in_debate"]) if r["in_debate"] is not None else None))
-    return out
-
-
-def _questions(conn: Connection, replies) -> dict[str, QuestionContext]:
-    """For each written answer, the question it answers: the first question of its question group."""
-    heading_ids = sorted({r["heading_id"] for r in replies if r["heading_id"]})
-    if not heading_ids:
-        return {}
-    debate_ids = sorted({r["debate_id"] for r in replies})
-    rows = conn.execute(_QUESTIONS, {"debate_ids": debate_ids, "heading_ids": heading_ids}).mappings()
-    by_heading: dict[str, list] = {}
-    for row in rows:
-        by_heading.setdefault(row["heading_id"], []).append(row)
-    out = {}
-    for reply in replies:
-        asked = [qn for qn in by_heading.get(reply["heading_id"], []) if qn["position"] < reply["position"]]
-        if asked:
-            qn = asked[0]
-            body = " ".join(qn["text"].split())
-            if len(body) > QUESTION_CHARS:
-                body = body[:QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
-            out[reply["id"]] = QuestionContext(id=qn["id"], person_id=qn["person_id"],
-                                               name=qn["person_name"] or qn["speaker_name"], text=body)
     return out
 
 
