@@ -30,3 +30,28 @@ def test_schema_declares_every_table_the_database_holds(fresh_engine):
     held = {t for t in held if not t.startswith(("search_", "speeches_fts", "people_fts"))
             and not t.endswith(("_data", "_idx", "_docsize", "_config", "_content"))}
     assert held - set(metadata.tables) == set()
+
+
+def test_0014_gives_items_indexed_before_it_their_result(fresh_engine):
+    """PostgreSQL's search_items.result_id (a written question and its answer: their question group)
+    is filled for the rows already indexed, and by the trigger from then on."""
+    import pytest
+    from alembic import command
+    from sqlalchemy import text
+
+    from despatchbox.pipeline.run import ingest
+
+    from .conftest import SAMPLE
+
+    if fresh_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no result_id: its tantivy index reads element and heading itself")
+    cfg = database.alembic_config(fresh_engine)
+    command.downgrade(cfg, "0013")
+    assert ingest(fresh_engine, [SAMPLE / "scrapedxml" / "wrans" / "answers2009-10-26f.xml"]).ok
+    assert database.current_heads(fresh_engine) == {"0013"}          # indexed before 0014
+    command.upgrade(cfg, "heads")
+    with fresh_engine.connect() as conn:
+        rows = conn.execute(text("SELECT s.id, s.element, s.heading_id, i.result_id FROM search_items i "
+                                 "JOIN speeches s ON s.id = i.speech_id")).all()
+    assert rows and all(r.result_id == (r.heading_id if r.element in ("ques", "reply") else r.id) for r in rows)
+    assert {r.element for r in rows} >= {"ques", "reply"}

@@ -96,13 +96,6 @@ def _page_links(page: int, pages: int) -> list[int | None]:
     return out
 
 
-def once_per_question(hits: list) -> list:
-    """A written question and its answer are one result: a question hit is dropped where its
-    answer is on the same page (the answer shows the question above it)."""
-    answered = {h.question.id for h in hits if h.question is not None}
-    return [h for h in hits if not (h.item_type == "question" and h.id in answered)]
-
-
 def named_people(hits: list[PersonHit]) -> list[dict]:
     """People found, as the page lists them: each with its name, party and seat ('Lord Bach (Labour - Life peer)')."""
     return [{"id": p.id, "name": p.name, "slug": p.slug, "house": p.house, "current": p.current,
@@ -145,7 +138,7 @@ def search_page(request: Request):
                 form.problems.append(str(exc))
             else:
                 context["results"] = results
-                context["hits"] = once_per_question(named_hits(results.hits))
+                context["hits"] = named_hits(results.hits)
                 context["search_feed_url"] = "/feeds/search.atom?" + urlencode(
                     [(k, v) for k, v in (("q", form.q), ("person", form.person), ("party", form.party),
                                          ("department", form.department), ("kind", form.kind),

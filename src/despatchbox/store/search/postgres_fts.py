@@ -3,6 +3,8 @@
 ``search_items`` holds two tsvectors per item (see migration 0002): ``stem`` (the ``english``
 configuration: stemmed, stop words dropped) answers words, ``exact`` (``simple``: lower-cased,
 nothing dropped) answers "phrases" (``<->``) and prefixes (``:*``). Both have GIN indexes.
+``result_id`` is the result an item belongs to (migration 0014): a written question and its
+answer share their question group's heading id; anything else is its own speech id.
 Every word reaches the server as a bind parameter of ``plainto_tsquery``/``phraseto_tsquery``
 (see ``to_tsquery_sql``).
 """
@@ -15,6 +17,11 @@ from . import query_plan as qp
 from .highlight import words_starting
 
 COLUMNS = {ql.STEMMED: "stem", ql.EXACT: "exact"}
+
+#: the result a row of speeches ``{r}`` belongs to (as migration 0014's trigger computes it;
+#: ``tantivy_index.result_id`` is the same rule)
+RESULT_ID = ("CASE WHEN {r}.element IN ('ques', 'reply') AND {r}.heading_id IS NOT NULL "
+             "THEN {r}.heading_id ELSE {r}.id END")
 
 #: text-search configurations of the two PostgreSQL indexes
 PG_CONFIGS = {ql.STEMMED: "english", ql.EXACT: "simple"}
@@ -63,14 +70,16 @@ def _predicate(plan: qp.Plan, sink: ParamSink) -> str:
 
 
 def hits_sql(parsed: ql.ParsedQuery, scored: bool = True, prefix: str = "m") -> tuple[str, dict]:
-    """A SELECT of (doc, score) for every item matching the query: doc is search_items.id,
-    score is relevance (ts_rank, higher is better) — or 0 when not ``scored``, which is much
+    """A SELECT of (doc, result, score) for every item matching the query: doc is search_items.id,
+    result the result it belongs to (``search_items.result_id``: a written question and its answer
+    are one), score is relevance (ts_rank, higher is better) — or 0 when not ``scored``, which is much
     cheaper when only the count or the order by date is wanted. Parameters are named prefix0, …"""
     sink = ParamSink(prefix)
     where = _predicate(qp.plan(parsed.root), sink)
     scores = [f"ts_rank(i.{COLUMNS[index]}, {to_tsquery_sql(node, sink)})"
               for index, node in (qp.rank_nodes(parsed.root) if scored else {}).items()]
-    return f"SELECT i.id AS doc, ({' + '.join(scores) or '0'}) AS score FROM search_items i WHERE {where}", sink.params
+    return (f"SELECT i.id AS doc, i.result_id AS result, ({' + '.join(scores) or '0'}) AS score "
+            f"FROM search_items i WHERE {where}", sink.params)
 
 
 def raw_sql(parsed: ql.ParsedQuery, limit: int = 20) -> tuple[str, dict] | None:
@@ -118,8 +127,9 @@ def rebuild(conn: Connection) -> None:
     """Re-index every speech from scratch (after a bulk load that bypassed the triggers)."""
     conn.exec_driver_sql("DELETE FROM search_items")
     conn.exec_driver_sql(
-        "INSERT INTO search_items (speech_id, debate_id, kind, date, person_id, membership_id, stem, exact) "
+        "INSERT INTO search_items (speech_id, debate_id, kind, date, person_id, membership_id, result_id, stem, exact) "
         "SELECT id, debate_id, kind, date, person_id, membership_id, "
+        f"{RESULT_ID.format(r='speeches')}, "
         "to_tsvector('english', regexp_replace(text, '[[:punct:]]+', ' ', 'g')), "
         "to_tsvector('simple', regexp_replace(text, '[[:punct:]]+', ' ', 'g')) "
         "FROM speeches WHERE text <> '' ORDER BY date, debate_id, position")

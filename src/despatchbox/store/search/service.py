@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, Date, and_, bindparam, select, text
+from sqlalchemy import BindParameter, Connection, Date, and_, bindparam, or_, select, text, tuple_
 
 from ...attribute import departments as dept_registry
 from ..queries.speakers import membership_columns, membership_of
@@ -127,40 +127,54 @@ class _Statements:
         return conn.execute(text(sql).bindparams(*self.binds), {**self.params, **extra}).mappings().all()
 
     def count(self, conn: Connection) -> int:
+        """Matching results (a written question and its answer are one: ``search_items.result_id``)."""
         if self.where:
-            sql = (f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(*) AS n FROM m "
+            sql = (f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(DISTINCT m.result) AS n FROM m "
                    f"JOIN search_items i ON i.id = m.doc WHERE {self.condition}")
         else:
-            sql = f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(*) AS n FROM m"
+            sql = f"WITH m AS MATERIALIZED ({self.matches}) SELECT count(DISTINCT result) AS n FROM m"
         return int(self.run(conn, sql)[0]["n"])
 
-    def page_by_relevance(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
-        """A page of hits by relevance and the total, in one pass over the matches (each
-        common table is computed once: MATERIALIZED)."""
+    def found(self, source: str, columns: str) -> str:
+        """The CTE ``f``: the matches of ``source`` (a CTE of hits) that pass the filters."""
         if self.where:
-            found = (f"f AS MATERIALIZED (SELECT h.doc, h.score FROM h JOIN search_items i ON i.id = h.doc "
-                     f"WHERE {self.condition})")
-        else:
-            found = "f AS MATERIALIZED (SELECT doc, score FROM h)"
-        sql = (f"WITH h AS MATERIALIZED ({self.hits}), {found}, "
-               f"page AS (SELECT doc, score FROM f ORDER BY score DESC, doc LIMIT :limit OFFSET :offset) "
-               f"SELECT page.doc, i.speech_id, page.score, NULL AS in_debate, (SELECT count(*) FROM f) AS total "
-               f"FROM page JOIN search_items i ON i.id = page.doc ORDER BY page.score DESC, page.doc")
+            cols = ", ".join(f"{source}.{c.strip()}" for c in columns.split(","))
+            return (f"f AS MATERIALIZED (SELECT {cols} FROM {source} JOIN search_items i ON i.id = {source}.doc "
+                    f"WHERE {self.condition})")
+        return f"f AS MATERIALIZED (SELECT {columns} FROM {source})"
+
+    def page_by_relevance(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
+        """A page of results by relevance (each at its best hit) and the total, in one pass over
+        the matches (each common table is computed once: MATERIALIZED)."""
+        sql = (f"WITH h AS MATERIALIZED ({self.hits}), {self.found('h', 'doc, result, score')}, "
+               f"r AS MATERIALIZED (SELECT result, max(score) AS score FROM f GROUP BY result), "
+               f"page AS (SELECT result, score FROM r ORDER BY score DESC, result LIMIT :limit OFFSET :offset) "
+               f"SELECT DISTINCT ON (page.score, page.result) f.doc, i.speech_id, page.score, NULL AS in_debate, "
+               f"       (SELECT count(*) FROM r) AS total "
+               f"FROM page JOIN f ON f.result = page.result AND f.score = page.score "
+               f"JOIN search_items i ON i.id = f.doc ORDER BY page.score DESC, page.result, f.doc")
         rows = self.run(conn, sql, limit=limit, offset=offset)
         return rows, (int(rows[0]["total"]) if rows else self.count(conn))
 
     def page_by_date(self, conn: Connection, limit: int, offset: int) -> tuple[list, int]:
-        """A page by date (newest first) and the total; only the page's own items are ranked."""
+        """A page of results by date (newest first) and the total; only the page's own items are
+        ranked (a result's relevance is its best item's)."""
         sql = (f"WITH m AS MATERIALIZED ({self.matches}), "
-               f"f AS MATERIALIZED (SELECT i.id AS doc, i.speech_id, i.date FROM m "
-               f"                   JOIN search_items i ON i.id = m.doc WHERE {self.condition}) "
-               f"SELECT doc, speech_id, (SELECT count(*) FROM f) AS total FROM f "
-               f"ORDER BY date DESC, doc LIMIT :limit OFFSET :offset")
-        page = self.run(conn, sql, limit=limit, offset=offset)
-        scores = self.scores(conn, [r["doc"] for r in page])
-        rows = [{"doc": r["doc"], "speech_id": r["speech_id"], "score": scores.get(r["doc"], 0.0),
-                 "in_debate": None} for r in page]
-        return rows, (int(page[0]["total"]) if page else self.count(conn))
+               f"f AS MATERIALIZED (SELECT i.id AS doc, m.result, i.date FROM m "
+               f"                   JOIN search_items i ON i.id = m.doc WHERE {self.condition}), "
+               f"r AS MATERIALIZED (SELECT result, max(date) AS date, min(doc) AS doc FROM f GROUP BY result), "
+               f"page AS (SELECT result, date, doc FROM r ORDER BY date DESC, doc LIMIT :limit OFFSET :offset) "
+               f"SELECT page.doc, i.speech_id, f.doc AS item, (SELECT count(*) FROM r) AS total "
+               f"FROM page JOIN f ON f.result = page.result JOIN search_items i ON i.id = page.doc "
+               f"ORDER BY page.date DESC, page.doc")
+        found = self.run(conn, sql, limit=limit, offset=offset)
+        scores = self.scores(conn, [r["item"] for r in found])
+        rows: dict[int, dict] = {}
+        for r in found:
+            row = rows.setdefault(r["doc"], {"doc": r["doc"], "speech_id": r["speech_id"], "score": 0.0,
+                                              "in_debate": None})
+            row["score"] = max(row["score"], scores.get(r["item"], 0.0))
+        return list(rows.values()), (int(found[0]["total"]) if found else self.count(conn))
 
     def scores(self, conn: Connection, docs: list[int]) -> dict[int, float]:
         if not docs:
@@ -172,14 +186,16 @@ class _Statements:
 
 
 def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[list, int, int]:
-    """One hit per debate — its best — with the number of matching items in each debate."""
+    """One hit per debate — its best — with the number of matching results in each debate (a
+    question group lies within one debate: its written questions and answers count once)."""
     group_order = "date DESC, doc" if query.sort == "date" else "best DESC, date DESC, doc"
     sql = (f"WITH h AS MATERIALIZED ({stmt.hits}), "
-           f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score "
+           f"found AS (SELECT i.id AS doc, i.speech_id, i.debate_id, i.date, h.score, "
+           f"          row_number() OVER (PARTITION BY h.result ORDER BY h.doc) AS nth_of_result "
            f"          FROM h JOIN search_items i ON i.id = h.doc WHERE {stmt.condition}), "
            f"ranked AS (SELECT found.*, "
            f"           row_number() OVER (PARTITION BY debate_id ORDER BY score DESC, doc) AS rn, "
-           f"           count(*) OVER (PARTITION BY debate_id) AS in_debate, "
+           f"           count(*) FILTER (WHERE nth_of_result = 1) OVER (PARTITION BY debate_id) AS in_debate, "
            f"           max(score) OVER (PARTITION BY debate_id) AS best FROM found) "
            f"SELECT doc, speech_id, score, in_debate, sum(in_debate) OVER () AS total, "
            f"       count(*) OVER () AS debates_total "
@@ -187,8 +203,8 @@ def _grouped(conn: Connection, stmt: _Statements, query: SearchQuery) -> tuple[l
     rows = stmt.run(conn, sql, limit=query.limit, offset=query.offset)
     if rows:
         return rows, int(rows[0]["total"]), int(rows[0]["debates_total"])
-    sql = (f"WITH m AS MATERIALIZED ({stmt.matches}) SELECT count(*) AS n, count(DISTINCT i.debate_id) AS d "
-           f"FROM m JOIN search_items i ON i.id = m.doc WHERE {stmt.condition}")
+    sql = (f"WITH m AS MATERIALIZED ({stmt.matches}) SELECT count(DISTINCT m.result) AS n, "
+           f"count(DISTINCT i.debate_id) AS d FROM m JOIN search_items i ON i.id = m.doc WHERE {stmt.condition}")
     row = stmt.run(conn, sql)[0]
     return [], int(row["n"]), int(row["d"])
 
@@ -199,7 +215,12 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-#: the rows behind a page of hits (built once: SQLAlchemy caches its compiled form)
+#: written questions and answers (the elements that make question groups)
+_WRITTEN = ("ques", "reply")
+_PAGE = speeches.alias("page")
+
+#: the rows behind a page of hits, with the other written questions and answers of their question
+#: groups (built once: SQLAlchemy caches its compiled form; (debate_id, position) is indexed)
 _HIT_ROWS = (
     select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
            speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office, speeches.c.person_id,
@@ -212,32 +233,65 @@ _HIT_ROWS = (
                  .outerjoin(headings, headings.c.id == speeches.c.heading_id)
                  .outerjoin(people, people.c.id == speeches.c.person_id)
                  .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
-    .where(speeches.c.id.in_(bindparam("ids", expanding=True))))
+    .where(or_(speeches.c.id.in_(bindparam("ids", expanding=True)),
+               and_(speeches.c.element.in_(_WRITTEN),
+                    tuple_(speeches.c.debate_id, speeches.c.heading_id).in_(
+                        select(_PAGE.c.debate_id, _PAGE.c.heading_id)
+                        .where(and_(_PAGE.c.id.in_(bindparam("ids", expanding=True)),
+                                    _PAGE.c.element.in_(_WRITTEN)))))))
+    .order_by(speeches.c.debate_id, speeches.c.position))
 
-#: the written questions of some question groups ((debate_id, position) is indexed, heading_id is not)
-_QUESTIONS = (
-    select(speeches.c.id, speeches.c.heading_id, speeches.c.position, speeches.c.person_id,
-           speeches.c.speaker_name, speeches.c.text, people.c.name.label("person_name"))
-    .select_from(speeches.outerjoin(people, people.c.id == speeches.c.person_id))
-    .where(and_(speeches.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
-                speeches.c.heading_id.in_(bindparam("heading_ids", expanding=True)),
-                speeches.c.element == "ques"))
-    .order_by(speeches.c.heading_id, speeches.c.position))
+
+def _shown(conn: Connection, rows) -> tuple[list[dict], dict, dict]:
+    """The page's rows with each result shown by its answer; the hit rows read (by speech id); and
+    the questions of the answers shown. A written question that matched (on its own, or better
+    than its answer) stands for its question group, shown as the group's first answer with the
+    question above it (``SearchHit.question``); an unanswered question is shown as itself. One
+    query reads the page's items and their question groups."""
+    rows = [dict(r) for r in rows]
+    by_id: dict[str, Any] = {}
+    groups: dict[tuple, list] = {}               # (debate, heading) → its questions and answers, in order
+    for r in conn.execute(_HIT_ROWS, {"ids": [r["speech_id"] for r in rows]}).mappings():
+        by_id[r["id"]] = r
+        if r["element"] in _WRITTEN and r["heading_id"]:
+            groups.setdefault((r["debate_id"], r["heading_id"]), []).append(r)
+    for r in rows:
+        s = by_id.get(r["speech_id"])
+        if s is not None and s["element"] == "ques":
+            answers = [a for a in groups.get((s["debate_id"], s["heading_id"]), []) if a["element"] == "reply"]
+            if answers:
+                r["speech_id"] = answers[0]["id"]
+    questions = {}
+    for r in rows:
+        s = by_id.get(r["speech_id"])
+        if s is not None and s["element"] == "reply":
+            asked = [q for q in groups.get((s["debate_id"], s["heading_id"]), [])
+                     if q["element"] == "ques" and q["position"] < s["position"]]
+            if asked:
+                questions[s["id"]] = _question(asked[0])
+    return rows, by_id, questions
+
+
+def _question(qn) -> QuestionContext:
+    """A written question as its answer shows it: who asked, and its first ``QUESTION_CHARS`` characters."""
+    body = " ".join(qn["text"].split())
+    if len(body) > QUESTION_CHARS:
+        body = body[:QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
+    return QuestionContext(id=qn["id"], person_id=qn["person_id"], name=qn["person_name"] or qn["speaker_name"],
+                           text=body)
 
 
 def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
     if not rows:
         return []
-    ids = [r["speech_id"] for r in rows]
-    by_id = {r["id"]: r for r in conn.execute(_HIT_ROWS, {"ids": ids}).mappings()}
-    texts = {r["doc"]: by_id[r["speech_id"]]["text"] for r in rows if r["speech_id"] in by_id}
+    rows, by_id, questions = _shown(conn, rows)
+    texts = {n: by_id[r["speech_id"]]["text"] for n, r in enumerate(rows) if r["speech_id"] in by_id}
     stemmed = impl.stemmed_ranges(conn, parsed, texts)
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
     prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]
-    questions = _questions(conn, [r for r in by_id.values() if r["element"] == "reply"])
     out = []
-    for r in rows:
+    for n, r in enumerate(rows):
         budget.check()                        # snippets are work too: the budget covers them
         s = by_id.get(r["speech_id"])
         if s is None:                         # deleted between the two queries by a concurrent ingest
@@ -250,32 +304,9 @@ def _hydrate(conn: Connection, impl, parsed: ql.ParsedQuery, rows) -> list[Searc
             person_slug=s["person_slug"], person_name=s["person_name"], speaker_name=s["speaker_name"],
             membership=membership_of(s), speaker_office=s["speaker_office"], title=title, heading=heading,
             department_slug=s["department_slug"],
-            snippet=snippet(s["text"], stemmed.get(r["doc"], []) + exact_ranges(s["text"], phrases, prefixes)),
+            snippet=snippet(s["text"], stemmed.get(n, []) + exact_ranges(s["text"], phrases, prefixes)),
             score=float(r["score"] or 0.0), question=questions.get(s["id"]),
             hits_in_debate=int(r["in_debate"]) if r["in_debate"] is not None else None))
-    return out
-
-
-def _questions(conn: Connection, replies) -> dict[str, QuestionContext]:
-    """For each written answer, the question it answers: the first question of its question group."""
-    heading_ids = sorted({r["heading_id"] for r in replies if r["heading_id"]})
-    if not heading_ids:
-        return {}
-    debate_ids = sorted({r["debate_id"] for r in replies})
-    rows = conn.execute(_QUESTIONS, {"debate_ids": debate_ids, "heading_ids": heading_ids}).mappings()
-    by_heading: dict[str, list] = {}
-    for row in rows:
-        by_heading.setdefault(row["heading_id"], []).append(row)
-    out = {}
-    for reply in replies:
-        asked = [qn for qn in by_heading.get(reply["heading_id"], []) if qn["position"] < reply["position"]]
-        if asked:
-            qn = asked[0]
-            body = " ".join(qn["text"].split())
-            if len(body) > QUESTION_CHARS:
-                body = body[:QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
-            out[reply["id"]] = QuestionContext(id=qn["id"], person_id=qn["person_id"],
-                                               name=qn["person_name"] or qn["speaker_name"], text=body)
     return out
 
 

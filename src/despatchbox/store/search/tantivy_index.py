@@ -15,7 +15,9 @@ the whole index. A crash between a database commit and an index commit therefore
 the next :func:`sync` (the next ingest, or the next search) reads from the marker on.
 
 Documents: ``item`` (search_items.id), ``speech`` (its id, stored), ``debate`` (grouping and its
-facets), ``kind``, ``date`` (days since 0001-01-01), ``person``, ``party`` (the membership's
+facets), ``result`` (the result it belongs to, :func:`result_id`, as a number: a written
+question and its answer are one) and ``question_group`` (1 for a written question or answer:
+its result may hold more than one item), ``kind``, ``date`` (days since 0001-01-01), ``person``, ``party`` (the membership's
 party code), ``department`` (the debate's), ``batch`` (the ingest run of its file), and the text
 twice: ``stem`` (lower case, accents folded, English Snowball stems) for words, ``exact`` (lower
 case, accents folded) for phrases and prefixes.
@@ -46,7 +48,7 @@ CHUNK = 5000
 
 _ITEMS_SQL = """
 SELECT i.id AS item, i.speech_id, i.debate_id, i.kind, i.date, i.person_id, m.party, d.department_slug,
-       f.batch, s.text
+       f.batch, s.text, s.element, s.heading_id
 FROM search_items i
 JOIN speeches s ON s.id = i.speech_id
 LEFT JOIN debates d ON d.id = i.debate_id
@@ -86,6 +88,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("speech", tokenizer_name="raw", stored=True)
     sb.add_text_field("debate", tokenizer_name="raw", fast=True, stored=True)
     sb.add_integer_field("debate_key", fast=True)
+    sb.add_integer_field("result", indexed=True, fast=True)
+    sb.add_integer_field("question_group", indexed=True, fast=True)
     sb.add_text_field("kind", tokenizer_name="raw")
     sb.add_integer_field("date", indexed=True, fast=True)
     sb.add_integer_field("person", indexed=True)
@@ -231,8 +235,18 @@ class SearchIndex:
 
 
 def debate_key(debate_id: str) -> int:
-    """A debate's id as a number (a fast field read per hit when grouping); 63 bits of its hash."""
+    """A debate's (or a result's) id as a number (a fast field read per hit when grouping); 63 bits of its hash."""
     return int.from_bytes(hashlib.blake2b(debate_id.encode(), digest_size=8).digest(), "big") >> 1
+
+
+def result_id(speech_id: str, element: str | None, heading_id: str | None) -> str:
+    """The search result an item belongs to: a written question and its answer (elements
+    ``ques`` and ``reply``) are one result, their question group (the heading ``….h`` above them);
+    anything else is a result of its own (its speech id). PostgreSQL keeps the same rule in
+    ``search_items.result_id`` (migration 0014)."""
+    if element in ("ques", "reply") and heading_id:
+        return heading_id
+    return speech_id
 
 
 def _day(value) -> int:
@@ -240,7 +254,9 @@ def _day(value) -> int:
 
 
 def _document(r) -> tantivy.Document:
+    result = result_id(r.speech_id, r.element, r.heading_id)
     doc = tantivy.Document(item=int(r.item), speech=r.speech_id, debate=r.debate_id, debate_key=debate_key(r.debate_id),
+                           result=debate_key(result), question_group=int(result != r.speech_id),
                            kind=r.kind, date=_day(r.date),
                            batch=int(r.batch or 0), stem=r.text, exact=r.text)
     if r.person_id is not None:

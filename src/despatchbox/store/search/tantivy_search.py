@@ -1,10 +1,12 @@
 """Searching the tantivy index (SQLite installations): the query language as tantivy queries,
-filters applied inside the query (before ranking), pages by relevance or by date, one hit per
-debate with its number of matching items, and where stemmed words match for snippets.
+filters applied inside the query (before ranking), pages of results by relevance or by date (a
+written question and its answer are one result: the index's ``result`` field), one hit per
+debate with its number of matching results, and where stemmed words match for snippets.
 
 Relevance is BM25 with block-max pruning: a page by relevance looks only at documents that can
-still reach it, so its cost does not grow with the number of matches. Totals are exact (a
-count without scoring). ``hits`` rows are dicts of doc (search_items.id), speech_id, score and
+still reach it (and a few more: a result's other items), so its cost does not grow with the
+number of matches. Totals count results, exactly (without scoring; estimated only above
+``EXACT_RESULT_COUNT`` matching written questions and answers). ``hits`` rows are dicts of doc (search_items.id), speech_id, score and
 in_debate, as the SQL backends give them.
 """
 from __future__ import annotations
@@ -133,28 +135,30 @@ def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
 
 def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
            index: SearchIndex | None = None) -> tuple[list[dict], int, int | None]:
-    """(rows of the page, total matching items, matching debates when grouped). Between steps
-    it looks at the time budget (budget.check): tantivy's own work cannot be interrupted."""
+    """(rows of the page, total matching results, matching debates when grouped). A result is an
+    item, or a written question with its answer (the index's ``result``): one row each, its best
+    hit. Between steps it looks at the time budget (budget.check): tantivy's own work cannot be
+    interrupted."""
     index = index or current(conn)
     searcher = index.searcher()
     check_prefixes(searcher, parsed)
     q = full_query(conn, parsed, query)
-    if query.group_by_debate:
-        return _grouped(index, searcher, q, query)
-    total = count(searcher, q)
+    items, grouped = counts(searcher, q)
     budget.check()
+    total = result_count(searcher, q, items, grouped)
+    if query.group_by_debate:
+        return _grouped(searcher, q, query, items, total)
     if query.offset >= total:
         return [], total, None
+    order = {"order_by_field": "date"} if query.sort == "date" else {}
+    firsts = _first_per_result(searcher, q, query.offset + query.limit, items, order)[query.offset:]
     if query.sort == "date":
-        found = searcher.search(q, query.limit, count=False, order_by_field="date", offset=query.offset).hits
-        rows = _rows(searcher, found, score_of=0.0)
-        budget.check()
-        scores = _scores(searcher, q, [r["doc"] for r in rows])
-        for r in rows:
-            r["score"] = scores.get(r["doc"], 0.0)
+        best = _best_scores(searcher, q, [key for key, _hit in firsts])
+        rows = _rows(searcher, [hit for _key, hit in firsts], score_of=0.0)
+        for row, (key, _hit) in zip(rows, firsts):
+            row["score"] = best.get(key, 0.0)
     else:
-        found = searcher.search(q, query.limit, count=False, offset=query.offset).hits
-        rows = _rows(searcher, found)
+        rows = _rows(searcher, [hit for _key, hit in firsts])
     return rows, total, None
 
 
@@ -164,17 +168,87 @@ def count(searcher: tantivy.Searcher, q: tantivy.Query) -> int:
     return int(result["n"]["value"])
 
 
-def _only_items(items: list[int]) -> tuple:
-    return (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "item", items), 0.0))
+#: buckets one terms aggregation is given (tantivy refuses more than 65,000): the question groups
+#: of the matches are counted in slices of the key space expected to hold fewer, and a slice that
+#: holds more is split in two
+AGG_BUCKETS = 60_000
+#: above this many matching written questions and answers the results they make are estimated
+#: (HyperLogLog), not counted
+EXACT_RESULT_COUNT = 1_200_000
+_KEYS = 2 ** 63          # result keys are 63-bit hashes (tantivy_index.debate_key)
 
 
-def _scores(searcher: tantivy.Searcher, q: tantivy.Query, items: list[int]) -> dict[int, float]:
-    """The relevance of some items (a page by date shows it too)."""
-    if not items:
+def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
+    """How many documents match, and how many of them are written questions and answers
+    (``question_group``), exactly: one aggregation, without scoring."""
+    found = searcher.aggregate(q, {"g": {"terms": {"field": "question_group", "size": 2}}})
+    by_value = {int(b["key"]): int(b["doc_count"]) for b in found["g"]["buckets"]}
+    return sum(by_value.values()), by_value.get(1, 0)
+
+
+def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, grouped: int) -> int:
+    """How many results the ``items`` matching documents make: the items that are results of their
+    own, plus the question groups of the ``grouped`` written questions and answers among them."""
+    if grouped <= 1:
+        return items
+    grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
+    if grouped > EXACT_RESULT_COUNT:
+        return items - grouped + int(round(searcher.cardinality(grouped_q, "result")))
+    slices = -(-grouped // AGG_BUCKETS)
+    step = -(-_KEYS // slices)
+    groups = sum(_groups(searcher, grouped_q, n * step, min(_KEYS, (n + 1) * step) - 1) for n in range(slices))
+    return items - grouped + groups
+
+
+def _groups(searcher: tantivy.Searcher, grouped_q: tantivy.Query, low: int, high: int) -> int:
+    """The distinct ``result`` keys from ``low`` to ``high`` among the matches: a terms aggregation of
+    at most ``AGG_BUCKETS`` buckets, or, when it leaves some out, one for each half of the range."""
+    budget.check()
+    part = grouped_q if (low, high) == (0, _KEYS - 1) else Q.boolean_query([(Occur.Must, grouped_q), _filter(
+        Q.range_query(SCHEMA, "result", tantivy.FieldType.Integer, low, high))])
+    found = searcher.aggregate(part, {"r": {"terms": {"field": "result", "size": AGG_BUCKETS}}})["r"]
+    if not found.get("sum_other_doc_count"):
+        return len(found["buckets"])
+    middle = (low + high) // 2
+    return _groups(searcher, grouped_q, low, middle) + _groups(searcher, grouped_q, middle + 1, high)
+
+
+def _result_of(searcher: tantivy.Searcher, hits) -> list[int]:
+    return _int_values(searcher, "result", [a for _k, a in hits]) if hits else []
+
+
+def _first_per_result(searcher: tantivy.Searcher, q: tantivy.Query, wanted: int, items: int,
+                      order: dict) -> list[tuple[int, tuple]]:
+    """The first ``wanted`` results met walking the hits in order (by relevance: each at its best
+    hit), as (result key, hit). A result holds at most a few items, so a window a little larger
+    than ``wanted`` usually holds them; it grows fourfold until it does."""
+    window = min(items, 2 * wanted + 10)
+    while True:
+        hits = searcher.search(q, window, count=False, **order).hits if window else []
+        seen: dict[int, tuple] = {}
+        for hit, key in zip(hits, _result_of(searcher, hits)):
+            seen.setdefault(key, hit)
+        if len(seen) >= wanted or len(hits) >= items:
+            return list(seen.items())[:wanted]
+        budget.check()
+        window = min(items, window * 4)
+
+
+def _in_results(keys: list[int]) -> tuple:
+    return (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "result", keys), 0.0))
+
+
+def _best_scores(searcher: tantivy.Searcher, q: tantivy.Query, keys: list[int]) -> dict[int, float]:
+    """The relevance of some results: their best-scoring matching item's (a page by date shows it too)."""
+    if not keys:
         return {}
-    found = searcher.search(Q.boolean_query([(Occur.Must, q), _only_items(items)]), len(items), count=False).hits
-    values = _int_values(searcher, "item", [a for _s, a in found])
-    return {int(item): float(score) for (score, _a), item in zip(found, values)}
+    within = Q.boolean_query([(Occur.Must, q), _in_results(keys)])
+    n = searcher.search(within, 1, count=True).count  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
+    found = searcher.search(within, max(n, 1), count=False).hits
+    best: dict[int, float] = {}
+    for (score, _a), key in zip(found, _result_of(searcher, found)):
+        best.setdefault(key, float(score))
+    return best
 
 
 def _debate_of(searcher: tantivy.Searcher, hits) -> list[int]:
@@ -185,25 +259,24 @@ def _debate_id(searcher: tantivy.Searcher, hit) -> str:
     return searcher.doc(hit[1])["debate"][0]
 
 
-def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
-             query: SearchQuery) -> tuple[list[dict], int, int]:
-    """One hit per debate — its best — with the number of matching items in each debate.
+def _grouped(searcher: tantivy.Searcher, q: tantivy.Query, query: SearchQuery,
+             items: int, total: int) -> tuple[list[dict], int, int]:
+    """One hit per debate — its best — with the number of matching results in each debate.
 
     Debates are ranked by their best hit (by date: by their date), so the first debates are the
     first met walking the hits in that order: the walk stops as soon as it has a page of them.
-    Counts per debate come from one aggregation over the page's debates."""
-    total = count(searcher, q)
-    budget.check()
-    debates_total = _debate_count(searcher, q, total)
+    Counts per debate come from one aggregation over the page's debates (a question group lies
+    within one debate: its written questions and answers count once)."""
+    debates_total = _debate_count(searcher, q, items)
     wanted = query.offset + query.limit
     window = max(GROUP_WINDOW, wanted * 4)
     order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
     while True:
-        hits = searcher.search(q, min(window, total), count=False, **order).hits if total else []
+        hits = searcher.search(q, min(window, items), count=False, **order).hits if items else []
         seen: dict[int, tuple] = {}
         for hit, debate in zip(hits, _debate_of(searcher, hits)):
             seen.setdefault(debate, hit)
-        if len(seen) >= wanted or len(hits) >= total:
+        if len(seen) >= wanted or len(hits) >= items:
             break
         budget.check()
         window *= 4
@@ -214,10 +287,9 @@ def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
     budget.check()
     in_page = Q.boolean_query([(Occur.Must, q),
                                (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "debate", page_debates), 0.0))])
-    counts = {b["key"]: int(b["doc_count"]) for b in searcher.aggregate(
-        in_page, {"d": {"terms": {"field": "debate", "size": len(page_debates)}}})["d"]["buckets"]}
+    counts = _results_per_debate(searcher, in_page, len(page_debates))
     if query.sort == "date":
-        best_hits = searcher.search(in_page, sum(counts.values()), count=False).hits
+        best_hits = searcher.search(in_page, count(searcher, in_page), count=False).hits
         best: dict[int, tuple] = {}
         for hit, key in zip(best_hits, _debate_of(searcher, best_hits)):
             best.setdefault(key, hit)
@@ -229,6 +301,18 @@ def _grouped(index: SearchIndex, searcher: tantivy.Searcher, q: tantivy.Query,
         row["in_debate"] = counts.get(debate_id, 1)
         rows.append(row)
     return rows, total, debates_total
+
+
+def _results_per_debate(searcher: tantivy.Searcher, in_page: tantivy.Query, debates: int) -> dict[str, int]:
+    """Matching results per debate: its matching items, less the repeats within question groups."""
+    counts = {b["key"]: int(b["doc_count"]) for b in searcher.aggregate(
+        in_page, {"d": {"terms": {"field": "debate", "size": debates}}})["d"]["buckets"]}
+    grouped = Q.boolean_query([(Occur.Must, in_page), _filter(Q.term_query(SCHEMA, "question_group", 1))])
+    found = searcher.aggregate(grouped, {"d": {"terms": {"field": "debate", "size": debates},
+                                               "aggs": {"r": {"terms": {"field": "result", "size": AGG_BUCKETS}}}}})
+    for b in found["d"]["buckets"]:
+        counts[b["key"]] -= int(b["doc_count"]) - len(b["r"]["buckets"])
+    return counts
 
 
 #: above this many matches the number of debates is estimated (HyperLogLog), not counted
