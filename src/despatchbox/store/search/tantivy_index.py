@@ -87,7 +87,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("item", indexed=True, fast=True, stored=True)
     sb.add_text_field("speech", tokenizer_name="raw", stored=True)
     sb.add_text_field("debate", tokenizer_name="raw", fast=True, stored=True)
-    sb.add_integer_field("debate_key", fast=True)
+    sb.add_integer_field("debate_key", indexed=True, fast=True)
     sb.add_integer_field("result", indexed=True, fast=True)
     sb.add_integer_field("question_group", indexed=True, fast=True)
     sb.add_text_field("kind", tokenizer_name="raw")

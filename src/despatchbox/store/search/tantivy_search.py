@@ -200,17 +200,18 @@ def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, group
     return items - grouped + groups
 
 
-def _groups(searcher: tantivy.Searcher, grouped_q: tantivy.Query, low: int, high: int) -> int:
-    """The distinct ``result`` keys from ``low`` to ``high`` among the matches: a terms aggregation of
-    at most ``AGG_BUCKETS`` buckets, or, when it leaves some out, one for each half of the range."""
+def _groups(searcher: tantivy.Searcher, grouped_q: tantivy.Query, low: int, high: int, field: str = "result") -> int:
+    """The distinct keys (``result``, or ``debate_key``) from ``low`` to ``high`` among the matches: a
+    terms aggregation of at most ``AGG_BUCKETS`` buckets, or, when it leaves some out, one for each
+    half of the range."""
     budget.check()
     part = grouped_q if (low, high) == (0, _KEYS - 1) else Q.boolean_query([(Occur.Must, grouped_q), _filter(
-        Q.range_query(SCHEMA, "result", tantivy.FieldType.Integer, low, high))])
-    found = searcher.aggregate(part, {"r": {"terms": {"field": "result", "size": AGG_BUCKETS}}})["r"]
+        Q.range_query(SCHEMA, field, tantivy.FieldType.Integer, low, high))])
+    found = searcher.aggregate(part, {"r": {"terms": {"field": field, "size": AGG_BUCKETS}}})["r"]
     if not found.get("sum_other_doc_count"):
         return len(found["buckets"])
     middle = (low + high) // 2
-    return _groups(searcher, grouped_q, low, middle) + _groups(searcher, grouped_q, middle + 1, high)
+    return (_groups(searcher, grouped_q, low, middle, field) + _groups(searcher, grouped_q, middle + 1, high, field))
 
 
 def _result_of(searcher: tantivy.Searcher, hits) -> list[int]:
@@ -323,8 +324,11 @@ def _debate_count(searcher: tantivy.Searcher, q: tantivy.Query, total: int) -> i
     if not total:
         return 0
     if total <= EXACT_DEBATE_COUNT:
-        result = searcher.aggregate(q, {"d": {"terms": {"field": "debate", "size": total}}})
-        return len(result["d"]["buckets"])
+        # exact, in slices of the debate keys of at most AGG_BUCKETS buckets each (tantivy refuses more)
+        slices = -(-total // AGG_BUCKETS)
+        step = -(-_KEYS // slices)
+        return sum(_groups(searcher, q, n * step, min(_KEYS, (n + 1) * step) - 1, "debate_key")
+                   for n in range(slices))
     return int(round(searcher.cardinality(q, "debate")))
 
 
