@@ -82,7 +82,10 @@ def _phrase_finder(conn: Connection, since: date | None, until: date | None):
                                              sort="date"))
         except QueryError:
             return [], 0
-        return [h.id for h in found.hits], found.total
+        # a written question and its answer are one search result, shown by the answer: the question
+        # holds the words as often as the answer does, so both are candidates
+        ids = [sid for h in found.hits for sid in (h.id, h.question.id if h.question else None) if sid]
+        return list(dict.fromkeys(ids)), found.total
     return phrases
 
 
