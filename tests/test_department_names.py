@@ -4,13 +4,14 @@ of them since: the sample week (October 2009) says "Department for Business, Inn
 never today's "Department for Business and Trade" as if it had been called that in 2009."""
 from __future__ import annotations
 
-import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
 from despatchbox.alerts.model import DEPARTMENT, Alert
 from despatchbox.alerts.subscriptions import describe
 from despatchbox.web.app import create_app
+
+from .page_helpers import page, text_of
 
 BIS = "Department for Business, Innovation and Skills"
 NOW = "Department for Business and Trade"
@@ -19,16 +20,6 @@ NOW = "Department for Business and Trade"
 @pytest.fixture(scope="module")
 def client(sample_url):
     return TestClient(create_app(sample_url), follow_redirects=False)
-
-
-def text_of(el) -> str:
-    return " ".join(el.text_content().split())
-
-
-def page(client, url):
-    r = client.get(url)
-    assert r.status_code == 200, (url, r.status_code)
-    return lxml.html.fromstring(r.text)
 
 
 def test_the_list_names_each_department_as_held_and_says_what_it_became(client):

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from despatchbox.web.app import create_app
 from despatchbox.web.formatting import relative_age
 
+from .page_helpers import page, text_of
+
 MARINE_BILL = "/debate/debate/2009-10-26b.32.0"
 HOME_OFFICE = "/debate/debate/2009-10-26b.1.4"
 
@@ -18,16 +20,6 @@ HOME_OFFICE = "/debate/debate/2009-10-26b.1.4"
 @pytest.fixture(scope="module")
 def client(sample_url):
     return TestClient(create_app(sample_url), follow_redirects=False)
-
-
-def text_of(el) -> str:
-    return " ".join(el.text_content().split())
-
-
-def page(client, url):
-    r = client.get(url)
-    assert r.status_code == 200, (url, r.status_code)
-    return lxml.html.fromstring(r.text)
 
 
 def test_full_debate_header(client):

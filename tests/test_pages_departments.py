@@ -2,11 +2,12 @@
 sitting day, its debates, written statements and written answers, each paged."""
 from __future__ import annotations
 
-import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
 from despatchbox.web.app import create_app
+
+from .page_helpers import page, text_of
 
 
 @pytest.fixture(scope="module")
@@ -14,18 +15,8 @@ def client(sample_url):
     return TestClient(create_app(sample_url), follow_redirects=False)
 
 
-def doc_of(client, url):
-    r = client.get(url)
-    assert r.status_code == 200, (url, r.status_code)
-    return lxml.html.fromstring(r.text)
-
-
-def text_of(el) -> str:
-    return " ".join(el.text_content().split())
-
-
 def test_departments_list(client):
-    doc = doc_of(client, "/departments")
+    doc = page(client, "/departments")
     items = [text_of(li) for li in doc.xpath('//ul[@class="items"]/li')]
     assert any(i.startswith("Home Office ") for i in items)
     assert doc.xpath('//a[@href="/dept/home-office" and .="Home Office"]')
@@ -33,7 +24,7 @@ def test_departments_list(client):
 
 
 def test_home_office_ministers_on_the_latest_sitting_day(client):
-    doc = doc_of(client, "/dept/home-office")
+    doc = page(client, "/dept/home-office")
     ministers = text_of(doc.get_element_by_id("ministers"))
     assert "In post on Tuesday 3rd November 2009, the latest sitting day held." in ministers
     ranks = [text_of(h) for h in doc.xpath('//section[@id="ministers"]/h3')]
@@ -49,7 +40,7 @@ def test_home_office_ministers_on_the_latest_sitting_day(client):
 
 
 def test_home_office_debates_statements_and_answers(client):
-    doc = doc_of(client, "/dept/home-office")
+    doc = page(client, "/dept/home-office")
     debates = text_of(doc.get_element_by_id("debates"))
     # items of business (issue 13): the Home Office's questions, the Lords question on bullying, the
     # Lords migrant workers debate, the Policing and Crime Bill motion, the CCTV ten minute rule bill
@@ -69,12 +60,12 @@ def test_home_office_debates_statements_and_answers(client):
 
 
 def test_lists_page_independently(client):
-    first = text_of(doc_of(client, "/dept/home-office").get_element_by_id("answers"))
-    second = doc_of(client, "/dept/home-office?answers_page=2")
+    first = text_of(page(client, "/dept/home-office").get_element_by_id("answers"))
+    second = page(client, "/dept/home-office?answers_page=2")
     answers = text_of(second.get_element_by_id("answers"))
     assert "Page 2 of 8" in answers and answers != first
     assert text_of(second.get_element_by_id("debates")).startswith("Debates (6)")
-    last = text_of(doc_of(client, "/dept/home-office?answers_page=99").get_element_by_id("answers"))
+    last = text_of(page(client, "/dept/home-office?answers_page=99").get_element_by_id("answers"))
     assert "Page 8 of 8" in last
     assert client.get("/dept/home-office?answers_page=0").status_code == 400
     assert client.get("/dept/home-office?debates_page=two").status_code == 400

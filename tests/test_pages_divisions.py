@@ -9,16 +9,14 @@ from fastapi.testclient import TestClient
 
 from despatchbox.web.app import create_app
 
+from .page_helpers import text_of
+
 DIVISION_230 = "/division/debate/2009-10-26b.125.5"
 
 
 @pytest.fixture(scope="module")
 def client(sample_url):
     return TestClient(create_app(sample_url), follow_redirects=False)
-
-
-def text_of(el) -> str:
-    return " ".join(el.text_content().split())
 
 
 def test_division_230(client):

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from despatchbox.web.app import create_app
 
 from .alerts_fixtures import BASE_URL, SECRET, SmtpServer
+from .page_helpers import page as doc_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PAGES = [
@@ -27,12 +28,6 @@ PAGES = [
 @pytest.fixture(scope="module")
 def client(sample_url):
     return TestClient(create_app(sample_url), follow_redirects=False)
-
-
-def doc_of(client, url):
-    r = client.get(url)
-    assert r.status_code == 200, (url, r.status_code)
-    return lxml.html.fromstring(r.text)
 
 
 @pytest.mark.parametrize("page, feed, kind, target, label", PAGES)

@@ -10,14 +10,12 @@ from fastapi.testclient import TestClient
 
 from despatchbox.web.app import create_app
 
+from .page_helpers import text_of
+
 
 @pytest.fixture(scope="module")
 def client(sample_url):
     return TestClient(create_app(sample_url), follow_redirects=False)
-
-
-def text_of(el) -> str:
-    return " ".join(el.text_content().split())
 
 
 def test_home_page(client):

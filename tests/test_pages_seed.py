@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 from despatchbox.web.app import create_app
 from despatchbox.web.formatting import relative_age
 
+from .page_helpers import text_of
+
 SEED = "/mp/david-hanson/debate/debate/2009-10-26b.1.4"
 
 
@@ -24,10 +26,6 @@ def seed(client):
     r = client.get(SEED)
     assert r.status_code == 200
     return lxml.html.fromstring(r.text)
-
-
-def text_of(el) -> str:
-    return " ".join(el.text_content().split())
 
 
 def speeches(doc):
