@@ -53,6 +53,14 @@ def department_now(slug: str | None, on: date | None) -> dict | None:
     return None
 
 
+def department_as_held(slug: str, latest: date | None, day: date | None, stored: str | None = None
+                       ) -> tuple[str | None, dict | None]:
+    """A department as a list of departments shows it: its name on the latest day the store holds for
+    it (``latest``, else the latest sitting day ``day``), and what became of it since (``department_now``)."""
+    on = latest or day
+    return department_name(slug, on, stored), department_now(slug, on)
+
+
 def department_ref(slug: str | None, on: date | None = None, stored: str | None = None) -> dict | None:
     """``{"name", "slug"}`` as the API, export and who-said give a department; None without a slug."""
     name = department_name(slug, on, stored)

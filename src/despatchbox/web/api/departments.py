@@ -21,14 +21,16 @@ router = APIRouter(prefix="/departments", tags=["departments"], responses=ERROR_
 @router.get("", response_model=DepartmentList, summary="Every department")
 def list_departments(conn: Conn):
     """Every department in the registry (including Leaders of the Houses, whips and House bodies), with
-    its name on the latest sitting day held and how many sections are attributed to it, by that name."""
+    its name as on its latest section held (else the latest sitting day), what it became since, and how
+    many sections are attributed to it."""
     day = department_queries.latest_sitting_day(conn) or date.today()
-    items = [{"slug": d["slug"], "name": naming.department_name(d["slug"], d["latest"] or day, d["name"]),
-              "now": naming.department_now(d["slug"], d["latest"] or day),
-              "ministerial": bool(d["is_ministerial"]),
-              "sections": int(d["sections"] or 0), "latest": d["latest"],
-              "url": shape.api_path("departments", d["slug"]), "web_url": shape.web_url("department", d["slug"])}
-             for d in department_queries.all_departments(conn)]
+    items = []
+    for d in department_queries.all_departments(conn):
+        name, now = naming.department_as_held(d["slug"], d["latest"], day, d["name"])
+        items.append({"slug": d["slug"], "name": name, "now": now, "ministerial": bool(d["is_ministerial"]),
+                      "sections": int(d["sections"] or 0), "latest": d["latest"],
+                      "url": shape.api_path("departments", d["slug"]),
+                      "web_url": shape.web_url("department", d["slug"])})
     items.sort(key=lambda d: (d["name"].lower(), d["slug"]))
     return {"items": items, "total": len(items)}
 

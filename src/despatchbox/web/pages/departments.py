@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from ...record.naming import department_as_held, department_now
 from ...store.queries import debates as debate_queries
 from ...store.queries import departments as department_queries
 from ...store.queries import questions as question_queries
 from ...store.queries.departments import RANKS
 from ...store.queries.people import SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS
 from ..app import engine_of
-from ...record.naming import department_now
 from .common import Pager, check_page, clamp, department_name, not_found, redirect, render
 
 router = APIRouter()
@@ -25,10 +25,7 @@ def departments_page(request: Request):
         rows = department_queries.all_departments(conn)
         day = department_queries.latest_sitting_day(conn)
     for r in rows:
-        # named as the record held names it: on the department's latest day held (else the latest day)
-        on = r["latest"] or day
-        r["name"] = department_name(r["slug"], on, r["name"])
-        r["now"] = department_now(r["slug"], on) if r["sections"] else None
+        r["name"], r["now"] = department_as_held(r["slug"], r["latest"], day, r["name"])
     rows.sort(key=lambda r: (r["name"].lower(), r["slug"]))
     active = [r for r in rows if r["sections"]]
     quiet = [r for r in rows if not r["sections"]]
