@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "bench" / "run.py"
 SVG = ROOT / "bench" / "plot.py"
+PROJECT = ROOT / "bench" / "project.py"
 
 REQUIRED = {
     "ingest": {"mb_s", "raw_mb_s", "ratio", "peak_rss_mb"},
@@ -19,6 +20,7 @@ REQUIRED = {
     "search": {"p50_ms", "p95_ms", "raw_p95_ms", "ratio"},
     "pages": {"p50_ms", "p95_ms"},
     "http": {"rps", "p95_ms"},
+    "one_day": {"large_seconds", "empty_seconds", "ratio", "cpu_ratio"},
 }
 
 
@@ -73,3 +75,27 @@ def test_plot_draws_an_svg(runs, tmp_path):
     subprocess.run([sys.executable, str(SVG), str(a), str(b), "--out", str(out)], check=True, timeout=60)
     svg = out.read_text()
     assert svg.startswith("<svg") and "Search latency" in svg and "Page render latency" in svg
+
+
+def test_project_extends_the_two_largest_runs(runs, tmp_path):
+    """bench/project.py fits cost = a·N^b through the two largest runs: a run ten times larger whose
+    database is ten times larger gives exponent 1 and a projection ten times larger again."""
+    (first, _), _ = runs
+    bigger = json.loads(json.dumps(first))
+    bigger["storage"]["contributions"] = first["storage"]["contributions"] * 10
+    bigger["storage"]["database_mb"] = first["storage"]["database_mb"] * 10
+    bigger["storage"]["search_index_mb"] = first["storage"]["search_index_mb"] * 10
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(first))
+    b.write_text(json.dumps(bigger))
+    n = first["storage"]["contributions"] * 100
+    out = subprocess.run([sys.executable, str(PROJECT), str(a), str(b), "--to", str(n), "--json"],
+                         check=True, timeout=60, capture_output=True, text=True)
+    costs = {c["figure"]: c for c in json.loads(out.stdout)["costs"]}
+    disk = costs["database + search index"]
+    assert disk["exponent"] == 1.0
+    measured = (first["storage"]["database_mb"] + first["storage"]["search_index_mb"]) / 1000
+    assert abs(disk["projected"] - measured * 100) < 1e-6 * measured * 100
+    table = subprocess.run([sys.executable, str(PROJECT), str(a), str(b)], check=True, timeout=60,
+                           capture_output=True, text=True).stdout
+    assert table.startswith("| cost |") and "projected at 12M" in table

@@ -1,0 +1,133 @@
+"""One new sitting day into a large database against the same day into an empty one, in the same run.
+
+    python bench/one_day.py --db-url sqlite:////tmp/bench/despatchbox.db [--json]
+
+Issue 18: "an `update` of one new day into the 3M database takes as long as into an empty one".
+What `despatchbox update` does after fetching is an ingest of the files that changed, so this times
+exactly that ingest (``pipeline.run.ingest``, search index catch-up included), in a child process,
+of one real sitting day of the sample (every kind of record dated 26 October 2009: the synthetic
+corpus ends on 23 October 2009, so the day is new to a bench database):
+
+- **into the large database**: a copy of it (SQLite's own backup API; the search index beside it is
+  copied with hard links for its immutable segment files), so the bench database is left as it was;
+- **into an empty one**: a fresh database holding the same members data (loaded first, not timed).
+
+Both are timed as wall-clock and CPU seconds of the child; the figure that matters is their ratio.
+SQLite only: a PostgreSQL database cannot be copied cheaply, and the section says so.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample" / "parlparse-2009-10"
+DAY = "2009-10-26"
+#: index files at least this large are segments, written once: shared by hard link, not copied
+LINK_FROM_BYTES = 1 << 20
+
+_CHILD = """
+import json, sys, time
+from pathlib import Path
+from despatchbox.store.database import engine_for
+from despatchbox.pipeline.run import ingest
+engine = engine_for(sys.argv[1])
+started = time.perf_counter()
+report = ingest(engine, [Path(p) for p in sys.argv[2:]])
+print(json.dumps({"seconds": time.perf_counter() - started, "records": report.records,
+                  "loaded": len(report.loaded), "errors": [str(e) for e in report.errors]}))
+"""
+
+
+def day_files(source: Path = SAMPLE, day: str = DAY) -> list[Path]:
+    """Every transcript file of one sitting day, all kinds and versions (the ingest picks the latest)."""
+    files = sorted(p for p in (source / "scrapedxml").rglob(f"*{day}*.xml") if p.is_file())
+    if not files:
+        raise SystemExit(f"no transcript of {day} under {source}")
+    return files
+
+
+def _child(url: str, paths: list[Path]) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _CHILD, url, *map(str, paths)], check=True, capture_output=True,
+                         text=True, env=env)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["process_s"] = wall      # with interpreter start-up and imports, as a user's run has
+    return result
+
+
+def copy_database(src: Path, dst: Path) -> None:
+    """A consistent copy of a SQLite database and of the search index beside it (``<db>.search/``)."""
+    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as source, sqlite3.connect(dst) as target:
+        source.backup(target, pages=1 << 16)
+    index = Path(f"{src}.search")
+    if index.is_dir():
+        def link_or_copy(a: str, b: str) -> None:
+            if os.path.getsize(a) >= LINK_FROM_BYTES:
+                os.link(a, b)
+            else:
+                shutil.copy2(a, b)
+        shutil.copytree(index, Path(f"{dst}.search"), copy_function=link_or_copy)
+
+
+def measure(url: str, workdir: Path | None = None) -> dict:
+    if not url.startswith("sqlite:///"):
+        return {"skipped": "SQLite only: a PostgreSQL database cannot be copied cheaply to ingest a day into"}
+    big = Path(url[len("sqlite:///"):])
+    files = day_files()
+    members = sorted((SAMPLE / "members").glob("*.xml"))
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        empty_db, copy_db = Path(tmp) / "empty.db", Path(tmp) / "copy.db"
+        t0 = time.perf_counter()
+        copy_database(big, copy_db)
+        copy_seconds = time.perf_counter() - t0
+        _child(f"sqlite:///{empty_db}", members)                    # not timed: the members data first
+        into_empty = _child(f"sqlite:///{empty_db}", files)
+        into_big = _child(f"sqlite:///{copy_db}", files)
+    for run in (into_empty, into_big):
+        if run["errors"] or not run["loaded"]:
+            raise SystemExit(f"the day did not load: {run}")
+    return {
+        "day": DAY, "files": len(files), "records": into_big["records"],
+        "large_seconds": round(into_big["seconds"], 2), "empty_seconds": round(into_empty["seconds"], 2),
+        "large_cpu_s": round(into_big["cpu_s"], 2), "empty_cpu_s": round(into_empty["cpu_s"], 2),
+        "ratio": round(into_big["seconds"] / into_empty["seconds"], 2),
+        "cpu_ratio": round(into_big["cpu_s"] / into_empty["cpu_s"], 2),
+        "copy_seconds": round(copy_seconds, 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db-url", required=True, help="the large database (sqlite:///…): copied, never changed")
+    ap.add_argument("--workdir", type=Path, help="where the copy goes (default: the system's temporary folder; "
+                                                 "it needs room for the whole database)")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args()
+    result = measure(args.db_url, args.workdir)
+    if args.json or "skipped" in result:
+        print(json.dumps(result))
+        return
+    print(f"one new day ({result['day']}, {result['files']} files, {result['records']:,} records)")
+    print(f"  into the large database: {result['large_seconds']:.2f}s ({result['large_cpu_s']:.2f}s CPU)")
+    print(f"  into an empty database:  {result['empty_seconds']:.2f}s ({result['empty_cpu_s']:.2f}s CPU)")
+    print(f"  ratio {result['ratio']:.2f} (CPU {result['cpu_ratio']:.2f}); copying the database took "
+          f"{result['copy_seconds']:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
