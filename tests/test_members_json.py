@@ -3,6 +3,7 @@ order-never-matters re-resolution, and trees as users have them (symlinks, empty
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -244,6 +245,37 @@ def test_the_2023_day_resolves_every_person_id_the_members_data_holds(fresh_engi
     for gid, sid in printed.items():
         if sid not in known:
             assert stored[gid] is None
+
+
+#: the real members data for 28 March 2023, cut by scripts/excerpt-members.py from ParlParse's current
+#: people.json and ministers-2010.json (too large to ship, and not reachable from CI): set this to the
+#: folder it wrote to run the check below
+MEMBERS_2023 = os.environ.get("DESPATCHBOX_MEMBERS_2023")
+#: items of the day and the department their ministers' posts give (Raab, Freer, Argar and Hinds at the
+#: Ministry of Justice; Dines and Jenrick at the Home Office)
+DEPARTMENTS_2023 = {"Justice": "ministry-of-justice", "Strip Searching of Children": "home-office",
+                    "Illegal Migration Bill": "home-office"}
+
+
+@pytest.mark.skipif(not MEMBERS_2023, reason="needs the real 2023 members data: set DESPATCHBOX_MEMBERS_2023 to "
+                                             "a folder made by scripts/excerpt-members.py (see docs/deploy.md)")
+def test_the_2023_day_with_the_real_members_data_resolves_everyone_and_its_departments(fresh_engine):
+    """With ParlParse's own 2023 members data every person_id speaking resolves to a membership held that
+    day, and the items take their departments from the ministers-2010 posts held that day."""
+    members = Path(str(MEMBERS_2023))
+    day = MODERN / "debates2023-03-28d.xml"
+    report = ingest(fresh_engine, [members, day])
+    assert report.ok, report.errors
+    with fresh_engine.connect() as conn:
+        unresolved = conn.execute(select(speeches.c.id, speeches.c.speaker_id).where(
+            speeches.c.speaker_id.is_not(None), speeches.c.membership_id.is_(None))).all()
+        held: dict[str, str | None] = {}
+        for title, slug in conn.execute(select(debates.c.title, debates.c.department_slug)
+                                        .order_by(debates.c.position)):
+            held.setdefault(title, slug)          # the first item of that title: "Justice" questions
+    assert not unresolved, unresolved[:10]
+    for title, slug in DEPARTMENTS_2023.items():
+        assert held.get(title) == slug, (title, {t: d for t, d in held.items() if title in t})
 
 
 # --- trees as users have them -------------------------------------------------------------------
