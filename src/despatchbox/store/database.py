@@ -76,6 +76,9 @@ PG_MAX_OVERFLOW = 10
 #: as fast (docs/benchmarks.md)
 SQLITE_CACHE_KB = 16_384
 SQLITE_MMAP_BYTES = 64 * 1024 * 1024
+#: pages the WAL may hold before SQLite copies them back into the database (its default is 1,000): a
+#: page changed again before the checkpoint is written back once; the WAL file is cut back to this size
+SQLITE_WAL_CHECKPOINT_PAGES = 16_384
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -87,6 +90,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_CHECKPOINT_PAGES * 4096}")
     cursor.close()
 
 
