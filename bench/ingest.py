@@ -62,14 +62,17 @@ def raw_parse(files: list[Path]) -> dict:
     return {"seconds": elapsed, "bytes": size, "mb_s": size / 1e6 / elapsed}
 
 
-def run_ingest(source: Path, url: str) -> dict:
+def run_ingest(sources: list[Path], url: str) -> dict:
+    """One ingest of ``sources`` (trees or files) in a child process: its figures, its peak RSS and the
+    CPU seconds it used (user + system)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, "-c", _CHILD, url, str(source)], check=True, capture_output=True,
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-c", _CHILD, url, *map(str, sources)], check=True, capture_output=True,
                          text=True, env=env)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["peak_rss_mb"] = round(max(peak_kb, before) / 1024, 1)
+    result["peak_rss_mb"] = round(max(after.ru_maxrss, before.ru_maxrss) / 1024, 1)
+    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
@@ -78,7 +81,7 @@ def measure(source: Path, url: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db_url = url or f"sqlite:///{Path(tmp) / 'bench-ingest.db'}"
         raw = raw_parse(files)
-        ingest = run_ingest(source, db_url)
+        ingest = run_ingest([source], db_url)
     mb = raw["bytes"] / 1e6
     mb_s = mb / ingest["seconds"]
     return {

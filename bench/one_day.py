@@ -20,32 +20,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest import run_ingest  # noqa: E402     bench/ingest.py: one ingest in a child process
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample" / "parlparse-2009-10"
 DAY = "2009-10-26"
 #: index files at least this large are segments, written once: shared by hard link, not copied
 LINK_FROM_BYTES = 1 << 20
-
-_CHILD = """
-import json, sys, time
-from pathlib import Path
-from despatchbox.store.database import engine_for
-from despatchbox.pipeline.run import ingest
-engine = engine_for(sys.argv[1])
-started = time.perf_counter()
-report = ingest(engine, [Path(p) for p in sys.argv[2:]])
-print(json.dumps({"seconds": time.perf_counter() - started, "records": report.records,
-                  "loaded": len(report.loaded), "errors": [str(e) for e in report.errors]}))
-"""
 
 
 def day_files(source: Path = SAMPLE, day: str = DAY) -> list[Path]:
@@ -54,20 +44,6 @@ def day_files(source: Path = SAMPLE, day: str = DAY) -> list[Path]:
     if not files:
         raise SystemExit(f"no transcript of {day} under {source}")
     return files
-
-
-def _child(url: str, paths: list[Path]) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _CHILD, url, *map(str, paths)], check=True, capture_output=True,
-                         text=True, env=env)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result["process_s"] = wall      # with interpreter start-up and imports, as a user's run has
-    return result
 
 
 def copy_database(src: Path, dst: Path) -> None:
@@ -95,11 +71,11 @@ def measure(url: str, workdir: Path | None = None) -> dict:
         t0 = time.perf_counter()
         copy_database(big, copy_db)
         copy_seconds = time.perf_counter() - t0
-        _child(f"sqlite:///{empty_db}", members)                    # not timed: the members data first
-        into_empty = _child(f"sqlite:///{empty_db}", files)
-        into_big = _child(f"sqlite:///{copy_db}", files)
+        run_ingest(members, f"sqlite:///{empty_db}")               # not timed: the members data first
+        into_empty = run_ingest(files, f"sqlite:///{empty_db}")
+        into_big = run_ingest(files, f"sqlite:///{copy_db}")
     for run in (into_empty, into_big):
-        if run["errors"] or not run["loaded"]:
+        if run["errors"] or not run["files"]:
             raise SystemExit(f"the day did not load: {run}")
     return {
         "day": DAY, "files": len(files), "records": into_big["records"],
