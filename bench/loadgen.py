@@ -169,9 +169,8 @@ class Server:
 
     def __enter__(self) -> "Server":
         env = dict(os.environ, DESPATCHBOX_DATABASE_URL=self.url,
-                   PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        cmd = [sys.executable, "-c", "from despatchbox.cli import main; main()", "serve",
-               "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+                   PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench"), os.environ.get("PYTHONPATH", "")]))
+        cmd = self.command()
         # the server logs a line per request (as deployed): to a file, never to a pipe nobody reads,
         # which fills and stops the server in the middle of a response
         self.log = tempfile.TemporaryFile()
@@ -184,13 +183,17 @@ class Server:
             raise
         return self
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", "from despatchbox.cli import main; main()", "serve",
+                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self.log.seek(0)
                 err = self.log.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"despatchbox serve exited with {self.proc.returncode}: {err}")
+                raise RuntimeError(f"{self.command()[-1][:60]} exited with {self.proc.returncode}: {err}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
                     s.sendall(_request("127.0.0.1", self.port, "/static/does-not-exist"))
@@ -199,7 +202,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"despatchbox serve did not answer within {STARTUP_TIMEOUT:.0f}s")
+        raise RuntimeError(f"the server did not answer within {STARTUP_TIMEOUT:.0f}s")
 
     def __exit__(self, *exc) -> None:
         proc = self.proc
@@ -217,6 +220,19 @@ class Server:
             except subprocess.TimeoutExpired:
                 continue
         self.log.close()
+
+
+class TrivialServer(Server):
+    """bench/trivial_app.py (one bare FastAPI route) under uvicorn with `despatchbox serve`'s own
+    settings and worker count: the baseline the site's requests/s are measured against."""
+
+    def command(self) -> list[str]:
+        code = (f"import sys, uvicorn; sys.path.insert(0, {str(ROOT / 'bench')!r}); "
+                "from despatchbox.cli.serve import log_config; "
+                f"uvicorn.run('trivial_app:create_app', factory=True, host='127.0.0.1', port={self.port}, "
+                f"workers={self.workers}, log_config=log_config(), log_level='info', access_log=True, "
+                "proxy_headers=True)")
+        return [sys.executable, "-c", code]
 
 
 def measure_http(url: str, paths: list[str], seconds: float = 10.0, connections: int = 8,

@@ -19,8 +19,9 @@ Without --db-url the bundled sample week is ingested into a temporary SQLite dat
    - **cached**: the same four pages again with the page cache on (hits, after one render each).
 2. over HTTP: ``despatchbox serve --workers W`` (default :func:`recommended_workers`) is started on a
    free loopback port (bench/loadgen.py) and loaded by a small asyncio load generator cycling
-   through the four pages, then through a static file as the baseline; requests/s of both and
-   their ratio. ``--http-page-cache`` runs it with the page cache on (default: what is deployed),
+   through the four pages, then through a static file; then a bare FastAPI route under the same
+   uvicorn settings and workers (bench/trivial_app.py) is loaded the same way as the baseline;
+   requests/s of all three and the pages' and static file's shares of the baseline. ``--http-page-cache`` runs it with the page cache on (default: what is deployed),
    off (every request renders), or both.
 
 The pages measured: the busiest member (most contributions), one of their debates with their
@@ -219,10 +220,13 @@ def measure_cold(url: str, n: int = 10) -> dict:
 
 def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connections: int = 8,
                        workers: int | None = None, page_cache: bool | None = None) -> dict:
-    """Requests/s of the pages and of a static file (the baseline) against `despatchbox serve`.
+    """Requests/s of the pages and of a static file against `despatchbox serve`, and of a bare FastAPI
+    route on the same workers (bench/trivial_app.py: the baseline, ``ratio`` = pages / it; the static
+    file's share of it, ``static_ratio``, is what the middleware stack costs).
     ``page_cache``: False — DESPATCHBOX_PAGE_CACHE_MB=0 (every request renders); True — the default
     budget; None — as the environment says."""
     import loadgen
+    import trivial_app
 
     workers = workers or recommended_workers(url)
     saved = os.environ.get("DESPATCHBOX_PAGE_CACHE_MB")
@@ -238,7 +242,13 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
                 if status >= 400:
                     raise RuntimeError(f"GET {path} answered {status}")
             pages = loadgen.load(server.base, paths, seconds, connections)
-            baseline = loadgen.load(server.base, [STATIC_BASELINE], seconds, connections)
+            static = loadgen.load(server.base, [STATIC_BASELINE], seconds, connections)
+        # the baseline the goal names: a bare FastAPI route on the same workers, served by the
+        # same uvicorn settings (started after the site's server stopped: they never share the cores)
+        with loadgen.TrivialServer(url, workers) as trivial:
+            if loadgen._probe(trivial.port, trivial_app.PATH) >= 400:
+                raise RuntimeError("the trivial route did not answer 200")
+            baseline = loadgen.load(trivial.base, [trivial_app.PATH], seconds, connections)
     finally:
         if saved is None:
             os.environ.pop("DESPATCHBOX_PAGE_CACHE_MB", None)
@@ -247,6 +257,8 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
     return {"rps": pages["rps"], "p50_ms": pages.get("p50_ms"), "p95_ms": pages.get("p95_ms"),
             "errors": pages["errors"], "baseline_rps": baseline["rps"], "baseline_p95_ms": baseline.get("p95_ms"),
             "ratio": round(pages["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
+            "static_rps": static["rps"], "static_p95_ms": static.get("p95_ms"),
+            "static_ratio": round(static["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
             "workers": workers, "connections": connections, "seconds": seconds,
             "page_cache": mode,
             "loadgen_cpu_share": pages.get("loadgen_cpu_share")}
@@ -317,7 +329,8 @@ def main() -> None:
         if h:
             print(f"over HTTP ({h['workers']} worker(s), {h['connections']} connections, {h['seconds']:.0f}s each, "
                   f"page cache {h['page_cache']}): pages {h['rps']:,.1f} req/s (p95 {h['p95_ms']} ms, "
-                  f"{h['errors']} errors) vs static file {h['baseline_rps']:,.1f} req/s: ratio {h['ratio']}")
+                  f"{h['errors']} errors); static file {h['static_rps']:,.1f} req/s; bare FastAPI route (baseline) "
+                  f"{h['baseline_rps']:,.1f} req/s: pages {h['ratio']}, static file {h['static_ratio']} of it")
 
 
 def _page_cache_exists() -> bool:
