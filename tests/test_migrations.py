@@ -55,3 +55,32 @@ def test_0014_gives_items_indexed_before_it_their_result(fresh_engine):
                                  "JOIN speeches s ON s.id = i.speech_id")).all()
     assert rows and all(r.result_id == (r.heading_id if r.element in ("ques", "reply") else r.id) for r in rows)
     assert {r.element for r in rows} >= {"ques", "reply"}
+
+
+def test_0015_keeps_every_redirect_and_stores_the_table_by_its_key(tmp_path):
+    """Upgrading a database that holds redirects (the sample week's own) keeps every one of them,
+    and on SQLite the table is WITHOUT ROWID afterwards (one b-tree, no automatic index)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from despatchbox.config import SAMPLE_DIR
+    from despatchbox.pipeline.run import ingest
+
+    engine = database.engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    ingest(engine, [SAMPLE_DIR])
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects ORDER BY old_id")).all()
+    assert before, "the sample week holds superseded versions, so redirects"
+    command.downgrade(database.alembic_config(engine), "0014")
+    with engine.connect() as conn:
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'gid_redirects'")).scalar_one()
+        assert "WITHOUT ROWID" not in sql
+        assert conn.execute(text("SELECT count(*) FROM gid_redirects")).scalar_one() == len(before)
+    command.upgrade(database.alembic_config(engine), "heads")
+    with engine.connect() as conn:
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'gid_redirects'")).scalar_one()
+        assert "WITHOUT ROWID" in sql
+        assert conn.execute(text("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'gid_redirects' "
+                                 "AND type = 'index'")).scalar_one() == 0
+        after = conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects ORDER BY old_id")).all()
+    assert after == before

@@ -229,6 +229,7 @@ gid_redirects = Table(
     Column("old_id", String(120), primary_key=True),
     Column("new_id", String(120), nullable=False),
     Column("match_type", String(40)),
+    sqlite_with_rowid=False,        # migration 0015: the table is its primary key's b-tree
 )
 
 
