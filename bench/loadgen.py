@@ -162,6 +162,9 @@ def free_port() -> int:
 class Server:
     """`despatchbox serve` in its own process group; a context manager that always stops it."""
 
+    #: what error messages call the server
+    name = "despatchbox serve"
+
     def __init__(self, url: str, workers: int, port: int | None = None):
         self.url, self.workers, self.port = url, workers, port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -193,7 +196,7 @@ class Server:
             if self.proc.poll() is not None:
                 self.log.seek(0)
                 err = self.log.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"{self.command()[-1][:60]} exited with {self.proc.returncode}: {err}")
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}: {err}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
                     s.sendall(_request("127.0.0.1", self.port, "/static/does-not-exist"))
@@ -202,7 +205,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"the server did not answer within {STARTUP_TIMEOUT:.0f}s")
+        raise RuntimeError(f"{self.name} did not answer within {STARTUP_TIMEOUT:.0f}s")
 
     def __exit__(self, *exc) -> None:
         proc = self.proc
@@ -226,9 +229,11 @@ class TrivialServer(Server):
     """bench/trivial_app.py (one bare FastAPI route) under uvicorn with `despatchbox serve`'s own
     settings and worker count: the baseline the site's requests/s are measured against."""
 
+    name = "the bare FastAPI route (bench/trivial_app.py)"
+
     def command(self) -> list[str]:
-        code = (f"import sys, uvicorn; sys.path.insert(0, {str(ROOT / 'bench')!r}); "
-                "from despatchbox.cli.serve import log_config; "
+        # trivial_app is found through the PYTHONPATH __enter__ sets (the workers uvicorn spawns need it too)
+        code = ("import uvicorn; from despatchbox.cli.serve import log_config; "
                 f"uvicorn.run('trivial_app:create_app', factory=True, host='127.0.0.1', port={self.port}, "
                 f"workers={self.workers}, log_config=log_config(), log_level='info', access_log=True, "
                 "proxy_headers=True)")

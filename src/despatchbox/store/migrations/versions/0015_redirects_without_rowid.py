@@ -6,8 +6,8 @@ in the automatic unique index on ``old_id`` (measured at 100k: 327 + 182 bytes p
 As ``WITHOUT ROWID`` the table is stored in ``old_id`` order and a lookup by old id — the only
 lookup there is (store/queries/files.py, store/queries/alerts.py) — reads that one b-tree.
 
-The table is rebuilt: created anew, filled in key order, the old one dropped and the new renamed,
-inside the migration's transaction. PostgreSQL has no rowid tables; nothing changes there.
+The table is rebuilt: created anew, filled in key order, the old one dropped and the new renamed
+(the copy, drop and rename in one transaction; a copy left by a stopped run is dropped first). PostgreSQL has no rowid tables; nothing changes there.
 
 Revision ID: 0015
 Revises: 0014
