@@ -10,6 +10,8 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
                         PrimaryKeyConstraint, String,
                         Table, Text, UniqueConstraint)
 
+from .packing import PackedText
+
 metadata = MetaData()
 
 # --- source files -------------------------------------------------------------------------------
@@ -163,8 +165,8 @@ speeches = Table(
     Column("nospeaker", Boolean, nullable=False, default=False),
     Column("person_id", Integer),                                  # resolved
     Column("membership_id", String(60)),                           # resolved: valid on the date
-    Column("html", Text, nullable=False),
-    Column("text", Text, nullable=False),
+    Column("html", PackedText, nullable=False),                    # packed on SQLite (migration 0016)
+    Column("text", PackedText, nullable=False),                    # packed on SQLite (migration 0016)
     Column("words", Integer, nullable=False),
     Column("colnum", String(20)),
     Column("time", String(8)),

@@ -37,6 +37,8 @@ import tantivy
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
+from ..packing import unpack
+
 #: tokenizers of the two text fields
 STEM, EXACT = "despatchbox_stem", "despatchbox_exact"
 #: the marker document's ``kind`` (no item has it)
@@ -258,7 +260,7 @@ def _document(r) -> tantivy.Document:
     doc = tantivy.Document(item=int(r.item), speech=r.speech_id, debate=r.debate_id, debate_key=debate_key(r.debate_id),
                            result=debate_key(result), question_group=int(result != r.speech_id),
                            kind=r.kind, date=_day(r.date),
-                           batch=int(r.batch or 0), stem=r.text, exact=r.text)
+                           batch=int(r.batch or 0), stem=(body := unpack(r.text)), exact=body)
     if r.person_id is not None:
         doc.add_integer("person", int(r.person_id))
     if r.party:
