@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from despatchbox.cli import app as cli_app
 from despatchbox.web.app import create_app
+from despatchbox.store.packing import unpack
 from despatchbox.web.who_said import MAX_CHARS, who_said
 
 SEED_PAGE = Path(__file__).resolve().parent / "data" / "seed-page.txt"
@@ -61,7 +62,7 @@ def record(sample_engine) -> dict[str, tuple[str, int | None]]:
     """speech id → (text, person id) for the sample."""
     with sample_engine.connect() as conn:
         rows = conn.execute(sql("SELECT id, text, person_id FROM speeches WHERE text <> ''"))
-        return {r.id: (r.text, r.person_id) for r in rows}
+        return {r.id: (unpack(r.text), r.person_id) for r in rows}
 
 
 def hanson_page(record) -> list[tuple[str, str | None]]:

@@ -15,6 +15,7 @@ from sqlalchemy import text as sql
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
 from despatchbox.store.queries import files as file_queries
+from despatchbox.store.packing import unpack
 from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
                                               quote_fingerprints, quote_speeches)
 
@@ -28,8 +29,8 @@ G = "uk.org.publicwhip/debate/2009-10-"
 
 def held(conn) -> dict[str, str]:
     """speech id → text of every speech with text, in the order the index keys them."""
-    return dict(conn.execute(sql("SELECT s.id, s.text FROM speeches s JOIN quote_speeches q ON q.speech_id = s.id "
-                                 "ORDER BY q.id")).all())
+    return {sid: unpack(body) for sid, body in conn.execute(sql(
+        "SELECT s.id, s.text FROM speeches s JOIN quote_speeches q ON q.speech_id = s.id ORDER BY q.id"))}
 
 
 def index_rows(conn) -> set[tuple[int, str]]:
@@ -39,7 +40,7 @@ def index_rows(conn) -> set[tuple[int, str]]:
 
 def assert_index_is_exact(conn) -> None:
     """The index holds exactly the fingerprints of the speeches held now, nothing stale."""
-    texts = dict(conn.execute(sql("SELECT id, text FROM speeches WHERE text <> ''")).all())
+    texts = {sid: unpack(body) for sid, body in conn.execute(sql("SELECT id, text FROM speeches WHERE text <> ''"))}
     expected = {(h, sid) for sid, body in texts.items() for h in fingerprints(body)}
     assert index_rows(conn) == expected
     stats = fingerprint_stats(conn)
@@ -64,7 +65,7 @@ def test_registered_with_the_pipeline():
 def test_ingest_fingerprints_equal_the_reference(sample_engine):
     from despatchbox.pipeline.quotes_index import speech_fingerprints
     with sample_engine.connect() as conn:
-        texts = conn.execute(sql("SELECT text FROM speeches WHERE text <> ''")).scalars().all()
+        texts = [unpack(t) for t in conn.execute(sql("SELECT text FROM speeches WHERE text <> ''")).scalars()]
     assert len(texts) > 4000
     assert all(speech_fingerprints(t) == fingerprints(t) for t in texts)
 

@@ -46,13 +46,14 @@ def _backfill(conn) -> None:
     """Fingerprint the speeches ingested before this migration, file by file, in record order
     (one file's texts in memory at a time)."""
     from despatchbox.quotes.fingerprint import fingerprints
+    from despatchbox.store.packing import unpack      # a database may be at a later revision (tests)
     from despatchbox.store.queries.quotes import add_fingerprints
 
     file_ids = [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT file_id FROM speeches ORDER BY file_id")]
     for file_id in file_ids:
         rows = conn.execute(sa.text("SELECT id, text FROM speeches WHERE file_id = :f AND text <> '' "
                                     "ORDER BY position"), {"f": file_id}).fetchall()
-        add_fingerprints(conn, file_id, [(sid, fingerprints(body)) for sid, body in rows])
+        add_fingerprints(conn, file_id, [(sid, fingerprints(unpack(body))) for sid, body in rows])
 
 
 def downgrade() -> None:
