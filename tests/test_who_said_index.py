@@ -3,13 +3,13 @@ superseded file versions, answering as the in-memory reference index does; SQLit
 (``--db postgresql``)."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import inspect
 from sqlalchemy import text as sql
 
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
@@ -22,8 +22,6 @@ from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fi
 from .conftest import SAMPLE
 
 DEBATES = SAMPLE / "scrapedxml" / "debates"
-MIGRATION = (Path(__file__).resolve().parents[1] / "src" / "despatchbox" / "store" / "migrations" / "versions"
-             / "0003_quote_fingerprints.py")
 G = "uk.org.publicwhip/debate/2009-10-"
 
 
@@ -51,15 +49,21 @@ def assert_index_is_exact(conn) -> None:
         "WHERE s.file_id <> q.file_id")).scalar()
     assert stale == 0
     not_current = conn.execute(sql(
-        "SELECT count(*) FROM quote_fingerprints f JOIN source_files sf ON sf.id = f.file_id "
-        "WHERE NOT sf.is_current")).scalar()
+        "SELECT count(*) FROM quote_fingerprints f JOIN quote_speeches q ON q.id = f.speech_key "
+        "JOIN source_files sf ON sf.id = q.file_id WHERE NOT sf.is_current")).scalar()
     assert not_current == 0
+    # every speech's count of rows is the rows it has (what a replaced file's deletion is checked against)
+    wrong = conn.execute(sql(
+        "SELECT count(*) FROM quote_speeches q WHERE q.postings IS NOT "
+        "(SELECT count(*) FROM quote_fingerprints f WHERE f.speech_key = q.id)")).scalar()
+    assert wrong == 0
 
 
 def test_registered_with_the_pipeline():
     from despatchbox.pipeline.quotes_index import write_fingerprints
     assert write_fingerprints in FILE_WRITERS
-    assert quote_fingerprints in file_queries.FILE_OWNED_TABLES and quote_speeches in file_queries.FILE_OWNED_TABLES
+    # the index goes with a replaced file by delete_file_fingerprints, not by a file id of its own
+    assert "file_id" not in quote_fingerprints.c and "file_id" in quote_speeches.c
 
 
 def test_ingest_fingerprints_equal_the_reference(sample_engine):
@@ -207,16 +211,19 @@ def test_a_later_version_supersedes_an_earlier_one(fresh_engine):
 
 
 def test_the_migration_indexes_speeches_ingested_before_it(fresh_engine):
+    """A database that held speeches before the index existed (the record alone, revision 0001) is
+    indexed by 0003 and reshaped by the revisions after it into exactly what ingest builds today."""
+    from alembic import command
+
+    from despatchbox.store import database
     assert ingest(fresh_engine, [DEBATES / "debates2009-10-28c.xml"]).ok
     with fresh_engine.connect() as conn:
         built_at_ingest = index_rows(conn)
-    spec = importlib.util.spec_from_file_location("quote_migration", MIGRATION)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    with fresh_engine.begin() as conn:
-        conn.execute(sql("DELETE FROM quote_fingerprints"))
-        conn.execute(sql("DELETE FROM quote_speeches"))
-        migration._backfill(conn)
+    cfg = database.alembic_config(fresh_engine)
+    command.downgrade(cfg, "0001")
+    with fresh_engine.connect() as conn:
+        assert not {"quote_speeches", "quote_fingerprints"} & set(inspect(conn).get_table_names())
+    command.upgrade(cfg, "heads")
     with fresh_engine.connect() as conn:
         assert index_rows(conn) == built_at_ingest
         assert_index_is_exact(conn)
@@ -234,3 +241,29 @@ def test_db_copy_carries_the_index(sample_engine, tmp_path):
         assert_index_is_exact(conn)
     dispose_engine(target_url)
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize("scheme", ["the one indexed with", "another"])
+def test_a_files_rows_are_deleted_exactly_whatever_the_fingerprints(fresh_engine, scheme):
+    """A replaced file's rows are found by recomputing its speeches' fingerprints; with another
+    scheme than the one it was indexed with (the counts disagree) its range of keys goes instead."""
+    from despatchbox.pipeline.quotes_index import speech_fingerprints
+    from despatchbox.store.queries.quotes import delete_file_fingerprints
+    assert ingest(fresh_engine, [DEBATES / "debates2009-10-26b.xml", DEBATES / "debates2009-10-28c.xml"]).ok
+    with fresh_engine.connect() as conn:
+        keys = dict(conn.execute(sql("SELECT f.name, min(q.id) FROM quote_speeches q "
+                                     "JOIN source_files f ON f.id = q.file_id GROUP BY f.name")).all())
+        file_id = conn.execute(sql("SELECT id FROM source_files WHERE name = 'debates2009-10-26b.xml'")).scalar()
+        everything = index_rows(conn)
+        held = {sid: unpack(t) for sid, t in conn.execute(sql(
+            "SELECT s.id, s.text FROM speeches s WHERE s.file_id = :f AND s.text <> ''"), {"f": file_id})}
+    assert len(keys) == 2
+    fingerprints_of = speech_fingerprints if scheme == "the one indexed with" else (lambda _t: {1, 2, 3})
+    with fresh_engine.begin() as conn:
+        deleted = delete_file_fingerprints(conn, file_id, fingerprints_of)
+        left = index_rows(conn)
+        speeches_left = set(conn.execute(sql("SELECT speech_id FROM quote_speeches")).scalars())
+    gone = {(h, sid) for h, sid in everything if sid in held}
+    assert gone and deleted == len(gone)
+    assert left == everything - gone
+    assert not speeches_left & set(held)

@@ -33,7 +33,7 @@ from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
                       reresolve_held)
-from .quotes_index import write_fingerprints
+from .quotes_index import speech_fingerprints, write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
 
 #: called with a transcript file's rows before its transaction opens (the work that needs no lock);
@@ -301,13 +301,13 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
             with write_transaction(engine) as conn:
                 if becomes_current:
                     if current is not None:
-                        fq.delete_file_records(conn, current["id"])
+                        fq.delete_file_records(conn, current["id"], speech_fingerprints)
                         fq.mark_not_current(conn, current["id"])
                     file_id = fq.record_file(conn, name=path.name, kind=kind, series=series, version=version,
                                              day=day, sha256=digest, size=len(data), is_current=True,
                                              records=rows.records, batch=batch)
                     if held and held["is_current"] is False:
-                        fq.delete_file_records(conn, file_id)
+                        fq.delete_file_records(conn, file_id, speech_fingerprints)
                     rows.attach_to(file_id)
                     insert_record(conn, debate_rows=rows.debate_rows, heading_rows=rows.heading_rows,
                                   speech_rows=rows.speech_rows, division_rows=rows.division_rows,

@@ -242,18 +242,17 @@ quote_speeches = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),   # the speech key
     Column("speech_id", String(120), nullable=False),               # speeches.id (gid)
     Column("file_id", Integer, nullable=False),
+    Column("postings", Integer),                                    # its rows in quote_fingerprints (0017)
 )
 Index("ix_quote_speeches_file", quote_speeches.c.file_id)
 
-quote_fingerprints = Table(
+quote_fingerprints = Table(           # no file id, no other index (migration 0017): store/queries/quotes.py
     "quote_fingerprints", metadata,
     Column("hash", BigInteger, nullable=False),
     Column("speech_key", Integer, nullable=False),                  # quote_speeches.id
-    Column("file_id", Integer, nullable=False),
     PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints"),
     sqlite_with_rowid=False,
 )
-Index("ix_quote_fingerprints_file", quote_fingerprints.c.file_id)
 
 
 # --- email alerts (migration 0004) ------------------------------------------------------------

@@ -1,17 +1,20 @@
 """Source files and ingest batches: which file versions are held and current."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from ..bulk import insert_rows
 from ..schema import (committee_members, committees, debates, divisions, gid_redirects, headings, ingest_batches,
-                      quote_fingerprints, quote_speeches, source_files, speeches, votes)
+                      source_files, speeches, votes)
+from .quotes import delete_file_fingerprints
 
-#: every table whose rows belong to one source file: all of them are deleted by ``file_id``
-#: when a newer version of the file replaces it (the record, and the "who said this?" index)
-FILE_OWNED_TABLES = (speeches, headings, debates, committee_members, committees, quote_fingerprints, quote_speeches)
+#: every table whose rows belong to one source file and are deleted by ``file_id`` when a newer
+#: version of the file replaces it; the "who said this?" index (``quote_speeches`` and
+#: ``quote_fingerprints``, which holds no file id) goes first, by :func:`delete_file_fingerprints`
+FILE_OWNED_TABLES = (speeches, headings, debates, committee_members, committees)
 
 
 def now() -> datetime:
@@ -37,8 +40,11 @@ def current_file_of_series(conn: Connection, series: str):
                                                    source_files.c.is_current.is_(True))).mappings().first()
 
 
-def delete_file_records(conn: Connection, file_id: int) -> None:
-    """Remove everything a file version contributed (not its redirects, which stay valid)."""
+def delete_file_records(conn: Connection, file_id: int, fingerprints_of: Callable[[str], Iterable[int]]) -> None:
+    """Remove everything a file version contributed (not its redirects, which stay valid);
+    ``fingerprints_of`` is the function its speeches were fingerprinted with (the "who said this?"
+    index's rows are found by recomputing them)."""
+    delete_file_fingerprints(conn, file_id, fingerprints_of)
     division_ids = select(divisions.c.id).where(divisions.c.file_id == file_id).scalar_subquery()
     conn.execute(delete(votes).where(votes.c.division_id.in_(division_ids)))
     conn.execute(delete(divisions).where(divisions.c.file_id == file_id))

@@ -1,18 +1,24 @@
 """“Who said this?” in the store: the fingerprint index and the queries that answer from it.
 
-Two tables (migration 0003), filled at ingest by ``pipeline/quotes_index.py``:
+Two tables (migration 0003, reshaped by 0017), filled at ingest by ``pipeline/quotes_index.py``:
 
-* ``quote_speeches(id, speech_id, file_id)`` gives every indexed speech a small integer
-  key, allocated in ingest order, so that the big table holds 3–4 byte keys, not 40-byte gids;
-* ``quote_fingerprints(hash, speech_key, file_id)``: one row per (fingerprint, speech) —
-  the winnowed shingle hashes of :mod:`despatchbox.quotes.fingerprint`, about 0.19 rows per
-  word (≈ 24 M rows for 1 M speeches). Primary key ``(hash, speech_key)``; on SQLite the table
-  is ``WITHOUT ROWID``, so that key *is* the table (no separate rowid b-tree), and a lookup by
-  hash reads one contiguous run of it.
+* ``quote_speeches(id, speech_id, file_id, postings)`` gives every indexed speech a small integer
+  key, allocated in ingest order and contiguous within a file, so that the big table holds 3–4
+  byte keys, not 40-byte gids; ``postings`` is how many fingerprint rows the speech has;
+* ``quote_fingerprints(hash, speech_key)``: one row per (fingerprint, speech) — the winnowed
+  shingle hashes of :mod:`despatchbox.quotes.fingerprint`, about 0.19 rows per word (≈ 24 M rows
+  for 1 M speeches). Primary key ``(hash, speech_key)``; on SQLite the table is ``WITHOUT ROWID``,
+  so that key *is* the table, and a lookup by hash reads one contiguous run of it. Nothing else is
+  stored or indexed: a by-file index cost more than the table itself (563 against 546 bytes per
+  contribution at 20k).
 
-Both are owned by a source file (``file_id``, indexed): when a newer version of a day's file
-replaces an older one, ``store.queries.files.delete_file_records`` deletes the old version's
-rows with its other records, in the same transaction.
+Both are owned by a source file: when a newer version of a day's file replaces an older one,
+:func:`delete_file_fingerprints` (called by ``store.queries.files.delete_file_records``, in the
+same transaction) deletes the old version's rows. Fingerprint rows are found by their primary
+key: the caller's fingerprint function recomputes each speech's fingerprints from its text as
+held, and the rows deleted are counted against ``postings``. Should they disagree (a fingerprint
+scheme changed since the file was indexed), the file's contiguous range of speech keys is deleted
+by a scan of the table instead: slower, and still exact.
 
 :class:`StoreSpeechIndex` implements the :class:`despatchbox.quotes.SpeechIndex` protocol
 (structurally: the store does not import the matcher) plus the ``neighbours`` hint, and the
@@ -22,11 +28,11 @@ its candidates (index lookups on ``hash``); one statement for the texts of all c
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import (Connection, func, select, union_all)
+from sqlalchemy import Connection, bindparam, delete, func, select, union_all
 
 from ...ingest.records import Membership
 from ..bulk import insert_rows
@@ -35,7 +41,8 @@ from .speakers import CHAIR_CODES, chair_own_parties, membership_columns, member
 
 __all__ = [
     "quote_speeches", "quote_fingerprints", "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
-    "add_fingerprints", "FingerprintRows", "write_fingerprint_rows", "quoted_speeches", "quoted_debates",
+    "add_fingerprints", "FingerprintRows", "write_fingerprint_rows", "delete_file_fingerprints",
+    "quoted_speeches", "quoted_debates",
     "QuotedSpeech", "QuotedDebate", "PostHeld", "speech_citations", "fingerprint_stats",
 ]
 
@@ -57,14 +64,17 @@ class FingerprintRows:
     """One file's index rows, worked out before its transaction opens (sorting them is most of
     the work): the speeches in order, and (hash, position of the speech) pairs sorted by hash."""
 
-    __slots__ = ("speech_ids", "postings")
+    __slots__ = ("speech_ids", "counts", "postings")
 
     def __init__(self, items: Iterable[tuple[str, Iterable[int]]]):
         self.speech_ids: list[str] = []
+        self.counts: list[int] = []
         postings: list[tuple[int, int]] = []
         for at, (speech_id, fps) in enumerate(items):
+            distinct = set(fps)
             self.speech_ids.append(speech_id)
-            postings.extend((h, at) for h in set(fps))
+            self.counts.append(len(distinct))
+            postings.extend((h, at) for h in distinct)
         postings.sort()
         self.postings = postings
 
@@ -76,17 +86,40 @@ def write_fingerprint_rows(conn: Connection, file_id: int, prepared: Fingerprint
     if not prepared.speech_ids:
         return 0
     first = next_speech_key(conn)
-    insert_rows(conn, quote_speeches, [{"id": first + at, "speech_id": sid, "file_id": file_id}
-                                       for at, sid in enumerate(prepared.speech_ids)])
+    insert_rows(conn, quote_speeches, [{"id": first + at, "speech_id": sid, "file_id": file_id, "postings": n}
+                                       for at, (sid, n) in enumerate(zip(prepared.speech_ids, prepared.counts))])
     if conn.dialect.name == "sqlite":
         # the driver's executemany over plain tuples: several times faster than dict rows
         # through SQLAlchemy for the ~25 rows a speech adds
-        conn.exec_driver_sql("INSERT INTO quote_fingerprints (hash, speech_key, file_id) VALUES (?, ?, ?)",
-                             [(h, first + at, file_id) for h, at in prepared.postings])
+        conn.exec_driver_sql("INSERT INTO quote_fingerprints (hash, speech_key) VALUES (?, ?)",
+                             [(h, first + at) for h, at in prepared.postings])
     else:
-        insert_rows(conn, quote_fingerprints,
-                    [{"hash": h, "speech_key": first + at, "file_id": file_id} for h, at in prepared.postings])
+        insert_rows(conn, quote_fingerprints, [{"hash": h, "speech_key": first + at} for h, at in prepared.postings])
     return len(prepared.postings)
+
+
+def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Callable[[str], Iterable[int]]) -> int:
+    """Delete one file version's rows from the index (before its speeches: their text is read here),
+    given the function its fingerprints were made with; returns the fingerprint rows deleted."""
+    held = conn.execute(select(quote_speeches.c.id, quote_speeches.c.speech_id, quote_speeches.c.postings)
+                        .where(quote_speeches.c.file_id == file_id)).all()
+    if not held:
+        return 0
+    texts: dict[str, str] = {sid: body for sid, body in conn.execute(
+        select(speeches.c.id, speeches.c.text).where(speeches.c.file_id == file_id))}
+    pairs = [(h, key) for key, speech_id, _n in held for h in set(fingerprints_of(texts.get(speech_id) or ""))]
+    expected = None if any(n is None for _k, _s, n in held) else sum(n for _k, _s, n in held)
+    deleted = 0
+    if pairs and expected:
+        deleted = conn.execute(delete(quote_fingerprints).where(
+            quote_fingerprints.c.hash == bindparam("h"), quote_fingerprints.c.speech_key == bindparam("k")),
+            [{"h": h, "k": k} for h, k in pairs]).rowcount
+    if deleted != expected:             # not what the file was indexed with: its range of keys, by a scan
+        lo, hi = min(k for k, _s, _n in held), max(k for k, _s, _n in held)
+        deleted += conn.execute(delete(quote_fingerprints).where(
+            quote_fingerprints.c.speech_key.between(lo, hi))).rowcount
+    conn.execute(delete(quote_speeches).where(quote_speeches.c.file_id == file_id))
+    return deleted
 
 
 def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, Iterable[int]]]) -> int:

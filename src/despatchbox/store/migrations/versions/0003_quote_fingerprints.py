@@ -44,16 +44,28 @@ def upgrade() -> None:
 
 def _backfill(conn) -> None:
     """Fingerprint the speeches ingested before this migration, file by file, in record order
-    (one file's texts in memory at a time)."""
+    (one file's texts in memory at a time). Written against this revision's tables, not the
+    store's current code: later revisions reshape them (0017)."""
     from despatchbox.quotes.fingerprint import fingerprints
-    from despatchbox.store.packing import unpack      # a database may be at a later revision (tests)
-    from despatchbox.store.queries.quotes import add_fingerprints
+    from despatchbox.store.packing import unpack      # text is plain here; packed only from 0016
 
     file_ids = [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT file_id FROM speeches ORDER BY file_id")]
+    key = 0
     for file_id in file_ids:
         rows = conn.execute(sa.text("SELECT id, text FROM speeches WHERE file_id = :f AND text <> '' "
                                     "ORDER BY position"), {"f": file_id}).fetchall()
-        add_fingerprints(conn, file_id, [(sid, fingerprints(unpack(body))) for sid, body in rows])
+        speeches: list[dict] = []
+        postings: list[dict] = []
+        for speech_id, body in rows:
+            key += 1
+            speeches.append({"id": key, "speech_id": speech_id, "file_id": file_id})
+            postings.extend({"hash": h, "speech_key": key, "file_id": file_id} for h in fingerprints(unpack(body)))
+        if speeches:
+            conn.execute(sa.text("INSERT INTO quote_speeches (id, speech_id, file_id) VALUES (:id, :speech_id, :file_id)"),
+                         speeches)
+        if postings:
+            conn.execute(sa.text("INSERT INTO quote_fingerprints (hash, speech_key, file_id) "
+                                 "VALUES (:hash, :speech_key, :file_id)"), sorted(postings, key=lambda p: p["hash"]))
 
 
 def downgrade() -> None:
