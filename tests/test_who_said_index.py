@@ -54,7 +54,7 @@ def assert_index_is_exact(conn) -> None:
     assert not_current == 0
     # every speech's count of rows is the rows it has (what a replaced file's deletion is checked against)
     wrong = conn.execute(sql(
-        "SELECT count(*) FROM quote_speeches q WHERE q.postings IS NOT "
+        "SELECT count(*) FROM quote_speeches q WHERE q.postings IS NULL OR q.postings <> "
         "(SELECT count(*) FROM quote_fingerprints f WHERE f.speech_key = q.id)")).scalar()
     assert wrong == 0
 
