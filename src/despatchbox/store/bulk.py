@@ -1,6 +1,8 @@
 """Writing many rows at once, as fast as each backend allows.
 
-SQLite: ``executemany`` in chunks (one prepared statement, no round trips).
+SQLite: the driver's ``executemany`` in chunks over plain tuples (one prepared statement, no
+round trips), each value through its column type's own bind processor (the same conversion
+SQLAlchemy's ``insert`` applies; building its per-row parameter dicts was ~8 % of ingest CPU).
 PostgreSQL: ``COPY … FROM STDIN`` on the connection's own transaction, several times
 faster than psycopg's pipelined ``executemany`` (which is what SQLAlchemy 2 uses for a
 plain INSERT without RETURNING) and far faster than one round trip per row.
@@ -34,12 +36,27 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[dict]) -> int:
         return 0
     if conn.dialect.name == "postgresql":
         return _copy_rows(conn, table, rows)
+    if conn.dialect.name != "sqlite":
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            keys = set(chunk[0])
+            if any(set(r) != keys for r in chunk):
+                chunk = [_complete(table, r) for r in chunk]
+            conn.execute(insert(table), chunk)
+        return len(rows)
+    cols = _columns_for(table, rows)
+    column_list = ", ".join(f'"{c.name}"' for c in cols)
+    statement = f'INSERT INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" for _ in cols)})'
+    plan = [(c.name, _default(c), c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) for c in cols]
+
+    def as_tuple(row: dict) -> tuple:
+        out = []
+        for name, default, process in plan:
+            value = row.get(name, default)
+            out.append(value if process is None or value is None else process(value))
+        return tuple(out)
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
-        keys = set(chunk[0])
-        if any(set(r) != keys for r in chunk):
-            chunk = [_complete(table, r) for r in chunk]
-        conn.execute(insert(table), chunk)
+        conn.exec_driver_sql(statement, [as_tuple(r) for r in rows[start:start + CHUNK]])
     return len(rows)
 
 

@@ -73,8 +73,9 @@ _C1_AS_WINDOWS_1252 = {code: _windows_1252(code) for code in range(0x80, 0xA0)}
 
 
 def fix_windows_1252(text: str) -> str:
-    """'Government\u0092s' → 'Government’s'."""
-    return text.translate(_C1_AS_WINDOWS_1252)
+    """'Government\u0092s' → 'Government’s'. An ASCII text (``isascii`` reads a flag: O(1)) has
+    nothing to translate."""
+    return text if text.isascii() else text.translate(_C1_AS_WINDOWS_1252)
 
 
 def _collapse(text: str) -> str:
