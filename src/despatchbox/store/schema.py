@@ -11,6 +11,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
                         Table, Text, UniqueConstraint)
 
 from .packing import PackedText
+from .redirect_ids import RedirectKey
 
 metadata = MetaData()
 
@@ -226,10 +227,10 @@ committee_members = Table(
     Column("attending", Boolean),
 )
 
-gid_redirects = Table(
+gid_redirects = Table(                # ids stored short (migration 0018): store/redirect_ids.py
     "gid_redirects", metadata,
-    Column("old_id", String(120), primary_key=True),
-    Column("new_id", String(120), nullable=False),
+    Column("old_id", RedirectKey, primary_key=True),
+    Column("new_id", String(120), nullable=False),                 # redirect_ids.target_stored
     Column("match_type", String(40)),
     sqlite_with_rowid=False,        # migration 0015: the table is its primary key's b-tree
 )

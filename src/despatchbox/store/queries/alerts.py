@@ -18,6 +18,7 @@ from sqlalchemy import (Connection, Insert, and_, delete, exists, func, insert, 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...record import kinds
+from ..redirect_ids import target_of
 from ..schema import (alert_deliveries, alert_signups, alerts, debates, departments, divisions, gid_redirects,
                       headings, ingest_batches, memberships, people, source_files, speeches, votes)
 
@@ -265,9 +266,10 @@ def redirect_targets(conn: Connection, old_ids: Iterable[str]) -> dict[str, str]
     old_ids = list(set(old_ids))
     out: dict[str, str] = {}
     for start in range(0, len(old_ids), 500):
-        out.update(conn.execute(select(gid_redirects.c.old_id, gid_redirects.c.new_id).where(
-            gid_redirects.c.old_id.in_(old_ids[start:start + 500]),
-            or_(gid_redirects.c.match_type.is_(None), gid_redirects.c.match_type != "removed"))).tuples().all())
+        out.update((old, target_of(old, stored)) for old, stored in conn.execute(
+            select(gid_redirects.c.old_id, gid_redirects.c.new_id).where(
+                gid_redirects.c.old_id.in_(old_ids[start:start + 500]),
+                or_(gid_redirects.c.match_type.is_(None), gid_redirects.c.match_type != "removed"))).tuples())
     return out
 
 

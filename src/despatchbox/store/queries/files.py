@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from ..bulk import insert_rows
 from ..schema import (committee_members, committees, debates, divisions, gid_redirects, headings, ingest_batches,
                       source_files, speeches, votes)
+from ..redirect_ids import target_of, target_stored
 from .quotes import delete_file_fingerprints
 
 #: every table whose rows belong to one source file and are deleted by ``file_id`` when a newer
@@ -80,7 +81,7 @@ def insert_redirects(conn: Connection, redirects: list[dict]) -> None:
         gid_redirects.c.old_id.in_(list(seen)))).scalars()) if len(seen) < 30000 else None
     if existing is None:
         existing = set(conn.execute(select(gid_redirects.c.old_id)).scalars())
-    rows = [r for k, r in seen.items() if k not in existing]
+    rows = [{**r, "new_id": target_stored(k, r["new_id"])} for k, r in seen.items() if k not in existing]
     if rows:
         insert_rows(conn, gid_redirects, rows)
 
@@ -89,7 +90,8 @@ def resolve_redirect(conn: Connection, gid: str, max_hops: int = 50) -> str | No
     """Follow redirects from an old id to the id that replaced it (None if never redirected)."""
     current, hops = gid, 0
     while hops < max_hops:
-        nxt = conn.execute(select(gid_redirects.c.new_id).where(gid_redirects.c.old_id == current)).scalar()
+        stored = conn.execute(select(gid_redirects.c.new_id).where(gid_redirects.c.old_id == current)).scalar()
+        nxt = None if stored is None else target_of(current, stored)
         if nxt is None or nxt == current:
             break
         current, hops = nxt, hops + 1

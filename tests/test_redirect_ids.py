@@ -1,0 +1,81 @@
+"""gid redirects stored short (store/redirect_ids.py, migration 0018): every redirect of the sample
+week is held as ParlParse wrote it, read back whole, and survives a downgrade and an upgrade."""
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from despatchbox.ingest.discover import discover
+from despatchbox.ingest.parlparse.transcripts import parse_redirects
+from despatchbox.pipeline.run import ingest
+from despatchbox.store import database
+from despatchbox.store.queries.alerts import redirect_targets
+from despatchbox.store.queries.files import resolve_redirect
+from despatchbox.store.redirect_ids import PREFIX, key_of, key_stored, target_of, target_stored
+
+from .conftest import SAMPLE
+
+
+def _sample_redirects() -> dict[str, tuple[str, str | None]]:
+    """old gid → (new gid, match type), from every file of the sample week (first one written wins,
+    as ingest keeps the first it meets)."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for path in sorted(discover([SAMPLE]).transcripts):
+        for r in parse_redirects(path):
+            if r.old_gid and r.new_gid:
+                out.setdefault(r.old_gid, (r.new_gid, r.match_type))
+    return out
+
+
+@given(st.text(min_size=1), st.text(min_size=2))
+def test_any_ids_come_back_whole(old, new):
+    assert key_of(key_stored(old)) == old
+    assert target_of(old, target_stored(old, new)) == new
+
+
+def test_a_version_letter_change_is_stored_as_the_letter():
+    old, new = PREFIX + "debate/2009-10-27a.123.4", PREFIX + "debate/2009-10-27d.123.4"
+    assert key_stored(old) == "debate/2009-10-27a.123.4"
+    assert target_stored(old, new) == "d" and target_of(old, "d") == new
+    moved = PREFIX + "debate/2009-10-27d.123.5"
+    assert target_stored(old, moved) == moved
+
+
+def test_the_sample_weeks_redirects_are_held_short_and_read_whole(tmp_path):
+    engine = database.engine_for(f"sqlite:///{tmp_path / 'r.db'}")
+    assert ingest(engine, [SAMPLE]).ok
+    written = _sample_redirects()
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects")).all()
+        assert len(stored) == len(written)
+        letters = sum(1 for _o, new, _m in stored if len(new) == 1)
+        assert not any(o.startswith(PREFIX) for o, _n, _m in stored)
+        assert letters > 0.8 * len(stored)          # mostly perfect matches under the next letter
+        targets = redirect_targets(conn, list(written))
+        removed = {o for o, (_n, m) in written.items() if m == "removed"}
+        assert targets == {o: n for o, (n, _m) in written.items() if o not in removed}
+        some = next(o for o, (n, m) in written.items() if m == "perfectmatch")
+        assert resolve_redirect(conn, some) is not None
+
+
+def test_0018_downgrades_to_whole_ids_and_upgrades_back(tmp_path, db_backend):
+    if db_backend != "sqlite":
+        pytest.skip("checked on SQLite here; the PostgreSQL run migrates its own database in test_migrations")
+    engine = database.engine_for(f"sqlite:///{tmp_path / 'm.db'}")
+    assert ingest(engine, [SAMPLE / "scrapedxml" / "debates"]).ok
+    cfg = database.alembic_config(engine)
+    with engine.connect() as conn:
+        short = sorted(conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects")).all())
+    command.downgrade(cfg, "0017")
+    with engine.connect() as conn:
+        whole = sorted(conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects")).all())
+    assert whole and all(o.startswith(PREFIX) and n.startswith(PREFIX) for o, n, _m in whole)
+    assert sorted((key_stored(o), target_stored(o, n), m) for o, n, m in whole) == short
+    command.upgrade(cfg, "heads")
+    with engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects")).all()) == short
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'gid_redirects'")).scalar_one()
+    assert "WITHOUT ROWID" in sql
