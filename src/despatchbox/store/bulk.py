@@ -44,19 +44,11 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[dict]) -> int:
                 chunk = [_complete(table, r) for r in chunk]
             conn.execute(insert(table), chunk)
         return len(rows)
-    cols = _columns_for(table, rows)
-    column_list = ", ".join(f'"{c.name}"' for c in cols)
-    statement = f'INSERT INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" for _ in cols)})'
-    plan = [(c.name, _default(c), c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) for c in cols]
-
-    def as_tuple(row: dict) -> tuple:
-        out = []
-        for name, default, process in plan:
-            value = row.get(name, default)
-            out.append(value if process is None or value is None else process(value))
-        return tuple(out)
+    plan = _bind_plan(conn, table, rows)
+    column_list = ", ".join(f'"{name}"' for name, _d, _p in plan)
+    statement = f'INSERT INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" for _ in plan)})'
     for start in range(0, len(rows), CHUNK):
-        conn.exec_driver_sql(statement, [as_tuple(r) for r in rows[start:start + CHUNK]])
+        conn.exec_driver_sql(statement, [_bound(plan, r) for r in rows[start:start + CHUNK]])
     return len(rows)
 
 
@@ -73,15 +65,29 @@ def _complete(table: Table, row: dict) -> dict:
 
 
 def _copy_rows(conn: Connection, table: Table, rows: list[dict]) -> int:
-    cols = _columns_for(table, rows)
-    defaults = {c.name: _default(c) for c in cols}
-    names = [c.name for c in cols]
+    plan = _bind_plan(conn, table, rows)
     dbapi = conn.connection.driver_connection
     assert dbapi is not None, "an open connection has its driver's"
-    column_list = ", ".join(f'"{n}"' for n in names)
+    column_list = ", ".join(f'"{name}"' for name, _d, _p in plan)
     schema = f'"{table.schema}".' if table.schema else ""
     with dbapi.cursor() as cur:
         with cur.copy(f'COPY {schema}"{table.name}" ({column_list}) FROM STDIN') as copy:
             for r in rows:
-                copy.write_row([r[n] if n in r else defaults[n] for n in names])
+                copy.write_row(_bound(plan, r))
     return len(rows)
+
+
+def _bind_plan(conn: Connection, table: Table, rows: list[dict]) -> list[tuple]:
+    """(name, default, bind processor) of each column written: the conversion SQLAlchemy's own
+    ``insert`` applies (column types such as ``RedirectKey`` and ``PackedText`` store values in
+    their own form), for statements that bypass it."""
+    return [(c.name, _default(c), c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+            for c in _columns_for(table, rows)]
+
+
+def _bound(plan: list[tuple], row: dict) -> tuple:
+    out = []
+    for name, default, process in plan:
+        value = row.get(name, default)
+        out.append(value if process is None or value is None else process(value))
+    return tuple(out)
