@@ -14,7 +14,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import settings
@@ -24,6 +23,7 @@ from .http_caching import install_http_middleware
 from .negotiation import install_negotiation
 from .page_cache import install_page_cache
 from .security import check_secret_key, install_security
+from .static_files import StaticAssets
 from .templating import templates
 
 log = logging.getLogger("despatchbox.web")
@@ -79,7 +79,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app = FastAPI(title="despatchbox", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.engine = engine_for(database_url or site_settings.database_url)
     app.state.settings = site_settings
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", StaticAssets(STATIC_DIR), name="static")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
