@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table
 
 #: rows per executemany call: large enough to amortise, small enough to bound memory
 CHUNK = 2000
@@ -36,15 +36,7 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[dict]) -> int:
         return 0
     if conn.dialect.name == "postgresql":
         return _copy_rows(conn, table, rows)
-    if conn.dialect.name != "sqlite":
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start:start + CHUNK]
-            keys = set(chunk[0])
-            if any(set(r) != keys for r in chunk):
-                chunk = [_complete(table, r) for r in chunk]
-            conn.execute(insert(table), chunk)
-        return len(rows)
-    plan = _bind_plan(conn, table, rows)
+    plan = _bind_plan(conn, table, rows)            # SQLite, the only other backend ("?" placeholders)
     column_list = ", ".join(f'"{name}"' for name, _d, _p in plan)
     statement = f'INSERT INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" for _ in plan)})'
     for start in range(0, len(rows), CHUNK):
@@ -54,14 +46,6 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[dict]) -> int:
 
 def _default(col):
     return col.default.arg if col.default is not None and getattr(col.default, "is_scalar", False) else None
-
-
-def _complete(table: Table, row: dict) -> dict:
-    """A row with every column executemany would otherwise send inconsistently."""
-    out = dict(row)
-    for col in _columns_for(table, [row]):
-        out.setdefault(col.name, _default(col))
-    return out
 
 
 def _copy_rows(conn: Connection, table: Table, rows: list[dict]) -> int:
