@@ -13,8 +13,9 @@ from despatchbox.store import database
 from despatchbox.store.database import write_transaction
 from despatchbox.store.queries import people
 from despatchbox.store.queries.reresolve import set_speech_people
-from despatchbox.store.schema import (debate_speakers, debates, memberships, person_days, person_departments,
-                                      speeches)
+from despatchbox.store.queries.debates import department_totals
+from despatchbox.store.schema import (debate_speakers, debates, file_departments, headings, memberships, person_days,
+                                      person_departments, speeches)
 from despatchbox.store.schema import people as people_table
 
 SPOKEN = people.SPOKEN_KINDS
@@ -79,6 +80,14 @@ def live_fellow_speakers(conn, pid: int, limit: int = 8, recent: int = 100) -> l
     return [{**dict(r), "speeches": int(r["speeches"])} for r in conn.execute(q).mappings()]
 
 
+def live_department_totals(conn, slug: str, kinds) -> dict:
+    where = (debates.c.department_slug == slug, debates.c.kind.in_(list(kinds)))
+    sections = conn.execute(select(func.count()).select_from(debates).where(*where)).scalar_one()
+    questions = conn.execute(select(func.count()).select_from(debates.join(headings, headings.c.debate_id == debates.c.id))
+                             .where(*where, headings.c.level == "minor")).scalar_one()
+    return {"sections": sections, "questions": questions}
+
+
 def live_latest_debates(conn, pid: int, limit: int) -> list[str]:
     return [r[0] for r in conn.execute(
         select(speeches.c.debate_id).where(speeches.c.person_id == pid).group_by(speeches.c.debate_id)
@@ -130,6 +139,14 @@ def assert_exact(engine) -> None:
                     live_department_debate_counts(conn, pid, kinds), pid
             assert people.fellow_speakers(conn, pid) == live_fellow_speakers(conn, pid), pid
             assert people.latest_debates(conn, pid, 3) == live_latest_debates(conn, pid, 3), pid
+        slugs = conn.execute(select(debates.c.department_slug).distinct()
+                             .where(debates.c.department_slug.is_not(None))).scalars().all()
+        assert len(slugs) > 10
+        held = {(r.department_slug, r.kind) for r in conn.execute(select(file_departments))}
+        assert {s for s, _kind in held} == set(slugs)
+        for slug in slugs:
+            for kinds in (SPOKEN, people.WRITTEN_STATEMENT_KINDS, people.WRITTEN_ANSWER_KINDS):
+                assert department_totals(conn, slug, kinds) == live_department_totals(conn, slug, kinds), slug
 
 
 # --- the tests ----------------------------------------------------------------------------------
@@ -214,14 +231,15 @@ def test_the_migration_fills_the_aggregates_from_a_held_record(tmp_path, db_back
     engine = database.engine_for(url)
     assert ingest(engine, [SAMPLE_DIR / "parlparse-2009-10"]).ok
     with engine.connect() as conn:
-        held = {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_departments)}
+        held = {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_departments, file_departments)}
     assert all(held.values())
     command.downgrade(database.alembic_config(engine), "0018")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM speeches")).scalar_one() > 0
     command.upgrade(database.alembic_config(engine), "heads")
     with engine.connect() as conn:
-        assert {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_departments)} == held
+        assert {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_departments,
+                                                 file_departments)} == held
     assert_exact(engine)
     database_factory.drop(url)
 

@@ -285,6 +285,17 @@ person_departments = Table(           # a person's debates with a department, by
 )
 
 
+file_departments = Table(             # each file's sections and question groups by department and kind
+    "file_departments", metadata,
+    Column("department_slug", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
+    Column("sections", Integer, nullable=False),                   # debates attributed to the department
+    Column("questions", Integer, nullable=False),                  # their minor headings (question groups)
+    PrimaryKeyConstraint("department_slug", "kind", "file_id", name="pk_file_departments"),
+    sqlite_with_rowid=False,
+)
+
 # --- "who said this?" index (migration 0003), owned by source files like the record -------------
 
 quote_speeches = Table(

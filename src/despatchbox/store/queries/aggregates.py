@@ -6,13 +6,16 @@
 - ``person_days``: a person's contributions on each day they spoke (the activity chart and the
   counts of a member page).
 - ``person_departments``: a person's debates with each department, by the debates' kind (the
-  "departments debated with" list).
+  "departments debated with" list);
+- ``file_departments``: each file's sections and question groups by department and kind (a
+  department page's totals are the sum of a few rows per file, not a count of every section).
 
 :func:`refresh_files` is called in the transaction that changes a file's speeches (loading it,
 replacing it by a later version, loading it again, moving its speeches to other people): the file's
 ``debate_speakers`` rows are grouped again from its speeches, then the ``person_days`` and
 ``person_departments`` rows of every (person, day) and (person, department, kind) those rows named,
-before or after, are summed again from ``debate_speakers``. The work is bounded by what the file
+before or after, are summed again from ``debate_speakers``; the file's ``file_departments`` rows are
+counted again from its debates and headings. The work is bounded by what the file
 touches, not by the size of the record. Migration 0019 fills all three from a held record.
 
 A debate's speeches are all held on its day (ParlParse's files are one sitting day each), so a
@@ -23,9 +26,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, case, delete, distinct, func, insert, select
+from sqlalchemy import Connection, and_, case, delete, distinct, func, insert, select
 
-from ..schema import debate_speakers, debates, person_days, person_departments, speeches
+from ..schema import debate_speakers, debates, file_departments, headings, person_days, person_departments, speeches
 
 #: values per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
 CHUNK = 500
@@ -75,6 +78,20 @@ def refresh_files(conn: Connection, file_ids: Iterable[int | None]) -> None:
         _refresh_person_days(conn, {(person, day) for person, day, _dept, _kind in touched})
         _refresh_person_departments(conn, {(person, dept, kind) for person, _day, dept, kind in touched
                                            if dept is not None})
+        conn.execute(delete(file_departments).where(file_departments.c.file_id.in_(chunk)))
+        conn.execute(insert(file_departments).from_select(
+            ["file_id", "department_slug", "kind", "sections", "questions"], _departments_of(chunk)))
+
+
+def _departments_of(file_ids: list[int]) -> select:
+    """The files' debates attributed to a department, counted by department and kind, with their
+    question groups (minor headings)."""
+    keys = (debates.c.file_id, debates.c.department_slug, debates.c.kind)
+    return (select(*keys, func.count(distinct(debates.c.id)), func.count(headings.c.id))
+            .select_from(debates.outerjoin(headings, and_(headings.c.debate_id == debates.c.id,
+                                                          headings.c.level == "minor")))
+            .where(debates.c.file_id.in_(file_ids), debates.c.department_slug.is_not(None))
+            .group_by(*keys))
 
 
 def refresh_speeches(conn: Connection, speech_ids: Iterable[str]) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
-from ..schema import debates, divisions, headings, ingest_batches, memberships, people, source_files, speeches
+from ..schema import (debates, divisions, file_departments, headings, ingest_batches, memberships, people, source_files,
+                      speeches)
 from .files import resolve_redirect
 from .people import SPOKEN_KINDS
 
@@ -195,14 +196,24 @@ def member_department_debates(conn: Connection, person_id: int, department_slug:
     return total, rows
 
 
+def department_totals(conn: Connection, department_slug: str, kinds) -> dict:
+    """{sections, questions}: how many of the department's sections of these kinds are held, and the
+    question groups (minor headings) in them, summed from ``file_departments`` (kept at ingest)."""
+    row = conn.execute(_DEPARTMENT_TOTALS, {"slug": department_slug, "kinds": list(kinds)}).one()
+    return {"sections": int(row[0] or 0), "questions": int(row[1] or 0)}
+
+
+_DEPARTMENT_TOTALS = (select(func.sum(file_departments.c.sections), func.sum(file_departments.c.questions))
+                      .where(file_departments.c.department_slug == bindparam("slug"),
+                             file_departments.c.kind.in_(bindparam("kinds", expanding=True))))
+
+
 def department_sections(conn: Connection, department_slug: str, kinds, limit: int = 10,
                         offset: int = 0, *, with_total: bool = True) -> tuple[int | None, list[dict]]:
     """(total, page) of a department's sections of these kinds, newest first (``with_total=False``:
     total is None, not counted)."""
     where = (debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds)))
-    total = None
-    if with_total:
-        total = int(conn.execute(select(func.count()).select_from(debates).where(*where)).scalar_one())
+    total = department_totals(conn, department_slug, kinds)["sections"] if with_total else None
     if limit <= 0:
         return total, []
     q = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,

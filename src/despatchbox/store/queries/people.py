@@ -222,20 +222,34 @@ def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOK
     spoken = [i for i, kind in latest_debates(conn, person_id, recent_debates, with_kind=True) if kind in wanted]
     if not spoken:
         return []
+    rows = conn.execute(_FELLOWS, {"debate_ids": spoken, "person_id": person_id, "chair": list(CHAIR_PARTIES),
+                                   "limit": limit}).mappings()
+    return [{**r, "speeches": int(r["speeches"])} for r in rows]
+
+
+#: the parties of the chair's seats (Speaker, Chairman and Deputy Chairmen of Ways and Means)
+CHAIR_PARTIES = ("SPK", "CWM", "DCWM")
+
+
+def _fellows_statement():
     ds = debate_speakers
     per_seat = (select(ds.c.person_id, ds.c.membership_id, ds.c.debate_id,
                        (ds.c.speeches + ds.c.questions + ds.c.answers).label("n"))
-                .where(ds.c.debate_id.in_(spoken), ds.c.person_id != person_id).subquery())
-    chair = ("SPK", "CWM", "DCWM")
-    q = (select(people.c.id, people.c.slug, people.c.name, people.c.house,
-                func.count(distinct(per_seat.c.debate_id)).label("debates"), func.sum(per_seat.c.n).label("speeches"))
-         .select_from(per_seat.join(people, people.c.id == per_seat.c.person_id)
-                      .outerjoin(memberships, memberships.c.id == per_seat.c.membership_id))
-         .where(or_(memberships.c.party.is_(None), memberships.c.party.not_in(chair)))
-         .group_by(people.c.id, people.c.slug, people.c.name, people.c.house)
-         .order_by(func.count(distinct(per_seat.c.debate_id)).desc(), func.sum(per_seat.c.n).desc(), people.c.name)
-         .limit(limit))
-    return [{**dict(r), "speeches": int(r["speeches"])} for r in conn.execute(q).mappings()]
+                .where(ds.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
+                       ds.c.person_id != bindparam("person_id")).subquery())
+    in_debates = func.count(distinct(per_seat.c.debate_id))
+    return (select(people.c.id, people.c.slug, people.c.name, people.c.house, in_debates.label("debates"),
+                   func.sum(per_seat.c.n).label("speeches"))
+            .select_from(per_seat.join(people, people.c.id == per_seat.c.person_id)
+                         .outerjoin(memberships, memberships.c.id == per_seat.c.membership_id))
+            .where(or_(memberships.c.party.is_(None),
+                       memberships.c.party.not_in(bindparam("chair", expanding=True))))
+            .group_by(people.c.id, people.c.slug, people.c.name, people.c.house)
+            .order_by(in_debates.desc(), func.sum(per_seat.c.n).desc(), people.c.name)
+            .limit(bindparam("limit")))
+
+
+_FELLOWS = _fellows_statement()
 
 
 #: rows of ``debate_speakers`` read beyond ``limit`` when looking for a person's latest debates (a

@@ -6,10 +6,10 @@ answers the heading is also the section, ``…/wrans/2009-10-26a.101.0``).
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from ..schema import debates, headings, speeches
-from .debates import _SPEECH_COLUMNS, _with_speakers
+from .debates import _SPEECH_COLUMNS, _with_speakers, department_totals
 from .people import WRITTEN_ANSWER_KINDS
 
 
@@ -47,9 +47,7 @@ def department_questions(conn: Connection, department_slug: str, limit: int = 10
     where = (debates.c.department_slug == department_slug, debates.c.kind.in_(WRITTEN_ANSWER_KINDS),
              headings.c.level == "minor")
     joined = debates.join(headings, headings.c.debate_id == debates.c.id)
-    total = None
-    if with_total:
-        total = int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
+    total = department_totals(conn, department_slug, WRITTEN_ANSWER_KINDS)["questions"] if with_total else None
     if limit <= 0:
         return total, []
     rows = [dict(r) for r in conn.execute(

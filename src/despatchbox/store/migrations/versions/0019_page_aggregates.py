@@ -9,9 +9,11 @@ aggregates.py keeps them exact in each file's own transaction:
   questions, answers and words there, and the debate's kind, date and department;
 - ``person_days``: a person's contributions and distinct debates on each day they spoke;
 - ``person_departments``: a person's debates and contributions with each department, by kind, and
-  the latest such debate's date.
+  the latest such debate's date;
+- ``file_departments`` (file-owned): each file's sections and question groups (minor headings) by
+  department and kind, which a department page sums for its totals.
 
-Upgrading fills them from the held record in three grouped statements (the same grouping
+Upgrading fills them from the held record in four grouped statements (the same grouping
 ``refresh_files`` does per file). On SQLite the two keyed tables are ``WITHOUT ROWID``.
 
 Revision ID: 0019
@@ -64,7 +66,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", "department_slug", "kind", name="pk_person_departments"),
         sqlite_with_rowid=False,
     )
+    op.create_table(
+        "file_departments",
+        sa.Column("department_slug", sa.String(80), nullable=False),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("file_id", sa.Integer(), sa.ForeignKey("source_files.id"), nullable=False),
+        sa.Column("sections", sa.Integer(), nullable=False),
+        sa.Column("questions", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("department_slug", "kind", "file_id", name="pk_file_departments"),
+        sqlite_with_rowid=False,
+    )
     conn = op.get_bind()
+    conn.exec_driver_sql(
+        "INSERT INTO file_departments (file_id, department_slug, kind, sections, questions) "
+        "SELECT d.file_id, d.department_slug, d.kind, count(DISTINCT d.id), count(h.id) FROM debates d "
+        "LEFT JOIN headings h ON h.debate_id = d.id AND h.level = 'minor' WHERE d.department_slug IS NOT NULL "
+        "GROUP BY d.file_id, d.department_slug, d.kind")
+    op.create_index("ix_file_departments_file_id", "file_departments", ["file_id"])
     conn.exec_driver_sql(
         "INSERT INTO debate_speakers (file_id, debate_id, person_id, membership_id, kind, date, department_slug, "
         "speeches, questions, answers, words) "
@@ -90,6 +108,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_file_departments_file_id", table_name="file_departments")
+    op.drop_table("file_departments")
     op.drop_table("person_departments")
     op.drop_table("person_days")
     for name in ("ix_debate_speakers_person_department", "ix_debate_speakers_person_date", "ix_debate_speakers_debate",
