@@ -50,34 +50,42 @@ def _with_speakers(*columns):
 def debate(conn: Connection, debate_id: str) -> dict | None:
     """The debate row (id, kind, date, title, department_slug, department_reason, speeches, words …)
     with ``source_file`` (the file name) and ``url`` (its heading's link on parliament's site)."""
-    q = (select(debates, source_files.c.name.label("source_file"), headings.c.url, headings.c.colnum)
-         .select_from(debates.join(source_files, source_files.c.id == debates.c.file_id)
-                      .outerjoin(headings, headings.c.id == debates.c.id))
-         .where(debates.c.id == debate_id))
-    row = conn.execute(q).mappings().first()
+    row = conn.execute(_DEBATE, {"debate_id": debate_id}).mappings().first()
     return dict(row) if row else None
 
 
+_DEBATE = (select(debates, source_files.c.name.label("source_file"), headings.c.url, headings.c.colnum)
+           .select_from(debates.join(source_files, source_files.c.id == debates.c.file_id)
+                        .outerjoin(headings, headings.c.id == debates.c.id))
+           .where(debates.c.id == bindparam("debate_id")))
+
+
+#: the statements a debate page runs, built once (a statement built per call costs more than it runs)
+_HEADINGS_OF = select(headings).where(headings.c.debate_id == bindparam("debate_id")).order_by(headings.c.position)
+_SPEECHES_OF = {with_text: _with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
+                .where(speeches.c.debate_id == bindparam("debate_id")).order_by(speeches.c.position)
+                for with_text in (True, False)}
+_SPEECH_OUTLINE = (select(speeches.c.id, speeches.c.position, speeches.c.heading_id, speeches.c.person_id,
+                          speeches.c.speaker_name, speeches.c.nospeaker, speeches.c.element)
+                   .where(speeches.c.debate_id == bindparam("debate_id")).order_by(speeches.c.position))
+_DIVISIONS_OF = (select(divisions).where(divisions.c.debate_id == bindparam("debate_id"))
+                 .order_by(divisions.c.position))
+
+
 def headings_of(conn: Connection, debate_id: str) -> list[dict]:
-    return as_dicts(conn.execute(select(headings).where(headings.c.debate_id == debate_id)
-                                 .order_by(headings.c.position)))
+    return as_dicts(conn.execute(_HEADINGS_OF, {"debate_id": debate_id}))
 
 
 def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True) -> list[dict]:
     """Every speech of the debate in order, with its speaker (see the module's note). ``with_text=False``
     leaves out the plain text (``text``), which a page that shows the markup does not need."""
-    columns = _SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT
-    q = _with_speakers(*columns).where(speeches.c.debate_id == debate_id).order_by(speeches.c.position)
-    return as_dicts(conn.execute(q))
+    return as_dicts(conn.execute(_SPEECHES_OF[with_text], {"debate_id": debate_id}))
 
 
 def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
     """A light view of the debate's speeches in order: id, position, heading, person, whether a speaker
     is named — enough to choose which ones to show in full."""
-    q = (select(speeches.c.id, speeches.c.position, speeches.c.heading_id, speeches.c.person_id,
-                speeches.c.speaker_name, speeches.c.nospeaker, speeches.c.element)
-         .where(speeches.c.debate_id == debate_id).order_by(speeches.c.position))
-    return as_dicts(conn.execute(q))
+    return as_dicts(conn.execute(_SPEECH_OUTLINE, {"debate_id": debate_id}))
 
 
 def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = True) -> list[dict]:
@@ -91,8 +99,7 @@ def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = 
 
 
 def divisions_of(conn: Connection, debate_id: str) -> list[dict]:
-    return as_dicts(conn.execute(select(divisions).where(divisions.c.debate_id == debate_id)
-                                 .order_by(divisions.c.position)))
+    return as_dicts(conn.execute(_DIVISIONS_OF, {"debate_id": debate_id}))
 
 
 def latest_sitting_days(conn: Connection, kinds, limit: int = 3) -> list[date]:

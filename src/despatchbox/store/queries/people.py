@@ -28,9 +28,15 @@ MEMBERSHIP_COLUMNS = [memberships.c.id, memberships.c.person_id, memberships.c.h
                       memberships.c.peerage_type]
 
 
+#: statements every member page runs, built once (a statement built per call costs more than it runs)
+_PERSON_BY_SLUG = select(people).where(people.c.slug == bindparam("slug"))
+_MEMBERSHIPS_OF = (select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id == bindparam("person_id"))
+                   .order_by(memberships.c.from_date, memberships.c.id))
+
+
 def person_by_slug(conn: Connection, slug: str) -> dict | None:
     """id, name, slug, house (of the latest membership) — None for an unknown slug."""
-    row = conn.execute(select(people).where(people.c.slug == slug)).mappings().first()
+    row = conn.execute(_PERSON_BY_SLUG, {"slug": slug}).mappings().first()
     return dict(row) if row else None
 
 
@@ -41,8 +47,7 @@ def person_by_id(conn: Connection, person_id: int) -> dict | None:
 
 def memberships_of(conn: Connection, person_id: int) -> list[dict]:
     """Every seat and peerage the person held, oldest first (open-ended ``to_date`` is None)."""
-    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id == person_id)
-                        .order_by(memberships.c.from_date, memberships.c.id)).mappings()
+    rows = conn.execute(_MEMBERSHIPS_OF, {"person_id": person_id}).mappings()
     return [dict(r) for r in rows]
 
 
@@ -52,11 +57,15 @@ def memberships_of_people(conn: Connection, person_ids) -> dict[int, list[dict]]
     out: dict[int, list[dict]] = {i: [] for i in ids}
     if not ids:
         return out
-    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id.in_(ids))
-                        .order_by(memberships.c.person_id, memberships.c.from_date, memberships.c.id)).mappings()
+    rows = conn.execute(_MEMBERSHIPS_OF_PEOPLE, {"person_ids": ids}).mappings()
     for r in rows:
         out[r["person_id"]].append(dict(r))
     return out
+
+
+_MEMBERSHIPS_OF_PEOPLE = (select(*MEMBERSHIP_COLUMNS)
+                          .where(memberships.c.person_id.in_(bindparam("person_ids", expanding=True)))
+                          .order_by(memberships.c.person_id, memberships.c.from_date, memberships.c.id))
 
 
 def membership_on(conn: Connection, person_id: int, on: date) -> dict | None:
@@ -83,16 +92,19 @@ def pick_membership(items: list[dict], on: date | None) -> dict | None:
 def offices_of(conn: Connection, person_id: int, *, government_only: bool = True) -> list[dict]:
     """Posts from ministers.xml, newest first. ``government_only`` drops committee places, PPS and
     opposition (shadow) posts."""
-    q = select(offices).where(offices.c.person_id == person_id)
-    if government_only:
-        q = q.where(offices.c.department_slug.is_not(None), offices.c.position != "", *_not_government())
-    rows = conn.execute(q.order_by(offices.c.from_date.desc(), offices.c.id)).mappings()
-    return [dict(r) for r in rows]
+    rows = conn.execute(_GOVERNMENT_OFFICES_OF if government_only else _OFFICES_OF, {"person_id": person_id})
+    return [dict(r) for r in rows.mappings()]
 
 
 def _not_government():
     pos = func.lower(offices.c.position)
     return [pos != "pps", ~pos.like("%shadow%"), ~pos.like("%spokesperson%"), pos != "chairman"]
+
+
+_OFFICES_OF = (select(offices).where(offices.c.person_id == bindparam("person_id"))
+               .order_by(offices.c.from_date.desc(), offices.c.id))
+_GOVERNMENT_OFFICES_OF = _OFFICES_OF.where(offices.c.department_slug.is_not(None), offices.c.position != "",
+                                           *_not_government())
 
 
 def office_on(conn: Connection, person_id: int, on: date, department_slug: str | None = None) -> dict | None:
@@ -167,28 +179,35 @@ def _day(value) -> date:
 def recent_contributions(conn: Connection, person_id: int, limit: int = 10, offset: int = 0) -> list[dict]:
     """The person's latest speeches, questions and answers, each with its debate's title, kind and department
     and the title of the heading it sits under (``heading_title``: for written answers, the question's)."""
-    q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
-                speeches.c.element, speeches.c.text, speeches.c.words, debates.c.title.label("debate_title"),
-                debates.c.department_slug, headings.c.title.label("heading_title"))
-         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
-                      .outerjoin(headings, headings.c.id == speeches.c.heading_id))
-         .where(speeches.c.person_id == person_id)
-         .order_by(speeches.c.date.desc(), speeches.c.file_id.desc(), speeches.c.position.desc())
-         .limit(limit).offset(offset))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    rows = conn.execute(_RECENT_CONTRIBUTIONS, {"person_id": person_id, "limit": limit, "offset": offset})
+    return [dict(r) for r in rows.mappings()]
+
+
+_RECENT_CONTRIBUTIONS = (
+    select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
+           speeches.c.element, speeches.c.text, speeches.c.words, debates.c.title.label("debate_title"),
+           debates.c.department_slug, headings.c.title.label("heading_title"))
+    .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+                 .outerjoin(headings, headings.c.id == speeches.c.heading_id))
+    .where(speeches.c.person_id == bindparam("person_id"))
+    .order_by(speeches.c.date.desc(), speeches.c.file_id.desc(), speeches.c.position.desc())
+    .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0) -> list[dict]:
     """The person's votes, newest first: division id, number, date, kind, debate title, vote, teller, tallies."""
-    q = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
-                divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id,
-                debates.c.title.label("debate_title"))
-         .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id)
-                      .outerjoin(debates, debates.c.id == divisions.c.debate_id))
-         .where(votes.c.person_id == person_id)
-         .order_by(divisions.c.date.desc(), divisions.c.position.desc())
-         .limit(limit).offset(offset))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    rows = conn.execute(_VOTES_OF, {"person_id": person_id, "limit": limit, "offset": offset})
+    return [dict(r) for r in rows.mappings()]
+
+
+_VOTES_OF = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
+                    divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id,
+                    debates.c.title.label("debate_title"))
+             .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id)
+                          .outerjoin(debates, debates.c.id == divisions.c.debate_id))
+             .where(votes.c.person_id == bindparam("person_id"))
+             .order_by(divisions.c.date.desc(), divisions.c.position.desc())
+             .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int = 10, offset: int = 0,
