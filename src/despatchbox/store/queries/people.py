@@ -162,13 +162,18 @@ def activity_and_counts(conn: Connection, person_id: int) -> tuple[list[dict], d
 def department_debate_counts(conn: Connection, person_id: int, kinds=SPOKEN_KINDS) -> list[dict]:
     """[{department_slug, debates, speeches, latest}] for the debates (of these kinds) the person spoke
     in, most first; ``speeches`` counts every contribution (``person_departments``, kept at ingest)."""
-    pd = person_departments
-    q = (select(pd.c.department_slug, func.sum(pd.c.debates), func.sum(pd.c.contributions), func.max(pd.c.latest))
-         .where(pd.c.person_id == person_id, pd.c.kind.in_(list(kinds)))
-         .group_by(pd.c.department_slug)
-         .order_by(func.sum(pd.c.debates).desc(), pd.c.department_slug))
+    rows = conn.execute(_DEPARTMENT_DEBATE_COUNTS, {"person_id": person_id, "kinds": list(kinds)})
     return [{"department_slug": r[0], "debates": int(r[1]), "speeches": int(r[2] or 0), "latest": _day(r[3])}
-            for r in conn.execute(q)]
+            for r in rows]
+
+
+_DEPARTMENT_DEBATE_COUNTS = (
+    select(person_departments.c.department_slug, func.sum(person_departments.c.debates),
+           func.sum(person_departments.c.contributions), func.max(person_departments.c.latest))
+    .where(person_departments.c.person_id == bindparam("person_id"),
+           person_departments.c.kind.in_(bindparam("kinds", expanding=True)))
+    .group_by(person_departments.c.department_slug)
+    .order_by(func.sum(person_departments.c.debates).desc(), person_departments.c.department_slug))
 
 
 def _day(value) -> date:
