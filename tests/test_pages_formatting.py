@@ -132,20 +132,3 @@ def test_safe_html_on_the_sample_keeps_every_word(sample_url):
         assert "<phrase" not in clean and " pid=" not in clean and " class=" not in clean
         assert lxml_html.fragment_fromstring(h, create_parent="div").text_content().split() == \
             lxml_html.fragment_fromstring(clean or " ", create_parent="div").text_content().split()
-
-
-def test_a_speech_article_escapes_what_it_shows_and_keeps_the_safe_body():
-    from markupsafe import Markup
-
-    from despatchbox.web.formatting import speech_article
-    shown = speech_article({"anchor": "g3.3", "speaker_label": "Mr A <B> & C", "speaker_href": "/mp/a?x=1&y=2",
-                            "body": Markup("<p>It is <i>so</i>.</p>"), "time": "12:30:00", "colnum": "123"})
-    assert shown == ('<article class="speech" id="g3.3">\n  <p class="speaker">\n'
-                     '<a href="/mp/a?x=1&amp;y=2">Mr A &lt;B&gt; &amp; C</a>  </p>\n'
-                     '  <div class="body"><p>It is <i>so</i>.</p></div>\n  <p class="meta">\n'
-                     '<a href="#g3.3" title="Link to this speech">#</a> · 12:30 · col. 123  </p>\n</article>\n')
-    procedural = speech_article({"anchor": "g1", "speaker_label": "", "body": "<b>", "time": None}, highlight=True,
-                                link="/debate/x", show_permalink=True)
-    assert 'class="speech highlight procedural"' in procedural and "&lt;b&gt;" in procedural
-    assert '<a href="/debate/x">View in full debate</a>' in procedural and "speaker" not in procedural
-    assert "meta" not in speech_article({"anchor": "g1", "speaker_label": "X", "body": ""}, show_permalink=False)

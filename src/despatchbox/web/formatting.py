@@ -14,7 +14,6 @@ from html import escape
 
 import nh3
 from markupsafe import Markup
-from markupsafe import escape as _e
 
 from ..record import naming
 
@@ -141,27 +140,3 @@ def text_paragraphs(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup("".join(f"<p>{escape(line, quote=False)}</p>" for line in text.splitlines() if line.strip()))
-
-
-def speech_article(s: dict, highlight: bool = False, link: str | None = None, show_permalink: bool = True) -> Markup:
-    """One speech as every page shows it (the template global ``speech``): its speaker (linked to their
-    page), its body (``s["body"]``, already made safe), and a permalink — or ``link`` to the full debate
-    — with its time and column. Built here rather than as a Jinja macro: a debate page shows hundreds
-    of speeches, and a macro call cost about 7 µs each, more than building the markup."""
-    label = s.get("speaker_label")
-    anchor = _e(s["anchor"])
-    parts = [f'<article class="speech{" highlight" if highlight else ""}{"" if label else " procedural"}" '
-             f'id="{anchor}">\n']
-    if label:
-        href = s.get("speaker_href")
-        parts.append(f'  <p class="speaker">\n{f"""<a href="{_e(href)}">{_e(label)}</a>""" if href else _e(label)}'
-                     f'  </p>\n')
-    parts.append(f'  <div class="body">{_e(s.get("body"))}</div>\n')
-    if show_permalink:
-        target = (f'<a href="{_e(link)}">View in full debate</a>' if link
-                  else f'<a href="#{anchor}" title="Link to this speech">#</a>')
-        time, colnum = s.get("time"), s.get("colnum")
-        parts.append(f'  <p class="meta">\n{target}{f" · {_e(time[:5])}" if time else ""}'
-                     f'{f" · col. {_e(colnum)}" if colnum else ""}  </p>\n')
-    parts.append("</article>\n")
-    return Markup("".join(parts))
