@@ -93,9 +93,14 @@ def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = 
     ids = list(ids)
     if not ids:
         return []
-    q = (_with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
-         .where(speeches.c.debate_id == debate_id, speeches.c.id.in_(ids)).order_by(speeches.c.position))
-    return as_dicts(conn.execute(q))
+    return as_dicts(conn.execute(_SPEECHES_BY_IDS[with_text], {"debate_id": debate_id, "ids": ids}))
+
+
+_SPEECHES_BY_IDS = {with_text: _with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
+                    .where(speeches.c.debate_id == bindparam("debate_id"),
+                           speeches.c.id.in_(bindparam("ids", expanding=True)))
+                    .order_by(speeches.c.position)
+                    for with_text in (True, False)}
 
 
 def divisions_of(conn: Connection, debate_id: str) -> list[dict]:
@@ -219,11 +224,17 @@ def department_sections(conn: Connection, department_slug: str, kinds, limit: in
                         offset: int = 0, *, with_total: bool = True) -> tuple[int | None, list[dict]]:
     """(total, page) of a department's sections of these kinds, newest first (``with_total=False``:
     total is None, not counted)."""
-    where = (debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds)))
     total = department_totals(conn, department_slug, kinds)["sections"] if with_total else None
     if limit <= 0:
         return total, []
-    q = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
-                debates.c.speeches, debates.c.words)
-         .where(*where).order_by(debates.c.date.desc(), debates.c.position, debates.c.id).limit(limit).offset(offset))
-    return total, [dict(r) for r in conn.execute(q).mappings()]
+    rows = conn.execute(_DEPARTMENT_SECTIONS, {"slug": department_slug, "kinds": list(kinds), "limit": limit,
+                                               "offset": offset})
+    return total, [dict(r) for r in rows.mappings()]
+
+
+_DEPARTMENT_SECTIONS = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
+                               debates.c.speeches, debates.c.words)
+                        .where(debates.c.department_slug == bindparam("slug"),
+                               debates.c.kind.in_(bindparam("kinds", expanding=True)))
+                        .order_by(debates.c.date.desc(), debates.c.position, debates.c.id)
+                        .limit(bindparam("limit")).offset(bindparam("offset")))
