@@ -23,7 +23,6 @@ person's distinct debates summed over their days are their distinct debates.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, and_, case, delete, distinct, func, insert, select
@@ -103,35 +102,39 @@ def refresh_speeches(conn: Connection, speech_ids: Iterable[str]) -> None:
 
 
 def _refresh_person_days(conn: Connection, pairs: set[tuple]) -> None:
-    by_day: dict = defaultdict(list)
-    for person, day in pairs:
-        by_day[day].append(person)
+    """Sum again every (person, day) of the people and days named: a few people and one day for a
+    file, so the cross product of the two is what the pairs cover (any extra pair is summed again too)."""
+    people = sorted({person for person, _day in pairs})
+    days = sorted({day for _person, day in pairs})
     ds = debate_speakers
-    for day, people in sorted(by_day.items()):
-        for chunk in _chunks(sorted(people)):
-            conn.execute(delete(person_days).where(person_days.c.date == day, person_days.c.person_id.in_(chunk)))
+    for chunk in _chunks(people):
+        for day_chunk in _chunks(days):
+            conn.execute(delete(person_days).where(person_days.c.person_id.in_(chunk),
+                                                   person_days.c.date.in_(day_chunk)))
             grouped = (select(ds.c.person_id, ds.c.date, func.sum(ds.c.speeches), func.sum(ds.c.questions),
                               func.sum(ds.c.answers), func.sum(ds.c.words), func.count(distinct(ds.c.debate_id)))
-                       .where(ds.c.date == day, ds.c.person_id.in_(chunk)).group_by(ds.c.person_id, ds.c.date))
+                       .where(ds.c.person_id.in_(chunk), ds.c.date.in_(day_chunk))
+                       .group_by(ds.c.person_id, ds.c.date))
             conn.execute(insert(person_days).from_select(
                 ["person_id", "date", "speeches", "questions", "answers", "words", "debates"], grouped))
 
 
 def _refresh_person_departments(conn: Connection, triples: set[tuple]) -> None:
-    by_key: dict = defaultdict(list)
-    for person, dept, kind in triples:
-        by_key[(dept, kind)].append(person)
+    """Sum again every (person, department, kind) of the people, departments and kinds named (their
+    cross product, as for days)."""
+    people = sorted({person for person, _dept, _kind in triples})
+    depts = sorted({dept for _person, dept, _kind in triples})
+    kinds = sorted({kind for _person, _dept, kind in triples})
     ds, pd = debate_speakers, person_departments
-    for (dept, kind), people in sorted(by_key.items()):
-        for chunk in _chunks(sorted(people)):
-            conn.execute(delete(pd).where(pd.c.department_slug == dept, pd.c.kind == kind,
-                                          pd.c.person_id.in_(chunk)))
-            grouped = (select(ds.c.person_id, ds.c.department_slug, ds.c.kind, func.count(distinct(ds.c.debate_id)),
-                              func.sum(ds.c.speeches + ds.c.questions + ds.c.answers), func.max(ds.c.date))
-                       .where(ds.c.department_slug == dept, ds.c.kind == kind, ds.c.person_id.in_(chunk))
-                       .group_by(ds.c.person_id, ds.c.department_slug, ds.c.kind))
-            conn.execute(insert(pd).from_select(
-                ["person_id", "department_slug", "kind", "debates", "contributions", "latest"], grouped))
+    for chunk in _chunks(people):
+        conn.execute(delete(pd).where(pd.c.person_id.in_(chunk), pd.c.department_slug.in_(depts),
+                                      pd.c.kind.in_(kinds)))
+        grouped = (select(ds.c.person_id, ds.c.department_slug, ds.c.kind, func.count(distinct(ds.c.debate_id)),
+                          func.sum(ds.c.speeches + ds.c.questions + ds.c.answers), func.max(ds.c.date))
+                   .where(ds.c.person_id.in_(chunk), ds.c.department_slug.in_(depts), ds.c.kind.in_(kinds))
+                   .group_by(ds.c.person_id, ds.c.department_slug, ds.c.kind))
+        conn.execute(insert(pd).from_select(
+            ["person_id", "department_slug", "kind", "debates", "contributions", "latest"], grouped))
 
 
 __all__ = ["refresh_files", "refresh_speeches"]
