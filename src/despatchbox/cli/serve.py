@@ -54,6 +54,9 @@ def serve_command(
         fail(str(exc))
     db = engine()  # refuses a missing database; creates or upgrades the schema once, before the workers start
     os.environ.setdefault("DESPATCHBOX_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    if reload:
+        from ..web.templating import RELOAD_ENV
+        os.environ[RELOAD_ENV] = "1"        # template edits show without a restart
     shown = f"[{host}]" if ":" in host else host
     console.print(f"despatchbox: serving {db.url.render_as_string(hide_password=True)} on http://{shown}:{port}/ "
                   f"(API docs at /api/v1/docs; Ctrl-C stops)", highlight=False)

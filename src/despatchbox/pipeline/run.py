@@ -29,6 +29,7 @@ from ..store import locking
 from ..store.database import INTEGRITY_ERRORS, write_transaction
 from ..store.queries import files as fq
 from ..store.queries import members as mq
+from ..store.queries.aggregates import refresh_files as refresh_aggregates
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
@@ -316,6 +317,7 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                     for write in extra_writes:
                         write(conn, file_id)
                     fq.insert_redirects(conn, redirects)
+                    refresh_aggregates(conn, [file_id, current["id"] if current is not None else None])
                 else:
                     fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
                                    sha256=digest, size=len(data), is_current=False, records=0, batch=batch)

@@ -30,6 +30,7 @@ FEED_PATHS = {"member": "/feeds/members/{id}.atom", "department": "/feeds/depart
               "search": "/feeds/search.atom"}
 
 _LOCAL = re.compile(r"\d{4}-\d\d-\d\d[a-z]*\.(.+)$")
+_NOT_IN_ANCHOR = re.compile(r"[^0-9A-Za-z._-]")
 
 
 def short_id(gid: str) -> str:
@@ -48,7 +49,7 @@ def anchor(gid: str) -> str:
     without the date and file version, so that it survives a later version."""
     m = _LOCAL.search(gid)
     tail = m.group(1) if m else gid.rsplit("/", 1)[-1]
-    return "g" + re.sub(r"[^0-9A-Za-z._-]", "-", tail)
+    return "g" + _NOT_IN_ANCHOR.sub("-", tail)
 
 
 def member_prefix(house: str | None) -> str:

@@ -236,6 +236,66 @@ gid_redirects = Table(                # ids stored short (migration 0018): store
 )
 
 
+# --- page aggregates (migration 0019): store/queries/aggregates.py keeps them exact, per file -------
+
+debate_speakers = Table(              # who spoke in each debate, by seat: the file's speeches grouped
+    "debate_speakers", metadata,
+    Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
+    Column("debate_id", String(120), nullable=False),
+    Column("person_id", Integer, nullable=False),                  # attributed speeches only
+    Column("membership_id", String(60)),
+    Column("kind", String(40), nullable=False),                    # the debate's
+    Column("date", Date, nullable=False),                          # the speeches'
+    Column("department_slug", String(80)),                         # the debate's
+    Column("speeches", Integer, nullable=False),                   # element speech
+    Column("questions", Integer, nullable=False),                  # element ques
+    Column("answers", Integer, nullable=False),                    # element reply
+    Column("words", Integer, nullable=False),
+)
+Index("ix_debate_speakers_debate", debate_speakers.c.debate_id, debate_speakers.c.person_id,
+      debate_speakers.c.membership_id)
+Index("ix_debate_speakers_person_date", debate_speakers.c.person_id, debate_speakers.c.date,
+      debate_speakers.c.debate_id, debate_speakers.c.kind)
+Index("ix_debate_speakers_person_department", debate_speakers.c.person_id, debate_speakers.c.department_slug,
+      debate_speakers.c.kind)
+
+person_days = Table(                  # a person's contributions on one day (their activity chart, counts)
+    "person_days", metadata,
+    Column("person_id", Integer, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("speeches", Integer, nullable=False),
+    Column("questions", Integer, nullable=False),
+    Column("answers", Integer, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("debates", Integer, nullable=False),                    # distinct debates spoken in that day
+    PrimaryKeyConstraint("person_id", "date", name="pk_person_days"),
+    sqlite_with_rowid=False,
+)
+
+person_departments = Table(           # a person's debates with a department, by the debates' kind
+    "person_departments", metadata,
+    Column("person_id", Integer, nullable=False),
+    Column("department_slug", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("debates", Integer, nullable=False),
+    Column("contributions", Integer, nullable=False),              # speeches, questions and answers
+    Column("latest", Date, nullable=False),                        # date of the latest such debate
+    PrimaryKeyConstraint("person_id", "department_slug", "kind", name="pk_person_departments"),
+    sqlite_with_rowid=False,
+)
+
+
+file_departments = Table(             # each file's sections and question groups by department and kind
+    "file_departments", metadata,
+    Column("department_slug", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
+    Column("sections", Integer, nullable=False),                   # debates attributed to the department
+    Column("questions", Integer, nullable=False),                  # their minor headings (question groups)
+    PrimaryKeyConstraint("department_slug", "kind", "file_id", name="pk_file_departments"),
+    sqlite_with_rowid=False,
+)
+
 # --- "who said this?" index (migration 0003), owned by source files like the record -------------
 
 quote_speeches = Table(

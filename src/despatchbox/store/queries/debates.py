@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
-from ..schema import debates, divisions, headings, ingest_batches, memberships, people, source_files, speeches
+from ..schema import (debates, divisions, file_departments, headings, ingest_batches, memberships, people, source_files,
+                      speeches)
 from .files import resolve_redirect
 from .people import SPOKEN_KINDS
 
@@ -49,34 +50,42 @@ def _with_speakers(*columns):
 def debate(conn: Connection, debate_id: str) -> dict | None:
     """The debate row (id, kind, date, title, department_slug, department_reason, speeches, words …)
     with ``source_file`` (the file name) and ``url`` (its heading's link on parliament's site)."""
-    q = (select(debates, source_files.c.name.label("source_file"), headings.c.url, headings.c.colnum)
-         .select_from(debates.join(source_files, source_files.c.id == debates.c.file_id)
-                      .outerjoin(headings, headings.c.id == debates.c.id))
-         .where(debates.c.id == debate_id))
-    row = conn.execute(q).mappings().first()
+    row = conn.execute(_DEBATE, {"debate_id": debate_id}).mappings().first()
     return dict(row) if row else None
 
 
+_DEBATE = (select(debates, source_files.c.name.label("source_file"), headings.c.url, headings.c.colnum)
+           .select_from(debates.join(source_files, source_files.c.id == debates.c.file_id)
+                        .outerjoin(headings, headings.c.id == debates.c.id))
+           .where(debates.c.id == bindparam("debate_id")))
+
+
+#: the statements a debate page runs, built once (a statement built per call costs more than it runs)
+_HEADINGS_OF = select(headings).where(headings.c.debate_id == bindparam("debate_id")).order_by(headings.c.position)
+_SPEECHES_OF = {with_text: _with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
+                .where(speeches.c.debate_id == bindparam("debate_id")).order_by(speeches.c.position)
+                for with_text in (True, False)}
+_SPEECH_OUTLINE = (select(speeches.c.id, speeches.c.position, speeches.c.heading_id, speeches.c.person_id,
+                          speeches.c.speaker_name, speeches.c.nospeaker, speeches.c.element)
+                   .where(speeches.c.debate_id == bindparam("debate_id")).order_by(speeches.c.position))
+_DIVISIONS_OF = (select(divisions).where(divisions.c.debate_id == bindparam("debate_id"))
+                 .order_by(divisions.c.position))
+
+
 def headings_of(conn: Connection, debate_id: str) -> list[dict]:
-    return as_dicts(conn.execute(select(headings).where(headings.c.debate_id == debate_id)
-                                 .order_by(headings.c.position)))
+    return as_dicts(conn.execute(_HEADINGS_OF, {"debate_id": debate_id}))
 
 
 def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True) -> list[dict]:
     """Every speech of the debate in order, with its speaker (see the module's note). ``with_text=False``
     leaves out the plain text (``text``), which a page that shows the markup does not need."""
-    columns = _SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT
-    q = _with_speakers(*columns).where(speeches.c.debate_id == debate_id).order_by(speeches.c.position)
-    return as_dicts(conn.execute(q))
+    return as_dicts(conn.execute(_SPEECHES_OF[with_text], {"debate_id": debate_id}))
 
 
 def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
     """A light view of the debate's speeches in order: id, position, heading, person, whether a speaker
     is named — enough to choose which ones to show in full."""
-    q = (select(speeches.c.id, speeches.c.position, speeches.c.heading_id, speeches.c.person_id,
-                speeches.c.speaker_name, speeches.c.nospeaker, speeches.c.element)
-         .where(speeches.c.debate_id == debate_id).order_by(speeches.c.position))
-    return as_dicts(conn.execute(q))
+    return as_dicts(conn.execute(_SPEECH_OUTLINE, {"debate_id": debate_id}))
 
 
 def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = True) -> list[dict]:
@@ -84,14 +93,18 @@ def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = 
     ids = list(ids)
     if not ids:
         return []
-    q = (_with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
-         .where(speeches.c.debate_id == debate_id, speeches.c.id.in_(ids)).order_by(speeches.c.position))
-    return as_dicts(conn.execute(q))
+    return as_dicts(conn.execute(_SPEECHES_BY_IDS[with_text], {"debate_id": debate_id, "ids": ids}))
+
+
+_SPEECHES_BY_IDS = {with_text: _with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
+                    .where(speeches.c.debate_id == bindparam("debate_id"),
+                           speeches.c.id.in_(bindparam("ids", expanding=True)))
+                    .order_by(speeches.c.position)
+                    for with_text in (True, False)}
 
 
 def divisions_of(conn: Connection, debate_id: str) -> list[dict]:
-    return as_dicts(conn.execute(select(divisions).where(divisions.c.debate_id == debate_id)
-                                 .order_by(divisions.c.position)))
+    return as_dicts(conn.execute(_DIVISIONS_OF, {"debate_id": debate_id}))
 
 
 def latest_sitting_days(conn: Connection, kinds, limit: int = 3) -> list[date]:
@@ -195,17 +208,33 @@ def member_department_debates(conn: Connection, person_id: int, department_slug:
     return total, rows
 
 
+def department_totals(conn: Connection, department_slug: str, kinds) -> dict:
+    """{sections, questions}: how many of the department's sections of these kinds are held, and the
+    question groups (minor headings) in them, summed from ``file_departments`` (kept at ingest)."""
+    row = conn.execute(_DEPARTMENT_TOTALS, {"slug": department_slug, "kinds": list(kinds)}).one()
+    return {"sections": int(row[0] or 0), "questions": int(row[1] or 0)}
+
+
+_DEPARTMENT_TOTALS = (select(func.sum(file_departments.c.sections), func.sum(file_departments.c.questions))
+                      .where(file_departments.c.department_slug == bindparam("slug"),
+                             file_departments.c.kind.in_(bindparam("kinds", expanding=True))))
+
+
 def department_sections(conn: Connection, department_slug: str, kinds, limit: int = 10,
                         offset: int = 0, *, with_total: bool = True) -> tuple[int | None, list[dict]]:
     """(total, page) of a department's sections of these kinds, newest first (``with_total=False``:
     total is None, not counted)."""
-    where = (debates.c.department_slug == department_slug, debates.c.kind.in_(list(kinds)))
-    total = None
-    if with_total:
-        total = int(conn.execute(select(func.count()).select_from(debates).where(*where)).scalar_one())
+    total = department_totals(conn, department_slug, kinds)["sections"] if with_total else None
     if limit <= 0:
         return total, []
-    q = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
-                debates.c.speeches, debates.c.words)
-         .where(*where).order_by(debates.c.date.desc(), debates.c.position, debates.c.id).limit(limit).offset(offset))
-    return total, [dict(r) for r in conn.execute(q).mappings()]
+    rows = conn.execute(_DEPARTMENT_SECTIONS, {"slug": department_slug, "kinds": list(kinds), "limit": limit,
+                                               "offset": offset})
+    return total, [dict(r) for r in rows.mappings()]
+
+
+_DEPARTMENT_SECTIONS = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
+                               debates.c.speeches, debates.c.words)
+                        .where(debates.c.department_slug == bindparam("slug"),
+                               debates.c.kind.in_(bindparam("kinds", expanding=True)))
+                        .order_by(debates.c.date.desc(), debates.c.position, debates.c.id)
+                        .limit(bindparam("limit")).offset(bindparam("offset")))

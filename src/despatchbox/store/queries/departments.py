@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Date, bindparam, func, or_, select
 
 from ..schema import debates, departments, offices, people, speeches
 
@@ -54,8 +54,13 @@ def all_departments(conn: Connection) -> list[dict]:
 
 
 def department(conn: Connection, slug: str) -> dict | None:
-    row = conn.execute(select(departments).where(departments.c.slug == slug)).mappings().first()
+    row = conn.execute(_DEPARTMENT, {"slug": slug}).mappings().first()
     return dict(row) if row else None
+
+
+#: statements every department page runs, built once (a statement built per call costs more than it runs)
+_DEPARTMENT = select(departments).where(departments.c.slug == bindparam("slug"))
+_LATEST_DAY = select(func.max(debates.c.date))
 
 
 def latest_day_of(conn: Connection, slug: str) -> date | None:
@@ -65,23 +70,16 @@ def latest_day_of(conn: Connection, slug: str) -> date | None:
 
 def latest_sitting_day(conn: Connection, kinds=None) -> date | None:
     """The latest date any section (of these kinds) is held for."""
-    q = select(func.max(debates.c.date))
-    if kinds:
-        q = q.where(debates.c.kind.in_(list(kinds)))
-    return conn.execute(q).scalar()
+    if not kinds:
+        return conn.execute(_LATEST_DAY).scalar()
+    return conn.execute(_LATEST_DAY.where(debates.c.kind.in_(list(kinds)))).scalar()
 
 
 def ministers_on(conn: Connection, slug: str, on: date) -> list[dict]:
     """The department's ministers in post on a date: office fields plus ``rank`` (see RANKS),
     ``person_slug`` and ``person_name``, ordered by rank then start date."""
-    q = (select(offices, people.c.slug.label("person_slug"), people.c.name.label("person_name"),
-                people.c.house.label("person_house"))
-         .select_from(offices.outerjoin(people, people.c.id == offices.c.person_id))
-         .where(offices.c.department_slug == slug,
-                or_(offices.c.from_date.is_(None), offices.c.from_date <= on),
-                or_(offices.c.to_date.is_(None), offices.c.to_date >= on)))
     out = []
-    for r in conn.execute(q).mappings():
+    for r in conn.execute(_MINISTERS_ON, {"slug": slug, "on": on}).mappings():
         rank = rank_of(r["position"])
         if rank is not None:
             out.append({**dict(r), "rank": rank})
@@ -89,28 +87,42 @@ def ministers_on(conn: Connection, slug: str, on: date) -> list[dict]:
     return out
 
 
+_MINISTERS_ON = (select(offices, people.c.slug.label("person_slug"), people.c.name.label("person_name"),
+                        people.c.house.label("person_house"))
+                 .select_from(offices.outerjoin(people, people.c.id == offices.c.person_id))
+                 .where(offices.c.department_slug == bindparam("slug"),
+                        or_(offices.c.from_date.is_(None), offices.c.from_date <= bindparam("on", type_=Date)),
+                        or_(offices.c.to_date.is_(None), offices.c.to_date >= bindparam("on", type_=Date))))
+
+
 def offices_printed_in(conn: Connection, slug: str, since: date, until: date) -> list[dict]:
     """Who spoke with a printed office (``speakeroffice``) in the department's items between two
     dates: person fields, ``office`` as printed (the first), ``first`` and ``last`` dates, ``rank``
     of that office. The record's own word for ministers the ministers data misses."""
-    first, last = func.min(speeches.c.date).label("first"), func.max(speeches.c.date).label("last")
-    q = (select(speeches.c.person_id, speeches.c.speaker_office, first, last,
-                people.c.slug.label("person_slug"), people.c.name.label("person_name"),
-                people.c.house.label("person_house"))
-         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
-                      .join(people, people.c.id == speeches.c.person_id))
-         .where(debates.c.department_slug == slug, debates.c.date >= since, debates.c.date <= until,
-                speeches.c.speaker_office.is_not(None))
-         .group_by(speeches.c.person_id, speeches.c.speaker_office, people.c.slug, people.c.name, people.c.house)
-         .order_by(first, func.min(speeches.c.position)))
     out = []
-    for r in conn.execute(q).mappings():
+    for r in conn.execute(_OFFICES_PRINTED_IN, {"slug": slug, "since": since, "until": until}).mappings():
         office = r["speaker_office"]
         printed = office[4:] if office.lower().startswith("the ") else office
         out.append({"person_id": r["person_id"], "person_slug": r["person_slug"], "person_name": r["person_name"],
                     "person_house": r["person_house"], "office": office, "first": _day(r["first"]),
                     "last": _day(r["last"]), "rank": rank_of(printed)})
     return out
+
+
+def _offices_printed_in_statement():
+    first, last = func.min(speeches.c.date).label("first"), func.max(speeches.c.date).label("last")
+    return (select(speeches.c.person_id, speeches.c.speaker_office, first, last,
+                   people.c.slug.label("person_slug"), people.c.name.label("person_name"),
+                   people.c.house.label("person_house"))
+            .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+                         .join(people, people.c.id == speeches.c.person_id))
+            .where(debates.c.department_slug == bindparam("slug"), debates.c.date >= bindparam("since", type_=Date),
+                   debates.c.date <= bindparam("until", type_=Date), speeches.c.speaker_office.is_not(None))
+            .group_by(speeches.c.person_id, speeches.c.speaker_office, people.c.slug, people.c.name, people.c.house)
+            .order_by(first, func.min(speeches.c.position)))
+
+
+_OFFICES_PRINTED_IN = _offices_printed_in_statement()
 
 
 def _day(value) -> date:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from ..schema import debates, divisions, memberships, people, speeches, votes
 from .debates import as_dicts
@@ -59,14 +59,16 @@ def votes_by_division(conn: Connection, division_ids) -> dict[str, list[dict]]:
     ids = list(division_ids)
     if not ids:
         return {}
-    q = (select(votes.c.division_id, votes.c.name, votes.c.vote, votes.c.teller,
-                people.c.slug.label("person_slug"), people.c.name.label("person_name"),
-                people.c.house.label("person_house"), memberships.c.party, memberships.c.house)
-         .select_from(votes.outerjoin(people, people.c.id == votes.c.person_id)
-                      .outerjoin(memberships, memberships.c.id == votes.c.membership_id))
-         .where(votes.c.division_id.in_(ids))
-         .order_by(votes.c.division_id, votes.c.position))
     out: dict[str, list[dict]] = {i: [] for i in ids}
-    for r in as_dicts(conn.execute(q)):
+    for r in as_dicts(conn.execute(_VOTES_BY_DIVISION, {"division_ids": ids})):
         out[r["division_id"]].append(r)
     return out
+
+
+_VOTES_BY_DIVISION = (select(votes.c.division_id, votes.c.name, votes.c.vote, votes.c.teller,
+                             people.c.slug.label("person_slug"), people.c.name.label("person_name"),
+                             people.c.house.label("person_house"), memberships.c.party, memberships.c.house)
+                      .select_from(votes.outerjoin(people, people.c.id == votes.c.person_id)
+                                   .outerjoin(memberships, memberships.c.id == votes.c.membership_id))
+                      .where(votes.c.division_id.in_(bindparam("division_ids", expanding=True)))
+                      .order_by(votes.c.division_id, votes.c.position))

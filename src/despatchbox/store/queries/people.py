@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, String, and_, case, distinct, func, or_, select, type_coerce
+from sqlalchemy import Connection, and_, bindparam, case, distinct, func, or_, select
 
 from ...record import kinds
-from ..schema import debates, divisions, headings, memberships, offices, people, speeches, votes
+from ..schema import (debate_speakers, debates, divisions, headings, memberships, offices, people, person_days,
+                      person_departments, speeches, votes)
 
 #: kinds whose sections are spoken debates (as opposed to written answers and statements)
 SPOKEN_KINDS = ("debates", "westminhall", "lordspages", "standing")
@@ -27,9 +28,15 @@ MEMBERSHIP_COLUMNS = [memberships.c.id, memberships.c.person_id, memberships.c.h
                       memberships.c.peerage_type]
 
 
+#: statements every member page runs, built once (a statement built per call costs more than it runs)
+_PERSON_BY_SLUG = select(people).where(people.c.slug == bindparam("slug"))
+_MEMBERSHIPS_OF = (select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id == bindparam("person_id"))
+                   .order_by(memberships.c.from_date, memberships.c.id))
+
+
 def person_by_slug(conn: Connection, slug: str) -> dict | None:
     """id, name, slug, house (of the latest membership) — None for an unknown slug."""
-    row = conn.execute(select(people).where(people.c.slug == slug)).mappings().first()
+    row = conn.execute(_PERSON_BY_SLUG, {"slug": slug}).mappings().first()
     return dict(row) if row else None
 
 
@@ -40,8 +47,7 @@ def person_by_id(conn: Connection, person_id: int) -> dict | None:
 
 def memberships_of(conn: Connection, person_id: int) -> list[dict]:
     """Every seat and peerage the person held, oldest first (open-ended ``to_date`` is None)."""
-    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id == person_id)
-                        .order_by(memberships.c.from_date, memberships.c.id)).mappings()
+    rows = conn.execute(_MEMBERSHIPS_OF, {"person_id": person_id}).mappings()
     return [dict(r) for r in rows]
 
 
@@ -51,11 +57,15 @@ def memberships_of_people(conn: Connection, person_ids) -> dict[int, list[dict]]
     out: dict[int, list[dict]] = {i: [] for i in ids}
     if not ids:
         return out
-    rows = conn.execute(select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id.in_(ids))
-                        .order_by(memberships.c.person_id, memberships.c.from_date, memberships.c.id)).mappings()
+    rows = conn.execute(_MEMBERSHIPS_OF_PEOPLE, {"person_ids": ids}).mappings()
     for r in rows:
         out[r["person_id"]].append(dict(r))
     return out
+
+
+_MEMBERSHIPS_OF_PEOPLE = (select(*MEMBERSHIP_COLUMNS)
+                          .where(memberships.c.person_id.in_(bindparam("person_ids", expanding=True)))
+                          .order_by(memberships.c.person_id, memberships.c.from_date, memberships.c.id))
 
 
 def membership_on(conn: Connection, person_id: int, on: date) -> dict | None:
@@ -82,16 +92,19 @@ def pick_membership(items: list[dict], on: date | None) -> dict | None:
 def offices_of(conn: Connection, person_id: int, *, government_only: bool = True) -> list[dict]:
     """Posts from ministers.xml, newest first. ``government_only`` drops committee places, PPS and
     opposition (shadow) posts."""
-    q = select(offices).where(offices.c.person_id == person_id)
-    if government_only:
-        q = q.where(offices.c.department_slug.is_not(None), offices.c.position != "", *_not_government())
-    rows = conn.execute(q.order_by(offices.c.from_date.desc(), offices.c.id)).mappings()
-    return [dict(r) for r in rows]
+    rows = conn.execute(_GOVERNMENT_OFFICES_OF if government_only else _OFFICES_OF, {"person_id": person_id})
+    return [dict(r) for r in rows.mappings()]
 
 
 def _not_government():
     pos = func.lower(offices.c.position)
     return [pos != "pps", ~pos.like("%shadow%"), ~pos.like("%spokesperson%"), pos != "chairman"]
+
+
+_OFFICES_OF = (select(offices).where(offices.c.person_id == bindparam("person_id"))
+               .order_by(offices.c.from_date.desc(), offices.c.id))
+_GOVERNMENT_OFFICES_OF = _OFFICES_OF.where(offices.c.department_slug.is_not(None), offices.c.position != "",
+                                           *_not_government())
 
 
 def office_on(conn: Connection, person_id: int, on: date, department_slug: str | None = None) -> dict | None:
@@ -109,89 +122,97 @@ def office_on(conn: Connection, person_id: int, on: date, department_slug: str |
 
 
 def counts(conn: Connection, person_id: int) -> dict:
-    """speeches (spoken and written statements), questions asked, answers given, votes cast."""
-    row = conn.execute(select(
-        func.sum(case((speeches.c.element == "speech", 1), else_=0)),
-        func.sum(case((speeches.c.element == "ques", 1), else_=0)),
-        func.sum(case((speeches.c.element == "reply", 1), else_=0)),
-        func.sum(speeches.c.words),
-        func.count(distinct(speeches.c.debate_id)),
-    ).where(speeches.c.person_id == person_id)).one()
+    """speeches (spoken and written statements), questions asked, answers given, words, debates spoken
+    in, votes cast: summed from the person's days (``person_days``, kept at ingest)."""
+    row = conn.execute(_COUNTS, {"person_id": person_id}).one()
     return {"speeches": int(row[0] or 0), "questions": int(row[1] or 0), "answers": int(row[2] or 0),
             "words": int(row[3] or 0), "debates": int(row[4] or 0), "votes": vote_count(conn, person_id)}
 
 
+_COUNTS = select(func.sum(person_days.c.speeches), func.sum(person_days.c.questions), func.sum(person_days.c.answers),
+                 func.sum(person_days.c.words), func.sum(person_days.c.debates)
+                 ).where(person_days.c.person_id == bindparam("person_id"))
+_VOTE_COUNT = select(func.count()).select_from(votes).where(votes.c.person_id == bindparam("person_id"))
+
+
 def vote_count(conn: Connection, person_id: int) -> int:
-    return int(conn.execute(select(func.count()).select_from(votes).where(votes.c.person_id == person_id))
-               .scalar_one())
+    return int(conn.execute(_VOTE_COUNT, {"person_id": person_id}).scalar_one())
+
+
+_ACTIVITY = (select(person_days.c.date, person_days.c.speeches, person_days.c.questions, person_days.c.answers,
+                    person_days.c.words)
+             .where(person_days.c.person_id == bindparam("person_id")).order_by(person_days.c.date))
 
 
 def activity_and_counts(conn: Connection, person_id: int) -> tuple[list[dict], dict]:
-    """What a member page shows of the person's record in one pass over their speeches (the covering
-    index ``ix_speeches_person_cover``): the counts of :func:`counts`
-    without ``debates``."""
-    q = (select(speeches.c.date, speeches.c.element, func.count(), func.sum(speeches.c.words))
-         .where(speeches.c.person_id == person_id)
-         .group_by(speeches.c.date, speeches.c.element).order_by(speeches.c.date))
+    """What a member page shows of the person's record: their contributions on each day they spoke,
+    oldest first, and the counts of :func:`counts` without ``debates`` (one read of ``person_days``)."""
     activity: list[dict] = []
-    totals = {"speech": 0, "ques": 0, "reply": 0}
-    words = 0
-    day = None
-    for d, element, n, w in conn.execute(q):
-        if d != day:
-            activity.append({"date": d, "speeches": 0, "questions": 0, "answers": 0})
-            day = d
-        key = _ACTIVITY_KEYS.get(element)
-        if key:
-            activity[-1][key] += int(n)
-            totals[element] += int(n)
-        words += int(w or 0)
-    return activity, {"speeches": totals["speech"], "questions": totals["ques"], "answers": totals["reply"],
-                      "words": words, "votes": vote_count(conn, person_id)}
-
-
-_ACTIVITY_KEYS = {"speech": "speeches", "ques": "questions", "reply": "answers"}
+    totals = [0, 0, 0, 0]
+    for d, n_speeches, n_questions, n_answers, words in conn.execute(_ACTIVITY, {"person_id": person_id}):
+        activity.append({"date": d, "speeches": n_speeches, "questions": n_questions, "answers": n_answers})
+        totals[0] += n_speeches
+        totals[1] += n_questions
+        totals[2] += n_answers
+        totals[3] += words
+    return activity, {"speeches": totals[0], "questions": totals[1], "answers": totals[2], "words": totals[3],
+                      "votes": vote_count(conn, person_id)}
 
 
 def department_debate_counts(conn: Connection, person_id: int, kinds=SPOKEN_KINDS) -> list[dict]:
-    """[{department_slug, debates, speeches, latest}] for the debates the person spoke in, most first."""
-    mine = (select(speeches.c.debate_id, func.count().label("n")).where(speeches.c.person_id == person_id)
-            .group_by(speeches.c.debate_id).subquery())
-    q = (select(debates.c.department_slug, func.count().label("debates"), func.sum(mine.c.n).label("speeches"),
-                func.max(debates.c.date).label("latest"))
-         .select_from(mine.join(debates, debates.c.id == mine.c.debate_id))
-         .where(debates.c.department_slug.is_not(None), debates.c.kind.in_(kinds))
-         .group_by(debates.c.department_slug)
-         .order_by(func.count().desc(), debates.c.department_slug))
-    return [{"department_slug": r[0], "debates": int(r[1]), "speeches": int(r[2] or 0), "latest": r[3]}
-            for r in conn.execute(q)]
+    """[{department_slug, debates, speeches, latest}] for the debates (of these kinds) the person spoke
+    in, most first; ``speeches`` counts every contribution (``person_departments``, kept at ingest)."""
+    rows = conn.execute(_DEPARTMENT_DEBATE_COUNTS, {"person_id": person_id, "kinds": list(kinds)})
+    return [{"department_slug": r[0], "debates": int(r[1]), "speeches": int(r[2] or 0), "latest": _day(r[3])}
+            for r in rows]
+
+
+_DEPARTMENT_DEBATE_COUNTS = (
+    select(person_departments.c.department_slug, func.sum(person_departments.c.debates),
+           func.sum(person_departments.c.contributions), func.max(person_departments.c.latest))
+    .where(person_departments.c.person_id == bindparam("person_id"),
+           person_departments.c.kind.in_(bindparam("kinds", expanding=True)))
+    .group_by(person_departments.c.department_slug)
+    .order_by(func.sum(person_departments.c.debates).desc(), person_departments.c.department_slug))
+
+
+def _day(value) -> date:
+    """max() of a date column: a date on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, date) or value is None else date.fromisoformat(str(value)[:10])
 
 
 def recent_contributions(conn: Connection, person_id: int, limit: int = 10, offset: int = 0) -> list[dict]:
     """The person's latest speeches, questions and answers, each with its debate's title, kind and department
     and the title of the heading it sits under (``heading_title``: for written answers, the question's)."""
-    q = (select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
-                speeches.c.element, speeches.c.text, speeches.c.words, debates.c.title.label("debate_title"),
-                debates.c.department_slug, headings.c.title.label("heading_title"))
-         .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
-                      .outerjoin(headings, headings.c.id == speeches.c.heading_id))
-         .where(speeches.c.person_id == person_id)
-         .order_by(speeches.c.date.desc(), speeches.c.file_id.desc(), speeches.c.position.desc())
-         .limit(limit).offset(offset))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    rows = conn.execute(_RECENT_CONTRIBUTIONS, {"person_id": person_id, "limit": limit, "offset": offset})
+    return [dict(r) for r in rows.mappings()]
+
+
+_RECENT_CONTRIBUTIONS = (
+    select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
+           speeches.c.element, speeches.c.text, speeches.c.words, debates.c.title.label("debate_title"),
+           debates.c.department_slug, headings.c.title.label("heading_title"))
+    .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+                 .outerjoin(headings, headings.c.id == speeches.c.heading_id))
+    .where(speeches.c.person_id == bindparam("person_id"))
+    .order_by(speeches.c.date.desc(), speeches.c.file_id.desc(), speeches.c.position.desc())
+    .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0) -> list[dict]:
     """The person's votes, newest first: division id, number, date, kind, debate title, vote, teller, tallies."""
-    q = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
-                divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id,
-                debates.c.title.label("debate_title"))
-         .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id)
-                      .outerjoin(debates, debates.c.id == divisions.c.debate_id))
-         .where(votes.c.person_id == person_id)
-         .order_by(divisions.c.date.desc(), divisions.c.position.desc())
-         .limit(limit).offset(offset))
-    return [dict(r) for r in conn.execute(q).mappings()]
+    rows = conn.execute(_VOTES_OF, {"person_id": person_id, "limit": limit, "offset": offset})
+    return [dict(r) for r in rows.mappings()]
+
+
+_VOTES_OF = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
+                    divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id,
+                    debates.c.title.label("debate_title"))
+             .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id)
+                          .outerjoin(debates, debates.c.id == divisions.c.debate_id))
+             .where(votes.c.person_id == bindparam("person_id"))
+             .order_by(divisions.c.date.desc(), divisions.c.position.desc())
+             .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int = 10, offset: int = 0,
@@ -219,60 +240,68 @@ def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOK
     """The people (not the chair) who spoke in most of the same debates, among the person's
     ``recent_debates`` latest ones: id, slug, name, house, debates, speeches (theirs, in those debates).
 
-    Three small steps rather than one statement: the person's latest debates (their covering index),
-    those of these kinds, then who else spoke in them, counted by person and seat (the covering index
-    ``ix_speeches_debate_person``) before people and seats are looked up."""
-    latest = latest_debates(conn, person_id, recent_debates)
-    if not latest:
-        return []
-    wanted = set(kinds)                     # filtered here: "kind IN …" could steer the planner to a kind index
-    spoken = [i for i, kind in conn.execute(select(debates.c.id, debates.c.kind).where(debates.c.id.in_(latest)))
-              if kind in wanted]
+    Read from ``debate_speakers`` (kept at ingest): the person's latest debates, those of these kinds,
+    then who else spoke in them by seat, before people and seats are looked up."""
+    wanted = set(kinds)
+    spoken = [i for i, kind in latest_debates(conn, person_id, recent_debates, with_kind=True) if kind in wanted]
     if not spoken:
         return []
-    per_seat = (select(speeches.c.person_id, speeches.c.membership_id, speeches.c.debate_id,
-                       func.count().label("n"))
-                .where(speeches.c.debate_id.in_(spoken), speeches.c.person_id.is_not(None),
-                       speeches.c.person_id != person_id)
-                .group_by(speeches.c.person_id, speeches.c.membership_id, speeches.c.debate_id).subquery())
-    chair = ("SPK", "CWM", "DCWM")
-    q = (select(people.c.id, people.c.slug, people.c.name, people.c.house,
-                func.count(distinct(per_seat.c.debate_id)).label("debates"), func.sum(per_seat.c.n).label("speeches"))
-         .select_from(per_seat.join(people, people.c.id == per_seat.c.person_id)
-                      .outerjoin(memberships, memberships.c.id == per_seat.c.membership_id))
-         .where(or_(memberships.c.party.is_(None), memberships.c.party.not_in(chair)))
-         .group_by(people.c.id, people.c.slug, people.c.name, people.c.house)
-         .order_by(func.count(distinct(per_seat.c.debate_id)).desc(), func.sum(per_seat.c.n).desc(), people.c.name)
-         .limit(limit))
-    return [{**dict(r), "speeches": int(r["speeches"])} for r in conn.execute(q).mappings()]
+    rows = conn.execute(_FELLOWS, {"debate_ids": spoken, "person_id": person_id, "chair": list(CHAIR_PARTIES),
+                                   "limit": limit}).mappings()
+    return [{**r, "speeches": int(r["speeches"])} for r in rows]
 
 
-#: speeches read newest first when looking for a person's latest debates, before grouping them all
-LATEST_DEBATES_WINDOW = 1000
+#: the parties of the chair's seats (Speaker, Chairman and Deputy Chairmen of Ways and Means)
+CHAIR_PARTIES = ("SPK", "CWM", "DCWM")
 
 
-def latest_debates(conn: Connection, person_id: int, limit: int) -> list[str]:
-    """Ids of the ``limit`` debates the person last spoke in, newest first (ties: greater id first).
-    Reads their newest speeches only (the covering index ``ix_speeches_person_cover``, in date order);
-    groups all of them only when that window holds too few debates."""
-    day = type_coerce(speeches.c.date, String)          # compared, never shown: no date objects needed
-    rows = conn.execute(select(day, speeches.c.debate_id).where(speeches.c.person_id == person_id)
-                        .order_by(speeches.c.date.desc()).limit(LATEST_DEBATES_WINDOW)).all()
-    complete = len(rows) < LATEST_DEBATES_WINDOW
-    if not complete:                                    # the oldest day read may be cut short by the window
-        oldest = rows[-1][0]
-        rows = [r for r in rows if r[0] != oldest]
-    out: list[str] = []
-    seen: set[str] = set()
-    for _day, debate_id in sorted(map(tuple, rows), reverse=True):   # a debate is held on one day
-        if debate_id not in seen:
-            seen.add(debate_id)
-            out.append(debate_id)
-    if complete or len(out) >= limit:
-        return out[:limit]
-    return [r[0] for r in conn.execute(
-        select(speeches.c.debate_id).where(speeches.c.person_id == person_id).group_by(speeches.c.debate_id)
-        .order_by(func.max(speeches.c.date).desc(), speeches.c.debate_id.desc()).limit(limit))]
+def _fellows_statement():
+    ds = debate_speakers
+    per_seat = (select(ds.c.person_id, ds.c.membership_id, ds.c.debate_id,
+                       (ds.c.speeches + ds.c.questions + ds.c.answers).label("n"))
+                .where(ds.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
+                       ds.c.person_id != bindparam("person_id")).subquery())
+    in_debates = func.count(distinct(per_seat.c.debate_id))
+    return (select(people.c.id, people.c.slug, people.c.name, people.c.house, in_debates.label("debates"),
+                   func.sum(per_seat.c.n).label("speeches"))
+            .select_from(per_seat.join(people, people.c.id == per_seat.c.person_id)
+                         .outerjoin(memberships, memberships.c.id == per_seat.c.membership_id))
+            .where(or_(memberships.c.party.is_(None),
+                       memberships.c.party.not_in(bindparam("chair", expanding=True))))
+            .group_by(people.c.id, people.c.slug, people.c.name, people.c.house)
+            .order_by(in_debates.desc(), func.sum(per_seat.c.n).desc(), people.c.name)
+            .limit(bindparam("limit")))
+
+
+_FELLOWS = _fellows_statement()
+
+
+#: rows of ``debate_speakers`` read beyond ``limit`` when looking for a person's latest debates (a
+#: debate has one row per seat the person spoke from: nearly always one)
+LATEST_DEBATES_SLACK = 16
+
+_LATEST = (select(debate_speakers.c.date, debate_speakers.c.debate_id, debate_speakers.c.kind)
+           .where(debate_speakers.c.person_id == bindparam("person_id"))
+           .order_by(debate_speakers.c.date.desc(), debate_speakers.c.debate_id.desc())
+           .limit(bindparam("window")))
+
+
+def latest_debates(conn: Connection, person_id: int, limit: int, *, with_kind: bool = False) -> list:
+    """Ids of the ``limit`` debates the person last spoke in, newest first (ties: greater id first);
+    with ``with_kind``, (id, kind) pairs. Reads their newest ``debate_speakers`` rows (one per debate
+    and seat), more when two seats in one debate leave the window short."""
+    window = limit + LATEST_DEBATES_SLACK
+    while True:
+        rows = conn.execute(_LATEST, {"person_id": person_id, "window": window}).all()
+        out: list = []
+        seen: set[str] = set()
+        for _day, debate_id, kind in rows:
+            if debate_id not in seen:
+                seen.add(debate_id)
+                out.append((debate_id, kind) if with_kind else debate_id)
+        if len(out) >= limit or len(rows) < window:
+            return out[:limit]
+        window *= 4
 
 
 def most_active(conn: Connection, limit: int = 10) -> list[dict]:

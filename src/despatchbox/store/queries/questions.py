@@ -6,10 +6,10 @@ answers the heading is also the section, ``…/wrans/2009-10-26a.101.0``).
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, select
 
 from ..schema import debates, headings, speeches
-from .debates import _SPEECH_COLUMNS, _with_speakers
+from .debates import _SPEECH_COLUMNS, _with_speakers, department_totals
 from .people import WRITTEN_ANSWER_KINDS
 
 
@@ -44,25 +44,16 @@ def department_questions(conn: Connection, department_slug: str, limit: int = 10
 
     Newest first is by the section's date (a question group's date is its section's), so the page walks
     the department's sections newest first (``ix_debates_department``) and stops when it is full."""
-    where = (debates.c.department_slug == department_slug, debates.c.kind.in_(WRITTEN_ANSWER_KINDS),
-             headings.c.level == "minor")
-    joined = debates.join(headings, headings.c.debate_id == debates.c.id)
-    total = None
-    if with_total:
-        total = int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
+    total = department_totals(conn, department_slug, WRITTEN_ANSWER_KINDS)["questions"] if with_total else None
     if limit <= 0:
         return total, []
-    rows = [dict(r) for r in conn.execute(
-        select(headings.c.id, headings.c.title, headings.c.date, headings.c.kind, headings.c.debate_id)
-        .select_from(joined).where(*where)
-        .order_by(debates.c.date.desc(), headings.c.position, headings.c.id).limit(limit).offset(offset)).mappings()]
+    rows = [dict(r) for r in conn.execute(_DEPARTMENT_QUESTIONS, {"slug": department_slug, "limit": limit,
+                                                                  "offset": offset}).mappings()]
     if rows:
         people_of: dict[str, dict] = {r["id"]: {"askers": [], "answerer": None} for r in rows}
-        q = (select(speeches.c.heading_id, speeches.c.element, speeches.c.speaker_name, speeches.c.person_id)
-             .where(speeches.c.debate_id.in_({r["debate_id"] for r in rows}),
-                    speeches.c.heading_id.in_(list(people_of)))
-             .order_by(speeches.c.position))
-        for heading_id, element, name, _person_id in conn.execute(q):
+        q = conn.execute(_QUESTION_PEOPLE, {"debate_ids": sorted({r["debate_id"] for r in rows}),
+                                            "heading_ids": list(people_of)})
+        for heading_id, element, name, _person_id in q:
             entry = people_of[heading_id]
             if element == "ques":
                 if name and name not in entry["askers"]:
@@ -72,3 +63,15 @@ def department_questions(conn: Connection, department_slug: str, limit: int = 10
         for r in rows:
             r.update(people_of[r["id"]])
     return total, rows
+
+
+_DEPARTMENT_QUESTIONS = (select(headings.c.id, headings.c.title, headings.c.date, headings.c.kind, headings.c.debate_id)
+                         .select_from(debates.join(headings, headings.c.debate_id == debates.c.id))
+                         .where(debates.c.department_slug == bindparam("slug"),
+                                debates.c.kind.in_(WRITTEN_ANSWER_KINDS), headings.c.level == "minor")
+                         .order_by(debates.c.date.desc(), headings.c.position, headings.c.id)
+                         .limit(bindparam("limit")).offset(bindparam("offset")))
+_QUESTION_PEOPLE = (select(speeches.c.heading_id, speeches.c.element, speeches.c.speaker_name, speeches.c.person_id)
+                    .where(speeches.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
+                           speeches.c.heading_id.in_(bindparam("heading_ids", expanding=True)))
+                    .order_by(speeches.c.position))

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from ..schema import divisions, speeches, votes
+from .aggregates import refresh_speeches
 
 #: ids per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
 CHUNK = 500
@@ -46,10 +47,11 @@ def votes_to_reresolve(conn: Connection, member_ids: set[str]) -> list[tuple[str
 
 
 def set_speech_people(conn: Connection, rows: list[dict]) -> None:
-    """rows: {gid, pid, mid}."""
+    """rows: {gid, pid, mid}. The page aggregates of the files holding them are made exact again."""
     if rows:
         conn.execute(update(speeches).where(speeches.c.id == bindparam("gid"))
                      .values(person_id=bindparam("pid"), membership_id=bindparam("mid")), rows)
+        refresh_speeches(conn, [r["gid"] for r in rows])
 
 
 def set_vote_people(conn: Connection, rows: list[dict]) -> None:

@@ -74,17 +74,16 @@ def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
     """Adds what a page shows of each speech row: ``speaker_label``, ``speaker_href``, ``anchor`` and
     ``body`` (the sanitised markup). Chair titles are fetched once for all rows."""
     titles = chair_titles(conn, rows)
-    labels: dict[tuple, str] = {}          # a debate has a few dozen speakers for hundreds of speeches
+    shown: dict[tuple, tuple] = {}          # a debate has a few dozen speakers for hundreds of speeches
     for r in rows:
         # everything speaker_label reads: the seat (membership_id → m_* columns), the person
-        # (person_id → person_name), the name and office as printed, and the day
+        # (person_id → person_name, person_slug, person_house), the name and office as printed, and the day
         key = (r.get("membership_id"), r.get("person_id"), r.get("speaker_office"), r.get("speaker_name"),
                r.get("date"))
-        label = labels.get(key)
-        if label is None:
-            label = labels[key] = speaker_label(r, titles)
-        r["speaker_label"] = label
-        r["speaker_href"] = member_url(r.get("person_slug"), r.get("person_house"))
+        speaker = shown.get(key)
+        if speaker is None:
+            speaker = shown[key] = (speaker_label(r, titles), member_url(r.get("person_slug"), r.get("person_house")))
+        r["speaker_label"], r["speaker_href"] = speaker
         r["anchor"] = anchor(r["id"])
         r["body"] = safe_html(r.get("html"))
     return rows

@@ -1,0 +1,140 @@
+"""What member pages read instead of a member's every speech, kept exact as the record changes.
+
+- ``debate_speakers``: who spoke in each debate, one row per debate, person and seat, with their
+  speeches, questions, answers and words there, and the debate's kind, date and department. It
+  belongs to a source file like the speeches it groups (``file_id``).
+- ``person_days``: a person's contributions on each day they spoke (the activity chart and the
+  counts of a member page).
+- ``person_departments``: a person's debates with each department, by the debates' kind (the
+  "departments debated with" list);
+- ``file_departments``: each file's sections and question groups by department and kind (a
+  department page's totals are the sum of a few rows per file, not a count of every section).
+
+:func:`refresh_files` is called in the transaction that changes a file's speeches (loading it,
+replacing it by a later version, loading it again, moving its speeches to other people): the file's
+``debate_speakers`` rows are grouped again from its speeches, then the ``person_days`` and
+``person_departments`` rows of every (person, day) and (person, department, kind) those rows named,
+before or after, are summed again from ``debate_speakers``; the file's ``file_departments`` rows are
+counted again from its debates and headings. The work is bounded by what the file
+touches, not by the size of the record. Migration 0019 fills all three from a held record.
+
+A debate's speeches are all held on its day (ParlParse's files are one sitting day each), so a
+person's distinct debates summed over their days are their distinct debates.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, and_, case, delete, distinct, func, insert, select
+
+from ..schema import debate_speakers, debates, file_departments, headings, person_days, person_departments, speeches
+
+#: values per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
+CHUNK = 500
+
+_GROUPED_COLUMNS = ["file_id", "debate_id", "person_id", "membership_id", "kind", "date", "department_slug",
+                    "speeches", "questions", "answers", "words"]
+
+
+def _count_of(element: str):
+    return func.sum(case((speeches.c.element == element, 1), else_=0))
+
+
+def _speakers_of(where) -> select:
+    """The speeches matching ``where``, grouped into ``debate_speakers`` rows."""
+    keys = (speeches.c.file_id, speeches.c.debate_id, speeches.c.person_id, speeches.c.membership_id,
+            debates.c.kind, speeches.c.date, debates.c.department_slug)
+    return (select(*keys, _count_of("speech"), _count_of("ques"), _count_of("reply"),
+                   func.coalesce(func.sum(speeches.c.words), 0))
+            .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id))
+            .where(where, speeches.c.person_id.is_not(None))
+            .group_by(*keys))
+
+
+def _chunks(values: list) -> Iterable[list]:
+    for i in range(0, len(values), CHUNK):
+        yield values[i:i + CHUNK]
+
+
+def _keys_of(conn: Connection, file_ids: list[int]) -> set[tuple]:
+    """(person, day, department, kind) of the ``debate_speakers`` rows these files hold."""
+    q = (select(debate_speakers.c.person_id, debate_speakers.c.date, debate_speakers.c.department_slug,
+                debate_speakers.c.kind).distinct().where(debate_speakers.c.file_id.in_(file_ids)))
+    return {tuple(r) for r in conn.execute(q)}
+
+
+def refresh_files(conn: Connection, file_ids: Iterable[int | None]) -> None:
+    """Make every aggregate exact again after these files' speeches changed (the caller owns the
+    transaction): a file loaded, the version it replaced, a file whose speakers were re-resolved.
+    A file that holds no speeches any more (replaced) just loses its rows."""
+    ids = sorted({i for i in file_ids if i is not None})
+    for chunk in _chunks(ids):
+        touched = _keys_of(conn, chunk)
+        conn.execute(delete(debate_speakers).where(debate_speakers.c.file_id.in_(chunk)))
+        conn.execute(insert(debate_speakers).from_select(_GROUPED_COLUMNS,
+                                                         _speakers_of(speeches.c.file_id.in_(chunk))))
+        touched |= _keys_of(conn, chunk)
+        _refresh_person_days(conn, {(person, day) for person, day, _dept, _kind in touched})
+        _refresh_person_departments(conn, {(person, dept, kind) for person, _day, dept, kind in touched
+                                           if dept is not None})
+        conn.execute(delete(file_departments).where(file_departments.c.file_id.in_(chunk)))
+        conn.execute(insert(file_departments).from_select(
+            ["file_id", "department_slug", "kind", "sections", "questions"], _departments_of(chunk)))
+
+
+def _departments_of(file_ids: list[int]) -> select:
+    """The files' debates attributed to a department, counted by department and kind, with their
+    question groups (minor headings)."""
+    keys = (debates.c.file_id, debates.c.department_slug, debates.c.kind)
+    return (select(*keys, func.count(distinct(debates.c.id)), func.count(headings.c.id))
+            .select_from(debates.outerjoin(headings, and_(headings.c.debate_id == debates.c.id,
+                                                          headings.c.level == "minor")))
+            .where(debates.c.file_id.in_(file_ids), debates.c.department_slug.is_not(None))
+            .group_by(*keys))
+
+
+def refresh_speeches(conn: Connection, speech_ids: Iterable[str]) -> None:
+    """:func:`refresh_files` for the files holding these speeches (their speakers were changed)."""
+    files: set[int] = set()
+    for chunk in _chunks(sorted(set(speech_ids))):
+        files.update(conn.execute(select(speeches.c.file_id).distinct().where(speeches.c.id.in_(chunk))).scalars())
+    refresh_files(conn, files)
+
+
+def _refresh_person_days(conn: Connection, pairs: set[tuple]) -> None:
+    """Sum again every (person, day) of the people and days named: a few people and one day for a
+    file, so the cross product of the two is what the pairs cover (any extra pair is summed again too)."""
+    people = sorted({person for person, _day in pairs})
+    days = sorted({day for _person, day in pairs})
+    ds = debate_speakers
+    for chunk in _chunks(people):
+        for day_chunk in _chunks(days):
+            conn.execute(delete(person_days).where(person_days.c.person_id.in_(chunk),
+                                                   person_days.c.date.in_(day_chunk)))
+            grouped = (select(ds.c.person_id, ds.c.date, func.sum(ds.c.speeches), func.sum(ds.c.questions),
+                              func.sum(ds.c.answers), func.sum(ds.c.words), func.count(distinct(ds.c.debate_id)))
+                       .where(ds.c.person_id.in_(chunk), ds.c.date.in_(day_chunk))
+                       .group_by(ds.c.person_id, ds.c.date))
+            conn.execute(insert(person_days).from_select(
+                ["person_id", "date", "speeches", "questions", "answers", "words", "debates"], grouped))
+
+
+def _refresh_person_departments(conn: Connection, triples: set[tuple]) -> None:
+    """Sum again every (person, department, kind) of the people, departments and kinds named (their
+    cross product, as for days)."""
+    people = sorted({person for person, _dept, _kind in triples})
+    depts = sorted({dept for _person, dept, _kind in triples})
+    kinds = sorted({kind for _person, _dept, kind in triples})
+    ds, pd = debate_speakers, person_departments
+    for chunk in _chunks(people):
+        conn.execute(delete(pd).where(pd.c.person_id.in_(chunk), pd.c.department_slug.in_(depts),
+                                      pd.c.kind.in_(kinds)))
+        grouped = (select(ds.c.person_id, ds.c.department_slug, ds.c.kind, func.count(distinct(ds.c.debate_id)),
+                          func.sum(ds.c.speeches + ds.c.questions + ds.c.answers), func.max(ds.c.date))
+                   .where(ds.c.person_id.in_(chunk), ds.c.department_slug.in_(depts), ds.c.kind.in_(kinds))
+                   .group_by(ds.c.person_id, ds.c.department_slug, ds.c.kind))
+        conn.execute(insert(pd).from_select(
+            ["person_id", "department_slug", "kind", "debates", "contributions", "latest"], grouped))
+
+
+__all__ = ["refresh_files", "refresh_speeches"]
