@@ -10,7 +10,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
                         PrimaryKeyConstraint, String,
                         Table, Text, UniqueConstraint)
 
-from .packing import PackedText
+from .packing.columns import SpeechHtml, SpeechText
 from .redirect_ids import RedirectKey
 
 metadata = MetaData()
@@ -166,8 +166,8 @@ speeches = Table(
     Column("nospeaker", Boolean, nullable=False, default=False),
     Column("person_id", Integer),                                  # resolved
     Column("membership_id", String(60)),                           # resolved: valid on the date
-    Column("html", PackedText, nullable=False),                    # packed on SQLite (migration 0016)
-    Column("text", PackedText, nullable=False),                    # packed on SQLite (migration 0016)
+    Column("html", SpeechHtml, nullable=False),                    # SQLite: html and text packed (0020)
+    Column("text", SpeechText, nullable=False),                    # SQLite: '' or "has text" (0020)
     Column("words", Integer, nullable=False),
     Column("colnum", String(20)),
     Column("time", String(8)),
