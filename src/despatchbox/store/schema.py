@@ -249,7 +249,7 @@ Index("ix_quote_speeches_file", quote_speeches.c.file_id)
 
 quote_fingerprints = Table(           # no file id, no other index (migration 0017): store/queries/quotes.py
     "quote_fingerprints", metadata,
-    Column("hash", BigInteger, nullable=False),
+    Column("hash", Integer, nullable=False),                        # 32 bits (migration 0020b)
     Column("speech_key", Integer, nullable=False),                  # quote_speeches.id
     PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints"),
     sqlite_with_rowid=False,
