@@ -87,3 +87,27 @@ def test_0020b_merges_two_fingerprints_that_share_their_top_half(fresh_url):
     rows, postings = _index(engine)
     assert postings == _counted(rows)
     assert sum(before.values()) - sum(postings.values()) == 1
+
+
+def test_quote_check_and_who_said_find_held_speeches_through_the_index_alone(sample_engine):
+    """Both look fingerprints up as the index stores them: a long sentence of a held speech is found
+    verbatim without the phrase search, and a whole paragraph is attributed to its speech."""
+    from despatchbox.quotes import attribute_text
+    from despatchbox.quotes.check import check_sentence, sentences
+    from despatchbox.store.queries.quotes import StoreSpeechIndex
+    from despatchbox.web.quoted import speech_details
+
+    with sample_engine.connect() as conn:
+        held = conn.execute(select(speeches.c.id, speeches.c.text).where(speeches.c.text != "")
+                            .order_by(speeches.c.id).limit(400)).all()
+        picked = [(sid, s) for sid, body in held for s in sentences(body) if len(s.split()) >= 25][::10][:12]
+        assert len(picked) >= 8
+        index = StoreSpeechIndex(conn)
+        for sid, sentence in picked:
+            checked = check_sentence(sentence, index, lambda ids: speech_details(conn, ids), phrases=None)
+            assert checked.verdict in ("verbatim", "widely_said"), (sid, checked.reason)
+            assert sid in {f.speech_id for f in ([checked.match] if checked.match else []) + checked.others}
+        paragraph = next(body for _sid, body in held if len(body.split()) > 60 and "\n" not in body)
+        wanted = next(sid for sid, body in held if body == paragraph)
+        found = attribute_text(paragraph, StoreSpeechIndex(conn))
+        assert [m.speech_id for m in found] == [wanted]
