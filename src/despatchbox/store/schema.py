@@ -12,6 +12,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
 
 from .packing.columns import SpeechHtml, SpeechText
 from .redirect_ids import RedirectKey
+from .short_text import HansardLink, PrintedSpeakerId
 
 metadata = MetaData()
 
@@ -147,7 +148,7 @@ headings = Table(
     Column("title", Text, nullable=False),
     Column("colnum", String(20)),
     Column("time", String(8)),
-    Column("url", Text),
+    Column("url", HansardLink),                                   # stored short (0020c)
 )
 
 speeches = Table(
@@ -160,7 +161,7 @@ speeches = Table(
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
     Column("element", String(8), nullable=False),                  # speech | ques | reply
-    Column("speaker_id", String(60)),                              # as printed
+    Column("speaker_id", PrintedSpeakerId),                        # as printed; stored short (0020c)
     Column("speaker_name", String(200)),                           # as printed
     Column("speaker_office", String(300)),                         # as printed
     Column("nospeaker", Boolean, nullable=False, default=False),
@@ -171,7 +172,7 @@ speeches = Table(
     Column("words", Integer, nullable=False),
     Column("colnum", String(20)),
     Column("time", String(8)),
-    Column("url", Text),
+    Column("url", HansardLink),                                   # stored short (0020c)
     Column("speech_type", String(60)),
     Column("oral_qnum", String(20)),
 )
@@ -190,7 +191,7 @@ divisions = Table(
     Column("number", Integer),
     Column("time", String(8)),
     Column("colnum", String(20)),
-    Column("url", Text),
+    Column("url", HansardLink),                                   # stored short (0020c)
     Column("ayes", Integer),                                       # ayes / contents
     Column("noes", Integer),                                       # noes / not-contents
 )
