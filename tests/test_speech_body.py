@@ -29,11 +29,11 @@ DEBATES = SCRAPED / "debates" / "debates2009-10-27d.xml"
 def _held_as_parsed(engine) -> dict[str, tuple[str, str]]:
     """(html, text) of every speech held, from a fresh parse of the file each came from."""
     with engine.connect() as conn:
-        held = conn.execute(select(speeches.c.id, source_files.c.name, source_files.c.kind)
+        held = conn.execute(select(speeches.c.id, source_files.c.name)
                             .join(source_files, source_files.c.id == speeches.c.file_id)).all()
     parsed: dict[str, dict[str, Speech]] = {}
     out = {}
-    for gid, name, kind in held:
+    for gid, name in held:
         if name not in parsed:
             path = next(SCRAPED.rglob(name))
             parsed[name] = {i.gid: i for i in parse_transcript(path).items if isinstance(i, Speech)}
