@@ -1,6 +1,7 @@
 """Links and printed speaker ids stored without their common prefix (store/short_text.py, migration
-0020c): every value of the sample week reads back as parsed, lookups take whole values, and 0020c
-converts a held database both ways."""
+0020c, which also stores redirect match types short: store/redirect_ids.py): every value of the
+sample week reads back as parsed, lookups take whole values, and 0020c converts a held database
+both ways."""
 from __future__ import annotations
 
 from alembic import command
@@ -14,7 +15,8 @@ from despatchbox.ingest.records import Division, Heading, Speech
 from despatchbox.pipeline.run import ingest
 from despatchbox.store import database
 from despatchbox.store.queries.check import attribution_report
-from despatchbox.store.schema import divisions, headings, source_files, speeches
+from despatchbox.store.redirect_ids import PERFECT_MATCH, key_of, match_stored
+from despatchbox.store.schema import divisions, gid_redirects, headings, source_files, speeches
 from despatchbox.store.short_text import HANSARD_LINK, PARLPARSE_ID, stored, whole
 
 from .conftest import SAMPLE
@@ -107,7 +109,16 @@ def test_0020c_converts_the_values_held_and_downgrades_back(fresh_url, db_backen
     assert read.items() <= _parsed(engine).items()
     assert any(t == "divisions" for t, _g in read)
 
+    with engine.connect() as conn:
+        matches = dict(conn.execute(sql("SELECT old_id, match_type FROM gid_redirects")).all())
+        matches_read = dict(conn.execute(select(gid_redirects.c.old_id, gid_redirects.c.match_type)).all())
+    assert "" in matches.values() and PERFECT_MATCH in matches_read.values()
+
     command.downgrade(database.alembic_config(engine), "0020b")
+    with engine.connect() as conn:
+        assert {match_stored(m) for m in matches_read.values()} == set(matches.values())
+        assert dict(conn.execute(sql("SELECT old_id, match_type FROM gid_redirects")).all()) == {
+            old: matches_read[key_of(old)] for old in matches}
     before = _raw(engine)
     assert before.keys() == raw.keys()
     for (t, c, gid), value in before.items():
@@ -116,6 +127,8 @@ def test_0020c_converts_the_values_held_and_downgrades_back(fresh_url, db_backen
 
     command.upgrade(database.alembic_config(engine), "heads")
     assert _raw(engine) == raw and _read(engine) == read
+    with engine.connect() as conn:
+        assert dict(conn.execute(sql("SELECT old_id, match_type FROM gid_redirects")).all()) == matches
     with engine.connect() as conn:                        # the search index saw no change
         assert conn.execute(sql("SELECT count(*) FROM search_items")).scalar_one() == sum(
             1 for _ in conn.execute(select(speeches.c.id).where(speeches.c.text != "")))

@@ -11,7 +11,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
                         Table, Text, UniqueConstraint)
 
 from .packing.columns import SpeechHtml, SpeechText
-from .redirect_ids import RedirectKey
+from .redirect_ids import RedirectKey, RedirectMatch
 from .short_text import HansardLink, PrintedSpeakerId
 
 metadata = MetaData()
@@ -232,7 +232,7 @@ gid_redirects = Table(                # ids stored short (migration 0018): store
     "gid_redirects", metadata,
     Column("old_id", RedirectKey, primary_key=True),
     Column("new_id", String(120), nullable=False),                 # redirect_ids.target_stored
-    Column("match_type", String(40)),
+    Column("match_type", RedirectMatch),                           # perfectmatch stored as '' (0020c)
     sqlite_with_rowid=False,        # migration 0015: the table is its primary key's b-tree
 )
 
