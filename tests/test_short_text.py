@@ -132,3 +132,18 @@ def test_0020c_converts_the_values_held_and_downgrades_back(fresh_url, db_backen
     with engine.connect() as conn:                        # the search index saw no change
         assert conn.execute(sql("SELECT count(*) FROM search_items")).scalar_one() == sum(
             1 for _ in conn.execute(select(speeches.c.id).where(speeches.c.text != "")))
+
+
+def test_every_column_of_the_schema_can_be_cached():
+    """SQLAlchemy caches a statement only if every column type says it may (``cache_ok``, which a
+    TypeDecorator subclass does not inherit); otherwise each query is compiled again, with a warning."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    from despatchbox.store.schema import metadata
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SAWarning)
+        for table in metadata.sorted_tables:
+            for column in table.c:
+                assert select(column)._generate_cache_key() is not None, column

@@ -43,7 +43,7 @@ def whole(value: str, prefix: str) -> str:
 
 class _PrefixDropped(TypeDecorator):
     prefix = ""
-    cache_ok = True
+    cache_ok = True                 # not inherited (SQLAlchemy reads each class's own): set on each
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         return value if value is None else stored(value, self.prefix)
@@ -57,6 +57,7 @@ class HansardLink(_PrefixDropped):
 
     impl = Text
     prefix = HANSARD_LINK
+    cache_ok = True
 
 
 class PrintedSpeakerId(_PrefixDropped):
@@ -64,3 +65,4 @@ class PrintedSpeakerId(_PrefixDropped):
 
     impl = String(60)
     prefix = PARLPARSE_ID
+    cache_ok = True
