@@ -1,5 +1,6 @@
 """Speech HTML and text packed on SQLite (store/packing, migration 0016): what is stored is small,
-what is read is exactly what was parsed, and databases written before 0016 upgrade and downgrade."""
+what is read is exactly what was parsed, and databases written before 0016 upgrade and downgrade.
+Their form since 0020 (both in one frame) is tests/test_speech_body.py's."""
 from __future__ import annotations
 
 import runpy
@@ -62,25 +63,6 @@ def test_the_dictionary_is_the_one_its_script_trains():
     assert trained == committed.read_bytes()
 
 
-def test_sqlite_stores_text_packed_and_the_store_reads_it_exactly(tmp_path, db_backend):
-    if db_backend != "sqlite":
-        pytest.skip("PostgreSQL keeps plain text (its full-text triggers read it)")
-    engine = database.engine_for(f"sqlite:///{tmp_path / 'p.db'}")
-    assert ingest(engine, [DEBATES]).ok
-    parsed = _parsed(DEBATES)
-    with engine.connect() as conn:
-        stored = conn.execute(text("SELECT id, typeof(html), typeof(text), text FROM speeches")).all()
-        read = {r.id: (r.html, r.text) for r in conn.execute(select(speeches.c.id, speeches.c.html, speeches.c.text))}
-        indexed = conn.execute(text("SELECT count(*) FROM search_items")).scalar_one()
-    assert stored and len(read) == len(stored)
-    for gid, html_type, text_type, raw in stored:
-        assert html_type == "blob"
-        assert text_type == ("blob" if parsed[gid].text else "text") and (raw != "" or not parsed[gid].text)
-        assert read[gid] == (parsed[gid].html, parsed[gid].text)
-    # the search trigger's "has text" test still holds: empty text is '' and not indexed
-    assert indexed == sum(1 for s in parsed.values() if s.text)
-
-
 def test_0016_packs_the_rows_already_held_and_downgrades_back(tmp_path, db_backend):
     if db_backend != "sqlite":
         pytest.skip("PostgreSQL keeps plain text: 0016 changes nothing there")
@@ -94,13 +76,16 @@ def test_0016_packs_the_rows_already_held_and_downgrades_back(tmp_path, db_backe
     with engine.connect() as conn:
         assert set(conn.execute(text("SELECT typeof(html) FROM speeches")).scalars()) == {"text"}
         assert {r.id: (r.html, r.text) for r in conn.execute(text("SELECT id, html, text FROM speeches"))} == expected
-        # a database not yet upgraded still reads through the store (a str is returned as it is)
-        assert {r.id: (r.html, r.text) for r in conn.execute(
-            select(speeches.c.id, speeches.c.html, speeches.c.text))} == expected
+
+    command.upgrade(cfg, "0016")                    # each column its own frame (0020 packs them together)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT id, html, text FROM speeches")).all()
+    assert {type(html) for _g, html, _t in stored} == {bytes}
+    assert all(html[0] == FORMAT and (body == "") == (expected[gid][1] == "") for gid, html, body in stored)
+    assert {gid: (unpack(html), unpack(body)) for gid, html, body in stored} == expected
 
     command.upgrade(cfg, "heads")
     with engine.connect() as conn:
-        assert set(conn.execute(text("SELECT typeof(html) FROM speeches")).scalars()) == {"blob"}
         assert {r.id: (r.html, r.text) for r in conn.execute(
             select(speeches.c.id, speeches.c.html, speeches.c.text))} == expected
         triggers = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "

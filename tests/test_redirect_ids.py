@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from despatchbox.ingest.discover import discover
 from despatchbox.ingest.parlparse.transcripts import parse_redirects
@@ -14,7 +14,9 @@ from despatchbox.pipeline.run import ingest
 from despatchbox.store import database
 from despatchbox.store.queries.alerts import redirect_targets
 from despatchbox.store.queries.files import resolve_redirect
-from despatchbox.store.redirect_ids import PREFIX, key_of, key_stored, target_of, target_stored
+from despatchbox.store.redirect_ids import (PERFECT_MATCH, PREFIX, key_of, key_stored, match_of, match_stored,
+                                            target_of, target_stored)
+from despatchbox.store.schema import gid_redirects
 
 from .conftest import SAMPLE
 
@@ -34,6 +36,12 @@ def _sample_redirects() -> dict[str, tuple[str, str | None]]:
 def test_any_ids_come_back_whole(old, new):
     assert key_of(key_stored(old)) == old
     assert target_of(old, target_stored(old, new)) == new
+
+
+@given(st.one_of(st.text(), st.just(PERFECT_MATCH), st.text().map(lambda t: "=" + t)))
+def test_any_match_type_comes_back_whole(match):
+    assert match_of(match_stored(match)) == match
+    assert (match_stored(match) == "") == (match == PERFECT_MATCH)
 
 
 def test_a_version_letter_change_is_stored_as_the_letter():
@@ -59,6 +67,11 @@ def test_the_sample_weeks_redirects_are_held_short_and_read_whole(tmp_path):
         assert targets == {o: n for o, (n, _m) in written.items() if o not in removed}
         some = next(o for o, (n, m) in written.items() if m == "perfectmatch")
         assert resolve_redirect(conn, some) is not None
+        read = dict(conn.execute(select(gid_redirects.c.old_id, gid_redirects.c.match_type)).all())
+    assert read == {o: m for o, (_n, m) in written.items()}
+    # the match types as stored (0020c): perfectmatch as '', the others as they are
+    assert sorted(m for _o, _n, m in stored) == sorted(match_stored(m) for _n, m in written.values())
+    assert sum(1 for _o, _n, m in stored if m == "") > 0.8 * len(stored)
 
 
 def test_0018_downgrades_to_whole_ids_and_upgrades_back(tmp_path, db_backend):
@@ -73,7 +86,8 @@ def test_0018_downgrades_to_whole_ids_and_upgrades_back(tmp_path, db_backend):
     with engine.connect() as conn:
         whole = sorted(conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects")).all())
     assert whole and all(o.startswith(PREFIX) and n.startswith(PREFIX) for o, n, _m in whole)
-    assert sorted((key_stored(o), target_stored(o, n), m) for o, n, m in whole) == short
+    assert sorted((key_stored(o), target_stored(o, n), match_stored(m)) for o, n, m in whole) == short
+    assert {m for _o, _n, m in whole} >= {PERFECT_MATCH}          # whole match types before 0020c
     command.upgrade(cfg, "heads")
     with engine.connect() as conn:
         assert sorted(conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects")).all()) == short

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, text, update
 
 from despatchbox.pipeline.run import ingest
+from despatchbox.store.packing.columns import speech_body_values
 from despatchbox.store.schema import speeches
 from despatchbox.store.search import SearchQuery, check_index, index_status, rebuild_index, search
 
@@ -60,15 +61,15 @@ def test_a_newer_version_replaces_the_older_ones_entries(fresh_engine):
 def test_edits_and_deletes_follow_through(fresh_engine):
     ingest(fresh_engine, [DEBATES / "debates2009-10-26b.xml"])
     with fresh_engine.begin() as conn:
-        gid = conn.execute(select(speeches.c.id).where(speeches.c.text != "").limit(1)).scalar_one()
+        gid, html = conn.execute(select(speeches.c.id, speeches.c.html).where(speeches.c.text != "").limit(1)).one()
         conn.execute(update(speeches).where(speeches.c.id == gid)
-                     .values(text="A quite unmistakable zymurgical remark", person_id=10259))
+                     .values(**speech_body_values(html, "A quite unmistakable zymurgical remark"), person_id=10259))
     assert _ids(fresh_engine, "zymurgical") == [gid]
     with fresh_engine.connect() as conn:
         assert search(conn, SearchQuery("zymurgical", person_id=10259)).total == 1
     _consistent(fresh_engine)
     with fresh_engine.begin() as conn:
-        conn.execute(update(speeches).where(speeches.c.id == gid).values(text=""))
+        conn.execute(update(speeches).where(speeches.c.id == gid).values(**speech_body_values(html, "")))
     assert _ids(fresh_engine, "zymurgical") == []
     _consistent(fresh_engine)
     with fresh_engine.begin() as conn:

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy import text as sql
 from typer.testing import CliRunner
 
 from despatchbox.cli import app as cli_app
 from despatchbox.web.app import create_app
-from despatchbox.store.packing import unpack
+from despatchbox.store.schema import speeches
 from despatchbox.web.who_said import MAX_CHARS, who_said
 
 SEED_PAGE = Path(__file__).resolve().parent / "data" / "seed-page.txt"
@@ -61,8 +62,8 @@ def typo(body: str, *pairs: tuple[str, str]) -> str:
 def record(sample_engine) -> dict[str, tuple[str, int | None]]:
     """speech id → (text, person id) for the sample."""
     with sample_engine.connect() as conn:
-        rows = conn.execute(sql("SELECT id, text, person_id FROM speeches WHERE text <> ''"))
-        return {r.id: (unpack(r.text), r.person_id) for r in rows}
+        rows = conn.execute(select(speeches.c.id, speeches.c.text, speeches.c.person_id).where(speeches.c.text != ""))
+        return {r.id: (r.text, r.person_id) for r in rows}
 
 
 def hanson_page(record) -> list[tuple[str, str | None]]:

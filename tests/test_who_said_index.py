@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy import text as sql
 
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
 from despatchbox.store.queries import files as file_queries
-from despatchbox.store.packing import unpack
+from despatchbox.store.schema import speeches
 from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
                                               quote_fingerprints, quote_speeches)
 
@@ -27,8 +27,9 @@ G = "uk.org.publicwhip/debate/2009-10-"
 
 def held(conn) -> dict[str, str]:
     """speech id → text of every speech with text, in the order the index keys them."""
-    return {sid: unpack(body) for sid, body in conn.execute(sql(
-        "SELECT s.id, s.text FROM speeches s JOIN quote_speeches q ON q.speech_id = s.id ORDER BY q.id"))}
+    return dict(conn.execute(select(speeches.c.id, speeches.c.text)
+                             .join(quote_speeches, quote_speeches.c.speech_id == speeches.c.id)
+                             .order_by(quote_speeches.c.id)).all())
 
 
 def index_rows(conn) -> set[tuple[int, str]]:
@@ -38,7 +39,7 @@ def index_rows(conn) -> set[tuple[int, str]]:
 
 def assert_index_is_exact(conn) -> None:
     """The index holds exactly the fingerprints of the speeches held now, nothing stale."""
-    texts = {sid: unpack(body) for sid, body in conn.execute(sql("SELECT id, text FROM speeches WHERE text <> ''"))}
+    texts = dict(conn.execute(select(speeches.c.id, speeches.c.text).where(speeches.c.text != "")).all())
     expected = {(h, sid) for sid, body in texts.items() for h in fingerprints(body)}
     assert index_rows(conn) == expected
     stats = fingerprint_stats(conn)
@@ -69,7 +70,7 @@ def test_registered_with_the_pipeline():
 def test_ingest_fingerprints_equal_the_reference(sample_engine):
     from despatchbox.pipeline.quotes_index import speech_fingerprints
     with sample_engine.connect() as conn:
-        texts = [unpack(t) for t in conn.execute(sql("SELECT text FROM speeches WHERE text <> ''")).scalars()]
+        texts = list(conn.execute(select(speeches.c.text).where(speeches.c.text != "")).scalars())
     assert len(texts) > 4000
     assert all(speech_fingerprints(t) == fingerprints(t) for t in texts)
 
@@ -255,8 +256,8 @@ def test_a_files_rows_are_deleted_exactly_whatever_the_fingerprints(fresh_engine
                                      "JOIN source_files f ON f.id = q.file_id GROUP BY f.name")).all())
         file_id = conn.execute(sql("SELECT id FROM source_files WHERE name = 'debates2009-10-26b.xml'")).scalar()
         everything = index_rows(conn)
-        held = {sid: unpack(t) for sid, t in conn.execute(sql(
-            "SELECT s.id, s.text FROM speeches s WHERE s.file_id = :f AND s.text <> ''"), {"f": file_id})}
+        held = dict(conn.execute(select(speeches.c.id, speeches.c.text)
+                                 .where(speeches.c.file_id == file_id, speeches.c.text != "")).all())
     assert len(keys) == 2
     fingerprints_of = speech_fingerprints if scheme == "the one indexed with" else (lambda _t: {1, 2, 3})
     with fresh_engine.begin() as conn:

@@ -23,7 +23,7 @@ from typing import Callable
 
 from sqlalchemy import Connection
 
-from ..quotes.fingerprint import K, SCHEME, fingerprints, winnow
+from ..quotes.fingerprint import K, SCHEME, fingerprints, narrow, winnow
 from ..quotes.normalise import tokens
 from ..store.queries.quotes import FingerprintRows, write_fingerprint_rows
 from .transcripts import FileRows
@@ -31,7 +31,7 @@ from .transcripts import FileRows
 __all__ = ["write_fingerprints", "speech_fingerprints"]
 
 #: the scheme :func:`speech_fingerprints` reproduces; any other falls back to the reference
-_FAST_SCHEME = "blake2b64-k4-w9"
+_FAST_SCHEME = "blake2b64-k4-w9-top32"
 _BLAKE2B_64 = blake2b(digest_size=8)
 
 
@@ -57,7 +57,7 @@ def speech_fingerprints(text: str) -> set[int]:
         h = copy()
         h.update(data[starts[i]:starts[i + K] - 1])
         hashes.append(from_bytes(h.digest(), "big", signed=True))
-    return winnow(hashes)
+    return narrow(winnow(hashes))
 
 
 def write_fingerprints(rows: FileRows) -> Callable[[Connection, int], None]:

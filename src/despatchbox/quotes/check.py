@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .fingerprint import shingle_hashes
+from .fingerprint import narrow, shingle_hashes
 from .matcher import SpeechIndex
 from .normalise import tokens
 from .verdict import Comparison, compare, fold_tokens, speech_matcher
@@ -184,7 +184,7 @@ def check_sentence(sentence: str, index: SpeechIndex, details: Details, *, phras
     for p in parts:
         toks = tokens(p)
         if len(toks) >= 4:
-            hashes.update(shingle_hashes(toks))
+            hashes.update(narrow(shingle_hashes(toks)))    # as the index stores them
     ids = _likely(index.candidates(sorted(hashes), CANDIDATES)) if hashes else []
     compared = _compare(sentence, folded, ids, memo, n)
     more_total = 0

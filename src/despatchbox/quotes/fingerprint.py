@@ -1,4 +1,4 @@
-"""Speech text → a compact set of int64 fingerprints (winnowed word shingles).
+"""Speech text → a compact set of int32 fingerprints (winnowed word shingles).
 
 * Text is normalised with :func:`despatchbox.quotes.normalise.tokens`.
 * Every run of ``K`` consecutive tokens (a shingle) is hashed with BLAKE2b
@@ -10,13 +10,17 @@
   ``W + K - 1 = 12`` identical tokens shared by two texts makes both select at
   least one common fingerprint: every fragment of ≥ 12 words of a speech
   (after normalisation) shares a fingerprint with it, however it was cut.
+* A fingerprint is the top :data:`BITS` = 32 bits of a winnowed hash (signed, so it fits SQL
+  INTEGER; 4 bytes a row instead of 8, migration 0020b): the selection is the 64-bit one, so
+  which shingles are kept does not change; two different shingles share a fingerprint one time
+  in 2³², a false candidate the matcher's alignment discards.
 * Density is about ``2 / (W + 1) = 0.2`` per token: a 120-word speech gives
   ~24 fingerprints (≈ 24 M rows for 1 M such speeches).
 * ``K = 4``: a typo destroys at most 4 shingles, and 4-word shingles are
   specific enough that few are shared by thousands of speeches.
 
 Texts shorter than ``K`` tokens get one fingerprint for the whole token run.
-Changing ``K``, ``W`` or the hash means re-fingerprinting every speech:
+Changing ``K``, ``W``, ``BITS`` or the hash means re-fingerprinting every speech:
 :data:`SCHEME` names the parameters so the store can record what it built.
 """
 from __future__ import annotations
@@ -26,11 +30,13 @@ from hashlib import blake2b
 
 from .normalise import tokens as _tokens
 
-__all__ = ["K", "W", "SCHEME", "fingerprints", "fingerprints_of_tokens", "fingerprint_rows", "shingle_hashes", "winnow"]
+__all__ = ["K", "W", "BITS", "SCHEME", "fingerprints", "fingerprints_of_tokens", "fingerprint_rows", "narrow",
+           "shingle_hashes", "winnow"]
 
 K = 4          # words per shingle
 W = 9          # shingles per winnowing window  (guarantee: W + K - 1 = 12 words)
-SCHEME = f"blake2b64-k{K}-w{W}"
+BITS = 32      # bits of a winnowed hash kept (its top ones)
+SCHEME = f"blake2b64-k{K}-w{W}-top{BITS}"
 
 
 def _h(s: str) -> int:
@@ -70,8 +76,14 @@ def winnow(hashes: Sequence[int], w: int = W) -> set[int]:
     return out
 
 
+def narrow(selected: Iterable[int]) -> set[int]:
+    """Winnowed 64-bit hashes as stored: the top :data:`BITS` bits of each (signed)."""
+    shift = 64 - BITS
+    return {h >> shift for h in selected}
+
+
 def fingerprints_of_tokens(toks: Sequence[str]) -> set[int]:
-    return winnow(shingle_hashes(toks))
+    return narrow(winnow(shingle_hashes(toks)))
 
 
 def fingerprints(text: str) -> set[int]:

@@ -14,6 +14,10 @@ they are, the redirects were ~390 bytes per contribution (three per speech, two 
 
 The version letter is the character before the first ``.`` of an id's part after the prefix
 (``debate/2009-10-07a.1.0``), when it is a letter that follows a digit.
+
+``match_type`` is a :class:`RedirectMatch` column (migration 0020c): ``perfectmatch``, the match type
+of 93 % of redirects, is stored as ``''``; any other value as it is, or behind ``=`` if it is ``''``
+or begins with ``=``. Comparisons (``match_type != 'removed'``) are written with whole values.
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "uk.org.publicwhip/"
+#: the match type stored as ``''``
+PERFECT_MATCH = "perfectmatch"
 #: marks a stored key that had no prefix to drop
 _BARE = "="
 
@@ -78,3 +84,28 @@ class RedirectKey(TypeDecorator):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         return value if value is None else key_of(value)
+
+
+def match_stored(match_type: str) -> str:
+    if match_type == PERFECT_MATCH:
+        return ""
+    return _BARE + match_type if match_type == "" or match_type.startswith(_BARE) else match_type
+
+
+def match_of(stored: str) -> str:
+    if stored == "":
+        return PERFECT_MATCH
+    return stored[1:] if stored.startswith(_BARE) else stored
+
+
+class RedirectMatch(TypeDecorator):
+    """A redirect's match type, ``perfectmatch`` stored as ``''`` (see the module); read back whole."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return value if value is None else match_stored(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return value if value is None else match_of(value)

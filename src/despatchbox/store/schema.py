@@ -10,8 +10,9 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
                         PrimaryKeyConstraint, String,
                         Table, Text, UniqueConstraint)
 
-from .packing import PackedText
-from .redirect_ids import RedirectKey
+from .packing.columns import SpeechHtml, SpeechText
+from .redirect_ids import RedirectKey, RedirectMatch
+from .short_text import HansardLink, PrintedSpeakerId
 
 metadata = MetaData()
 
@@ -147,7 +148,7 @@ headings = Table(
     Column("title", Text, nullable=False),
     Column("colnum", String(20)),
     Column("time", String(8)),
-    Column("url", Text),
+    Column("url", HansardLink),                                   # stored short (0020c)
 )
 
 speeches = Table(
@@ -160,18 +161,18 @@ speeches = Table(
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
     Column("element", String(8), nullable=False),                  # speech | ques | reply
-    Column("speaker_id", String(60)),                              # as printed
+    Column("speaker_id", PrintedSpeakerId),                        # as printed; stored short (0020c)
     Column("speaker_name", String(200)),                           # as printed
     Column("speaker_office", String(300)),                         # as printed
     Column("nospeaker", Boolean, nullable=False, default=False),
     Column("person_id", Integer),                                  # resolved
     Column("membership_id", String(60)),                           # resolved: valid on the date
-    Column("html", PackedText, nullable=False),                    # packed on SQLite (migration 0016)
-    Column("text", PackedText, nullable=False),                    # packed on SQLite (migration 0016)
+    Column("html", SpeechHtml, nullable=False),                    # SQLite: html and text packed (0020)
+    Column("text", SpeechText, nullable=False),                    # SQLite: '' or "has text" (0020)
     Column("words", Integer, nullable=False),
     Column("colnum", String(20)),
     Column("time", String(8)),
-    Column("url", Text),
+    Column("url", HansardLink),                                   # stored short (0020c)
     Column("speech_type", String(60)),
     Column("oral_qnum", String(20)),
 )
@@ -190,7 +191,7 @@ divisions = Table(
     Column("number", Integer),
     Column("time", String(8)),
     Column("colnum", String(20)),
-    Column("url", Text),
+    Column("url", HansardLink),                                   # stored short (0020c)
     Column("ayes", Integer),                                       # ayes / contents
     Column("noes", Integer),                                       # noes / not-contents
 )
@@ -231,7 +232,7 @@ gid_redirects = Table(                # ids stored short (migration 0018): store
     "gid_redirects", metadata,
     Column("old_id", RedirectKey, primary_key=True),
     Column("new_id", String(120), nullable=False),                 # redirect_ids.target_stored
-    Column("match_type", String(40)),
+    Column("match_type", RedirectMatch),                           # perfectmatch stored as '' (0020c)
     sqlite_with_rowid=False,        # migration 0015: the table is its primary key's b-tree
 )
 
@@ -309,7 +310,7 @@ Index("ix_quote_speeches_file", quote_speeches.c.file_id)
 
 quote_fingerprints = Table(           # no file id, no other index (migration 0017): store/queries/quotes.py
     "quote_fingerprints", metadata,
-    Column("hash", BigInteger, nullable=False),
+    Column("hash", Integer, nullable=False),                        # 32 bits (migration 0020b)
     Column("speech_key", Integer, nullable=False),                  # quote_speeches.id
     PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints"),
     sqlite_with_rowid=False,

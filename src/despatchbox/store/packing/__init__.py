@@ -1,16 +1,19 @@
-"""Speech HTML and text packed small on SQLite: zstd with a dictionary, one column value at a time.
+"""Speech HTML and text packed small on SQLite: zstd with a dictionary, both in one frame.
 
 Most of a SQLite database was speech text, held twice (HTML for pages, plain text for search,
 snippets, quote checks and exports) and uncompressed: ~1,875 bytes per contribution of the 2009
-sample. Packed, one value at a time with the dictionary trained on the bundled 2023 day
-(scripts/train-text-dictionary), the same two columns take ~730 bytes (docs/benchmarks.md).
+sample. Packed one value at a time with the dictionary trained on the bundled 2023 day
+(scripts/train-text-dictionary, migration 0016) the two took ~730 bytes; packed together, in one
+frame, ~420 (migration 0020): the text is mostly a copy of the HTML's words, which the second half
+of a frame costs almost nothing to repeat (docs/benchmarks.md).
 
-:class:`PackedText` is the column type of ``speeches.html`` and ``speeches.text``. Queries see
-``str`` as before, on both databases. On SQLite a non-empty value is stored as a BLOB: one format
-byte, then a zstd frame made with that format's dictionary. The empty string stays ``''`` so that
-``text <> ''`` (the search triggers' and the store's test for "has text") still means what it says,
-and a plain ``str`` read from a database not yet migrated (0016) is returned as it is. PostgreSQL
-keeps plain ``text``: its full-text indexes and triggers read the column in SQL.
+Two stored forms, each named by its first byte (the format):
+
+- format 1, one value (``pack``/``unpack``): a zstd frame of the UTF-8 text. Written by 0016; read
+  now only by the migrations that convert it (0016's downgrade, 0020's upgrade);
+- format 2, a speech's body (``pack_body``/``unpack_body``): the HTML's length in bytes (LEB128),
+  then one zstd frame of the HTML followed by the text. ``speeches.html`` holds it on SQLite and
+  ``speeches.text`` only says whether there is text (store/packing/columns.py).
 
 The dictionaries are part of the stored format: a packed value names its format, and a format's
 dictionary never changes (a new one gets the next number, and the old stays to read old rows).
@@ -19,18 +22,16 @@ from __future__ import annotations
 
 import threading
 from importlib.resources import files
-from typing import Any
 
 import zstandard
-from sqlalchemy import Text
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
-#: the format new values are written in
+#: one value in one frame (migration 0016)
 FORMAT = 1
+#: a speech's html and text in one frame (migration 0020)
+BODY_FORMAT = 2
 #: zstd level: 3 packs the sample's speeches at ~16 µs a value; 19 saves ~6 % more at ~25× the time
 LEVEL = 3
-_DICTIONARIES = {1: "speech-text-1.zdict"}
+_DICTIONARIES = {1: "speech-text-1.zdict", 2: "speech-text-1.zdict"}
 
 
 class PackingError(ValueError):
@@ -51,9 +52,10 @@ class _Codecs(threading.local):
     def __init__(self) -> None:
         self.compressor: zstandard.ZstdCompressor | None = None
         self.decompressors: dict[int, zstandard.ZstdDecompressor] = {}
+        self.last_body: tuple[bytes, tuple[str, str]] | None = None   # a row's html and text read together
 
     def compress(self, data: bytes) -> bytes:
-        if self.compressor is None:
+        if self.compressor is None:          # formats 1 and 2 share dictionary 1
             d = _dictionary(FORMAT)
             d.precompute_compress(level=LEVEL)
             self.compressor = zstandard.ZstdCompressor(level=LEVEL, dict_data=d, write_checksum=False,
@@ -90,16 +92,52 @@ def unpack(value: bytes | str) -> str:
         raise PackingError(f"a packed text could not be unpacked ({exc})") from exc
 
 
-class PackedText(TypeDecorator):
-    """Text that SQLite stores packed (see the module) and PostgreSQL stores as it is."""
+def _leb128(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        if n:
+            out.append(low | 0x80)
+        else:
+            out.append(low)
+            return bytes(out)
 
-    impl = Text
-    cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return pack(value)
+def pack_body(html: str, text: str) -> bytes:
+    """A speech's html and text as SQLite stores them (format 2): one frame for both."""
+    head = html.encode("utf-8")
+    return bytes((BODY_FORMAT,)) + _leb128(len(head)) + _codecs.compress(head + text.encode("utf-8"))
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        return value if value is None else unpack(value)
+
+def unpack_body(value: bytes) -> tuple[str, str]:
+    """(html, text) of a stored body. The last body unpacked in this thread is remembered: a row
+    whose html and text are both read (the same stored bytes twice) is unpacked once."""
+    if not isinstance(value, (bytes, bytearray, memoryview)) or not value:
+        raise PackingError(f"a speech body is stored packed (format {BODY_FORMAT}); found {type(value).__name__} "
+                           f"{str(value)[:20]!r}: is the database upgraded (despatchbox db upgrade)?")
+    raw = bytes(value)
+    last = _codecs.last_body
+    if last is not None and last[0] == raw:
+        return last[1]
+    if raw[0] != BODY_FORMAT:
+        _dictionary(raw[0])                 # an unknown format says so
+        raise PackingError(f"a speech body in format {raw[0]}, not {BODY_FORMAT}: is the database upgraded?")
+    size, shift, at = 0, 0, 1
+    while True:
+        if at >= len(raw):
+            raise PackingError("a packed speech body is cut short")
+        byte = raw[at]
+        size |= (byte & 0x7F) << shift
+        at += 1
+        if not byte & 0x80:
+            break
+        shift += 7
+    try:
+        data = _codecs.decompress(BODY_FORMAT, raw[at:])
+    except zstandard.ZstdError as exc:
+        raise PackingError(f"a packed speech body could not be unpacked ({exc})") from exc
+    if size > len(data):
+        raise PackingError("a packed speech body is shorter than its html")
+    body = (data[:size].decode("utf-8"), data[size:].decode("utf-8"))
+    _codecs.last_body = (raw, body)
+    return body

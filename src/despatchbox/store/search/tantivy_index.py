@@ -37,7 +37,7 @@ import tantivy
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
-from ..packing import unpack
+from ..packing import unpack_body
 
 #: tokenizers of the two text fields
 STEM, EXACT = "despatchbox_stem", "despatchbox_exact"
@@ -48,9 +48,10 @@ WRITER_HEAP = 64_000_000
 #: items read from the database per round trip while indexing
 CHUNK = 5000
 
+#: s.html is the speech's packed body on SQLite (store/packing/columns.py): its text is the second part
 _ITEMS_SQL = """
 SELECT i.id AS item, i.speech_id, i.debate_id, i.kind, i.date, i.person_id, m.party, d.department_slug,
-       f.batch, s.text, s.element, s.heading_id
+       f.batch, s.html AS body, s.element, s.heading_id
 FROM search_items i
 JOIN speeches s ON s.id = i.speech_id
 LEFT JOIN debates d ON d.id = i.debate_id
@@ -260,7 +261,7 @@ def _document(r) -> tantivy.Document:
     doc = tantivy.Document(item=int(r.item), speech=r.speech_id, debate=r.debate_id, debate_key=debate_key(r.debate_id),
                            result=debate_key(result), question_group=int(result != r.speech_id),
                            kind=r.kind, date=_day(r.date),
-                           batch=int(r.batch or 0), stem=(body := unpack(r.text)), exact=body)
+                           batch=int(r.batch or 0), stem=(body := unpack_body(r.body)[1]), exact=body)
     if r.person_id is not None:
         doc.add_integer("person", int(r.person_id))
     if r.party:

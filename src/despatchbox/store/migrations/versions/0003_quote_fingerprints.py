@@ -46,8 +46,12 @@ def _backfill(conn) -> None:
     """Fingerprint the speeches ingested before this migration, file by file, in record order
     (one file's texts in memory at a time). Written against this revision's tables, not the
     store's current code: later revisions reshape them (0017)."""
-    from despatchbox.quotes.fingerprint import fingerprints
+    from despatchbox.quotes.fingerprint import shingle_hashes, winnow
+    from despatchbox.quotes.normalise import tokens
     from despatchbox.store.packing import unpack      # text is plain here; packed only from 0016
+
+    def fingerprints(text: str) -> set[int]:          # this revision's scheme: whole 64-bit hashes (0020b narrows)
+        return winnow(shingle_hashes(tokens(text)))
 
     file_ids = [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT file_id FROM speeches ORDER BY file_id")]
     key = 0

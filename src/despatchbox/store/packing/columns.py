@@ -1,0 +1,133 @@
+"""The column types of ``speeches.html`` and ``speeches.text``: one packed body on SQLite, plain text on PostgreSQL.
+
+On SQLite (migration 0020) ``speeches.html`` holds the speech's body, its html and its text packed
+in one frame (:func:`~despatchbox.store.packing.pack_body`), and ``speeches.text`` holds only
+whether there is text: ``''`` if none, :data:`HAS_TEXT` if some. So ``text <> ''`` (the search
+triggers' and the store's test for "has text") still means what it says, and reads one byte.
+
+Queries are written as before, on both databases:
+
+- selecting ``speeches.c.text`` reads, on SQLite, the html column beside it (the type's
+  ``column_expression``: ``SELECT speeches.html AS text``) and returns the text part as ``str``;
+  selecting ``speeches.c.html`` returns the html part. A row whose html and text are both read is
+  unpacked once (packing keeps the last body). In a WHERE clause ``speeches.c.text`` is the column
+  itself: ``text <> ''`` and ``text = ''`` are the only comparisons that mean anything there;
+- writing takes a :class:`SpeechBody` for both columns (``speech_body_values``): each column stores
+  its part, so html and text cannot be written apart and disagree. On SQLite anything else is
+  refused; PostgreSQL, which keeps plain ``text`` (its full-text triggers and index builds read it
+  in SQL), also takes plain strings.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sqlalchemy import Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement, Label
+from sqlalchemy.types import TypeDecorator
+
+from . import PackingError, pack_body, unpack_body
+
+#: ``speeches.text`` on SQLite when the speech has text (its words are in the html column's body)
+HAS_TEXT = "1"
+
+
+class SpeechBody(NamedTuple):
+    """What ``speeches.html`` and ``speeches.text`` are written from."""
+
+    html: str
+    text: str
+
+
+def speech_body_values(html: str, text: str) -> dict[str, SpeechBody]:
+    """The values of both columns for an insert or update: ``{"html": body, "text": body}``."""
+    body = SpeechBody(html, text)
+    return {"html": body, "text": body}
+
+
+def stored_body(html: str, text: str) -> tuple[bytes, str]:
+    """(html, text) as SQLite stores them, for statements that bypass the column types."""
+    return pack_body(html, text), (HAS_TEXT if text else "")
+
+
+def _refuse(column: str, value: Any) -> PackingError:
+    return PackingError(f"speeches.{column} is written from a SpeechBody (store.packing.columns.speech_body_values): "
+                        f"on SQLite html and text are stored together, and a text compares only with ''; "
+                        f"got {type(value).__name__}")
+
+
+class SpeechHtml(TypeDecorator):
+    """``speeches.html``: on SQLite the packed body of html and text, read back as the html."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, SpeechBody):
+            return pack_body(value.html, value.text) if dialect.name == "sqlite" else value.html
+        if value is None or dialect.name != "sqlite":
+            return value
+        raise _refuse("html", value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return unpack_body(value)[0]
+
+
+class SpeechText(TypeDecorator):
+    """``speeches.text``: on SQLite "has text" (``''`` or ``HAS_TEXT``), read from the html column's body."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, SpeechBody):
+            if dialect.name != "sqlite":
+                return value.text
+            return HAS_TEXT if value.text else ""
+        if value is None or dialect.name != "sqlite":
+            return value
+        raise _refuse("text", value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return unpack_body(value)[1]
+
+    def coerce_compared_value(self, op, value: Any):
+        """``text <> ''`` and ``text = ''`` compare the stored column with a plain ``''``."""
+        return Text() if value == "" else self
+
+    def column_expression(self, colexpr: ColumnElement) -> ColumnElement:
+        return _TextRead(colexpr)
+
+
+class _TextRead(ColumnElement):
+    """Where a selected ``speeches.text`` is read from: the column itself, or on SQLite the html beside it."""
+
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_TextRead)
+def _read_text_itself(element: _TextRead, compiler, **kw) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_TextRead, "sqlite")
+def _read_text_from_html(element: _TextRead, compiler, **kw) -> str:
+    column = element.column
+    while isinstance(column, Label):
+        column = column.element
+    table = getattr(column, "table", None)
+    html = table.c.get("html") if table is not None else None
+    if html is None:
+        raise CompileError("on SQLite a speech's text is read from the html column of the same table (store/packing/"
+                           f"columns.py): select speeches.c.text itself, beside its table's html ({column!r})")
+    return compiler.process(html, **kw)

@@ -1,0 +1,68 @@
+"""Links and printed speaker ids stored without the prefix they all share (migration 0020c).
+
+Every link to the printed Hansard in ParlParse begins ``http://www.publications.parliament.uk/pa/``
+(41 of a link's ~100 characters) and every printed speaker id ``uk.org.publicwhip/`` (18 of ~29).
+Speeches, headings and divisions hold one link each, and speeches a printed speaker id: ~70 bytes a
+contribution, on both databases.
+
+A value that begins with the column's prefix is stored without it; any other value (a link
+elsewhere, an empty one) is stored behind ``=``, and so is a value whose rest would itself begin
+with ``=``, so that every stored form reads back as exactly what was written. The column types
+apply this both ways: queries are written and read with whole values, as before (a comparison
+with a whole value binds its stored form). ``LIKE`` on these columns would see the stored form.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+#: the start of every ParlParse link to the printed Hansard
+HANSARD_LINK = "http://www.publications.parliament.uk/pa/"
+#: the start of every ParlParse id
+PARLPARSE_ID = "uk.org.publicwhip/"
+#: marks a value stored whole
+_WHOLE = "="
+
+
+def stored(value: str, prefix: str) -> str:
+    """``value`` as stored in a column whose values share ``prefix``."""
+    if value.startswith(prefix):
+        rest = value[len(prefix):]
+        if not rest.startswith(_WHOLE):
+            return rest
+    return _WHOLE + value
+
+
+def whole(value: str, prefix: str) -> str:
+    """The value :func:`stored` stored as ``value``."""
+    return value[1:] if value.startswith(_WHOLE) else prefix + value
+
+
+class _PrefixDropped(TypeDecorator):
+    prefix = ""
+    cache_ok = True                 # not inherited (SQLAlchemy reads each class's own): set on each
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return value if value is None else stored(value, self.prefix)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return value if value is None else whole(value, self.prefix)
+
+
+class HansardLink(_PrefixDropped):
+    """A link to the printed Hansard (``speeches.url``, ``headings.url``, ``divisions.url``)."""
+
+    impl = Text
+    prefix = HANSARD_LINK
+    cache_ok = True
+
+
+class PrintedSpeakerId(_PrefixDropped):
+    """``speeches.speaker_id``: the speaker's id as printed, a ParlParse member or person id."""
+
+    impl = String(60)
+    prefix = PARLPARSE_ID
+    cache_ok = True
