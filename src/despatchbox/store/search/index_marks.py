@@ -44,8 +44,9 @@ class Marks:
 
 def search_root() -> Path:
     """The folder holding PostgreSQL databases' indexes (``DESPATCHBOX_SEARCH_DIR``)."""
-    if settings().search_dir:
-        return Path(settings().search_dir).expanduser()
+    configured = settings().search_dir
+    if configured:
+        return Path(configured).expanduser()
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data_home) / "despatchbox" / "search"
 

@@ -307,17 +307,3 @@ def sync(engine: Engine) -> bool:
     this after loading; a search does too when it finds the index behind)."""
     return for_engine(engine).sync(engine)
 
-
-def rebuild(engine: Engine) -> None:
-    """Index everything again from the database."""
-    index = for_engine(engine)
-    with index._lock, index._file_lock():
-        writer = index.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        try:
-            writer.delete_all_documents()
-            writer.commit()
-        finally:
-            writer.wait_merging_threads()
-        index.index.reload()
-        index.marks = Marks()
-    index.sync(engine)
