@@ -171,3 +171,24 @@ def test_item_ids_are_handed_out_in_commit_order(fresh_engine):
     assert ids[a] < ids[b]
     assert _total(fresh_engine, "zymurgy first") == 1 and _total(fresh_engine, "zymurgy second") == 1
     _exact(fresh_engine)
+
+
+def test_the_newest_items_deleted_then_more_added(fresh_engine):
+    """PostgreSQL's item mark is ``max(id)``: deleting the newest items lowers it, and the items
+    added after them have higher ids still. The index drops the deleted and finds the new."""
+    assert ingest(fresh_engine, [WRANS]).ok
+    assert _total(fresh_engine, "minister") > 0
+    with fresh_engine.begin() as conn:
+        newest = conn.execute(text("SELECT speech_id FROM search_items ORDER BY id DESC LIMIT 3")).scalars().all()
+        highest = conn.execute(text("SELECT max(id) FROM search_items")).scalar_one()
+        conn.execute(speeches.delete().where(speeches.c.id.in_(newest)))
+        assert conn.execute(text("SELECT max(id) FROM search_items")).scalar_one() < highest
+    _exact(fresh_engine)
+    with fresh_engine.connect() as conn:
+        assert not {h.id for h in search(conn, SearchQuery("minister", limit=100)).hits} & set(newest)
+    assert ingest(fresh_engine, [SAMPLE / "scrapedxml" / "wms" / "ministerial2009-10-27a.xml"]).ok
+    with fresh_engine.connect() as conn:
+        added = conn.execute(text("SELECT min(id) FROM search_items WHERE speech_id LIKE '%/wms/%'")).scalar_one()
+    assert added > highest                   # the deleted ids are not handed out again
+    assert _total(fresh_engine, "byelaws", kind="wms") > 0
+    _exact(fresh_engine)
