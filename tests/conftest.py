@@ -188,6 +188,20 @@ class DatabaseFactory:
             self._admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def search_indexes(tmp_path_factory) -> Path:
+    """PostgreSQL databases' search indexes go to the session's temporary directory, not the home
+    directory's default (store/search/index_marks.py); a SQLite database's lie beside it anyway."""
+    root = tmp_path_factory.mktemp("search-indexes")
+    previous = os.environ.get("DESPATCHBOX_SEARCH_DIR")
+    os.environ["DESPATCHBOX_SEARCH_DIR"] = str(root)
+    yield root
+    if previous is None:
+        os.environ.pop("DESPATCHBOX_SEARCH_DIR", None)
+    else:
+        os.environ["DESPATCHBOX_SEARCH_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def db_backend(request) -> str:
     return request.config.getoption("--db")

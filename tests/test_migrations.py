@@ -50,12 +50,55 @@ def test_0014_gives_items_indexed_before_it_their_result(fresh_engine):
     command.downgrade(cfg, "0013")                  # the items as 0013 indexed them: no result_id
     with fresh_engine.connect() as conn:
         assert "result_id" not in {c["name"] for c in inspect(conn).get_columns("search_items")}
-    command.upgrade(cfg, "heads")
+    command.upgrade(cfg, "0014")                    # (0021 drops the column again: the index computes it)
     with fresh_engine.connect() as conn:
         rows = conn.execute(text("SELECT s.id, s.element, s.heading_id, i.result_id FROM search_items i "
                                  "JOIN speeches s ON s.id = i.speech_id")).all()
     assert rows and all(r.result_id == (r.heading_id if r.element in ("ques", "reply") else r.id) for r in rows)
     assert {r.element for r in rows} >= {"ques", "reply"}
+    command.upgrade(cfg, "heads")
+
+
+def test_0021_down_and_up_keeps_search_whole(fresh_engine):
+    """Downgrading 0021 gives PostgreSQL back its tsvector columns and trigger, filled for every item
+    (SQLite: only search_state goes); upgrading again lists the same speeches, under a new
+    installation id, and the index beside follows."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from despatchbox.pipeline.run import ingest
+    from despatchbox.store.search import SearchQuery, check_index, search
+
+    from .conftest import SAMPLE
+
+    cfg = database.alembic_config(fresh_engine)
+    assert ingest(fresh_engine, [SAMPLE / "scrapedxml" / "wrans" / "answers2009-10-26f.xml"]).ok
+    with fresh_engine.connect() as conn:
+        listed = set(conn.execute(text("SELECT speech_id FROM search_items")).scalars())
+        first = conn.execute(text("SELECT installation FROM search_state")).scalar_one()
+        found = search(conn, SearchQuery("minister")).total
+    assert listed and found
+    command.downgrade(cfg, "0018")
+    with fresh_engine.connect() as conn:
+        assert "search_state" not in inspect(conn).get_table_names()
+        if fresh_engine.dialect.name == "postgresql":
+            assert {"stem", "exact", "result_id"} <= {c["name"] for c in inspect(conn).get_columns("search_items")}
+            assert "search_removed" not in inspect(conn).get_table_names()
+            unlike = conn.exec_driver_sql(     # as 0014's trigger fills them ("[[:punct:]]" is no parameter)
+                "SELECT count(*) FROM search_items i JOIN speeches s ON s.id = i.speech_id WHERE "
+                "i.exact <> to_tsvector('simple', regexp_replace(s.text, '[[:punct:]]+', ' ', 'g')) "
+                "OR i.result_id <> CASE WHEN s.element IN ('ques', 'reply') THEN s.heading_id ELSE s.id END"
+            ).scalar_one()
+            assert unlike == 0
+            matched = conn.execute(text("SELECT count(*) FROM search_items "
+                                        "WHERE stem @@ plainto_tsquery('english', 'minister')")).scalar_one()
+            assert matched >= found
+    command.upgrade(cfg, "heads")
+    with fresh_engine.connect() as conn:
+        assert set(conn.execute(text("SELECT speech_id FROM search_items")).scalars()) == listed
+        assert conn.execute(text("SELECT installation FROM search_state")).scalar_one() != first
+        assert search(conn, SearchQuery("minister")).total == found
+        check_index(conn)
 
 
 def test_0015_keeps_every_redirect_and_stores_the_table_by_its_key(tmp_path):

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from despatchbox.store.search import query_language as ql
 from despatchbox.store.search import query_plan as qp
-from despatchbox.store.search.postgres_fts import ParamSink, to_tsquery_sql
+from despatchbox.store.search.tantivy_search import to_query
 from despatchbox.store.search.query_language import And, Not, Or, Phrase, QueryError, Term, parse
 
 
@@ -102,13 +102,6 @@ def test_plan_splits_words_from_phrases():
     assert qp.plan(root("crime prison")) == qp.Match(ql.STEMMED, And((Term("crime"), Term("prison"))))
 
 
-def test_tsquery_rendering_binds_every_word():
-    sink = ParamSink()
-    sql = to_tsquery_sql(root('crime -"knife crime" immig*'), sink)
-    assert "crime" not in sql and "knife" not in sql and "immig" not in sql
-    assert sorted(sink.params.values()) == ["crime", "immig", "knife crime"]
-
-
 # --- properties ---------------------------------------------------------------------------------
 
 #: arbitrary text, rich in the query language's own syntax and in full-text engines'
@@ -132,12 +125,7 @@ def test_any_text_parses_or_raises_a_query_error(text):
         assert words and all(re.fullmatch(r"[^\W_]+", w) for w in words)
     assert parse(parsed.describe()).root == parsed.root
     for part in _matches(qp.plan(parsed.root)):
-        sink = ParamSink()
-        rendered = to_tsquery_sql(part.node, sink)
-        # every word is a bind parameter: beyond the tsquery functions over them, only operators remain
-        outside = re.sub(r"(?:plain|phrase)?to_tsquery\('(?:english|simple)', "
-                         r"(?:quote_literal\(:q\d+\) \|\| ':\*'|:q\d+)\)", "", rendered)
-        assert re.fullmatch(r"[\s()|&!]*", outside), rendered
+        to_query(part.node)             # every part the plan makes becomes a tantivy query through its API
 
 
 def _matches(plan):

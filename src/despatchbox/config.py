@@ -28,6 +28,9 @@ class Settings:
     mailbox_dir: str | None = None
     #: the time budget of one search (store/search/budget.py), in milliseconds; 0 turns it off
     query_budget_ms: int = DEFAULT_QUERY_BUDGET_MS
+    #: where PostgreSQL databases' search indexes live (``DESPATCHBOX_SEARCH_DIR``), one folder per
+    #: database; None: ``$XDG_DATA_HOME/despatchbox/search`` (store/search/index_marks.py)
+    search_dir: str | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -39,6 +42,7 @@ class Settings:
             mail_from=os.environ.get("DESPATCHBOX_MAIL_FROM") or "despatchbox <alerts@localhost>",
             mailbox_dir=os.environ.get("DESPATCHBOX_MAILBOX_DIR") or None,
             query_budget_ms=_milliseconds(os.environ.get("DESPATCHBOX_QUERY_BUDGET_MS"), DEFAULT_QUERY_BUDGET_MS),
+            search_dir=os.environ.get("DESPATCHBOX_SEARCH_DIR") or None,
         )
 
     @property

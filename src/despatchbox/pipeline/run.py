@@ -144,7 +144,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
                            accept_shrink)
         with write_transaction(engine) as conn:
             fq.finish_batch(conn, batch)
-        sync_index(engine)        # the search index beside the database (SQLite) catches up
+        sync_index(engine)        # the search index outside the database catches up
     progress.finish()
     return report
 

@@ -6,10 +6,11 @@ tables. Then, in ONE transaction on the target (it ends up with everything or no
 1. every table both hold is copied in dependency order (parents before children), read
    from a consistent snapshot of the source in batches (streamed, never all in memory)
    and written with ``bulk.insert_rows`` (COPY on PostgreSQL);
-2. tables derived from others are not copied but rebuilt: the search index
-   (``search_*``, backend-specific: FTS5 on SQLite, tsvector on PostgreSQL) through
-   ``store.search.service.rebuild_index``; triggers are switched off while copying so
-   that each row is indexed once, by the rebuild;
+2. tables derived from others are not copied but rebuilt: the search tables (``search_*``:
+   the list of items to index, the removals, the installation id) through
+   ``store.search.service.rebuild_index``, under a new installation id, so that the tantivy
+   index outside the target rebuilds itself; triggers are switched off while copying so that
+   each row is listed once, by the rebuild;
 3. PostgreSQL sequences (serial / identity ids) are moved past the copied ids;
 4. every table's row count is compared with the source's; any difference rolls it all back.
 """

@@ -1,4 +1,4 @@
-"""Search over the whole record, behind one small interface, on tantivy beside SQLite or PostgreSQL full text.
+"""Search over the whole record, behind one small interface, on tantivy beside SQLite or PostgreSQL.
 
     from despatchbox.store.search import SearchQuery, QueryError, search, search_people
 
@@ -17,8 +17,8 @@ codes ``party_codes`` wants (``party_filter``).
 
 The query language (words stemmed, "exact phrases", AND / OR / NOT / -, prefix*) is in
 :mod:`.query_language`; filters are typed fields of :class:`SearchQuery`, never parsed out of the
-text. On SQLite the index is tantivy, beside the database (``<db>.search/``, :mod:`.tantivy_index`);
-on PostgreSQL it is PostgreSQL's own full text (tsvector columns kept by a trigger, migration 0002).
+text. The index is tantivy on both databases, outside the database (:mod:`.tantivy_index`): beside a
+SQLite file (``<db>.search/``), under ``DESPATCHBOX_SEARCH_DIR`` for PostgreSQL (:mod:`.index_marks`).
 Either way ingest, re-ingest, superseded file versions, edits and deletions need nothing from the
 caller: what should be indexed is listed by triggers in the database, and the tantivy index
 catches up with it on the next ingest or search (``sync_index``), crash or not.
@@ -30,10 +30,9 @@ from .model import (KINDS, MAX_LIMIT, FilterOptions, PersonHit, QuestionContext,
 from .budget import OverBudget
 from .people import person_by_id, person_by_slug, search_people
 from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
-from .service import (backend, check_index, filter_options, index_status, rebuild_index, search,
-                      sync_index)
+from .service import check_index, filter_options, index_status, rebuild_index, search, sync_index
 
 __all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "FilterOptions", "QueryError",
            "OverBudget", "ParsedQuery", "search", "search_people", "filter_options", "parse", "person_by_slug",
-           "person_by_id", "backend", "index_status", "check_index", "rebuild_index", "sync_index", "KINDS", "MAX_LIMIT",
+           "person_by_id", "index_status", "check_index", "rebuild_index", "sync_index", "KINDS", "MAX_LIMIT",
            "MAX_QUERY_CHARS", "SortOrder", "sort_order"]

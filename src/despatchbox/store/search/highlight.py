@@ -1,8 +1,7 @@
 """Snippets: a window of a speech's text around the matched words, escaped, with ``<mark>`` around them.
 
-Matched words come as character ranges of the text: stemmed words from the backend (tantivy's
-stemmed terms, or PostgreSQL's lexemes), exact phrases and prefixes
-from :func:`exact_ranges`, the same on both backends. The ranges are merged, the densest window
+Matched words come as character ranges of the text: stemmed words from the engine (tantivy's
+stemmed terms), exact phrases and prefixes from :func:`exact_ranges`. The ranges are merged, the densest window
 is chosen, and the text is escaped here, once.
 
 Speeches run to thousands of words; everything here looks at the words near the matches only.

@@ -1,5 +1,5 @@
-"""The search query language: text a user typed → an AST (planned for the engines by ``query_plan``:
-tantivy queries on SQLite, tsquery SQL with bind parameters on PostgreSQL).
+"""The search query language: text a user typed → an AST (planned for the engine by ``query_plan``:
+tantivy queries, on both databases).
 
 The language::
 
@@ -22,9 +22,7 @@ out, or are too big (characters, words, prefixes: the limits below) raise :class
 whose message is meant for the user.
 
 Safety: words hold letters and digits only; tantivy receives them as term and phrase queries
-built through its API (never its query parser), PostgreSQL only as bind parameters
-(``plainto_tsquery(:q0)``, …, see ``postgres_fts.to_tsquery_sql``): user text never reaches a
-query syntax or SQL.
+built through its API (never its query parser): user text never reaches a query syntax or SQL.
 """
 from __future__ import annotations
 

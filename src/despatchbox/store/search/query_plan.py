@@ -2,7 +2,7 @@
 answers which part, and what relevance and highlighting look for.
 
 ``prosecute "organised crime" -fraud`` → AllOf(Match(stemmed, prosecute -fraud), Match(exact, "organised crime")):
-PostgreSQL answers each Match with one ``@@`` (postgres_fts), tantivy with one query per field.
+tantivy answers each Match with one query on its field (``stem`` or ``exact``).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .query_language import And, Leaf, Node, Not, Or, indexes_of, positive_leave
 
 @dataclass(frozen=True)
 class Match:
-    """One index's part of the query, answered by one MATCH (SQLite) or one ``@@`` (PostgreSQL)."""
+    """One index's part of the query, answered by one query on one field of the index."""
     index: str
     node: Node
 

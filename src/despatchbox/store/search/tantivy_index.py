@@ -1,18 +1,20 @@
-"""The search index of a SQLite installation: a tantivy index beside the database, kept exact.
+"""The search index of an installation, SQLite or PostgreSQL: a tantivy index outside the database, kept exact.
 
-``despatchbox.db`` → ``despatchbox.db.search/`` (one folder holds a whole installation). The
+SQLite: ``despatchbox.db`` → ``despatchbox.db.search/`` (one folder holds a whole installation);
+PostgreSQL: one folder per database under ``DESPATCHBOX_SEARCH_DIR`` (:mod:`.index_marks`). The
 database stays the record: ``search_items`` lists what should be indexed (one row per speech,
-question, answer or statement with text; its ids are never reused: AUTOINCREMENT), and every
-item removed — by re-ingest, a superseded version, an edit or a deletion — is logged in
-``search_removed`` by the triggers of migration 0013.
+question, answer or statement with text; its ids are never reused), and every item removed — by
+re-ingest, a superseded version, an edit or a deletion — is logged in ``search_removed`` by the
+triggers of migrations 0013 (SQLite) and 0021 (PostgreSQL).
 
 The index holds one document per item and one *marker* document that records how far it has
-read both: the last item id and the last removal it has applied. The marker is replaced in the
-same tantivy commit as the documents, so the index and its marker never disagree. :func:`sync`
-applies what is new (removals, then items), commits, and — if the number of documents then
-differs from the number of items (a rebuild, a copy, a database restored from backup) — rebuilds
-the whole index. A crash between a database commit and an index commit therefore loses nothing:
-the next :func:`sync` (the next ingest, or the next search) reads from the marker on.
+read both: the database's installation id, the last item id and the last removal it has applied.
+The marker is replaced in the same tantivy commit as the documents, so the index and its marker
+never disagree. :func:`sync` applies what is new (removals, then items), commits, and — if the
+number of documents then differs from the number of items (a rebuild, a copy, a database restored
+from backup), or the installation id is another database's — rebuilds the whole index. A crash
+between a database commit and an index commit therefore loses nothing: the next :func:`sync` (the
+next ingest, or the next search) reads from the marker on.
 
 Documents: ``item`` (search_items.id), ``speech`` (its id, stored), ``debate`` (grouping and its
 facets), ``result`` (the result it belongs to, :func:`result_id`, as a number: a written
@@ -28,7 +30,6 @@ import fcntl
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
 from ..packing import unpack_body
+from .index_marks import Marks, database_marks, held_items, index_dir, items_only_grow, reading
 
 #: tokenizers of the two text fields
 STEM, EXACT = "despatchbox_stem", "despatchbox_exact"
@@ -48,10 +50,11 @@ WRITER_HEAP = 64_000_000
 #: items read from the database per round trip while indexing
 CHUNK = 5000
 
-#: s.html is the speech's packed body on SQLite (store/packing/columns.py): its text is the second part
+#: {body} is the speech's text: on SQLite the packed body in s.html (store/packing/columns.py), whose
+#: text is the second part; on PostgreSQL the plain s.text
 _ITEMS_SQL = """
 SELECT i.id AS item, i.speech_id, i.debate_id, i.kind, i.date, i.person_id, m.party, d.department_slug,
-       f.batch, s.html AS body, s.element, s.heading_id
+       f.batch, {body} AS body, s.element, s.heading_id
 FROM search_items i
 JOIN speeches s ON s.id = i.speech_id
 LEFT JOIN debates d ON d.id = i.debate_id
@@ -99,6 +102,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("party", tokenizer_name="raw")
     sb.add_text_field("department", tokenizer_name="raw")
     sb.add_integer_field("batch", indexed=True, fast=True)
+    sb.add_text_field("mark_installation", tokenizer_name="raw", stored=True)
     sb.add_integer_field("mark_items", stored=True)
     sb.add_integer_field("mark_removed", stored=True)
     sb.add_text_field("stem", tokenizer_name=STEM, index_option="position")
@@ -107,20 +111,6 @@ def build_schema() -> tantivy.Schema:
 
 
 SCHEMA = build_schema()
-
-
-def index_dir(engine: Engine) -> Path | None:
-    """Where the index of this SQLite database lives (None for an in-memory database)."""
-    database = engine.url.database
-    if not database or database == ":memory:" or database.startswith("file::memory:"):
-        return None
-    return Path(database + ".search")
-
-
-@dataclass
-class Marks:
-    items: int = 0          # the last search_items.id indexed
-    removed: int = 0        # the last search_removed.seq applied
 
 
 class SearchIndex:
@@ -163,30 +153,30 @@ class SearchIndex:
         if not found:
             return Marks()
         doc = searcher.doc(found[0][1])
-        return Marks(items=int(doc["mark_items"][0]), removed=int(doc["mark_removed"][0]))
+        return Marks(installation=str((doc.get_all("mark_installation") or [""])[0]),
+                     items=int(doc["mark_items"][0]), removed=int(doc["mark_removed"][0]))
 
     # --- keeping it exact -----------------------------------------------------------------------
 
-    def sync(self, engine: Engine, wanted: Marks | None = None) -> bool:
-        """Bring the index up to the database's committed state; True when anything changed.
-        ``wanted``: the database's marks if the caller has just read them."""
+    def sync(self, engine: Engine) -> bool:
+        """Bring the index up to the database's committed state; True when anything changed."""
         with self._lock, self._file_lock():
             self.index.reload()
             self.marks = self._read_marks()
-            with engine.connect() as conn:
-                head = wanted or database_marks(conn)
+            with reading(engine) as conn:          # one snapshot: the marks and the rows agree
+                head = database_marks(conn)
                 if head == self.marks:
                     return False
-                held = int(conn.exec_driver_sql("SELECT count(*) FROM search_items WHERE id <= ?",
-                                                (head.items,)).scalar_one())
+                held = held_items(conn, head.items)
                 writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
                 try:
-                    if head.items < self.marks.items or head.removed < self.marks.removed:
-                        rebuild = True              # the database is older than the index: start again
+                    if (head.installation != self.marks.installation or head.removed < self.marks.removed
+                            or (head.items < self.marks.items and items_only_grow(engine))):
+                        rebuild = True              # another database, or an older one: start again
                     else:
                         rebuild = False
                         self._remove(conn, writer, head)
-                        added = self._add(conn, writer, self.marks.items, head.items)
+                        added = self._add(conn, writer, self.marks.items, head.items)   # none if it fell
                         rebuild = self.documents_after(added) != held
                     if rebuild:
                         writer.rollback()
@@ -206,8 +196,8 @@ class SearchIndex:
         return self._held_after_removals + added
 
     def _remove(self, conn: Connection, writer, head: Marks) -> None:
-        removed = conn.exec_driver_sql("SELECT DISTINCT item_id FROM search_removed WHERE seq > ? AND seq <= ?",
-                                       (self.marks.removed, head.removed)).scalars().all()
+        removed = conn.execute(text("SELECT DISTINCT item_id FROM search_removed WHERE seq > :after AND seq <= :upto"),
+                               {"after": self.marks.removed, "upto": head.removed}).scalars().all()
         searcher = self.index.searcher()
         gone = 0
         for item in removed:
@@ -221,7 +211,7 @@ class SearchIndex:
     def _add(self, conn: Connection, writer, after: int, upto: int) -> int:
         n = 0
         while True:
-            rows = conn.execute(text(_ITEMS_SQL), {"after": after, "upto": upto, "chunk": CHUNK}).all()
+            rows = conn.execute(text(_items_sql(conn)), {"after": after, "upto": upto, "chunk": CHUNK}).all()
             if not rows:
                 return n
             for r in rows:
@@ -231,7 +221,8 @@ class SearchIndex:
 
     def _mark(self, writer, head: Marks) -> None:
         writer.delete_documents_by_term("kind", MARKER)
-        writer.add_document(tantivy.Document(kind=MARKER, mark_items=head.items, mark_removed=head.removed))
+        writer.add_document(tantivy.Document(kind=MARKER, mark_installation=head.installation,
+                                             mark_items=head.items, mark_removed=head.removed))
 
     def _file_lock(self):
         return _FileLock(self.path / ".sync.lock" if self.path else None)
@@ -245,8 +236,7 @@ def debate_key(debate_id: str) -> int:
 def result_id(speech_id: str, element: str | None, heading_id: str | None) -> str:
     """The search result an item belongs to: a written question and its answer (elements
     ``ques`` and ``reply``) are one result, their question group (the heading ``….h`` above them);
-    anything else is a result of its own (its speech id). PostgreSQL keeps the same rule in
-    ``search_items.result_id`` (migration 0014)."""
+    anything else is a result of its own (its speech id)."""
     if element in ("ques", "reply") and heading_id:
         return heading_id
     return speech_id
@@ -256,12 +246,21 @@ def _day(value) -> int:
     return (value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()
 
 
+def _items_sql(conn: Connection) -> str:
+    return _ITEMS_SQL.format(body="s.html" if conn.dialect.name == "sqlite" else "s.text")
+
+
+def _body_text(body) -> str:
+    """The words to index from the body column read by _ITEMS_SQL."""
+    return body if isinstance(body, str) else unpack_body(body)[1]
+
+
 def _document(r) -> tantivy.Document:
     result = result_id(r.speech_id, r.element, r.heading_id)
     doc = tantivy.Document(item=int(r.item), speech=r.speech_id, debate=r.debate_id, debate_key=debate_key(r.debate_id),
                            result=debate_key(result), question_group=int(result != r.speech_id),
                            kind=r.kind, date=_day(r.date),
-                           batch=int(r.batch or 0), stem=(body := unpack_body(r.body)[1]), exact=body)
+                           batch=int(r.batch or 0), stem=(body := _body_text(r.body)), exact=body)
     if r.person_id is not None:
         doc.add_integer("person", int(r.person_id))
     if r.party:
@@ -291,14 +290,6 @@ class _FileLock:
             self.fd = None
 
 
-def database_marks(conn: Connection) -> Marks:
-    """How far the database's item ids and removals have gone (AUTOINCREMENT counters: never
-    lowered by deletions)."""
-    rows: dict[str, int] = dict(conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence WHERE name IN "
-                                                     "('search_items', 'search_removed')").tuples().all())
-    return Marks(items=int(rows.get("search_items") or 0), removed=int(rows.get("search_removed") or 0))
-
-
 _OPEN: dict[str, SearchIndex] = {}
 _OPEN_LOCK = threading.Lock()
 
@@ -325,21 +316,5 @@ def current(conn: Connection) -> SearchIndex:
 def sync(engine: Engine) -> bool:
     """Apply to the index whatever the database has committed since it last looked (ingest calls
     this after loading; a search does too when it finds the index behind)."""
-    if engine.dialect.name != "sqlite":
-        return False
     return for_engine(engine).sync(engine)
 
-
-def rebuild(engine: Engine) -> None:
-    """Index everything again from the database."""
-    index = for_engine(engine)
-    with index._lock, index._file_lock():
-        writer = index.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        try:
-            writer.delete_all_documents()
-            writer.commit()
-        finally:
-            writer.wait_merging_threads()
-        index.index.reload()
-        index.marks = Marks()
-    index.sync(engine)

@@ -1,4 +1,4 @@
-"""Searching the tantivy index (SQLite installations): the query language as tantivy queries,
+"""Searching the tantivy index (both databases): the query language as tantivy queries,
 filters applied inside the query (before ranking), pages of results by relevance or by date (a
 written question and its answer are one result: the index's ``result`` field), one hit per
 debate with its number of matching results, and where stemmed words match for snippets.
@@ -7,7 +7,7 @@ Relevance is BM25 with block-max pruning: a page by relevance looks only at docu
 still reach it (and a few more: a result's other items), so its cost does not grow with the
 number of matches. Totals count results, exactly (without scoring; estimated only above
 ``EXACT_RESULT_COUNT`` matching written questions and answers). ``hits`` rows are dicts of doc (search_items.id), speech_id, score and
-in_debate, as the SQL backends give them.
+in_debate.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ own frame again (0016's form). Freed pages are reused by later ingests; ``VACUUM
 PostgreSQL keeps plain ``text`` columns: nothing changes there.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 from alembic import op
 
@@ -23,7 +23,7 @@ from despatchbox.store.packing import pack, unpack, unpack_body
 from despatchbox.store.packing.columns import stored_body
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

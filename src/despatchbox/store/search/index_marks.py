@@ -1,0 +1,118 @@
+"""Where a database's search index lives, and how far the database's list of items has gone.
+
+The same on both databases (``tantivy_index`` keeps the index; this module is what it reads of
+the database):
+
+- **Where.** SQLite: beside the database, named after it (``despatchbox.db`` →
+  ``despatchbox.db.search/``). PostgreSQL: one folder per database under ``DESPATCHBOX_SEARCH_DIR``
+  (default ``$XDG_DATA_HOME/despatchbox/search``, i.e. ``~/.local/share/despatchbox/search``),
+  named after the server's host and port and the database's name
+  (``db.internal-5432-despatchbox.search``), so that distinct databases never share an index.
+- **How far.** :class:`Marks`: the database's installation id (``search_state``, migration 0021:
+  a database created again under the same name, or whose item list was rebuilt, has another), the
+  last item id and the last removal. SQLite reads its AUTOINCREMENT counters (never lowered);
+  PostgreSQL reads ``max(id)`` and ``max(seq)`` of what is committed: its triggers hand ids out in
+  commit order under a transaction-level advisory lock, so everything up to them is visible,
+  while a sequence's own value would count transactions still running. Deleting the newest items
+  lowers PostgreSQL's ``max(id)``; the removals say which.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from ...config import settings
+
+#: the advisory lock PostgreSQL's search triggers take (migration 0021): whoever hands out item ids
+#: or removal numbers outside them takes it too
+SEARCH_LOCK_KEY = 0x64657372
+
+
+@dataclass(frozen=True)
+class Marks:
+    installation: str = ""  # search_state.installation
+    items: int = 0          # the last search_items.id
+    removed: int = 0        # the last search_removed.seq
+
+
+def search_root() -> Path:
+    """The folder holding PostgreSQL databases' indexes (``DESPATCHBOX_SEARCH_DIR``)."""
+    configured = settings().search_dir
+    if configured:
+        return Path(configured).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "despatchbox" / "search"
+
+
+def _safe(part: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._]+", "_", part).strip("._") or "_"
+
+
+def index_dir(engine: Engine) -> Path | None:
+    """Where the index of this engine's database lives (None: in memory, for an in-memory SQLite)."""
+    url = engine.url
+    if engine.dialect.name == "sqlite":
+        database = url.database
+        if not database or database == ":memory:" or database.startswith("file::memory:"):
+            return None
+        return Path(database + ".search")
+    host = url.host or str(url.query.get("host") or "local")
+    port = url.port or int(str(url.query.get("port") or 5432))
+    name = url.database or url.username or "postgres"
+    readable = "-".join(_safe(p) for p in (host, str(port), name))
+    if readable != "-".join((host, str(port), name)):     # two names made alike by _safe stay apart
+        readable += "-" + hashlib.blake2b(f"{host}\0{port}\0{name}".encode(), digest_size=4).hexdigest()
+    return search_root() / f"{readable}.search"
+
+
+def database_marks(conn: Connection) -> Marks:
+    """How far the database's item ids and removals have gone, and its installation id: one statement."""
+    installation = "(SELECT installation FROM search_state LIMIT 1)"
+    if conn.dialect.name == "sqlite":
+        sql = (f"SELECT {installation}, (SELECT seq FROM sqlite_sequence WHERE name = 'search_items'), "
+               "(SELECT seq FROM sqlite_sequence WHERE name = 'search_removed')")
+    else:
+        sql = (f"SELECT {installation}, (SELECT max(id) FROM search_items), "
+               "(SELECT max(seq) FROM search_removed)")
+    row = conn.exec_driver_sql(sql).one()
+    return Marks(installation=row[0] or "", items=int(row[1] or 0), removed=int(row[2] or 0))
+
+
+def items_only_grow(engine: Engine) -> bool:
+    """Whether the database's item mark can only grow (SQLite's AUTOINCREMENT counter): a lower one
+    means another database (a backup restored). PostgreSQL's ``max(id)`` falls when the newest items go."""
+    return engine.dialect.name == "sqlite"
+
+
+def held_items(conn: Connection, upto: int) -> int:
+    """Items listed up to id ``upto``: what the index should hold once it has read that far."""
+    return int(conn.exec_driver_sql(f"SELECT count(*) FROM search_items WHERE id <= {int(upto)}").scalar_one())
+
+
+def reading(engine: Engine):
+    """A connection whose statements share one snapshot (the marks and the rows read after them agree)."""
+    conn = engine.connect()
+    if engine.dialect.name == "postgresql":
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
+
+
+def list_items_again(conn: Connection) -> None:
+    """List every speech with text again, under new ids and a new installation id (any index of the
+    old list rebuilds itself); run in a transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SEARCH_LOCK_KEY})")
+    conn.exec_driver_sql("DELETE FROM search_items")
+    conn.exec_driver_sql(
+        "INSERT INTO search_items (speech_id, debate_id, kind, date, person_id, membership_id) "
+        "SELECT id, debate_id, kind, date, person_id, membership_id FROM speeches WHERE text <> '' "
+        "ORDER BY date, debate_id, position")
+    conn.exec_driver_sql("DELETE FROM search_state")
+    conn.exec_driver_sql(f"INSERT INTO search_state (installation) VALUES ('{uuid.uuid4()}')")
