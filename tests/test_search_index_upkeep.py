@@ -18,6 +18,7 @@ from despatchbox.store.database import dispose_engine, engine_for
 from despatchbox.store.schema import speeches
 from despatchbox.store.search import SearchQuery, check_index, index_status, search
 from despatchbox.store.search.index_marks import index_dir
+from despatchbox.store.packing.columns import speech_body_values
 
 from .conftest import SAMPLE
 
@@ -118,7 +119,7 @@ def test_an_index_left_behind_the_database_is_caught_up(fresh_engine, monkeypatc
     with fresh_engine.begin() as conn:       # and an edit the index has not seen either
         gid = conn.execute(select(speeches.c.id).where(speeches.c.text != "").order_by(speeches.c.id)
                            .limit(1)).scalar_one()
-        conn.execute(update(speeches).where(speeches.c.id == gid).values(text="A zymurgical aside"))
+        conn.execute(update(speeches).where(speeches.c.id == gid).values(**speech_body_values("<p>A zymurgical aside</p>", "A zymurgical aside")))
     with fresh_engine.connect() as conn:
         listed = conn.execute(text("SELECT count(*) FROM search_items")).scalar_one()
         stale_ids = conn.execute(text("SELECT count(*) FROM speeches WHERE id LIKE '%2009-10-27a.%'")).scalar_one()
@@ -148,11 +149,11 @@ def test_item_ids_are_handed_out_in_commit_order(fresh_engine):
 
     def second_writer():
         with fresh_engine.begin() as conn:
-            conn.execute(update(speeches).where(speeches.c.id == b).values(text="The second writer's zymurgy"))
+            conn.execute(update(speeches).where(speeches.c.id == b).values(**speech_body_values("<p>The second writer's zymurgy</p>", "The second writer's zymurgy")))
         done.set()
 
     with fresh_engine.connect() as watcher, fresh_engine.begin() as first:
-        first.execute(update(speeches).where(speeches.c.id == a).values(text="The first writer's zymurgy"))
+        first.execute(update(speeches).where(speeches.c.id == a).values(**speech_body_values("<p>The first writer's zymurgy</p>", "The first writer's zymurgy")))
         thread = threading.Thread(target=second_writer)
         thread.start()
         waiting = 0
