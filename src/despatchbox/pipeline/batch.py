@@ -19,9 +19,13 @@ What users see does not change:
 
 A unit (one sitting's versions, see ``pipeline.run``) is a function called inside the transaction;
 it returns what to do once the transaction has committed (update the report and the progress bar).
+``on_commit`` runs after each batch: the ingest feeds the search index beside the database there,
+a batch at a time, so that its writer never holds more than one batch's documents in memory.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from typing import Callable
 
 from sqlalchemy import Connection
@@ -39,11 +43,31 @@ BATCH_UNITS = 64
 Unit = Callable[[Connection], Callable[[], None]]
 
 
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):        # not glibc: nothing to call
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Hand back to the system what the C allocator holds free (glibc's ``malloc_trim``): the search
+    index's writer frees its memory when it commits, but glibc keeps it, in the writer thread's own
+    arena, and the ingest's resident memory would keep each batch's high-water mark (20k speeches:
+    heap 173 MB after the last batch without, 118 MB with)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 class WriteBatch:
     """Queued writes, run in one write transaction when the batch is full or :meth:`flush` is called."""
 
-    def __init__(self, engine: Engine, max_bytes: int | None = None, max_units: int | None = None):
-        self.engine = engine
+    def __init__(self, engine: Engine, max_bytes: int | None = None, max_units: int | None = None,
+                 on_commit: Callable[[], object] | None = None):
+        self.engine, self.on_commit = engine, on_commit
         self.max_bytes = BATCH_BYTES if max_bytes is None else max_bytes
         self.max_units = BATCH_UNITS if max_units is None else max_units
         self._units: list[Unit] = []
@@ -67,6 +91,8 @@ class WriteBatch:
         self.commits += 1
         for then in after:
             then()
+        if self.on_commit is not None:
+            self.on_commit()
 
     def __len__(self) -> int:
         return len(self._units)

@@ -33,7 +33,7 @@ from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
                       reresolve_held)
-from .batch import WriteBatch
+from .batch import WriteBatch, release_freed_memory
 from .conflicts import conflict_error
 from .quotes_index import speech_fingerprints, write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
@@ -140,7 +140,9 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         series: dict[str, list[Path]] = defaultdict(list)
         for path in found.transcripts:
             series[_identity(path)[1]].append(path)
-        writes, retries = WriteBatch(engine), list[Retry]()
+        # the search index beside the database (SQLite) is fed as each batch commits: its writer
+        # holds one batch's documents, not the whole run's
+        writes, retries = WriteBatch(engine, on_commit=lambda: _feed_search_index(engine)), list[Retry]()
         for name in sorted(series):
             _ingest_series(engine, series[name], batch, resolver, posts, report, progress, writes, retries,
                            max_file_bytes, accept_shrink)
@@ -152,9 +154,14 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             writes.flush()
         with write_transaction(engine) as conn:
             fq.finish_batch(conn, batch)
-        sync_index(engine)        # the search index beside the database (SQLite) catches up
+        _feed_search_index(engine)        # the search index beside the database (SQLite) catches up
     progress.finish()
     return report
+
+
+def _feed_search_index(engine: Engine) -> None:
+    sync_index(engine)
+    release_freed_memory()
 
 
 def _read_source(path: Path, max_file_bytes: int) -> bytes:
