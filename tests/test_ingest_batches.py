@@ -135,3 +135,23 @@ def test_a_crash_in_the_middle_of_a_batch_leaves_none_of_it_and_loses_nothing_co
     report = ingest(engine, [tree])                         # the next run loads the rest
     assert report.ok and len(report.loaded) == 2 and len(report.unchanged) == 2
     assert _held(engine) == _held(reference)
+
+
+def test_the_ingest_maps_none_of_the_database_and_gives_the_window_back(tmp_path, fresh_engine, monkeypatch):
+    """SQLite: the ingest's connections read pages into their page cache, not through the mmap
+    window (those pages would count as its resident memory); afterwards the pool's connections
+    map the database again, for the pages served."""
+    if fresh_engine.dialect.name != "sqlite":
+        pytest.skip("mmap is SQLite's")
+    seen: list[int] = []
+    record_file = run.fq.record_file
+
+    def watching(conn, **kw):
+        seen.append(conn.exec_driver_sql("PRAGMA mmap_size").scalar_one())
+        return record_file(conn, **kw)
+    monkeypatch.setattr(run.fq, "record_file", watching)
+    tree = _tree(tmp_path, {"lordswms/lordswms2009-10-28a.xml": (LORDS_WMS / "lordswms2009-10-28a.xml").read_bytes()})
+    assert ingest(fresh_engine, [tree]).ok
+    assert seen == [0]
+    with fresh_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar_one() > 0

@@ -26,7 +26,7 @@ from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
 from ..store import locking
-from ..store.database import INTEGRITY_ERRORS, write_transaction
+from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
 from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
@@ -110,7 +110,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
     report.replaced = [str(p) for p in found.replaced]
     all_files = found.members + found.transcripts
     progress.start(len(all_files), sum(p.stat().st_size for p in all_files if p.exists()))
-    with locking.ingest_lock(engine):
+    with locking.ingest_lock(engine), unmapped(engine):
         with write_transaction(engine) as conn:
             # the state derived from the members files (departments, slugs) is known to be complete
             # only when the last run finished: finish_batch commits after finish_members
