@@ -11,7 +11,8 @@
    database and its ingest figures. Migrations added since are applied in place (Alembic) and
    noted; a migration that *changed* since the ingest means the database is rebuilt.
 2. measures
-   - ingest: MB/s and records/s end to end vs ``lxml`` parsing of the same files (bench/ingest.py);
+   - ingest: MB/s and records/s end to end vs ``lxml`` parsing of the same files, and (SQLite) vs a
+     bare bulk load of the same rows into an empty database of the same schema (bench/ingest.py);
    - search: p50/p95 of a fixed mix of word, phrase, boolean and filtered queries through
      ``store.search.search`` vs the engine's own top 20 for the same queries on the same index (bench/search.py);
    - pages: p50/p95 of member, seed-style, full debate and department pages rendered in-process
@@ -58,6 +59,7 @@ TARGET_N = 1_000_000
 TARGETS = [
     ("ingest", "ratio", ">=", 0.5, ""),
     ("ingest", "cpu_ratio", ">=", 0.08, ""),
+    ("ingest", "bulk_ratio", ">=", 0.8, ""),
     ("ingest", "peak_rss_mb", "<=", 300, " MB"),
     ("storage", "kb_per_contribution", "<=", 2.5, " KB"),
     ("search", "p95_ms", "<=", 25, " ms"),
@@ -216,8 +218,12 @@ def prepare(args) -> tuple[dict, str, dict, list[str]]:
     log(f"ingesting {corpus['files']} files ({corpus['bytes'] / 1e6:.0f} MB) into {_public_url(url)} …")
     cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     with ChildRssSampler() as rss:
-        figures = bench_ingest.measure(corpus_dir, url)
+        figures = bench_ingest.measure(corpus_dir, url, bulk=False)
     cpu1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    # the bare bulk load of what the ingest made, after it (outside the RSS sampler and the CPU window)
+    log("bulk-loading the same rows into an empty database (the baseline) …")
+    figures.update(bench_ingest.bulk_figures(bench_ingest.run_bulk_load(url), figures["mb"],
+                                             figures["ingest_seconds"]))
     # CPU seconds hold up better than wall-clock on a shared machine: the raw parse runs in this
     # process, the ingest in a child (the only one waited for in between)
     raw_cpu, ingest_cpu = (sum(getattr(cpu1[i], f) - getattr(cpu0[i], f) for f in ("ru_utime", "ru_stime"))
@@ -299,6 +305,7 @@ def section_ingest(ctx: dict) -> dict:
             "cpu_ratio": fig.get("cpu_ratio"), "ingest_cpu_s": fig.get("ingest_cpu_s"),
             "raw_cpu_s": fig.get("raw_cpu_s"), "peak_rss_anon_mb": fig.get("peak_rss_anon_mb"), "peak_rss_file_mb": fig.get("peak_rss_file_mb"),
             "mb": fig["mb"], "seconds": fig["ingest_seconds"], "errors": fig["errors"],
+            **{k: v for k, v in fig.items() if k.startswith("bulk_")},
             "reused": ctx["reused_ingest"]}
 
 
@@ -455,6 +462,10 @@ def print_report(result: dict) -> None:
               f"by CPU time {_fmt(i.get('cpu_ratio'))}; "
               f"peak RSS {_fmt(i.get('peak_rss_mb'), ' MB')} (sampled peaks: heap {_fmt(i.get('peak_rss_anon_mb'), ' MB')}"
               f", file-backed {_fmt(i.get('peak_rss_file_mb'), ' MB')}){' (reused ingest)' if i.get('reused') else ''}")
+        if i.get("bulk_seconds") is not None:
+            print(f"    vs a bare bulk load of the same rows and indexes, one transaction: {_fmt(i['bulk_mb_s'], ' MB/s')} "
+                  f"({_fmt(i['bulk_seconds'], ' s')}, {_fmt(i['bulk_cpu_s'], ' s')} CPU, {i['bulk_rows']:,} rows): "
+                  f"ratio {_fmt(i['bulk_ratio'])}")
     st = result.get("storage") or {}
     if st and "kb_per_contribution" in st:
         print(f"storage  {_fmt(st['kb_per_contribution'], ' KB')} per contribution: database {_fmt(st['database_mb'], ' MB')}"

@@ -62,10 +62,13 @@ ARRIVING = ["members/reduced-all-members.xml", "scrapedxml/debates/debates2009-1
 CHILDREN = """
 import json, os, sys, traceback
 from pathlib import Path
+from despatchbox.pipeline import batch
 from despatchbox.pipeline.run import ingest
 from despatchbox.store.database import engine_for
 
-def child(url, at, side, tree, counted):
+def child(url, at, side, tree, counted, batch_units):
+    if batch_units:
+        batch.BATCH_UNITS = batch_units
     engine = engine_for(url)
     commit = engine.dialect.do_commit
     count = 0
@@ -107,12 +110,14 @@ class Children:
         self.proc = subprocess.Popen([sys.executable, "-c", CHILDREN], env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.log, text=True)
 
-    def ingest(self, url: str, tree: Path, at: int = 0, side: str = "after") -> tuple[int, int | None]:
-        """(exit status, commits made) of an ingest of ``tree`` into ``url`` killed at commit ``at``."""
+    def ingest(self, url: str, tree: Path, at: int = 0, side: str = "after",
+               batch_units: int | None = None) -> tuple[int, int | None]:
+        """(exit status, commits made) of an ingest of ``tree`` into ``url`` killed at commit ``at``
+        (``batch_units``: sittings written per transaction, when not the default)."""
         counted = self.log_path.with_name(f"{self.log_path.stem}-commits")
         counted.unlink(missing_ok=True)
         self.proc.stdin.write(json.dumps({"url": url, "at": at, "side": side, "tree": str(tree),
-                                          "counted": str(counted)}) + "\n")
+                                          "counted": str(counted), "batch_units": batch_units}) + "\n")
         self.proc.stdin.flush()
         status = int(self.proc.stdout.readline())
         return status, int(counted.read_text()) if counted.exists() else None
@@ -206,13 +211,15 @@ def _batches(engine) -> list[bool]:
                 for r in conn.execute(select(ingest_batches).order_by(ingest_batches.c.id))]
 
 
-def kill_at_every_boundary(database_factory, start_url: str, tree: Path, work: Path) -> int:
+def kill_at_every_boundary(database_factory, start_url: str, tree: Path, work: Path,
+                           batch_units: int | None = None) -> int:
     """Kill an ingest of ``tree`` into copies of ``start_url`` at every commit, before and after it;
-    returns how many commits an uninterrupted ingest makes."""
+    returns how many commits an uninterrupted ingest makes. The run after each kill is an
+    ordinary one (default batches)."""
     children = Children(work / "children.log")
     try:
         reference_url = database_factory.clone(start_url)
-        status, boundaries = children.ingest(reference_url, tree)
+        status, boundaries = children.ingest(reference_url, tree, batch_units=batch_units)
         assert status == 0, children.errors()
         assert boundaries >= 4
         reference = snapshot(engine_for(reference_url))
@@ -221,7 +228,7 @@ def kill_at_every_boundary(database_factory, start_url: str, tree: Path, work: P
 
         def killed_copy(at: int, side: str) -> str:
             url = database_factory.clone(start_url)
-            status, _count = children.ingest(url, tree, at, side)
+            status, _count = children.ingest(url, tree, at, side, batch_units)
             assert status == 137, f"commit {at} ({side}): the child was not killed ({status}): {children.errors()}"
             return url
 
@@ -247,13 +254,18 @@ def kill_at_every_boundary(database_factory, start_url: str, tree: Path, work: P
     return boundaries
 
 
-def test_a_fresh_ingest_killed_at_every_commit_converges(database_factory, tmp_path):
+@pytest.mark.parametrize("batch_units", [None, 1])
+def test_a_fresh_ingest_killed_at_every_commit_converges(database_factory, tmp_path, batch_units):
+    """Transcripts are written in batches (a savepoint per file): killed before a batch's commit,
+    with its files' writes made, the run leaves none of them; by default every transcript here is
+    in one batch, with ``batch_units=1`` each sitting (27a and 27b together) commits on its own."""
     tree = _subset(tmp_path / "subset")
     start = database_factory.new_url()
     engine_for(start)                                   # the schema: its commits are not the ingest's
-    boundaries = kill_at_every_boundary(database_factory, start, tree, tmp_path)
-    # the batch, 6 members files, the derived members state, each transcript file, the batch finished
-    assert boundaries == 1 + 6 + 1 + len(TRANSCRIPTS) + 1
+    boundaries = kill_at_every_boundary(database_factory, start, tree, tmp_path, batch_units)
+    # the batch, 6 members files, the derived members state, the transcripts' batch (or each
+    # sitting's: the debates of 27 October in two versions, the committee), the batch finished
+    assert boundaries == 1 + 6 + 1 + (2 if batch_units == 1 else 1) + 1
 
 
 def test_a_re_ingest_killed_at_every_commit_converges(database_factory, tmp_path):
@@ -263,5 +275,6 @@ def test_a_re_ingest_killed_at_every_commit_converges(database_factory, tmp_path
     assert report.ok, report.errors
     after = _tree(_subset(tmp_path / "after"), [WESTMINSTER_HALL, *ARRIVING])
     boundaries = kill_at_every_boundary(database_factory, start, after, tmp_path)
-    # the batch, reduced-all-members.xml, the derived members state, 27b, 28a, the batch finished
-    assert boundaries == 6
+    # the batch, reduced-all-members.xml, the derived members state, 27b and 28a in one batch,
+    # the batch finished
+    assert boundaries == 5

@@ -18,6 +18,7 @@ from despatchbox.quotes import (
     is_furniture, strip_furniture, token_spans, tokens,
 )
 from despatchbox.quotes.fingerprint import K, SCHEME, W, shingle_hashes, winnow
+from despatchbox.quotes import normalise as normalise_module
 from despatchbox.quotes.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,16 @@ def test_normalise_unifies_what_a_copy_changes():
 def test_normalise_is_idempotent(text):
     once = normalise(text)
     assert normalise(once) == once
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text() | st.text(st.characters(max_codepoint=0x2100)) | st.text("ab 1.,'-\u2014\u00a3\u00e9\u00f8\u00bd\u2019"))
+def test_tokens_maps_every_character_as_the_character_map_does(text):
+    """tokens() maps ASCII through a bytes table and the rest first: the same as translating the
+    whole text through the character map (the reference, character by character)."""
+    mapped = text.translate(normalise_module._MAP)
+    mapped = normalise_module._DIGIT_SEP.sub(r"\1", mapped)
+    assert tokens(text) == mapped.translate(normalise_module._SEP_TO_SPACE).split()
 
 
 @settings(max_examples=300, deadline=None)

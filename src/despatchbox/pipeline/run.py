@@ -1,16 +1,16 @@
 """Running an ingest: members files first, then each transcript series, latest version wins.
 
-Every source file is loaded in its own transaction: it is in whole or not at all. Each
-transaction only writes: a file is parsed, attributed and fingerprinted before it opens (the
-ingest lock keeps every other ingest out meanwhile), so that a sign-up arriving during an ingest
-waits for the database's write lock at most about one file's writes.
+Every source file is loaded in a savepoint of its own inside a batch of files written in one
+transaction (:mod:`.batch`): it is in whole or not at all, and visible only once its batch
+commits. A transaction only writes: files are parsed, attributed and fingerprinted before it
+opens (the ingest lock keeps every other ingest out meanwhile), so that a sign-up arriving during
+an ingest waits for the database's write lock at most about one batch's writes.
 A broken file is reported with its path and line, skipped whole, and the rest
 still load. Ingesting the same files again changes nothing.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 
 from dataclasses import dataclass, field
@@ -26,7 +26,7 @@ from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
 from ..store import locking
-from ..store.database import INTEGRITY_ERRORS, write_transaction
+from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
 from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.aggregates import refresh_files as refresh_aggregates
@@ -34,6 +34,8 @@ from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
                       reresolve_held)
+from .batch import WriteBatch, release_freed_memory
+from .conflicts import conflict_error
 from .quotes_index import speech_fingerprints, write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
 
@@ -109,7 +111,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
     report.replaced = [str(p) for p in found.replaced]
     all_files = found.members + found.transcripts
     progress.start(len(all_files), sum(p.stat().st_size for p in all_files if p.exists()))
-    with locking.ingest_lock(engine):
+    with locking.ingest_lock(engine), unmapped(engine):
         with write_transaction(engine) as conn:
             # the state derived from the members files (departments, slugs) is known to be complete
             # only when the last run finished: finish_batch commits after finish_members
@@ -139,14 +141,28 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         series: dict[str, list[Path]] = defaultdict(list)
         for path in found.transcripts:
             series[_identity(path)[1]].append(path)
+        # the search index outside the database is fed as each batch commits: its writer
+        # holds one batch's documents, not the whole run's
+        writes, retries = WriteBatch(engine, on_commit=lambda: _feed_search_index(engine)), list[Retry]()
         for name in sorted(series):
-            _ingest_series(engine, series[name], batch, resolver, posts, report, progress, max_file_bytes,
-                           accept_shrink)
+            _ingest_series(engine, series[name], batch, resolver, posts, report, progress, writes, retries,
+                           max_file_bytes, accept_shrink)
+        writes.flush()
+        while retries:
+            paths_left, exclude = retries.pop(0)
+            _ingest_series(engine, paths_left, batch, resolver, posts, report, progress, writes, retries,
+                           max_file_bytes, accept_shrink, exclude)
+            writes.flush()
         with write_transaction(engine) as conn:
             fq.finish_batch(conn, batch)
-        sync_index(engine)        # the search index outside the database catches up
+        _feed_search_index(engine)        # the search index outside the database catches up
     progress.finish()
     return report
+
+
+def _feed_search_index(engine: Engine) -> None:
+    sync_index(engine)
+    release_freed_memory()
 
 
 def _read_source(path: Path, max_file_bytes: int) -> bytes:
@@ -167,49 +183,6 @@ def _identity(path: Path) -> tuple[str, str, date, str]:
     if found is None:
         raise ValueError(f"{path}: not a transcript file name")
     return found
-
-
-def _line_of(data: bytes, needle: str, occurrence: int = 2) -> int | None:
-    """The line of the ``occurrence``-th ``id="needle"`` in a file (the first one if fewer)."""
-    marker = f'"{needle}"'.encode()
-    at, found = -1, list[int]()
-    while len(found) < occurrence:
-        at = data.find(marker, at + 1)
-        if at < 0:
-            break
-        found.append(at)
-    return data.count(b"\n", 0, found[-1]) + 1 if found else None
-
-
-_KEY = re.compile(r"\(([^()]*)\)=\(([^()]*)\)|UNIQUE constraint failed: ([\w.]+)")
-
-
-_ID_ATTRIBUTE = re.compile(rb'<(?:speech|minor-heading|major-heading|oral-heading|division|office) id="([^"]+)"')
-
-
-def _conflict_error(path: Path, data: bytes, exc: BaseException) -> SourceFileError:
-    """A duplicated id, an id another file holds, a membership claimed twice: a named error."""
-    orig = str(getattr(exc, "orig", exc))
-    detail = orig.strip().splitlines()
-    message = detail[-1] if detail else orig
-    line = None
-    for row in detail:
-        m = _KEY.search(row)
-        if m and m.group(2):
-            message = f"{m.group(1)} {m.group(2)} is given twice (in this file, or already held from another file)"
-            line = _line_of(data, m.group(2))
-    if line is None:                              # SQLite names the column, not the value
-        column = _KEY.search(orig)
-        where = column.group(3) if column and column.group(3) else message
-        seen: set[bytes] = set()
-        for given in _ID_ATTRIBUTE.finditer(data):
-            if given.group(1) in seen:
-                gid = given.group(1).decode(errors="replace")
-                return SourceFileError(path, f"{gid} is given twice in this file ({where}); file skipped whole",
-                                       line=data.count(b"\n", 0, given.start()) + 1)
-            seen.add(given.group(1))
-        message = f"an id this file gives is already held from another file ({where})"
-    return SourceFileError(path, f"{message}; file skipped whole", line=line)
 
 
 def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestReport, progress: Progress,
@@ -240,7 +213,7 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
             fq.record_file(conn, name=path.name, kind="members", series=path.stem, version="", day=None,
                            sha256=digest, size=len(data), is_current=True, records=n, batch=batch)
     except INTEGRITY_ERRORS as exc:
-        report.errors.append(_conflict_error(path, data, exc))
+        report.errors.append(conflict_error(path, data, exc))
         progress.advance(path, len(data), 0)
         return False
     report.loaded.append(path.name)
@@ -250,16 +223,43 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
     return True
 
 
+@dataclass
+class _FileJob:
+    """One version of a sitting's file, prepared before its batch's transaction opens."""
+    path: Path
+    kind: str
+    day: date
+    version: str
+    digest: str
+    size: int
+    held: dict | None
+    becomes_current: bool
+    redirects: list[dict]
+    rows: FileRows | None = None
+    extra_writes: list[Callable[[Connection, int], None]] = field(default_factory=list)
+
+
+#: a sitting's files and those left out of its next attempt (a newer version broke a key when written)
+Retry = tuple[list[Path], frozenset[Path]]
+
+
 def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: SpeakerResolver, posts: PostIndex,
-                   report: IngestReport, progress: Progress, max_file_bytes: int = MAX_SOURCE_BYTES,
-                   accept_shrink: bool = False) -> None:
-    """Load the latest good version of one sitting's file; keep the redirects of all versions."""
+                   report: IngestReport, progress: Progress, writes: WriteBatch, retries: list[Retry],
+                   max_file_bytes: int = MAX_SOURCE_BYTES, accept_shrink: bool = False,
+                   exclude: frozenset[Path] = frozenset()) -> None:
+    """Load the latest good version of one sitting's file; keep the redirects of all versions.
+    Everything but the writes happens here; the writes are queued in ``writes`` (one unit for the
+    sitting, each file in a savepoint of its own)."""
     series = _identity(paths[0])[1]
     with engine.connect() as conn:
         current = fq.current_file_of_series(conn, series)
     current_rank = version_rank(current["version"]) if current else None
     chosen = None
-    for path in sorted(paths, key=lambda p: version_rank(_identity(p)[3]), reverse=True):
+    jobs: list[_FileJob] = []
+    ordered = sorted(paths, key=lambda p: version_rank(_identity(p)[3]), reverse=True)
+    for path in ordered:
+        if path in exclude:
+            continue
         kind, _series, day, version = _identity(path)
         try:
             data = _read_source(path, max_file_bytes)
@@ -295,49 +295,90 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                 f"{current['records']:,}: kept {current['name']} (run with --accept-shrink to load this one)")))
             progress.advance(path, len(data), 0)
             continue
+        job = _FileJob(path, kind, day, version, digest, len(data), dict(held) if held else None, becomes_current,
+                       redirects)
         if becomes_current:     # everything but the writes, before the write lock is taken
-            rows = build_rows(tf, None, resolver, posts)
-            extra_writes = [prepare(rows) for prepare in FILE_WRITERS]
+            job.rows = build_rows(tf, None, resolver, posts)
+            job.extra_writes = [prepare(job.rows) for prepare in FILE_WRITERS]
+            chosen = path       # should its write break a key, the sitting is tried again without it
+        jobs.append(job)
+    if jobs:
+        # a retry leaves out the failed file and what this attempt has reported (errors, unchanged files)
+        reported = frozenset(ordered) - {j.path for j in jobs[1:]}
+
+        def unit(conn: Connection) -> Callable[[], None]:
+            return _write_series(conn, series, jobs, current, batch, report, progress,
+                                 lambda _failed: retries.append((paths, reported)))
+        writes.add(unit, sum(j.size for j in jobs))
+
+
+def _write_series(conn: Connection, series: str, jobs: list[_FileJob], current, batch: int, report: IngestReport,
+                  progress: Progress, retry: Callable[[Path], None]) -> Callable[[], None]:
+    """Write a sitting's prepared files, each in a savepoint (inside the batch's transaction); returns
+    what reports them once the transaction has committed. A file that breaks a key is rolled back
+    alone; if it was to be the current version, the sitting's older versions are left for a retry
+    (one of them becomes current then)."""
+    outcomes: list[tuple[_FileJob, BaseException | None, str | None]] = []
+    for job in jobs:
         try:
-            with write_transaction(engine) as conn:
-                if becomes_current:
-                    if current is not None:
-                        fq.delete_file_records(conn, current["id"], speech_fingerprints)
-                        fq.mark_not_current(conn, current["id"])
-                    file_id = fq.record_file(conn, name=path.name, kind=kind, series=series, version=version,
-                                             day=day, sha256=digest, size=len(data), is_current=True,
-                                             records=rows.records, batch=batch)
-                    if held and held["is_current"] is False:
-                        fq.delete_file_records(conn, file_id, speech_fingerprints)
-                    rows.attach_to(file_id)
-                    insert_record(conn, debate_rows=rows.debate_rows, heading_rows=rows.heading_rows,
-                                  speech_rows=rows.speech_rows, division_rows=rows.division_rows,
-                                  vote_rows=rows.vote_rows, committee_row=rows.committee_row,
-                                  committee_member_rows=rows.committee_member_rows)
-                    for write in extra_writes:
-                        write(conn, file_id)
-                    fq.insert_redirects(conn, redirects)
-                    refresh_aggregates(conn, [file_id, current["id"] if current is not None else None])
-                else:
-                    fq.record_file(conn, name=path.name, kind=kind, series=series, version=version, day=day,
-                                   sha256=digest, size=len(data), is_current=False, records=0, batch=batch)
-                    fq.insert_redirects(conn, redirects)
+            with conn.begin_nested():
+                _write_file(conn, series, job, current, batch)
         except INTEGRITY_ERRORS as exc:
-            report.errors.append(_conflict_error(path, data, exc))
-            progress.advance(path, len(data), 0)
+            outcomes.append((job, exc, fq.first_held_id(conn, job.rows.ids()) if job.rows else None))
+            if job.becomes_current:
+                break
             continue
-        if becomes_current:
-            for sid, n in rows.unresolved_speakers.items():
-                report.unresolved_speakers[sid] = report.unresolved_speakers.get(sid, 0) + n
-            report.loaded.append(path.name)
-            report.records += rows.records
-            chosen = path
-            records = rows.records
-        else:
-            report.superseded.append(path.name)
+        outcomes.append((job, None, None))
+
+    def then() -> None:
+        for job, exc, held_id in outcomes:
+            if exc is not None:
+                report.errors.append(conflict_error(job.path, _reread(job.path), exc, held_id))
+                progress.advance(job.path, job.size, 0)
+                if job.becomes_current:
+                    retry(job.path)
+                continue
             records = 0
-        report.bytes += len(data)
-        progress.advance(path, len(data), records)
+            if job.rows is not None:
+                for sid, n in job.rows.unresolved_speakers.items():
+                    report.unresolved_speakers[sid] = report.unresolved_speakers.get(sid, 0) + n
+                report.loaded.append(job.path.name)
+                report.records += (records := job.rows.records)
+            else:
+                report.superseded.append(job.path.name)
+            report.bytes += job.size
+            progress.advance(job.path, job.size, records)
+    return then
 
 
+def _reread(path: Path) -> bytes:
+    """A file's bytes again, to name the line of a conflict (its rows no longer need them)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
+
+def _write_file(conn: Connection, series: str, job: _FileJob, current, batch: int) -> None:
+    if job.rows is not None:
+        rows = job.rows
+        if current is not None:
+            fq.delete_file_records(conn, current["id"], speech_fingerprints)
+            fq.mark_not_current(conn, current["id"])
+        file_id = fq.record_file(conn, name=job.path.name, kind=job.kind, series=series, version=job.version,
+                                 day=job.day, sha256=job.digest, size=job.size, is_current=True,
+                                 records=rows.records, batch=batch)
+        if job.held and job.held["is_current"] is False:
+            fq.delete_file_records(conn, file_id, speech_fingerprints)
+        rows.attach_to(file_id)
+        insert_record(conn, debate_rows=rows.debate_rows, heading_rows=rows.heading_rows,
+                      speech_rows=rows.speech_rows, division_rows=rows.division_rows,
+                      vote_rows=rows.vote_rows, committee_row=rows.committee_row,
+                      committee_member_rows=rows.committee_member_rows)
+        for write in job.extra_writes:
+            write(conn, file_id)
+        refresh_aggregates(conn, [file_id, current["id"] if current is not None else None])
+    else:
+        fq.record_file(conn, name=job.path.name, kind=job.kind, series=series, version=job.version, day=job.day,
+                       sha256=job.digest, size=job.size, is_current=False, records=0, batch=batch)
+    fq.insert_redirects(conn, job.redirects)

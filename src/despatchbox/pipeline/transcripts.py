@@ -59,6 +59,11 @@ class FileRows:
     def records(self) -> int:
         return len(self.heading_rows) + len(self.speech_rows) + len(self.division_rows)
 
+    def ids(self) -> dict[str, list[str]]:
+        """The record ids these rows give, by table."""
+        return {"debates": [r["id"] for r in self.debate_rows], "headings": [r["id"] for r in self.heading_rows],
+                "speeches": [r["id"] for r in self.speech_rows], "divisions": [r["id"] for r in self.division_rows]}
+
     def attach_to(self, file_id: int) -> None:
         """Give every row the id of its source file (known only inside the file's transaction:
         the rows are built before it opens, so that the write lock is held only to write)."""

@@ -72,10 +72,14 @@ def _windows_1252(code: int) -> str:
 _C1_AS_WINDOWS_1252 = {code: _windows_1252(code) for code in range(0x80, 0xA0)}
 
 
+_HAS_C1 = re.compile("[\u0080-\u009f]")
+
+
 def fix_windows_1252(text: str) -> str:
     """'Government\u0092s' → 'Government’s'. An ASCII text (``isascii`` reads a flag: O(1)) has
-    nothing to translate."""
-    return text if text.isascii() else text.translate(_C1_AS_WINDOWS_1252)
+    nothing to translate, nor has a text without a C1 character (a regex scan in C: ``translate``
+    looks every character up in a dict, about 4 % of an ingest's CPU when it ran on every text)."""
+    return text if text.isascii() or not _HAS_C1.search(text) else text.translate(_C1_AS_WINDOWS_1252)
 
 
 def _collapse(text: str) -> str:

@@ -98,6 +98,20 @@ def resolve_redirect(conn: Connection, gid: str, max_hops: int = 50) -> str | No
     return current if hops else None
 
 
+def first_held_id(conn: Connection, ids_by_table: dict[str, list[str]]) -> str | None:
+    """The first of these record ids (``{"speeches": [...], ...}``; tables with an ``id`` key) that the
+    store already holds: after a file broke a key, which of its ids another file holds."""
+    tables = {"debates": debates, "headings": headings, "speeches": speeches, "divisions": divisions}
+    for name, ids in ids_by_table.items():
+        table = tables[name]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            held = set(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+            if held:
+                return next(i for i in chunk if i in held)
+    return None
+
+
 def latest_batch(conn: Connection):
     return conn.execute(select(ingest_batches).order_by(ingest_batches.c.id.desc()).limit(1)).mappings().first()
 
