@@ -17,6 +17,7 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
+from despatchbox.pipeline import batch
 from despatchbox.pipeline.run import ingest
 from despatchbox.store import locking
 from despatchbox.store.database import code_heads, current_heads, engine_for, make_engine
@@ -62,7 +63,10 @@ class Poller(threading.Thread):
             self.error = exc
 
 
-def test_readers_see_whole_files_only_during_an_ingest(fresh_url):
+def test_readers_see_whole_files_only_during_an_ingest(fresh_url, monkeypatch):
+    # files are written in batches (one transaction, a savepoint per file): small batches here, so
+    # that the readers see several states of the store on the way (the sample is 11 MB)
+    monkeypatch.setattr(batch, "BATCH_BYTES", 1024 * 1024)
     engine = engine_for(fresh_url)
     poller = Poller(engine)
     poller.start()
