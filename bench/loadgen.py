@@ -186,6 +186,30 @@ class Server:
             raise
         return self
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used so far by the server's process group (uvicorn's supervisor and
+        workers); None where /proc cannot say. Steadier than requests/s on a machine shared with other
+        work: a request's CPU cost does not depend on how much of the cores the server was given."""
+        if self.proc is None:
+            return None
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return None
+        for entry in entries:
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue                                  # gone meanwhile, or not ours to read
+            if int(fields[2]) == self.proc.pid:           # process group (started in its own session)
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def command(self) -> list[str]:
         return [sys.executable, "-c", "from despatchbox.cli import main; main()", "serve",
                 "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]

@@ -241,14 +241,14 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
                 status = loadgen._probe(server.port, path)
                 if status >= 400:
                     raise RuntimeError(f"GET {path} answered {status}")
-            pages = loadgen.load(server.base, paths, seconds, connections)
+            pages, pages_cpu = _loaded(server, paths, seconds, connections)
             static = loadgen.load(server.base, [STATIC_BASELINE], seconds, connections)
         # the baseline the goal names: a bare FastAPI route on the same workers, served by the
         # same uvicorn settings (started after the site's server stopped: they never share the cores)
         with loadgen.TrivialServer(url, workers) as trivial:
             if loadgen._probe(trivial.port, trivial_app.PATH) >= 400:
                 raise RuntimeError("the trivial route did not answer 200")
-            baseline = loadgen.load(trivial.base, [trivial_app.PATH], seconds, connections)
+            baseline, baseline_cpu = _loaded(trivial, [trivial_app.PATH], seconds, connections)
     finally:
         if saved is None:
             os.environ.pop("DESPATCHBOX_PAGE_CACHE_MB", None)
@@ -261,7 +261,23 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
             "static_ratio": round(static["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
             "workers": workers, "connections": connections, "seconds": seconds,
             "page_cache": mode,
-            "loadgen_cpu_share": pages.get("loadgen_cpu_share")}
+            "loadgen_cpu_share": pages.get("loadgen_cpu_share"),
+            # server CPU per request (ms): steadier than requests/s when other work shares the cores
+            "cpu_ms_per_request": pages_cpu, "baseline_cpu_ms_per_request": baseline_cpu,
+            "cpu_ratio": round(baseline_cpu / pages_cpu, 3) if pages_cpu and baseline_cpu else None}
+
+
+def _loaded(server, paths: list[str], seconds: float, connections: int) -> tuple[dict, float | None]:
+    """loadgen.load against ``server``, and the server's CPU ms per request over the whole load (warm-up
+    included: its requests are counted at the measured rate); None where the CPU cannot be read."""
+    import loadgen
+
+    before = server.cpu_seconds() if hasattr(server, "cpu_seconds") else None
+    out = loadgen.load(server.base, paths, seconds, connections)
+    after = server.cpu_seconds() if before is not None else None
+    requests = out["rps"] * (seconds + loadgen.WARMUP_SECONDS)
+    cpu = round((after - before) * 1000 / requests, 2) if after is not None and requests else None
+    return out, cpu
 
 
 def _sample_database(workdir: Path) -> str:
@@ -331,6 +347,9 @@ def main() -> None:
                   f"page cache {h['page_cache']}): pages {h['rps']:,.1f} req/s (p95 {h['p95_ms']} ms, "
                   f"{h['errors']} errors); static file {h['static_rps']:,.1f} req/s; bare FastAPI route (baseline) "
                   f"{h['baseline_rps']:,.1f} req/s: pages {h['ratio']}, static file {h['static_ratio']} of it")
+            if h.get("cpu_ms_per_request"):
+                print(f"  server CPU per request: pages {h['cpu_ms_per_request']} ms, bare route "
+                      f"{h['baseline_cpu_ms_per_request']} ms (bare / pages {h['cpu_ratio']})")
 
 
 def _page_cache_exists() -> bool:

@@ -509,6 +509,9 @@ def print_report(result: dict) -> None:
               f"{_fmt(h.get('static_ratio'))} of the route; {h.get('workers')} workers, {h.get('connections')} connections, "
               f"{h.get('errors', 0)} errors, load generator {_fmt(h.get('loadgen_cpu_share'))} of the CPU); "
               f"every page rendered")
+        if h.get("cpu_ms_per_request"):
+            print(f"    server CPU per request: pages {_fmt(h.get('cpu_ms_per_request'), ' ms')}, the bare route "
+                  f"{_fmt(h.get('baseline_cpu_ms_per_request'), ' ms')} (route / pages {_fmt(h.get('cpu_ratio'))})")
         if h.get("cached"):
             c = h["cached"]
             print(f"    from the page cache    {_fmt(c.get('rps'), ' req/s')}, p50 {_fmt(c.get('p50_ms'), ' ms')}, "

@@ -53,6 +53,10 @@ def test_prints_every_figure(runs):
             assert isinstance(figures[key], (int, float)) and figures[key] >= 0, (section, key, figures[key])
     assert result["ingest"]["errors"] == 0
     assert result["http"]["errors"] == 0
+    http = result["http"]
+    if http.get("cpu_ms_per_request") is not None:           # where /proc says (Linux)
+        assert http["cpu_ms_per_request"] > 0 and http["baseline_cpu_ms_per_request"] > 0
+        assert http["cpu_ratio"] == round(http["baseline_cpu_ms_per_request"] / http["cpu_ms_per_request"], 3)
     assert "who_said" in result          # figures, or a note saying why it was skipped
     assert "p50_ms" in result["quote_check"], result["quote_check"]
     assert {t["figure"] for t in result["targets"]} >= {"ingest.ratio", "search.p95_ms", "pages.p95_ms", "http.rps"}

@@ -22,6 +22,7 @@ from .busy import BUSY_MESSAGE, BUSY_RETRY_AFTER
 from .http_caching import install_http_middleware
 from .negotiation import install_negotiation
 from .page_cache import install_page_cache
+from . import page_threads
 from .security import check_secret_key, install_security
 from .static_files import StaticAssets
 from .templating import templates
@@ -78,6 +79,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     check_secret_key(site_settings)   # the development key never signs links for a public site
     app = FastAPI(title="despatchbox", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.engine = engine_for(database_url or site_settings.database_url)
+    page_threads.configure(app.state.engine)   # page routes one at a time per process on SQLite
     app.state.settings = site_settings
     app.mount("/static", StaticAssets(STATIC_DIR), name="static")
 

@@ -7,8 +7,9 @@ versions, and ids of headings or speeches inside a debate, redirect (301) to the
 from __future__ import annotations
 
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
+from ..page_threads import page_router
 from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries
 from ...store.queries.people import WRITTEN_ANSWER_KINDS
@@ -19,7 +20,7 @@ from .common import (CHAMBERS, KIND_NAMES, debate_url, department_name, division
 from .divisions import shape_division
 from .naming import label_speeches
 
-router = APIRouter()
+router = page_router()
 
 
 def redirect_to_record(found: dict):

@@ -3,8 +3,9 @@ ministers on the latest sitting day held and its recent debates, written stateme
 written answers, each list paged on its own."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
+from ..page_threads import page_router
 from ...record.naming import department_as_held, department_now
 from ...store.queries import debates as debate_queries
 from ...store.queries import departments as department_queries
@@ -14,7 +15,7 @@ from ...store.queries.people import SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS
 from ..app import engine_of
 from .common import Pager, check_page, clamp, department_name, not_found, redirect, render
 
-router = APIRouter()
+router = page_router()
 
 LIST_SIZE = 10
 

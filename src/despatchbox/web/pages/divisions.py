@@ -1,9 +1,10 @@
 """The division page (``/division/{id}``): tallies, result and every name by party, tellers marked."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from markupsafe import Markup
 
+from ..page_threads import page_router
 from ...attribute.items import question_put
 from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries
@@ -12,7 +13,7 @@ from .common import (KIND_NAMES, debate_url, department_name, division_url, full
                      redirect, render, short_id)
 from .naming import party_of
 
-router = APIRouter()
+router = page_router()
 
 SIDES = {"aye": "Ayes", "no": "Noes", "content": "Contents", "not-content": "Not contents"}
 #: which tally column counts each side

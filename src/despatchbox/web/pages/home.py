@@ -1,14 +1,15 @@
 """The home page: the latest sitting days by chamber, the departments, a search box."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
+from ..page_threads import page_router
 from ...store.queries import debates as debate_queries
 from ...store.queries import departments as department_queries
 from ..app import engine_of
 from .common import CHAMBERS, render
 
-router = APIRouter()
+router = page_router()
 
 #: sitting days shown per chamber, and sections listed per day before "and N more"
 DAYS_PER_CHAMBER = 2

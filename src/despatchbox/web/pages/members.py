@@ -2,8 +2,9 @@
 (their debates with a department) and ``…/debate/{id}`` (their part in one debate)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
+from ..page_threads import page_router
 from ...attribute.names import full_name, peerage_kind
 from ...store.queries import debates as debate_queries
 from ...store.queries import people as people_queries
@@ -15,7 +16,7 @@ from .common import (KIND_NAMES, PER_PAGE, Pager, check_page, clamp, debate_url,
                      member_prefix, member_url, not_found, question_url, redirect, render, short_id)
 from .naming import label_speeches, member_heading, membership, party_of
 
-router = APIRouter()
+router = page_router()
 
 
 def find_person(conn, prefix: str, slug: str, request: Request):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import string
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
+from ..page_threads import page_router
 from ...attribute.parties import party_name
 from ...store.queries.api import find_people, memberships_of_people, party_codes
 from ...store.queries.speakers import chair_own_parties
@@ -14,7 +15,7 @@ from ..api.members import party_codes_for
 from ..app import engine_of
 from .common import Pager, check_page, render
 
-router = APIRouter()
+router = page_router()
 
 PER_PAGE = 100
 HOUSES = {"commons": "MPs", "lords": "Peers"}

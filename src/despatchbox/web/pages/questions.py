@@ -4,8 +4,9 @@ answer are all shown. The id is the question group's heading; a question's or an
 id, or an id from a superseded version, redirects (301) to it."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
+from ..page_threads import page_router
 from ...store.queries import debates as debate_queries
 from ...store.queries import people as people_queries
 from ...store.queries import questions as question_queries
@@ -14,7 +15,7 @@ from .common import (KIND_NAMES, debate_url, department_name, full_id, not_found
                      render, short_id, with_the)
 from .naming import label_speeches, person_with_party
 
-router = APIRouter()
+router = page_router()
 
 
 @router.get("/written-question/{gid:path}")

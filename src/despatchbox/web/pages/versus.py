@@ -2,8 +2,9 @@
 first and paged, with their exchanges (each one's speeches and the one either answered)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
+from ..page_threads import page_router
 from ...store.queries import debates as debate_queries
 from ...store.queries import people as people_queries
 from ..app import engine_of
@@ -12,7 +13,7 @@ from .common import (KIND_NAMES, Pager, check_page, clamp, debate_url, departmen
                      member_url, not_found, redirect, render)
 from .naming import label_speeches
 
-router = APIRouter()
+router = page_router()
 
 DEBATES_PER_PAGE = 5
 

@@ -1,0 +1,118 @@
+"""Where page routes run (web/page_threads.py): in a worker thread, one at a time per process on
+SQLite, the pool's default elsewhere; their parameters, errors and answers as FastAPI gives them."""
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import anyio
+import pytest
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.testclient import TestClient
+
+from despatchbox.web import page_threads
+from despatchbox.web.app import create_app, site_routers
+from despatchbox.web.pages import debates, members
+
+
+def _engine(dialect: str):
+    return SimpleNamespace(dialect=SimpleNamespace(name=dialect))
+
+
+@pytest.fixture
+def restore_tokens():
+    saved = page_threads._tokens
+    yield
+    page_threads._tokens = saved
+
+
+def _most_at_once(n: int) -> tuple[int, set[int]]:
+    """Run n slow synchronous endpoints through in_page_thread at once: the most running together,
+    and the threads they ran in."""
+    running = most = 0
+    lock = threading.Lock()
+    threads: set[int] = set()
+
+    def endpoint(i: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            threads.add(threading.get_ident())
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return i
+
+    wrapped = page_threads.in_page_thread(endpoint)
+    results: list[int] = []
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for i in range(n):
+                tg.start_soon(lambda i=i: _append(results, wrapped(i)))
+
+    anyio.run(main)
+    assert sorted(results) == list(range(n))
+    return most, threads
+
+
+async def _append(results: list, awaitable) -> None:
+    results.append(await awaitable)
+
+
+def test_on_sqlite_page_routes_run_one_at_a_time_in_a_worker_thread(restore_tokens):
+    page_threads.configure(_engine("sqlite"))
+    most, threads = _most_at_once(4)
+    assert most == 1
+    assert threading.get_ident() not in threads        # never on the event loop's thread
+
+
+def test_elsewhere_they_share_the_default_pool(restore_tokens):
+    page_threads.configure(_engine("postgresql"))
+    assert page_threads._tokens is None
+    most, _ = _most_at_once(4)
+    assert most > 1
+
+
+def test_every_page_route_is_a_page_route_and_the_others_are_not(sample_url):
+    create_app(sample_url)
+    from despatchbox.web.pages import (debates, departments, divisions, home, members, members_index,
+                                       questions, versus)
+    page_modules = {debates, departments, divisions, home, members, members_index, questions, versus}
+    routers = site_routers()
+    for module in page_modules:
+        assert module.router in routers
+        assert module.router.routes and all(isinstance(r, page_threads.PageRoute) for r in module.router.routes)
+    from despatchbox.web import search_pages
+    assert not any(isinstance(r, page_threads.PageRoute) for r in search_pages.router.routes)
+
+
+def test_parameters_errors_and_answers_pass_through(restore_tokens):
+    page_threads.configure(_engine("sqlite"))
+    router = page_threads.page_router()
+    seen: dict = {}
+
+    @router.get("/thing/{slug}")
+    def thing(request: Request, slug: str, page: int = 1):
+        seen["thread"] = threading.get_ident()
+        if slug == "missing":
+            raise HTTPException(404, "no such thing")
+        return {"slug": slug, "page": page, "path": request.url.path}
+
+    app = FastAPI()
+    app.include_router(router)
+    client = TestClient(app)
+    assert client.get("/thing/a?page=3").json() == {"slug": "a", "page": 3, "path": "/thing/a"}
+    assert seen["thread"] != threading.get_ident()
+    assert client.get("/thing/missing").status_code == 404
+    assert client.get("/thing/a?page=x").status_code == 422          # validated as before
+
+
+def test_site_pages_answer_as_before(sample_url):
+    client = TestClient(create_app(sample_url), follow_redirects=False)
+    assert client.get("/debate/debate/no-such-debate").status_code == 404
+    assert client.get("/day/not-a-date").status_code == 400
+    assert client.get("/").status_code == 200
+    assert debates.router.routes and members.router.routes
