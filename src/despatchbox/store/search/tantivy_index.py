@@ -21,8 +21,9 @@ debate's id as a number: grouping and its facets), ``result`` (the result it bel
 question and its answer are one) and ``question_group`` (1 for a written question or answer:
 its result may hold more than one item), ``kind``, ``date`` (days since 0001-01-01), ``person``, ``party`` (the membership's
 party code), ``department`` (the debate's), ``batch`` (the ingest run of its file), and the text
-twice: ``stem`` (lower case, accents folded, English Snowball stems) for words, ``exact`` (lower
-case, accents folded) for phrases and prefixes. Nothing of an item is stored (its fast fields
+twice: ``stem`` (lower case, accents folded, English Snowball stems; frequencies, no positions)
+for words, ``exact`` (lower case, accents folded; with positions) for phrases — stemmed phrases too
+(:mod:`.stemmed_phrase`) — and prefixes. Nothing of an item is stored (its fast fields
 answer every read); only the marker stores its marks, with :data:`SCHEMA_VERSION`: an index
 written by another version is rebuilt on the next sync.
 """
@@ -49,8 +50,9 @@ STEM, EXACT = "despatchbox_stem", "despatchbox_exact"
 MARKER = "__sync__"
 #: what the index's documents hold and how: raised whenever fields, their options or what is written
 #: into them change, so that an index written before is rebuilt (the marker records it). 1: the
-#: marker had no version (speech and debate ids stored as strings); 2: integer ids only
-SCHEMA_VERSION = 2
+#: marker had no version (speech and debate ids stored as strings, positions on both text fields);
+#: 3: integer ids only, positions on ``exact`` alone (stemmed phrases run there: :mod:`.stemmed_phrase`)
+SCHEMA_VERSION = 3
 #: the installation an index written by another schema version is taken to be (no database's)
 STALE = "(another schema version)"
 #: the writer's memory budget (bytes) and threads: ingest stays well under its RSS goal
@@ -114,7 +116,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("mark_items", stored=True)
     sb.add_integer_field("mark_removed", stored=True)
     sb.add_integer_field("mark_schema", stored=True)
-    sb.add_text_field("stem", tokenizer_name=STEM, index_option="position")
+    sb.add_text_field("stem", tokenizer_name=STEM, index_option="freq")       # phrases: on exact's positions
     sb.add_text_field("exact", tokenizer_name=EXACT, index_option="position")
     return sb.build()
 

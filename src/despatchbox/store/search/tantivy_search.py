@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, text
 from . import budget, query_language as ql
 from . import query_plan as qp
 from .highlight import fold, words_starting
+from .stemmed_phrase import stemmed_phrase
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
 
@@ -42,22 +43,25 @@ def _empty() -> tantivy.Query:
     return Q.empty_query()
 
 
-def to_query(node: ql.Node) -> tantivy.Query:
+def to_query(node: ql.Node, searcher: tantivy.Searcher) -> tantivy.Query:
     """A tantivy query for an AST node (each leaf on its own field: words on ``stem``, phrases and
-    prefixes on ``exact``)."""
+    prefixes on ``exact``; a stemmed phrase on ``exact``'s positions, :func:`stemmed_phrase`)."""
     if isinstance(node, ql.Term):
         if node.prefix:
             folded = "".join(EXACT_ANALYZER.analyze(node.word))
             return Q.regex_query(SCHEMA, "exact", re.escape(folded) + ".*") if folded else _empty()
         return _sequence("stem", _words([node.word], True))
     if isinstance(node, ql.Phrase):
-        return _sequence(FIELDS[node.index], _words(node.words, not node.exact))
+        words = _words(node.words, not node.exact)
+        if node.exact or len(words) < 2:
+            return _sequence(FIELDS[node.index], words)
+        return stemmed_phrase(searcher, words)
     if isinstance(node, ql.Or):
-        return Q.boolean_query([(Occur.Should, to_query(i)) for i in node.items])
+        return Q.boolean_query([(Occur.Should, to_query(i, searcher)) for i in node.items])
     if isinstance(node, ql.Not):                     # only inside an AND (the parser checks)
-        return Q.boolean_query([(Occur.MustNot, to_query(node.item))])
-    clauses = [(Occur.MustNot, to_query(i.item)) if isinstance(i, ql.Not) else (Occur.Must, to_query(i))
-               for i in node.items]
+        return Q.boolean_query([(Occur.MustNot, to_query(node.item, searcher))])
+    clauses = [(Occur.MustNot, to_query(i.item, searcher)) if isinstance(i, ql.Not)
+               else (Occur.Must, to_query(i, searcher)) for i in node.items]
     return Q.boolean_query(clauses)
 
 
@@ -98,8 +102,9 @@ def filters(conn: Connection, query: SearchQuery) -> list[tuple]:
     return out
 
 
-def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> tantivy.Query:
-    clauses = [(Occur.Must, to_query(parsed.root))] + filters(conn, query)
+def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
+               searcher: tantivy.Searcher) -> tantivy.Query:
+    clauses = [(Occur.Must, to_query(parsed.root, searcher))] + filters(conn, query)
     return Q.boolean_query(clauses)
 
 
@@ -146,7 +151,7 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     index = index or current(conn)
     searcher = index.searcher()
     check_prefixes(searcher, parsed)
-    q = full_query(conn, parsed, query)
+    q = full_query(conn, parsed, query, searcher)
     items, grouped = counts(searcher, q)
     budget.check()
     total = result_count(searcher, q, items, grouped)
@@ -335,7 +340,7 @@ def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[i
     baseline bench/search.py compares a whole search with."""
     index = current(conn)
     searcher = index.searcher()
-    found = searcher.search(to_query(parsed.root), limit, count=False).hits
+    found = searcher.search(to_query(parsed.root, searcher), limit, count=False).hits
     return _int_values(searcher, "item", [a for _s, a in found])
 
 
