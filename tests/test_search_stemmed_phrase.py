@@ -8,7 +8,7 @@ import tantivy
 from sqlalchemy import text
 
 from despatchbox.store.search import parse, tantivy_index
-from despatchbox.store.search.stemmed_phrase import prefixes, spellings
+from despatchbox.store.search.stemmed_phrase import only_itself, prefixes, spellings
 from despatchbox.store.search.tantivy_search import to_query
 
 #: words and their derived forms the stemmer rewrites at the end (y → i, e added, suffixes replaced)
@@ -30,14 +30,25 @@ def index(sample_engine):
         return tantivy_index.current(conn)
 
 
-def test_every_spelling_of_a_stem_begins_with_one_of_its_prefixes(index):
+def _words_and_derived(index) -> list[str]:
     words = {w for w, _n in index.searcher().terms_with_prefix("exact", "")}
-    derived = {w + s for w in words if w.isalpha() for s in SUFFIXES} | set(SPECIAL)
     assert len(words) > 5000
-    missed = [(w, tantivy_index.stem_of(w)) for w in sorted(words | derived)
+    short = {a + b + s for a in "abcdefghijklmnopqrstuvwxyz0123456789" for b in ("", *"aeiosty19")
+             for s in ("", *SUFFIXES)}
+    return sorted(words | {w + s for w in words if w.isalpha() for s in SUFFIXES} | short | set(SPECIAL))
+
+
+def test_every_spelling_of_a_stem_begins_with_one_of_its_prefixes(index):
+    missed = [(w, tantivy_index.stem_of(w)) for w in _words_and_derived(index)
               if len(tantivy_index.stem_of(w)) == 1
               and not any(w.startswith(p) for p in prefixes(tantivy_index.stem_of(w)[0]))]
     assert missed == []
+
+
+def test_digits_and_single_consonants_are_only_their_own_spelling(index):
+    stems = [(w, tantivy_index.stem_of(w)) for w in _words_and_derived(index)]
+    assert [(w, s) for w, s in stems if len(s) == 1 and only_itself(s[0]) and w != s[0]] == []
+    assert only_itself("s") and only_itself("1990") and not only_itself("a") and not only_itself("3rd")
 
 
 def test_spellings_are_the_words_of_the_index_with_that_stem(index):
@@ -46,6 +57,10 @@ def test_spellings_are_the_words_of_the_index_with_that_stem(index):
     assert spellings(searcher, "govern") == sorted(w for w in words if tantivy_index.stem_of(w) == ("govern",))
     assert {"government", "governments"} <= set(spellings(searcher, "govern"))
     assert spellings(searcher, "zzqxj") == []
+    for stem in ("s", "t", "3", "a"):
+        everything = [w for w, _n in searcher.terms_with_prefix("exact", "")]
+        assert spellings(searcher, stem) == sorted(w for w in everything if tantivy_index.stem_of(w) == (stem,))
+    assert spellings(searcher, "s") == ["s"]
 
 
 def _with_positions_on_stem(sample_engine) -> tantivy.Index:

@@ -15,9 +15,13 @@ Which spellings: the English (Porter2) stemmer only ever rewrites the last lette
 letters or fewer whole; its one other rewrite is ``ying`` after one letter (``dying``, ``lying``,
 ``tying``) → ``ie``. So every word with stem ``s`` begins with ``s`` (two letters or fewer), or
 with ``s`` less its last letter, or (``s`` ending in ``ie``) with ``s`` less ``ie`` and then ``y``:
-the words of the index under those prefixes are stemmed and kept when their stem is ``s``
-(tests/test_search_stemmed_phrase.py checks the rule against every word of the sample and their
-derived forms).
+the words of the index under those prefixes are stemmed and kept when their stem is ``s``.
+Two kinds of stem are only ever their own spelling, and are looked up as they are: digits (never
+stemmed; a stem with a letter keeps one), and a single consonant — the ``s`` of ``government's``,
+the ``t`` of ``don't`` — since the stemmer leaves words of two letters whole, and from a longer word
+removes a suffix only if what is left holds a vowel (or, for a final ``s``, two letters).
+tests/test_search_stemmed_phrase.py checks both rules against every word of the sample and their
+derived forms.
 """
 from __future__ import annotations
 
@@ -31,10 +35,13 @@ from .tantivy_index import SCHEMA, stem_of
 Q = tantivy.Query
 
 
+def only_itself(stem: str) -> bool:
+    """Whether the only word with this stem is the stem itself: digits, or a single consonant."""
+    return not any(c.isalpha() for c in stem) or (len(stem) == 1 and stem not in "aeiouy")
+
+
 def prefixes(stem: str) -> set[str]:
     """What every word whose stem is ``stem`` begins with (one of them)."""
-    if not any(c.isalpha() for c in stem):
-        return {stem}                        # digits are never stemmed, nor stemmed to
     out = {stem if len(stem) <= 2 else stem[:-1]}
     if stem.endswith("ie"):
         out.add(stem[:-2] + "y")
@@ -43,7 +50,7 @@ def prefixes(stem: str) -> set[str]:
 
 def spellings(searcher: tantivy.Searcher, stem: str) -> list[str]:
     """The words of the ``exact`` field whose stem is ``stem``."""
-    if not any(c.isalpha() for c in stem):
+    if only_itself(stem):
         return [stem] if searcher.doc_freq("exact", stem) else []
     found = {word for p in prefixes(stem) for word, _n in searcher.terms_with_prefix("exact", p)}
     return sorted(w for w in found if stem_of(w) == (stem,))
