@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from despatchbox.store.search import query_language as ql
 from despatchbox.store.search import query_plan as qp
+from despatchbox.store.search.tantivy_index import SearchIndex
 from despatchbox.store.search.tantivy_search import to_query
 from despatchbox.store.search.query_language import And, Not, Or, Phrase, QueryError, Term, parse
 
@@ -105,6 +106,9 @@ def test_plan_splits_words_from_phrases():
 # --- properties ---------------------------------------------------------------------------------
 
 #: arbitrary text, rich in the query language's own syntax and in full-text engines'
+#: an empty index in memory: what a stemmed phrase reads of the index to become a query
+SEARCHER = SearchIndex(None).searcher()
+
 QUERY_TEXT = st.lists(
     st.one_of(st.sampled_from(list('"()*-:^+~_.,;\'\\{}[]<>&|! ') + ["AND", "OR", "NOT", "NEAR", " AND ", " OR ",
                                                                       " NOT ", "NEAR(", "\x00"]),
@@ -125,7 +129,7 @@ def test_any_text_parses_or_raises_a_query_error(text):
         assert words and all(re.fullmatch(r"[^\W_]+", w) for w in words)
     assert parse(parsed.describe()).root == parsed.root
     for part in _matches(qp.plan(parsed.root)):
-        to_query(part.node)             # every part the plan makes becomes a tantivy query through its API
+        to_query(part.node, SEARCHER)   # every part the plan makes becomes a tantivy query through its API
 
 
 def _matches(plan):

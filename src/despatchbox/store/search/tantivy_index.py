@@ -16,13 +16,16 @@ from backup), or the installation id is another database's — rebuilds the whol
 between a database commit and an index commit therefore loses nothing: the next :func:`sync` (the
 next ingest, or the next search) reads from the marker on.
 
-Documents: ``item`` (search_items.id), ``speech`` (its id, stored), ``debate`` (grouping and its
-facets), ``result`` (the result it belongs to, :func:`result_id`, as a number: a written
+Documents: ``item`` (search_items.id: the database maps it to the speech), ``debate_key`` (the
+debate's id as a number: grouping and its facets), ``result`` (the result it belongs to, :func:`result_id`, as a number: a written
 question and its answer are one) and ``question_group`` (1 for a written question or answer:
 its result may hold more than one item), ``kind``, ``date`` (days since 0001-01-01), ``person``, ``party`` (the membership's
 party code), ``department`` (the debate's), ``batch`` (the ingest run of its file), and the text
-twice: ``stem`` (lower case, accents folded, English Snowball stems) for words, ``exact`` (lower
-case, accents folded) for phrases and prefixes.
+twice: ``stem`` (lower case, accents folded, English Snowball stems; frequencies, no positions)
+for words, ``exact`` (lower case, accents folded; with positions) for phrases — stemmed phrases too
+(:mod:`.stemmed_phrase`) — and prefixes. Nothing of an item is stored (its fast fields
+answer every read); only the marker stores its marks, with :data:`SCHEMA_VERSION`: an index
+written by another version is rebuilt on the next sync.
 """
 from __future__ import annotations
 
@@ -45,6 +48,13 @@ from .index_marks import Marks, database_marks, held_items, index_dir, items_onl
 STEM, EXACT = "despatchbox_stem", "despatchbox_exact"
 #: the marker document's ``kind`` (no item has it)
 MARKER = "__sync__"
+#: what the index's documents hold and how: raised whenever fields, their options or what is written
+#: into them change, so that an index written before is rebuilt (the marker records it). 1: the
+#: marker had no version (speech and debate ids stored as strings, positions on both text fields);
+#: 3: integer ids only, positions on ``exact`` alone (stemmed phrases run there: :mod:`.stemmed_phrase`)
+SCHEMA_VERSION = 3
+#: the installation an index written by another schema version is taken to be (no database's)
+STALE = "(another schema version)"
 #: the writer's memory budget (bytes) and threads: ingest stays well under its RSS goal
 WRITER_HEAP = 64_000_000
 #: items read from the database per round trip while indexing
@@ -90,22 +100,23 @@ def exact_of(word: str) -> tuple[str, ...]:
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
-    sb.add_integer_field("item", indexed=True, fast=True, stored=True)
-    sb.add_text_field("speech", tokenizer_name="raw", stored=True)
-    sb.add_text_field("debate", tokenizer_name="raw", fast=True, stored=True)
+    # fast: read per hit (item, result, debate_key), aggregated (question_group) or sorted on (date);
+    # indexed: filtered on, or (item) deleted by
+    sb.add_integer_field("item", indexed=True, fast=True)
     sb.add_integer_field("debate_key", indexed=True, fast=True)
     sb.add_integer_field("result", indexed=True, fast=True)
     sb.add_integer_field("question_group", indexed=True, fast=True)
-    sb.add_text_field("kind", tokenizer_name="raw")
+    sb.add_text_field("kind", tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("date", indexed=True, fast=True)
     sb.add_integer_field("person", indexed=True)
-    sb.add_text_field("party", tokenizer_name="raw")
-    sb.add_text_field("department", tokenizer_name="raw")
-    sb.add_integer_field("batch", indexed=True, fast=True)
-    sb.add_text_field("mark_installation", tokenizer_name="raw", stored=True)
+    sb.add_text_field("party", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("department", tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("batch", indexed=True)
+    sb.add_text_field("mark_installation", tokenizer_name="raw", stored=True, index_option="basic")
     sb.add_integer_field("mark_items", stored=True)
     sb.add_integer_field("mark_removed", stored=True)
-    sb.add_text_field("stem", tokenizer_name=STEM, index_option="position")
+    sb.add_integer_field("mark_schema", stored=True)
+    sb.add_text_field("stem", tokenizer_name=STEM, index_option="freq")       # phrases: on exact's positions
     sb.add_text_field("exact", tokenizer_name=EXACT, index_option="position")
     return sb.build()
 
@@ -153,6 +164,8 @@ class SearchIndex:
         if not found:
             return Marks()
         doc = searcher.doc(found[0][1])
+        if (doc.get_first("mark_schema") or 1) != SCHEMA_VERSION:
+            return Marks(installation=STALE)    # written by another version: sync rebuilds it
         return Marks(installation=str((doc.get_all("mark_installation") or [""])[0]),
                      items=int(doc["mark_items"][0]), removed=int(doc["mark_removed"][0]))
 
@@ -222,7 +235,8 @@ class SearchIndex:
     def _mark(self, writer, head: Marks) -> None:
         writer.delete_documents_by_term("kind", MARKER)
         writer.add_document(tantivy.Document(kind=MARKER, mark_installation=head.installation,
-                                             mark_items=head.items, mark_removed=head.removed))
+                                             mark_items=head.items, mark_removed=head.removed,
+                                             mark_schema=SCHEMA_VERSION))
 
     def _file_lock(self):
         return _FileLock(self.path / ".sync.lock" if self.path else None)
@@ -257,7 +271,7 @@ def _body_text(body) -> str:
 
 def _document(r) -> tantivy.Document:
     result = result_id(r.speech_id, r.element, r.heading_id)
-    doc = tantivy.Document(item=int(r.item), speech=r.speech_id, debate=r.debate_id, debate_key=debate_key(r.debate_id),
+    doc = tantivy.Document(item=int(r.item), debate_key=debate_key(r.debate_id),
                            result=debate_key(result), question_group=int(result != r.speech_id),
                            kind=r.kind, date=_day(r.date),
                            batch=int(r.batch or 0), stem=(body := _body_text(r.body)), exact=body)

@@ -15,11 +15,12 @@ import re
 from typing import Any, cast
 
 import tantivy
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam, text
 
 from . import budget, query_language as ql
 from . import query_plan as qp
 from .highlight import fold, words_starting
+from .stemmed_phrase import stemmed_phrase
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
 
@@ -42,22 +43,25 @@ def _empty() -> tantivy.Query:
     return Q.empty_query()
 
 
-def to_query(node: ql.Node) -> tantivy.Query:
+def to_query(node: ql.Node, searcher: tantivy.Searcher) -> tantivy.Query:
     """A tantivy query for an AST node (each leaf on its own field: words on ``stem``, phrases and
-    prefixes on ``exact``)."""
+    prefixes on ``exact``; a stemmed phrase on ``exact``'s positions, :func:`stemmed_phrase`)."""
     if isinstance(node, ql.Term):
         if node.prefix:
             folded = "".join(EXACT_ANALYZER.analyze(node.word))
             return Q.regex_query(SCHEMA, "exact", re.escape(folded) + ".*") if folded else _empty()
         return _sequence("stem", _words([node.word], True))
     if isinstance(node, ql.Phrase):
-        return _sequence(FIELDS[node.index], _words(node.words, not node.exact))
+        words = _words(node.words, not node.exact)
+        if node.exact or len(words) < 2:
+            return _sequence(FIELDS[node.index], words)
+        return stemmed_phrase(searcher, words)
     if isinstance(node, ql.Or):
-        return Q.boolean_query([(Occur.Should, to_query(i)) for i in node.items])
+        return Q.boolean_query([(Occur.Should, to_query(i, searcher)) for i in node.items])
     if isinstance(node, ql.Not):                     # only inside an AND (the parser checks)
-        return Q.boolean_query([(Occur.MustNot, to_query(node.item))])
-    clauses = [(Occur.MustNot, to_query(i.item)) if isinstance(i, ql.Not) else (Occur.Must, to_query(i))
-               for i in node.items]
+        return Q.boolean_query([(Occur.MustNot, to_query(node.item, searcher))])
+    clauses = [(Occur.MustNot, to_query(i.item, searcher)) if isinstance(i, ql.Not)
+               else (Occur.Must, to_query(i, searcher)) for i in node.items]
     return Q.boolean_query(clauses)
 
 
@@ -98,8 +102,9 @@ def filters(conn: Connection, query: SearchQuery) -> list[tuple]:
     return out
 
 
-def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> tantivy.Query:
-    clauses = [(Occur.Must, to_query(parsed.root))] + filters(conn, query)
+def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
+               searcher: tantivy.Searcher) -> tantivy.Query:
+    clauses = [(Occur.Must, to_query(parsed.root, searcher))] + filters(conn, query)
     return Q.boolean_query(clauses)
 
 
@@ -110,15 +115,19 @@ def _int_values(searcher: tantivy.Searcher, field: str, addresses: list) -> list
     return cast(list[int], searcher.fast_field_values(field, addresses))
 
 
-def _rows(searcher: tantivy.Searcher, hits, score_of=None) -> list[dict]:
+def _rows(conn: Connection, searcher: tantivy.Searcher, hits, score_of=None) -> list[dict]:
+    """The page's hits as rows; the index holds item ids only, the database their speeches (an item
+    removed since the index was read has none: the row is dropped when the hits are read)."""
     addresses = [a for _k, a in hits]
-    items = _int_values(searcher, "item", addresses) if addresses else []
-    out = []
-    for (key, address), item in zip(hits, items):
-        speech = searcher.doc(address)["speech"][0]
-        out.append({"doc": int(item), "speech_id": speech, "score": float(key) if score_of is None else score_of,
-                    "in_debate": None, "_address": address})
-    return out
+    items = [int(i) for i in _int_values(searcher, "item", addresses)] if addresses else []
+    speech_of = dict(conn.execute(_SPEECH_OF, {"items": items}).all()) if items else {}
+    return [{"doc": item, "speech_id": speech_of.get(item), "score": float(key) if score_of is None else score_of,
+             "in_debate": None, "_address": address}
+            for (key, address), item in zip(hits, items)]
+
+
+_SPEECH_OF = text("SELECT id, speech_id FROM search_items WHERE id IN :items").bindparams(
+    bindparam("items", expanding=True))
 
 
 def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
@@ -142,23 +151,23 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     index = index or current(conn)
     searcher = index.searcher()
     check_prefixes(searcher, parsed)
-    q = full_query(conn, parsed, query)
+    q = full_query(conn, parsed, query, searcher)
     items, grouped = counts(searcher, q)
     budget.check()
     total = result_count(searcher, q, items, grouped)
     if query.group_by_debate:
-        return _grouped(searcher, q, query, items, total)
+        return _grouped(conn, searcher, q, query, items, total)
     if query.offset >= total:
         return [], total, None
     order = {"order_by_field": "date"} if query.sort == "date" else {}
     firsts = _first_per_result(searcher, q, query.offset + query.limit, items, order)[query.offset:]
     if query.sort == "date":
         best = _best_scores(searcher, q, [key for key, _hit in firsts])
-        rows = _rows(searcher, [hit for _key, hit in firsts], score_of=0.0)
+        rows = _rows(conn, searcher, [hit for _key, hit in firsts], score_of=0.0)
         for row, (key, _hit) in zip(rows, firsts):
             row["score"] = best.get(key, 0.0)
     else:
-        rows = _rows(searcher, [hit for _key, hit in firsts])
+        rows = _rows(conn, searcher, [hit for _key, hit in firsts])
     return rows, total, None
 
 
@@ -256,11 +265,7 @@ def _debate_of(searcher: tantivy.Searcher, hits) -> list[int]:
     return _int_values(searcher, "debate_key", [a for _k, a in hits]) if hits else []
 
 
-def _debate_id(searcher: tantivy.Searcher, hit) -> str:
-    return searcher.doc(hit[1])["debate"][0]
-
-
-def _grouped(searcher: tantivy.Searcher, q: tantivy.Query, query: SearchQuery,
+def _grouped(conn: Connection, searcher: tantivy.Searcher, q: tantivy.Query, query: SearchQuery,
              items: int, total: int) -> tuple[list[dict], int, int]:
     """One hit per debate — its best — with the number of matching results in each debate.
 
@@ -282,13 +287,12 @@ def _grouped(searcher: tantivy.Searcher, q: tantivy.Query, query: SearchQuery,
         budget.check()
         window *= 4
     page_keys = list(seen)[query.offset:wanted]
-    page_debates = [_debate_id(searcher, seen[k]) for k in page_keys]
-    if not page_debates:
+    if not page_keys:
         return [], total, debates_total
     budget.check()
     in_page = Q.boolean_query([(Occur.Must, q),
-                               (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "debate", page_debates), 0.0))])
-    counts = _results_per_debate(searcher, in_page, len(page_debates))
+                               (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "debate_key", page_keys), 0.0))])
+    counts = _results_per_debate(searcher, in_page, len(page_keys))
     if query.sort == "date":
         best_hits = searcher.search(in_page, count(searcher, in_page), count=False).hits
         best: dict[int, tuple] = {}
@@ -296,23 +300,22 @@ def _grouped(searcher: tantivy.Searcher, q: tantivy.Query, query: SearchQuery,
             best.setdefault(key, hit)
     else:
         best = seen
-    rows = []
-    for key, debate_id in zip(page_keys, page_debates):
-        row = _rows(searcher, [best[key]])[0]
-        row["in_debate"] = counts.get(debate_id, 1)
-        rows.append(row)
+    rows = _rows(conn, searcher, [best[key] for key in page_keys])
+    for key, row in zip(page_keys, rows):
+        row["in_debate"] = counts.get(key, 1)
     return rows, total, debates_total
 
 
-def _results_per_debate(searcher: tantivy.Searcher, in_page: tantivy.Query, debates: int) -> dict[str, int]:
-    """Matching results per debate: its matching items, less the repeats within question groups."""
-    counts = {b["key"]: int(b["doc_count"]) for b in searcher.aggregate(
-        in_page, {"d": {"terms": {"field": "debate", "size": debates}}})["d"]["buckets"]}
+def _results_per_debate(searcher: tantivy.Searcher, in_page: tantivy.Query, debates: int) -> dict[int, int]:
+    """Matching results per debate (by ``debate_key``): its matching items, less the repeats within
+    question groups."""
+    counts = {int(b["key"]): int(b["doc_count"]) for b in searcher.aggregate(
+        in_page, {"d": {"terms": {"field": "debate_key", "size": debates}}})["d"]["buckets"]}
     grouped = Q.boolean_query([(Occur.Must, in_page), _filter(Q.term_query(SCHEMA, "question_group", 1))])
-    found = searcher.aggregate(grouped, {"d": {"terms": {"field": "debate", "size": debates},
+    found = searcher.aggregate(grouped, {"d": {"terms": {"field": "debate_key", "size": debates},
                                                "aggs": {"r": {"terms": {"field": "result", "size": AGG_BUCKETS}}}}})
     for b in found["d"]["buckets"]:
-        counts[b["key"]] -= int(b["doc_count"]) - len(b["r"]["buckets"])
+        counts[int(b["key"])] -= int(b["doc_count"]) - len(b["r"]["buckets"])
     return counts
 
 
@@ -329,7 +332,7 @@ def _debate_count(searcher: tantivy.Searcher, q: tantivy.Query, total: int) -> i
         step = -(-_KEYS // slices)
         return sum(_groups(searcher, q, n * step, min(_KEYS, (n + 1) * step) - 1, "debate_key")
                    for n in range(slices))
-    return int(round(searcher.cardinality(q, "debate")))
+    return int(round(searcher.cardinality(q, "debate_key")))
 
 
 def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[int]:
@@ -337,7 +340,7 @@ def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[i
     baseline bench/search.py compares a whole search with."""
     index = current(conn)
     searcher = index.searcher()
-    found = searcher.search(to_query(parsed.root), limit, count=False).hits
+    found = searcher.search(to_query(parsed.root, searcher), limit, count=False).hits
     return _int_values(searcher, "item", [a for _s, a in found])
 
 
