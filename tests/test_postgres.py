@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 
 from despatchbox.store import locking
 from despatchbox.store.bulk import insert_rows
-from despatchbox.store.database import engine_for, make_engine, write_transaction
+from despatchbox.store.database import INTEGRITY_ERRORS, engine_for, make_engine, write_transaction
+from despatchbox.store.packing.columns import speech_body_values
 from despatchbox.store.schema import ingest_batches, member_aliases, source_files, speeches, votes
 
 
@@ -26,7 +27,7 @@ def test_bulk_insert_fills_defaults_and_round_trips_types(fresh_engine):
     with fresh_engine.begin() as conn:
         file_id = _source_file(conn)
         rows = [{"id": f"g{i}", "file_id": file_id, "debate_id": "d", "kind": "debates", "date": date(2009, 10, 26),
-                 "position": i, "element": "speech", "html": "<p>x</p>", "text": "it's \\ a \t tab\nnew line",
+                 "position": i, "element": "speech", **speech_body_values("<p>x</p>", "it's \\ a \t tab\nnew line"),
                  "words": 3} for i in range(2500)]
         rows[7]["nospeaker"] = True            # the others take the column default (False)
         rows[8]["speaker_name"] = None
@@ -48,7 +49,7 @@ def test_a_failed_bulk_insert_leaves_nothing(fresh_engine):
     with fresh_engine.begin() as conn:
         file_id = _source_file(conn)
     row = {"file_id": file_id, "debate_id": "d", "kind": "debates", "date": date(2009, 10, 26), "position": 1,
-           "element": "speech", "html": "", "text": "", "words": 0}
+           "element": "speech", **speech_body_values("", ""), "words": 0}
     with pytest.raises(Exception):
         with fresh_engine.begin() as conn:
             insert_rows(conn, speeches, [{**row, "id": "same"}, {**row, "id": "other"}, {**row, "id": "same"}])

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, and_, case, delete, distinct, func, insert, select
+from sqlalchemy import Connection, Select, and_, case, delete, distinct, func, insert, select
 
 from ..schema import debate_speakers, debates, file_departments, headings, person_days, person_departments, speeches
 
@@ -40,7 +40,7 @@ def _count_of(element: str):
     return func.sum(case((speeches.c.element == element, 1), else_=0))
 
 
-def _speakers_of(where) -> select:
+def _speakers_of(where) -> Select:
     """The speeches matching ``where``, grouped into ``debate_speakers`` rows."""
     keys = (speeches.c.file_id, speeches.c.debate_id, speeches.c.person_id, speeches.c.membership_id,
             debates.c.kind, speeches.c.date, debates.c.department_slug)
@@ -82,7 +82,7 @@ def refresh_files(conn: Connection, file_ids: Iterable[int | None]) -> None:
             ["file_id", "department_slug", "kind", "sections", "questions"], _departments_of(chunk)))
 
 
-def _departments_of(file_ids: list[int]) -> select:
+def _departments_of(file_ids: list[int]) -> Select:
     """The files' debates attributed to a department, counted by department and kind, with their
     question groups (minor headings)."""
     keys = (debates.c.file_id, debates.c.department_slug, debates.c.kind)

@@ -176,7 +176,7 @@ _DEPARTMENT_DEBATE_COUNTS = (
     .order_by(func.sum(person_departments.c.debates).desc(), person_departments.c.department_slug))
 
 
-def _day(value) -> date:
+def _day(value) -> date | None:
     """max() of a date column: a date on PostgreSQL, ISO text on SQLite."""
     return value if isinstance(value, date) or value is None else date.fromisoformat(str(value)[:10])
 

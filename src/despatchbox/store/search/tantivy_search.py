@@ -120,7 +120,8 @@ def _rows(conn: Connection, searcher: tantivy.Searcher, hits, score_of=None) -> 
     removed since the index was read has none: the row is dropped when the hits are read)."""
     addresses = [a for _k, a in hits]
     items = [int(i) for i in _int_values(searcher, "item", addresses)] if addresses else []
-    speech_of = dict(conn.execute(_SPEECH_OF, {"items": items}).all()) if items else {}
+    speech_of: dict[int, str] = ({int(i): s for i, s in conn.execute(_SPEECH_OF, {"items": items})}
+                                 if items else {})
     return [{"doc": item, "speech_id": speech_of.get(item), "score": float(key) if score_of is None else score_of,
              "in_debate": None, "_address": address}
             for (key, address), item in zip(hits, items)]
