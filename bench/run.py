@@ -328,11 +328,11 @@ def section_search(ctx: dict) -> dict:
 
 
 def section_storage(ctx: dict) -> dict:
-    """Bytes per contribution: the database file (every table and index, by SQLite's dbstat) and
-    the search index beside it."""
+    """Bytes per contribution: the database (every table and index: SQLite's dbstat, or PostgreSQL's
+    relation sizes) and the search index beside it."""
     path = _sqlite_path(ctx["url"])
     if path is None:
-        return {"skipped": "storage is measured on SQLite only"}
+        return _storage_postgresql(ctx["url"])
     con = sqlite3.connect(path)
     try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -343,14 +343,41 @@ def section_storage(ctx: dict) -> dict:
             by_name = []
     finally:
         con.close()
-    index = Path(f"{path}.search")
-    index_bytes = sum(p.stat().st_size for p in index.rglob("*") if p.is_file()) if index.exists() else 0
+    index_bytes = _folder_bytes(Path(f"{path}.search"))
     db_bytes = path.stat().st_size
     total = db_bytes + index_bytes
     return {"contributions": contributions, "database_mb": round(db_bytes / 1e6, 1),
             "search_index_mb": round(index_bytes / 1e6, 1),
             "kb_per_contribution": round(total / contributions / 1000, 2),
             "by_table_bytes_per_contribution": {name: round(size / contributions) for name, size in by_name[:25]}}
+
+
+def _folder_bytes(folder: Path | None) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder and folder.exists() else 0
+
+
+def _storage_postgresql(url: str) -> dict:
+    """Bytes per contribution on PostgreSQL: every table of the schema (its heap, TOAST and maps, by
+    pg_table_size) and every index (pg_relation_size), and the search index in its folder
+    (DESPATCHBOX_SEARCH_DIR). The catalogs are left out: they are a constant, not the record."""
+    from sqlalchemy import text
+
+    from despatchbox.store.database import engine_for
+    from despatchbox.store.search.index_marks import index_dir
+
+    engine = engine_for(url)
+    with engine.connect() as conn:
+        contributions = conn.execute(text("SELECT count(*) FROM speeches")).scalar_one() or 1
+        by_name = conn.execute(text(
+            "SELECT c.relname, CASE WHEN c.relkind = 'i' THEN pg_relation_size(c.oid) ELSE pg_table_size(c.oid) END "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 'm') ORDER BY 2 DESC")).all()
+    db_bytes = sum(int(size) for _name, size in by_name)
+    index_bytes = _folder_bytes(index_dir(engine))
+    return {"contributions": contributions, "database_mb": round(db_bytes / 1e6, 1),
+            "search_index_mb": round(index_bytes / 1e6, 1),
+            "kb_per_contribution": round((db_bytes + index_bytes) / contributions / 1000, 2),
+            "by_table_bytes_per_contribution": {name: round(int(size) / contributions) for name, size in by_name[:25]}}
 
 
 def _page_paths(ctx: dict, pages) -> dict[str, str]:
