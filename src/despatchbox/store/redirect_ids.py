@@ -8,7 +8,8 @@ they are, the redirects were ~390 bytes per contribution (three per speech, two 
 
 * ``old_id`` is a :class:`RedirectKey` column: the prefix is dropped when stored and added back when
   read, so lookups (``old_id == …``, ``old_id IN …``) are written with whole ids as before. An id
-  without the prefix (none is known) is stored behind ``=`` so that nothing is ambiguous.
+  without the prefix (none is known), or whose rest begins with ``=``, is stored behind ``=`` so that
+  nothing is ambiguous (the scheme of :mod:`.short_text`, which this column shares).
 * ``new_id`` is written by :func:`target_stored` and read by :func:`target_of`: one letter when it is
   the old id under another version letter, else the whole id.
 
@@ -27,19 +28,22 @@ from sqlalchemy import String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-PREFIX = "uk.org.publicwhip/"
+from . import short_text
+from .short_text import PARLPARSE_ID, PrefixDropped
+
+PREFIX = PARLPARSE_ID
 #: the match type stored as ``''``
 PERFECT_MATCH = "perfectmatch"
-#: marks a stored key that had no prefix to drop
+#: marks a match type stored as it is, where it would read as perfectmatch or as marked
 _BARE = "="
 
 
 def key_stored(gid: str) -> str:
-    return gid[len(PREFIX):] if gid.startswith(PREFIX) else _BARE + gid
+    return short_text.stored(gid, PREFIX)
 
 
-def key_of(stored: str) -> str:
-    return stored[1:] if stored.startswith(_BARE) else PREFIX + stored
+def key_of(value: str) -> str:
+    return short_text.whole(value, PREFIX)
 
 
 def _letter_at(gid: str) -> int | None:
@@ -73,17 +77,12 @@ def target_of(old_id: str, stored: str) -> str:
     return old_id[:at] + stored + old_id[at + 1:]
 
 
-class RedirectKey(TypeDecorator):
+class RedirectKey(PrefixDropped):
     """A gid stored without ``uk.org.publicwhip/`` (see the module); read back whole."""
 
     impl = String(120)
+    prefix = PREFIX
     cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return value if value is None else key_stored(value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        return value if value is None else key_of(value)
 
 
 def match_stored(match_type: str) -> str:

@@ -41,7 +41,9 @@ def whole(value: str, prefix: str) -> str:
     return value[1:] if value.startswith(_WHOLE) else prefix + value
 
 
-class _PrefixDropped(TypeDecorator):
+class PrefixDropped(TypeDecorator):
+    """A column whose values share ``prefix``: stored by :func:`stored`, read back by :func:`whole`."""
+
     prefix = ""
     cache_ok = True                 # not inherited (SQLAlchemy reads each class's own): set on each
 
@@ -52,7 +54,7 @@ class _PrefixDropped(TypeDecorator):
         return value if value is None else whole(value, self.prefix)
 
 
-class HansardLink(_PrefixDropped):
+class HansardLink(PrefixDropped):
     """A link to the printed Hansard (``speeches.url``, ``headings.url``, ``divisions.url``)."""
 
     impl = Text
@@ -60,7 +62,7 @@ class HansardLink(_PrefixDropped):
     cache_ok = True
 
 
-class PrintedSpeakerId(_PrefixDropped):
+class PrintedSpeakerId(PrefixDropped):
     """``speeches.speaker_id``: the speaker's id as printed, a ParlParse member or person id."""
 
     impl = String(60)
