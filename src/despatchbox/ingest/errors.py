@@ -13,3 +13,7 @@ class SourceFileError(Exception):
         self.message = message
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        """Pickled as its parts (a file prepared in another process reports its error here)."""
+        return type(self), (self.path, self.message, self.line)

@@ -252,10 +252,11 @@ class Reresolution:
         return len(self)
 
 
-def reresolve_held(conn: Connection, before: HeldMembers) -> Reresolution:
+def reresolve_held(conn: Connection, before: HeldMembers, after: HeldMembers | None = None) -> Reresolution:
     """Re-resolve the speeches and votes already held that the members change touches (only reads:
-    :meth:`Reresolution.write` writes the speeches and votes that now name another person or membership)."""
-    after = HeldMembers.read(conn)
+    :meth:`Reresolution.write` writes the speeches and votes that now name another person or membership).
+    ``after``: the members held now, when the caller has read them already."""
+    after = after if after is not None else HeldMembers.read(conn)
     speaker_ids, member_ids = touched_speaker_ids(before, after)
     resolver = SpeakerResolver(after.person_of_membership, after.memberships)
     speech_rows = []

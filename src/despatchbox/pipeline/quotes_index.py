@@ -3,10 +3,11 @@ file's transaction opens and written in it.
 
 Wired explicitly where it is used:
 
-* :func:`write_fingerprints` is listed in ``pipeline.run.FILE_WRITERS`` — called with a file's
-  rows before its transaction opens (the hashing and sorting hold no lock), it returns what
-  writes them, called after the file's records are inserted, inside the same transaction, so the
-  index always matches the speeches held (a file is in whole, index included, or not at all);
+* :data:`write_fingerprints` is listed in ``pipeline.run.FILE_WRITERS`` — its ``prepare`` is called
+  with a file's rows before its transaction opens (the hashing and sorting hold no lock and need no
+  database: it may run in the preparing process, :mod:`.prepare`), its ``write`` after the file's
+  records are inserted, inside the same transaction, so the index always matches the speeches held
+  (a file is in whole, index included, or not at all);
 * the index's tables are listed in ``store.queries.files.FILE_OWNED_TABLES`` — deleted by
   ``file_id`` with the rest of a file's records when a newer version of the day replaces it, so
   superseded versions leave no fingerprints behind.
@@ -18,8 +19,9 @@ this for every speech; the tests check it equals the reference on the whole samp
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import Connection
 
@@ -28,7 +30,7 @@ from ..quotes.normalise import tokens
 from ..store.queries.quotes import FingerprintRows, write_fingerprint_rows
 from .transcripts import FileRows
 
-__all__ = ["write_fingerprints", "speech_fingerprints"]
+__all__ = ["FileWriter", "write_fingerprints", "fingerprint_file", "speech_fingerprints"]
 
 #: the scheme :func:`speech_fingerprints` reproduces; any other falls back to the reference
 _FAST_SCHEME = "blake2b64-k4-w9-top32"
@@ -60,11 +62,19 @@ def speech_fingerprints(text: str) -> set[int]:
     return narrow(winnow(hashes))
 
 
-def write_fingerprints(rows: FileRows) -> Callable[[Connection, int], None]:
-    """Fingerprint the speeches of one file version (no database needed); returns what adds them
-    to the index inside the file's transaction, given the file's id."""
-    prepared = FingerprintRows((r["id"], speech_fingerprints(r["text"])) for r in rows.speech_rows if r.get("text"))
+@dataclass(frozen=True)
+class FileWriter:
+    """What a transcript file's ingest writes beyond its records: ``prepare`` works it out from the
+    file's rows with no database (before the transaction opens, perhaps in another process: what it
+    returns is pickled), ``write`` writes it inside the file's transaction, given the file's id."""
+    prepare: Callable[[FileRows], Any]
+    write: Callable[[Connection, int, Any], object]
 
-    def write(conn: Connection, file_id: int) -> None:
-        write_fingerprint_rows(conn, file_id, prepared)
-    return write
+
+def fingerprint_file(rows: FileRows) -> FingerprintRows:
+    """The index rows of one file version's speeches (no database needed)."""
+    return FingerprintRows((r["id"], speech_fingerprints(r["text"])) for r in rows.speech_rows if r.get("text"))
+
+
+#: fingerprint the speeches of one file version, then add them to the index in its transaction
+write_fingerprints = FileWriter(prepare=fingerprint_file, write=write_fingerprint_rows)

@@ -24,26 +24,23 @@ from sqlalchemy.engine import Engine
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
-from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
+from ..ingest.parlparse.transcripts import parse_redirects, version_rank
 from ..store import locking
 from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
 from ..store.queries import files as fq
 from ..store.queries import members as mq
-from ..store.queries.aggregates import refresh_files as refresh_aggregates
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
                       reresolve_held)
 from .batch import WriteBatch, release_freed_memory
 from .conflicts import conflict_error
-from .quotes_index import speech_fingerprints, write_fingerprints
-from .transcripts import FileRows, PostIndex, build_rows
+from .prepare import FILE_WRITERS, Prepared, Preparer, plan_files, prepare_file
+from .prepare import identify_known as _identity
+from .quotes_index import speech_fingerprints
+from .transcripts import FileRows, PostIndex
+from .upkeep import IndexFeed, TouchedFiles
 
-#: called with a transcript file's rows before its transaction opens (the work that needs no lock);
-#: returns what writes the rest inside the transaction, after the rows, given the file's id
-FileWriter = Callable[[FileRows], Callable[[Connection, int], None]]
-#: every writer a transcript file's ingest runs beyond its records (listed here, where it is used)
-FILE_WRITERS: tuple[FileWriter, ...] = (write_fingerprints,)
 #: a source file larger than this is refused before it is read (the largest real day is a few MB)
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
 #: a newer version of a day holding fewer than this share of the held version's records is refused
@@ -92,9 +89,11 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _build_resolver(conn: Connection) -> tuple[SpeakerResolver, PostIndex]:
-    return (SpeakerResolver(mq.person_of_membership(conn), mq.all_memberships(conn)),
-            PostIndex(mq.government_posts(conn)))
+def _build_resolver(conn: Connection, held: HeldMembers | None = None) -> tuple[SpeakerResolver, PostIndex]:
+    """The speakers' resolver and the government posts; ``held``: the members held, if already read
+    (in the same run, after the members files were written: nothing has changed them since)."""
+    held = held if held is not None else HeldMembers.read(conn)
+    return SpeakerResolver(held.person_of_membership, held.memberships), PostIndex(mq.government_posts(conn))
 
 
 def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, *,
@@ -122,6 +121,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         # what the held speakers were resolved with; after a run that did not finish (a crash between
         # a members file and the re-resolution) that is not known, and every held speaker is looked at again
         held_members = HeldMembers.none()
+        held_now: HeldMembers | None = None
         if found.members and derived_complete:
             with engine.connect() as conn:
                 held_members = HeldMembers.read(conn)
@@ -132,26 +132,33 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             # then written in one short transaction
             with engine.connect() as conn:
                 derived = derive_members(conn)
-                moves = reresolve_held(conn, held_members)
+                held_now = HeldMembers.read(conn)     # the speakers' resolver below is built from it too
+                moves = reresolve_held(conn, held_members, held_now)
             with write_transaction(engine) as conn:
                 finish_members(conn, derived)
                 report.reresolved = moves.write(conn)
         with engine.connect() as conn:
-            resolver, posts = _build_resolver(conn)
+            resolver, posts = _build_resolver(conn, held_now)
         series: dict[str, list[Path]] = defaultdict(list)
         for path in found.transcripts:
             series[_identity(path)[1]].append(path)
-        # the search index outside the database is fed as each batch commits: its writer
-        # holds one batch's documents, not the whole run's
-        writes, retries = WriteBatch(engine, on_commit=lambda: _feed_search_index(engine)), list[Retry]()
-        for name in sorted(series):
-            _ingest_series(engine, series[name], batch, resolver, posts, report, progress, writes, retries,
-                           max_file_bytes, accept_shrink)
-        writes.flush()
+        # the aggregates of the files a batch wrote are made exact once, before it commits; the search
+        # index outside the database is fed every FEED_RECORDS records committed, and at the end
+        touched, feed = TouchedFiles(), IndexFeed(lambda: _feed_search_index(engine), lambda: report.records)
+        writes = WriteBatch(engine, on_commit=feed.committed, before_commit=touched.refresh,
+                            on_rollback=touched.clear)
+        retries = list[Retry]()
+        # the file of each sitting that will most likely be loaded is parsed, attributed and
+        # fingerprinted in a second process, ahead of the writes
+        with Preparer(plan_files(engine, series), resolver, posts) as preparer:
+            for name in sorted(series):
+                _ingest_series(engine, series[name], batch, resolver, posts, report, progress, writes, retries,
+                               touched, max_file_bytes, accept_shrink, preparer=preparer)
+            writes.flush()
         while retries:
             paths_left, exclude = retries.pop(0)
             _ingest_series(engine, paths_left, batch, resolver, posts, report, progress, writes, retries,
-                           max_file_bytes, accept_shrink, exclude)
+                           touched, max_file_bytes, accept_shrink, exclude)
             writes.flush()
         with write_transaction(engine) as conn:
             fq.finish_batch(conn, batch)
@@ -175,14 +182,6 @@ def _read_source(path: Path, max_file_bytes: int) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise SourceFileError(path, f"cannot read: {exc}") from None
-
-
-def _identity(path: Path) -> tuple[str, str, date, str]:
-    """(kind, series, day, version) of a transcript discover() has already recognised by its name."""
-    found = identify(path)
-    if found is None:
-        raise ValueError(f"{path}: not a transcript file name")
-    return found
 
 
 def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestReport, progress: Progress,
@@ -236,7 +235,7 @@ class _FileJob:
     becomes_current: bool
     redirects: list[dict]
     rows: FileRows | None = None
-    extra_writes: list[Callable[[Connection, int], None]] = field(default_factory=list)
+    extras: list = field(default_factory=list)        # what each of FILE_WRITERS writes
 
 
 #: a sitting's files and those left out of its next attempt (a newer version broke a key when written)
@@ -245,8 +244,8 @@ Retry = tuple[list[Path], frozenset[Path]]
 
 def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: SpeakerResolver, posts: PostIndex,
                    report: IngestReport, progress: Progress, writes: WriteBatch, retries: list[Retry],
-                   max_file_bytes: int = MAX_SOURCE_BYTES, accept_shrink: bool = False,
-                   exclude: frozenset[Path] = frozenset()) -> None:
+                   touched: TouchedFiles, max_file_bytes: int = MAX_SOURCE_BYTES, accept_shrink: bool = False,
+                   exclude: frozenset[Path] = frozenset(), preparer: Preparer | None = None) -> None:
     """Load the latest good version of one sitting's file; keep the redirects of all versions.
     Everything but the writes happens here; the writes are queued in ``writes`` (one unit for the
     sitting, each file in a savepoint of its own)."""
@@ -276,58 +275,66 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                 chosen = path
             continue
         becomes_current = chosen is None and (current_rank is None or version_rank(version) >= current_rank)
+        prepared: Prepared | None = None
         try:
-            if becomes_current:
-                tf = parse_transcript(path)
-                found_redirects = tf.redirects
+            if becomes_current:     # everything but the writes, before the write lock is taken
+                prepared = preparer.take(path, digest) if preparer is not None else None
+                if prepared is None:
+                    prepared = prepare_file(path, resolver, posts)
+                redirects = prepared.redirects
             else:  # a superseded version: only its redirects matter
-                found_redirects = parse_redirects(path)
+                redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
+                             for r in parse_redirects(path) if r.old_gid and r.new_gid]
         except SourceFileError as exc:
             report.errors.append(exc)
             progress.advance(path, len(data), 0)
             continue
-        redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
-                     for r in found_redirects if r.old_gid and r.new_gid]
-        if (becomes_current and current is not None and not accept_shrink
-                and current["records"] >= SHRINK_GUARD_FROM and len(tf.items) < current["records"] * SHRINK_RATIO):
+        if (prepared is not None and current is not None and not accept_shrink
+                and current["records"] >= SHRINK_GUARD_FROM and prepared.items < current["records"] * SHRINK_RATIO):
             report.errors.append(SourceFileError(path, (
-                f"holds {len(tf.items):,} records where {current['name']}, the version it would replace, holds "
+                f"holds {prepared.items:,} records where {current['name']}, the version it would replace, holds "
                 f"{current['records']:,}: kept {current['name']} (run with --accept-shrink to load this one)")))
             progress.advance(path, len(data), 0)
             continue
         job = _FileJob(path, kind, day, version, digest, len(data), dict(held) if held else None, becomes_current,
                        redirects)
-        if becomes_current:     # everything but the writes, before the write lock is taken
-            job.rows = build_rows(tf, None, resolver, posts)
-            job.extra_writes = [prepare(job.rows) for prepare in FILE_WRITERS]
+        if prepared is not None:
+            job.rows, job.extras = prepared.rows, prepared.extras
             chosen = path       # should its write break a key, the sitting is tried again without it
         jobs.append(job)
     if jobs:
         # a retry leaves out the failed file and what this attempt has reported (errors, unchanged files)
         reported = frozenset(ordered) - {j.path for j in jobs[1:]}
 
-        def unit(conn: Connection) -> Callable[[], None]:
+        def unit(conn: Connection, guarded: bool) -> Callable[[], None]:
             return _write_series(conn, series, jobs, current, batch, report, progress,
-                                 lambda _failed: retries.append((paths, reported)))
+                                 lambda _failed: retries.append((paths, reported)), touched, guarded)
         writes.add(unit, sum(j.size for j in jobs))
 
 
 def _write_series(conn: Connection, series: str, jobs: list[_FileJob], current, batch: int, report: IngestReport,
-                  progress: Progress, retry: Callable[[Path], None]) -> Callable[[], None]:
-    """Write a sitting's prepared files, each in a savepoint (inside the batch's transaction); returns
-    what reports them once the transaction has committed. A file that breaks a key is rolled back
-    alone; if it was to be the current version, the sitting's older versions are left for a retry
-    (one of them becomes current then)."""
+                  progress: Progress, retry: Callable[[Path], None], touched: TouchedFiles,
+                  guarded: bool = True) -> Callable[[], None]:
+    """Write a sitting's prepared files inside the batch's transaction, each in a savepoint when
+    ``guarded`` (else a broken key raises, and the batch is written again guarded); returns what
+    reports them once the transaction has committed. A file that breaks a key is rolled back alone;
+    if it was to be the current version, the sitting's older versions are left for a retry (one of
+    them becomes current then)."""
     outcomes: list[tuple[_FileJob, BaseException | None, str | None]] = []
     for job in jobs:
+        if not guarded:     # a broken key raises: the batch is written again, guarded (pipeline.batch)
+            touched.files.update(_write_file(conn, series, job, current, batch))
+            outcomes.append((job, None, None))
+            continue
         try:
             with conn.begin_nested():
-                _write_file(conn, series, job, current, batch)
+                changed = _write_file(conn, series, job, current, batch)
         except INTEGRITY_ERRORS as exc:
             outcomes.append((job, exc, fq.first_held_id(conn, job.rows.ids()) if job.rows else None))
             if job.becomes_current:
                 break
             continue
+        touched.files.update(changed)       # only once its savepoint is released
         outcomes.append((job, None, None))
 
     def then() -> None:
@@ -359,7 +366,10 @@ def _reread(path: Path) -> bytes:
         return b""
 
 
-def _write_file(conn: Connection, series: str, job: _FileJob, current, batch: int) -> None:
+def _write_file(conn: Connection, series: str, job: _FileJob, current, batch: int) -> list[int]:
+    """Write one prepared file; returns the files whose speeches it changed (their aggregates are
+    refreshed once per batch, :class:`.upkeep.TouchedFiles`)."""
+    changed: list[int] = []
     if job.rows is not None:
         rows = job.rows
         if current is not None:
@@ -375,10 +385,11 @@ def _write_file(conn: Connection, series: str, job: _FileJob, current, batch: in
                       speech_rows=rows.speech_rows, division_rows=rows.division_rows,
                       vote_rows=rows.vote_rows, committee_row=rows.committee_row,
                       committee_member_rows=rows.committee_member_rows)
-        for write in job.extra_writes:
-            write(conn, file_id)
-        refresh_aggregates(conn, [file_id, current["id"] if current is not None else None])
+        for writer, extra in zip(FILE_WRITERS, job.extras):
+            writer.write(conn, file_id, extra)
+        changed = [file_id] if current is None else [file_id, current["id"]]
     else:
         fq.record_file(conn, name=job.path.name, kind=job.kind, series=series, version=job.version, day=job.day,
                        sha256=job.digest, size=job.size, is_current=False, records=0, batch=batch)
     fq.insert_redirects(conn, job.redirects)
+    return changed

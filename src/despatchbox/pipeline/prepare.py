@@ -1,0 +1,228 @@
+"""Preparing transcript files — parsing, attribution, fingerprints: everything but the writes — in a
+second process, ahead of the one that writes them.
+
+The ingest knows, before it writes anything, which file of each sitting it will most likely load
+(the newest version, unless the held one is newer or holds the same bytes): :class:`Preparer` hands
+those paths, in the order the ingest reaches them, to a forked worker process that runs
+:func:`prepare_file` on each, a few megabytes of source ahead, while the main process writes the
+files before them. What the worker sends back is exactly what :func:`prepare_file` returns in the
+main process (or the :class:`SourceFileError` it raises); anything else — a file not planned, one
+whose bytes changed since the worker read them, a worker that died — is prepared in the main
+process, as it was before. The worker reads files and nothing else (no database, no index): a
+crash of either process loses nothing, and the worker ends when the main process does (its task
+pipe closes).
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections import deque
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from ..attribute.speakers import SpeakerResolver
+from ..ingest.errors import SourceFileError
+from ..ingest.parlparse.transcripts import identify, parse_transcript, version_rank
+from ..store.queries import files as fq
+from .quotes_index import FileWriter, write_fingerprints
+from .transcripts import FileRows, PostIndex, build_rows
+
+#: every writer a transcript file's ingest runs beyond its records (listed here, where it is prepared)
+FILE_WRITERS: tuple[FileWriter, ...] = (write_fingerprints,)
+#: source bytes sent to the worker and not yet taken back (the batch the main process is writing
+#: meanwhile is about as much: pipeline.batch.BATCH_BYTES) …
+AHEAD_BYTES = 8 * 1024 * 1024
+#: … and files
+AHEAD_FILES = 32
+#: planned files below which no worker is started (forking it costs more than it saves)
+MIN_FILES = 4
+
+
+@dataclass
+class Prepared:
+    """A transcript file ready to be written: its records' rows, what each of :data:`FILE_WRITERS`
+    writes, its redirects, and how many items it holds (the shrink guard reads it)."""
+    items: int
+    redirects: list[dict]
+    rows: FileRows
+    extras: list[Any]
+
+
+def prepare_file(path: Path, resolver: SpeakerResolver, posts: PostIndex) -> Prepared:
+    """Parse, attribute and fingerprint one transcript file (no database); raises
+    :class:`SourceFileError` naming the file (and line) when it cannot be read."""
+    tf = parse_transcript(path)
+    redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
+                 for r in tf.redirects if r.old_gid and r.new_gid]
+    rows = build_rows(tf, None, resolver, posts)
+    return Prepared(len(tf.items), redirects, rows, [writer.prepare(rows) for writer in FILE_WRITERS])
+
+
+def plan_files(engine: Engine, series: dict[str, list[Path]]) -> list[tuple[Path, str | None, int]]:
+    """For :class:`Preparer`, in the order :func:`ingest` reaches them: each sitting's newest file
+    unless the sitting's current version is newer, with the digest of the file held under its name
+    (the worker skips it if its bytes are those) and its size."""
+    plan = []
+    with engine.connect() as conn:
+        for name in sorted(series):
+            newest = max(series[name], key=lambda p: version_rank(identify_known(p)[3]))
+            current = fq.current_file_of_series(conn, name)
+            if current is not None and version_rank(identify_known(newest)[3]) < version_rank(current["version"]):
+                continue
+            held = fq.file_by_name(conn, newest.name)
+            try:
+                size = newest.stat().st_size
+            except OSError:
+                continue
+            plan.append((newest, held["sha256"] if held else None, size))
+    return plan
+
+
+def identify_known(path: Path) -> tuple[str, str, date, str]:
+    """(kind, series, day, version) of a transcript discover() has already recognised by its name."""
+    found = identify(path)
+    if found is None:
+        raise ValueError(f"{path}: not a transcript file name")
+    return found
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: SpeakerResolver,
+          posts: PostIndex) -> None:
+    """The worker: for each (path, digest held) received, ("skip" | "prepared" | "error" | "failed",
+    digest read, payload); ends when the main process closes the task pipe (or dies)."""
+    for end in unused:                  # the main process's ends: its death must close the task pipe
+        end.close()
+    try:
+        while True:
+            task = tasks.recv()
+            if task is None:
+                return
+            path, held_digest = task
+            try:
+                data = path.read_bytes()
+            except OSError:
+                results.send(("failed", None, None))     # the main process reports it when it reads it
+                continue
+            digest = _digest(data)
+            del data
+            if digest == held_digest:
+                results.send(("skip", digest, None))
+                continue
+            try:
+                results.send(("prepared", digest, prepare_file(path, resolver, posts)))
+            except SourceFileError as exc:
+                results.send(("error", digest, exc))
+            except Exception:               # noqa: BLE001 — prepared again in the main process, which raises it
+                results.send(("failed", digest, None))
+    except (EOFError, OSError, KeyboardInterrupt):
+        return
+
+
+class Preparer:
+    """The worker process and the files planned for it, taken back in order by :meth:`take`."""
+
+    def __init__(self, plan: list[tuple[Path, str | None, int]], resolver: SpeakerResolver, posts: PostIndex):
+        """``plan``: (path, digest of the held file of that name or None, size), in the order the
+        ingest will reach them."""
+        self._plan = plan
+        self._planned = {p for p, _d, _s in plan}
+        self._next = 0
+        self._inflight: deque[tuple[Path, int]] = deque()
+        self._ahead = 0
+        self._process: Any = None
+        if len(plan) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        ctx = multiprocessing.get_context("fork")   # the resolver and posts are inherited, not pickled
+        task_out, task_in = ctx.Pipe(duplex=False)
+        result_out, result_in = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_work, args=(task_out, result_in, (task_in, result_out), resolver, posts),
+                                    name="despatchbox-prepare", daemon=True)
+        self._process.start()
+        task_out.close()
+        result_in.close()
+        self._tasks, self._results = task_in, result_out
+        self._top_up()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id (None: no worker, every file is prepared in the main process)."""
+        return self._process.pid if self._process is not None else None
+
+    def _top_up(self) -> None:
+        while (self._process is not None and self._next < len(self._plan)
+               and (not self._inflight or (self._ahead < AHEAD_BYTES and len(self._inflight) < AHEAD_FILES))):
+            path, held, size = self._plan[self._next]
+            self._next += 1
+            try:
+                self._tasks.send((path, held))
+            except OSError:
+                self._stop()
+                return
+            self._inflight.append((path, size))
+            self._ahead += size
+
+    def take(self, path: Path, digest: str) -> Prepared | None:
+        """The worker's :func:`prepare_file` of ``path`` (raising its :class:`SourceFileError`), or
+        None when the main process is to prepare it: not planned, its bytes are not the ones
+        ``digest`` names, or the worker failed. Planned files before it, never asked for (held
+        unchanged, or left for another version), are dropped."""
+        if self._process is None or path not in self._planned:
+            return None
+        self._planned.discard(path)
+        while True:
+            self._top_up()
+            if not self._inflight:
+                return None
+            got, size = self._inflight.popleft()
+            self._ahead -= size
+            self._planned.discard(got)       # taken now, or dropped: never asked for again
+            try:
+                result = self._results.recv()
+            except (EOFError, OSError):
+                self._stop()
+                return None
+            if got == path:
+                break
+        self._top_up()                       # the worker goes on while this file is written
+        kind, got_digest, payload = result
+        if got_digest != digest:
+            return None
+        if kind == "error":
+            raise payload
+        return payload if kind == "prepared" else None
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for end in (self._tasks, self._results):
+            end.close()
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+    def close(self) -> None:
+        """Stop the worker (it may be preparing a file no longer wanted)."""
+        if self._process is not None:
+            try:
+                self._tasks.send(None)
+            except OSError:
+                pass
+            # anything it still sends is not read: closing the pipes ends it
+            self._stop()
+
+    def __enter__(self) -> "Preparer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,47 @@
+"""What an ingest keeps up beside the records it writes: the aggregates of the files a batch
+touched (made exact once per batch) and the search index outside the database (fed every
+:data:`FEED_RECORDS` records)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import Connection
+
+from ..store.queries.aggregates import refresh_files as refresh_aggregates
+
+#: records committed before the search index outside the database is fed (and at the end of a run)
+FEED_RECORDS = 100_000
+
+
+class IndexFeed:
+    """Feeds the search index outside the database once FEED_RECORDS records have been committed
+    since it was last fed (each feed is a tantivy commit, that is a segment of the index: feeding it
+    per batch left a 20k-speech index in five segments, 12 % bigger than one build, and a search
+    running meanwhile catches up on its own, :func:`despatchbox.store.search.tantivy_index.current`)."""
+
+    def __init__(self, feed: Callable[[], object], records: Callable[[], int]):
+        """``feed``: feeds the index; ``records``: the records the run has committed so far."""
+        self.feed, self.records, self.fed_at = feed, records, 0
+
+    def committed(self) -> None:
+        """Called after each batch commits."""
+        if self.records() - self.fed_at >= FEED_RECORDS:
+            self.fed_at = self.records()
+            self.feed()
+
+
+class TouchedFiles:
+    """The files whose speeches a batch changed (loaded, or replaced by a later version): their
+    aggregates are made exact once, in the batch's transaction before it commits (the same rows as
+    refreshing them per file: each refresh sums again whatever it names)."""
+
+    def __init__(self) -> None:
+        self.files: set[int] = set()
+
+    def clear(self) -> None:
+        self.files = set()
+
+    def refresh(self, conn: Connection) -> None:
+        files, self.files = self.files, set()
+        if files:
+            refresh_aggregates(conn, files)
