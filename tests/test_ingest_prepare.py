@@ -13,7 +13,7 @@ import pytest
 
 from despatchbox.ingest.errors import SourceFileError
 from despatchbox.pipeline import prepare as prep
-from despatchbox.pipeline.prepare import Prepared, Preparer, prepare_file
+from despatchbox.pipeline.prepare import Prepared, Preparer, prepare_file, redirects_of
 from despatchbox.pipeline.run import _build_resolver, ingest
 from despatchbox.store.search import check_index
 from despatchbox.store.search.tantivy_index import for_engine
@@ -45,7 +45,7 @@ def _same(got: Prepared, want: Prepared) -> None:
 
 def test_the_worker_prepares_exactly_what_the_main_process_would(resolver):
     speakers, posts = resolver
-    plan = [(p, None, p.stat().st_size) for p in FILES]
+    plan = [(p, None, p.stat().st_size, True) for p in FILES]
     with Preparer(plan, speakers, posts) as preparer:
         assert preparer.pid is not None and preparer.pid != os.getpid()
         speeches = 0
@@ -68,7 +68,7 @@ def test_a_broken_file_is_reported_by_its_name_and_line_and_the_rest_still_prepa
     with pytest.raises(SourceFileError) as local:
         prepare_file(broken, speakers, posts)
     assert local.value.line
-    with Preparer([(p, None, p.stat().st_size) for p in paths], speakers, posts) as preparer:
+    with Preparer([(p, None, p.stat().st_size, True) for p in paths], speakers, posts) as preparer:
         assert preparer.pid is not None
         assert preparer.take(paths[0], _digest(paths[0])) is not None
         with pytest.raises(SourceFileError) as remote:
@@ -83,7 +83,7 @@ def test_what_the_worker_cannot_vouch_for_is_left_to_the_main_process(resolver, 
     speakers, posts = resolver
     monkeypatch.setattr(prep, "AHEAD_FILES", 2)
     held = _digest(FILES[3])             # a file held with these bytes: the worker skips it
-    plan = [(p, held if p == FILES[3] else None, p.stat().st_size) for p in FILES[:5]]
+    plan = [(p, held if p == FILES[3] else None, p.stat().st_size, True) for p in FILES[:5]]
     with Preparer(plan, speakers, posts) as preparer:
         assert preparer.take(FILES[5], _digest(FILES[5])) is None                # not planned
         assert preparer.take(FILES[0], "0" * 64) is None                         # other bytes than read
@@ -96,7 +96,7 @@ def test_what_the_worker_cannot_vouch_for_is_left_to_the_main_process(resolver, 
 def test_a_worker_that_died_leaves_the_rest_to_the_main_process(resolver, monkeypatch):
     speakers, posts = resolver
     monkeypatch.setattr(prep, "AHEAD_FILES", 1)
-    with Preparer([(p, None, p.stat().st_size) for p in FILES], speakers, posts) as preparer:
+    with Preparer([(p, None, p.stat().st_size, True) for p in FILES], speakers, posts) as preparer:
         assert preparer.pid is not None
         os.kill(preparer.pid, signal.SIGKILL)
         for path in FILES:
@@ -108,7 +108,7 @@ def test_a_worker_that_died_leaves_the_rest_to_the_main_process(resolver, monkey
 
 def test_too_few_files_start_no_worker(resolver):
     speakers, posts = resolver
-    with Preparer([(p, None, p.stat().st_size) for p in FILES[:prep.MIN_FILES - 1]], speakers, posts) as preparer:
+    with Preparer([(p, None, p.stat().st_size, True) for p in FILES[:prep.MIN_FILES - 1]], speakers, posts) as preparer:
         assert preparer.pid is None
         assert preparer.take(FILES[0], _digest(FILES[0])) is None
 
@@ -119,3 +119,15 @@ def test_an_ingest_leaves_the_search_index_in_one_segment(fresh_engine):
     assert for_engine(fresh_engine).searcher().num_segments == 1
     with fresh_engine.connect() as conn:
         check_index(conn)
+
+
+def test_older_versions_have_only_their_redirects_read(resolver):
+    speakers, posts = resolver
+    older = [SAMPLE / "scrapedxml" / "debates" / f"debates2009-10-27{v}.xml" for v in "cba"]
+    plan = [(p, None, p.stat().st_size, True) for p in FILES[1:5]] + [(p, None, p.stat().st_size, False) for p in older]
+    with Preparer(plan, speakers, posts) as preparer:
+        assert preparer.take(older[0], _digest(older[0])) is None             # planned for its redirects only
+        for path in older[1:]:
+            got = preparer.take_redirects(path, _digest(path))
+            assert got is not None and got == redirects_of(path)
+        assert any(redirects_of(p) for p in older[1:])

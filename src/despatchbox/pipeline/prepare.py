@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.errors import SourceFileError
-from ..ingest.parlparse.transcripts import identify, parse_transcript, version_rank
+from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
 from ..store.queries import files as fq
 from .quotes_index import FileWriter, write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
@@ -63,23 +63,29 @@ def prepare_file(path: Path, resolver: SpeakerResolver, posts: PostIndex) -> Pre
     return Prepared(len(tf.items), redirects, rows, [writer.prepare(rows) for writer in FILE_WRITERS])
 
 
-def plan_files(engine: Engine, series: dict[str, list[Path]]) -> list[tuple[Path, str | None, int]]:
-    """For :class:`Preparer`, in the order :func:`ingest` reaches them: each sitting's newest file
-    unless the sitting's current version is newer, with the digest of the file held under its name
-    (the worker skips it if its bytes are those) and its size."""
-    plan = []
+#: a file planned for the worker: its path, the digest of the file held under its name (the worker
+#: skips it if its bytes are those), its size, and whether it is prepared whole (the version that
+#: will most likely be loaded) or only its redirects read (an older version)
+Planned = tuple[Path, "str | None", int, bool]
+
+
+def plan_files(engine: Engine, series: dict[str, list[Path]]) -> list[Planned]:
+    """For :class:`Preparer`, in the order :func:`ingest` reaches them: each sitting's files, newest
+    first; the newest prepared whole unless the sitting's current version is newer."""
+    plan: list[Planned] = []
     with engine.connect() as conn:
         for name in sorted(series):
-            newest = max(series[name], key=lambda p: version_rank(identify_known(p)[3]))
             current = fq.current_file_of_series(conn, name)
-            if current is not None and version_rank(identify_known(newest)[3]) < version_rank(current["version"]):
-                continue
-            held = fq.file_by_name(conn, newest.name)
-            try:
-                size = newest.stat().st_size
-            except OSError:
-                continue
-            plan.append((newest, held["sha256"] if held else None, size))
+            current_rank = version_rank(current["version"]) if current is not None else None
+            ordered = sorted(series[name], key=lambda p: version_rank(identify_known(p)[3]), reverse=True)
+            for i, path in enumerate(ordered):
+                held = fq.file_by_name(conn, path.name)
+                try:
+                    size = path.stat().st_size
+                except OSError:
+                    continue
+                whole = i == 0 and (current_rank is None or version_rank(identify_known(path)[3]) >= current_rank)
+                plan.append((path, held["sha256"] if held else None, size, whole))
     return plan
 
 
@@ -95,10 +101,16 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def redirects_of(path: Path) -> list[dict]:
+    """Only the redirects of a file, as stored (an older version: its records are not loaded)."""
+    return [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
+            for r in parse_redirects(path) if r.old_gid and r.new_gid]
+
+
 def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: SpeakerResolver,
           posts: PostIndex) -> None:
-    """The worker: for each (path, digest held) received, ("skip" | "prepared" | "error" | "failed",
-    digest read, payload); ends when the main process closes the task pipe (or dies)."""
+    """The worker: for each (path, digest held, whole) received, ("skip" | "prepared" | "redirects" |
+    "error" | "failed", digest read, payload); ends when the main process closes the task pipe (or dies)."""
     for end in unused:                  # the main process's ends: its death must close the task pipe
         end.close()
     try:
@@ -106,7 +118,7 @@ def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: Speake
             task = tasks.recv()
             if task is None:
                 return
-            path, held_digest = task
+            path, held_digest, whole = task
             try:
                 data = path.read_bytes()
             except OSError:
@@ -118,7 +130,10 @@ def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: Speake
                 results.send(("skip", digest, None))
                 continue
             try:
-                results.send(("prepared", digest, prepare_file(path, resolver, posts)))
+                if whole:
+                    results.send(("prepared", digest, prepare_file(path, resolver, posts)))
+                else:
+                    results.send(("redirects", digest, redirects_of(path)))
             except SourceFileError as exc:
                 results.send(("error", digest, exc))
             except Exception:               # noqa: BLE001 — prepared again in the main process, which raises it
@@ -130,16 +145,15 @@ def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: Speake
 class Preparer:
     """The worker process and the files planned for it, taken back in order by :meth:`take`."""
 
-    def __init__(self, plan: list[tuple[Path, str | None, int]], resolver: SpeakerResolver, posts: PostIndex):
-        """``plan``: (path, digest of the held file of that name or None, size), in the order the
-        ingest will reach them."""
+    def __init__(self, plan: list[Planned], resolver: SpeakerResolver, posts: PostIndex):
+        """``plan``: the files (:data:`Planned`) in the order the ingest will reach them."""
         self._plan = plan
-        self._planned = {p for p, _d, _s in plan}
+        self._planned = {p for p, _d, _s, _w in plan}
         self._next = 0
         self._inflight: deque[tuple[Path, int]] = deque()
         self._ahead = 0
         self._process: Any = None
-        if len(plan) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        if sum(whole for _p, _d, _s, whole in plan) < MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
             return
         ctx = multiprocessing.get_context("fork")   # the resolver and posts are inherited, not pickled
         task_out, task_in = ctx.Pipe(duplex=False)
@@ -160,10 +174,10 @@ class Preparer:
     def _top_up(self) -> None:
         while (self._process is not None and self._next < len(self._plan)
                and (not self._inflight or (self._ahead < AHEAD_BYTES and len(self._inflight) < AHEAD_FILES))):
-            path, held, size = self._plan[self._next]
+            path, held, size, whole = self._plan[self._next]
             self._next += 1
             try:
-                self._tasks.send((path, held))
+                self._tasks.send((path, held, whole))
             except OSError:
                 self._stop()
                 return
@@ -172,9 +186,17 @@ class Preparer:
 
     def take(self, path: Path, digest: str) -> Prepared | None:
         """The worker's :func:`prepare_file` of ``path`` (raising its :class:`SourceFileError`), or
-        None when the main process is to prepare it: not planned, its bytes are not the ones
-        ``digest`` names, or the worker failed. Planned files before it, never asked for (held
-        unchanged, or left for another version), are dropped."""
+        None when the main process is to prepare it: not planned (or planned for its redirects
+        only), its bytes are not the ones ``digest`` names, or the worker failed. Planned files
+        before it, never asked for (held unchanged, or left for another version), are dropped."""
+        return self._take(path, digest, "prepared")
+
+    def take_redirects(self, path: Path, digest: str) -> list[dict] | None:
+        """:func:`redirects_of` ``path`` from the worker (raising its :class:`SourceFileError`), or None
+        when the main process is to read them (as for :meth:`take`)."""
+        return self._take(path, digest, "redirects")
+
+    def _take(self, path: Path, digest: str, wanted: str):
         if self._process is None or path not in self._planned:
             return None
         self._planned.discard(path)
@@ -198,7 +220,7 @@ class Preparer:
             return None
         if kind == "error":
             raise payload
-        return payload if kind == "prepared" else None
+        return payload if kind == wanted else None
 
     def _stop(self) -> None:
         process, self._process = self._process, None

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
-from ..ingest.parlparse.transcripts import parse_redirects, version_rank
+from ..ingest.parlparse.transcripts import version_rank
 from ..store import locking
 from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
 from ..store.queries import files as fq
@@ -35,7 +35,7 @@ from .members import (HeldMembers, derive_members, finish_members, parse_members
                       reresolve_held)
 from .batch import WriteBatch, release_freed_memory
 from .conflicts import conflict_error
-from .prepare import FILE_WRITERS, Prepared, Preparer, plan_files, prepare_file
+from .prepare import FILE_WRITERS, Prepared, Preparer, plan_files, prepare_file, redirects_of
 from .prepare import identify_known as _identity
 from .quotes_index import speech_fingerprints
 from .transcripts import FileRows, PostIndex
@@ -283,8 +283,8 @@ def _ingest_series(engine: Engine, paths: list[Path], batch: int, resolver: Spea
                     prepared = prepare_file(path, resolver, posts)
                 redirects = prepared.redirects
             else:  # a superseded version: only its redirects matter
-                redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
-                             for r in parse_redirects(path) if r.old_gid and r.new_gid]
+                taken = preparer.take_redirects(path, digest) if preparer is not None else None
+                redirects = taken if taken is not None else redirects_of(path)
         except SourceFileError as exc:
             report.errors.append(exc)
             progress.advance(path, len(data), 0)
