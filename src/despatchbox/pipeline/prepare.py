@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import queue
+import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
@@ -164,7 +166,25 @@ class Preparer:
         task_out.close()
         result_in.close()
         self._tasks, self._results = task_in, result_out
+        # the worker's results are read as soon as they are sent, by a thread (the pipe holds 64 KiB:
+        # read only when asked for, a file's rows would keep the worker waiting while this process
+        # writes, and the two would take turns instead of working side by side)
+        self._received: queue.SimpleQueue = queue.SimpleQueue()
+        self._receiver = threading.Thread(target=self._receive, name="despatchbox-prepare-results", daemon=True)
+        self._receiver.start()
         self._top_up()
+
+    def _receive(self) -> None:
+        while True:
+            try:
+                result = self._results.recv()
+            except (EOFError, OSError):         # the worker ended (or died): nothing more comes
+                self._received.put(None)
+                return
+            except BaseException:               # noqa: BLE001 — a result that cannot be read: as if it died
+                self._received.put(None)
+                return
+            self._received.put(result)
 
     @property
     def pid(self) -> int | None:
@@ -207,9 +227,8 @@ class Preparer:
             got, size = self._inflight.popleft()
             self._ahead -= size
             self._planned.discard(got)       # taken now, or dropped: never asked for again
-            try:
-                result = self._results.recv()
-            except (EOFError, OSError):
+            result = self._received.get()
+            if result is None:
                 self._stop()
                 return None
             if got == path:
@@ -222,16 +241,19 @@ class Preparer:
             raise payload
         return payload if kind == wanted else None
 
-    def _stop(self) -> None:
+    def _stop(self, kill: bool = False) -> None:
         process, self._process = self._process, None
         if process is None:
             return
-        for end in (self._tasks, self._results):
-            end.close()
+        self._tasks.close()                    # the worker reads the end of its tasks and ends
+        if kill:
+            process.kill()
         process.join(timeout=5)
         if process.is_alive():
             process.kill()
             process.join()
+        self._receiver.join()                  # the worker gone, its results pipe has ended too
+        self._results.close()
 
     def close(self) -> None:
         """Stop the worker (it may be preparing a file no longer wanted)."""
@@ -240,8 +262,8 @@ class Preparer:
                 self._tasks.send(None)
             except OSError:
                 pass
-            # anything it still sends is not read: closing the pipes ends it
-            self._stop()
+            # files still in hand are not wanted (the ingest stopped early): not waited for
+            self._stop(kill=bool(self._inflight))
 
     def __enter__(self) -> "Preparer":
         return self
