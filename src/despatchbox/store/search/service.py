@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, union
+from sqlalchemy import Connection, Integer, bindparam, column, select, table
 
 from ...attribute import departments as dept_registry
 from ..queries.speakers import membership_columns, membership_of
@@ -57,53 +57,48 @@ def _as_date(value) -> date:
 
 #: written questions and answers (the elements that make question groups)
 _WRITTEN = ("ques", "reply")
-_PAGE = speeches.alias("page")
+#: the listed items (search_items: ids as the index holds them)
+_ITEMS = table("search_items", column("id", Integer), column("speech_id"))
 
-_SAME = speeches.alias("same")
-#: the page's speeches and the other written questions and answers of their question groups: a
-#: union of two indexed lookups (by primary key; by debate, ix_speeches_debate) — written as one
-#: OR, PostgreSQL read the whole table for it (17 ms of a 21 ms search at 20k)
-_WANTED = union(
-    select(_PAGE.c.id).where(_PAGE.c.id.in_(bindparam("ids", expanding=True))),
-    select(_SAME.c.id)
-    .select_from(_PAGE.join(_SAME, and_(_SAME.c.debate_id == _PAGE.c.debate_id,
-                                        _SAME.c.heading_id == _PAGE.c.heading_id)))
-    .where(and_(_PAGE.c.id.in_(bindparam("ids", expanding=True)), _PAGE.c.element.in_(_WRITTEN),
-                _SAME.c.element.in_(_WRITTEN))))
-
-#: the rows behind a page of hits, with the other written questions and answers of their question
-#: groups (built once: SQLAlchemy caches its compiled form)
+#: the speeches of some items (the page's, and their question groups'), with what a hit shows: one
+#: statement, by primary key (built once: SQLAlchemy caches its compiled form)
 _HIT_ROWS = (
-    select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
-           speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office, speeches.c.person_id,
-           speeches.c.position, speeches.c.text,
+    select(_ITEMS.c.id.label("item"), speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind,
+           speeches.c.date, speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office,
+           speeches.c.person_id, speeches.c.position, speeches.c.text,
            debates.c.title.label("debate_title"), debates.c.department_slug,
            headings.c.title.label("heading_title"),
            people.c.name.label("person_name"), people.c.slug.label("person_slug"),
            *membership_columns())
-    .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+    .select_from(_ITEMS.join(speeches, speeches.c.id == _ITEMS.c.speech_id)
+                 .join(debates, debates.c.id == speeches.c.debate_id)
                  .outerjoin(headings, headings.c.id == speeches.c.heading_id)
                  .outerjoin(people, people.c.id == speeches.c.person_id)
                  .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
-    .where(speeches.c.id.in_(_WANTED))
-    .order_by(speeches.c.debate_id, speeches.c.position))
+    .where(_ITEMS.c.id.in_(bindparam("items", expanding=True))))
 
 
 def _shown(conn: Connection, rows) -> tuple[list[dict], dict, dict]:
-    """The page's rows with each result shown by its answer; the hit rows read (by speech id); and
-    the questions of the answers shown. A written question that matched (on its own, or better
-    than its answer) stands for its question group, shown as the group's first answer with the
-    question above it (``SearchHit.question``); an unanswered question is shown as itself. One
-    query reads the page's items and their question groups."""
+    """The page's rows with each result shown by its answer (``speech_id`` set: the speech shown);
+    the hit rows read (by speech id); and the questions of the answers shown. A written question
+    that matched (on its own, or better than its answer) stands for its question group, shown as
+    the group's first answer with the question above it (``SearchHit.question``); an unanswered
+    question is shown as itself. One statement reads the page's items and their question groups'
+    (the index lists a group's items: ``tantivy_search._rows``)."""
     rows = [dict(r) for r in rows]
+    wanted = {r["doc"] for r in rows}.union(*(r["group"] for r in rows))
+    by_item: dict[int, Any] = {}
     by_id: dict[str, Any] = {}
     groups: dict[tuple, list] = {}               # (debate, heading) → its questions and answers, in order
-    for r in conn.execute(_HIT_ROWS, {"ids": [r["speech_id"] for r in rows]}).mappings():
-        by_id[r["id"]] = r
+    for r in conn.execute(_HIT_ROWS, {"items": sorted(wanted)}).mappings():
+        by_item[r["item"]] = by_id[r["id"]] = r
         if r["element"] in _WRITTEN and r["heading_id"]:
             groups.setdefault((r["debate_id"], r["heading_id"]), []).append(r)
+    for members in groups.values():
+        members.sort(key=lambda m: m["position"])
     for r in rows:
-        s = by_id.get(r["speech_id"])
+        s = by_item.get(r["doc"])
+        r["speech_id"] = s["id"] if s is not None else None
         if s is not None and s["element"] == "ques":
             answers = [a for a in groups.get((s["debate_id"], s["heading_id"]), []) if a["element"] == "reply"]
             if answers:
