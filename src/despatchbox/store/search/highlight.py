@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from html import escape
 
 from markupsafe import Markup
@@ -22,7 +23,7 @@ SNIPPET_WORDS = 36
 #: characters looked at around the densest matches (well over SNIPPET_WORDS words)
 REGION_CHARS = 1200
 ELLIPSIS = "…"
-_WORD = re.compile(r"\S+")
+_WORD_SPLIT = re.compile(r"(\S+)")
 _TOKEN = re.compile(r"[^\W_]+")
 _NOT_IN_WORD = r"(?<![^\W_])"      # not preceded by a letter or digit
 _WORD_ENDS = r"(?![^\W_])"         # not followed by one
@@ -54,12 +55,27 @@ def _base_char(c: str) -> str:
     return base if len(base) == 1 else c
 
 
+@lru_cache(maxsize=64)
 def fold_in_place(text: str) -> str:
-    """The text with accented letters replaced by their base letters, keeping every position."""
+    """The text with accented letters replaced by their base letters, keeping every position
+    (remembered for the last few texts: a snippet's text is folded for each kind of match)."""
     if text.isascii():
         return text
     table = {ord(c): base for c in set(text) if not c.isascii() and (base := _base_char(c)) != c}
     return text.translate(table) if table else text
+
+
+@lru_cache(maxsize=4096)
+def _one_ascii_letter(c: str) -> bool:
+    """Whether a character is no letter or digit, or folds in place to one ASCII letter or digit."""
+    return not (c.isalnum() or c == "_") or _base_char(c).isascii()
+
+
+@lru_cache(maxsize=64)
+def folds_to_ascii(text: str) -> bool:
+    """Whether every word of the text, folded in place, is ASCII letters and digits: true but for a
+    letter such as æ, ß or ø, which has no one-letter base (tantivy folds it to two letters, or another)."""
+    return text.isascii() or all(_one_ascii_letter(c) for c in set(text) if not c.isascii())
 
 
 def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str]) -> list[tuple[int, int]]:
@@ -72,13 +88,11 @@ def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str])
     return [m.span() for words, prefix in wanted for m in _phrase_pattern(words, prefix).finditer(folded)]
 
 
-def words_starting(text: str, heads: set[str]) -> list[tuple[int, int, str]]:
-    """(start, end, folded word) of the words that begin with one of ``heads`` (lower case)."""
-    if not heads:
-        return []
-    pattern = re.compile(_NOT_IN_WORD + "(?:" + "|".join(re.escape(h) for h in sorted(heads)) + r")[^\W_]*",
-                         re.IGNORECASE)
-    return [(m.start(), m.end(), m.group().lower()) for m in pattern.finditer(fold_in_place(text))]
+@lru_cache(maxsize=64)
+def starting_pattern(heads: frozenset[str]) -> re.Pattern:
+    """Words beginning with one of ``heads`` (lower case), whole."""
+    return re.compile(_NOT_IN_WORD + "(?:" + "|".join(re.escape(h) for h in sorted(heads)) + r")[^\W_]*",
+                      re.IGNORECASE)
 
 
 def marked_ranges(marked: str) -> tuple[str, list[tuple[int, int]]]:
@@ -132,12 +146,20 @@ def _region(text: str, ranges: list[tuple[int, int]]) -> tuple[int, int]:
     return lo, min(len(text), lo + REGION_CHARS)
 
 
-def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], width: int) -> int:
-    """Index of the first word of a ``width``-word window holding the most marked words, with the
-    marked words of that window centred."""
-    if not ranges or len(words) <= width:
+def _word_spans(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
+    """Where the words (runs of non-space) of ``text[lo:hi]`` start and end: from the lengths of
+    the pieces the text splits into (the same spans as ``re.finditer(r"\\S+", text[lo:hi])``, offset, without
+    a match object per word)."""
+    pieces = _WORD_SPLIT.split(text[lo:hi])      # space, word, space, word, …, space
+    bounds = list(accumulate(map(len, pieces), initial=lo))
+    return bounds[1:-1:2], bounds[2::2]
+
+
+def _best_window(starts: list[int], ranges: list[tuple[int, int]], width: int) -> int:
+    """Index of the first word (of those starting at ``starts``) of a ``width``-word window holding
+    the most marked words, with the marked words of that window centred."""
+    if not ranges or len(starts) <= width:
         return 0
-    starts = [w[0] for w in words]
     marked = sorted({max(0, bisect_right(starts, start) - 1) for start, _end in ranges})
     best_i, best_count = 0, 0
     for i, first in enumerate(marked):                 # windows that begin at a marked word
@@ -146,24 +168,24 @@ def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], wi
             best_i, best_count = i, count
     inside = marked[best_i:best_i + best_count]
     spare = width - (inside[-1] - inside[0] + 1)
-    return max(0, min(inside[0] - spare // 2, len(words) - width))
+    return max(0, min(inside[0] - spare // 2, len(starts) - width))
 
 
 def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS) -> Markup:
     """Escaped text of about ``width`` words around the marked ranges, each wrapped in <mark>."""
     ranges = merge(ranges)
     region_lo, region_hi = _region(text, ranges)
-    words = [m.span() for m in _WORD.finditer(text, region_lo, region_hi)]
-    if region_lo and words:
-        words = words[1:]                               # the first may be cut
-    if region_hi < len(text) and words:
-        words = words[:-1]                              # so may the last
-    if not words:
+    starts, ends = _word_spans(text, region_lo, region_hi)
+    if region_lo and starts:
+        starts, ends = starts[1:], ends[1:]             # the first may be cut
+    if region_hi < len(text) and starts:
+        starts, ends = starts[:-1], ends[:-1]           # so may the last
+    if not starts:
         return Markup("")
-    inside = [r for r in ranges if r[1] > words[0][0] and r[0] < words[-1][1]]
-    first = _best_window(words, inside, width)
-    last = min(len(words), first + width) - 1
-    lo, hi = words[first][0], words[last][1]
+    inside = [r for r in ranges if r[1] > starts[0] and r[0] < ends[-1]]
+    first = _best_window(starts, inside, width)
+    last = min(len(starts), first + width) - 1
+    lo, hi = starts[first], ends[last]
     out: list[str] = [ELLIPSIS + " " if lo > _leading_space(text) else ""]
     pos = lo
     for start, end in inside:

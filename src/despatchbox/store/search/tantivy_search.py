@@ -19,8 +19,8 @@ from sqlalchemy import Connection
 
 from . import budget, query_language as ql
 from . import query_plan as qp
-from .highlight import fold, words_starting
-from .stemmed_phrase import stemmed_phrase
+from .highlight import fold, fold_in_place, folds_to_ascii, starting_pattern
+from .stemmed_phrase import prefixes, stemmed_phrase
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
 
@@ -368,14 +368,32 @@ def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[i
 
 def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, str]) -> dict[int, list]:
     """For each item (id → its text), the character ranges of the words whose stems are the
-    query's stemmed words'. Exact phrases and prefixes are found by ``highlight.exact_ranges``."""
+    query's stemmed words'. Exact phrases and prefixes are found by ``highlight.exact_ranges``.
+
+    A word is stemmed only if it begins as a word with one of the query's stems can (the stemmer
+    rewrites at most the last letter of what it keeps: :func:`.stemmed_phrase.prefixes`), which
+    holds for the words as the index folds them; a text with a letter folded otherwise (æ, ß, ø)
+    has every word beginning with the first two letters of a query word or of those beginnings
+    stemmed. (Until December 2026 only the query words' first two letters were looked at: "die"
+    was not marked in a text found by "dying", nor "lying" by "lie".)"""
     out: dict[int, list] = {doc: [] for doc in texts}
     node = qp.rank_nodes(parsed.root).get(ql.STEMMED)
     if node is None:
         return out
     wanted = {w for leaf in ql.leaves(node) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,))}
     targets = {stem_of(w) for w in wanted}
-    heads = {fold(w)[:2] for w in wanted}          # a word and its stem share their first two letters
+    begins = frozenset(p for t in targets if len(t) == 1 for p in prefixes(t[0]))
+    # a word and its stem share their first two letters, but for a stem in "ie" ("dying" → "die")
+    heads = frozenset(fold(w)[:2] for w in wanted) | {p[:2] for p in begins}
+    loose = starting_pattern(heads)
+    if () in targets:                                  # a word too long to index: any word as long is one
+        tight: re.Pattern | None = loose
+    else:                                              # (None: no one word has the stem of a query word)
+        tight = starting_pattern(begins) if begins else None
     for doc, body in texts.items():
-        out[doc] = [(start, end) for start, end, word in words_starting(body, heads) if stem_of(word) in targets]
+        pattern = tight if folds_to_ascii(body) else loose
+        if pattern is None:
+            continue
+        out[doc] = [(m.start(), m.end()) for m in pattern.finditer(fold_in_place(body))
+                    if stem_of(m.group().lower()) in targets]
     return out
