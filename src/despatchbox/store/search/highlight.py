@@ -78,21 +78,86 @@ def folds_to_ascii(text: str) -> bool:
     return text.isascii() or all(_one_ascii_letter(c) for c in set(text) if not c.isascii())
 
 
+@lru_cache(maxsize=64)
+def lowered(text: str) -> str | None:
+    """The text folded in place and in lower case, when matching in it is matching in the folded
+    text ignoring case (its words are ASCII: ``folds_to_ascii``); else None."""
+    if not folds_to_ascii(text):
+        return None
+    low = fold_in_place(text).lower()
+    return low if len(low) == len(text) else None
+
+
+def _at_word_starts(pattern: re.Pattern, low: str) -> list[tuple[int, int]]:
+    """The spans of ``pattern``'s matches that begin a word (not after a letter or digit), found as
+    ``_NOT_IN_WORD + pattern`` finds them — but with the pattern's letters first, which the
+    regular expression engine looks for quickly (a look-behind first is tried at every character)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while (m := pattern.search(low, pos)) is not None:
+        start, end = m.span()
+        if start and low[start - 1].isalnum():     # inside a word: look again one character on
+            pos = start + 1
+            continue
+        out.append((start, end))
+        pos = end if end > start else start + 1
+    return out
+
+
+def _phrase_body(words: tuple[str, ...], prefix: bool) -> str:
+    return r"[\W_]+".join(re.escape(w) for w in words) + (r"[^\W_]*" if prefix else _WORD_ENDS)
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern:
+    return re.compile(_NOT_IN_WORD + _phrase_body(words, prefix), re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _lower_phrase_pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern | None:
+    """The phrase's pattern for a lowered text (None for words that are not ASCII: they are
+    matched as typed, ignoring case, by ``_phrase_pattern``)."""
+    if not all(w.isascii() for w in words):
+        return None
+    return re.compile(_phrase_body(tuple(w.lower() for w in words), prefix))
+
+
 def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str]) -> list[tuple[int, int]]:
     """Where exact phrases (consecutive words, any case) and prefixes occur in the text — as the
     unstemmed index reads it: words are runs of letters and digits, accents ignored."""
     wanted = [(tuple(p), False) for p in phrases if p] + [((p,), True) for p in prefixes]
     if not wanted:
         return []
-    folded = fold_in_place(text)
-    return [m.span() for words, prefix in wanted for m in _phrase_pattern(words, prefix).finditer(folded)]
+    low = lowered(text)
+    out: list[tuple[int, int]] = []
+    for words, prefix in wanted:
+        fast = _lower_phrase_pattern(words, prefix) if low is not None else None
+        if fast is not None and low is not None:
+            out.extend(_at_word_starts(fast, low))
+        else:
+            out.extend(m.span() for m in _phrase_pattern(words, prefix).finditer(fold_in_place(text)))
+    return out
+
+
+class Starting:
+    """Words beginning with one of some beginnings (lower case), whole: their spans and folded, lower-case words."""
+
+    def __init__(self, heads: frozenset[str]):
+        body = "(?:" + "|".join(re.escape(h) for h in sorted(heads)) + r")[^\W_]*"
+        self.pattern = re.compile(_NOT_IN_WORD + body, re.IGNORECASE)
+        self.lower = re.compile(body) if all(h.isascii() and h == h.lower() for h in heads) else None
+
+    def words(self, text: str) -> list[tuple[int, int, str]]:
+        low = lowered(text) if self.lower is not None else None
+        if self.lower is not None and low is not None:
+            return [(start, end, low[start:end]) for start, end in _at_word_starts(self.lower, low)]
+        return [(m.start(), m.end(), m.group().lower()) for m in self.pattern.finditer(fold_in_place(text))]
 
 
 @lru_cache(maxsize=64)
-def starting_pattern(heads: frozenset[str]) -> re.Pattern:
-    """Words beginning with one of ``heads`` (lower case), whole."""
-    return re.compile(_NOT_IN_WORD + "(?:" + "|".join(re.escape(h) for h in sorted(heads)) + r")[^\W_]*",
-                      re.IGNORECASE)
+def starting(heads: frozenset[str]) -> Starting:
+    """Words beginning with one of ``heads`` (lower case)."""
+    return Starting(heads)
 
 
 def marked_ranges(marked: str) -> tuple[str, list[tuple[int, int]]]:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 from . import budget, query_language as ql
 from . import query_plan as qp
-from .highlight import fold, fold_in_place, folds_to_ascii, starting_pattern
+from .highlight import Starting, fold, folds_to_ascii, starting
 from .stemmed_phrase import prefixes, stemmed_phrase
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
@@ -385,15 +385,14 @@ def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, st
     begins = frozenset(p for t in targets if len(t) == 1 for p in prefixes(t[0]))
     # a word and its stem share their first two letters, but for a stem in "ie" ("dying" → "die")
     heads = frozenset(fold(w)[:2] for w in wanted) | {p[:2] for p in begins}
-    loose = starting_pattern(heads)
+    loose = starting(heads)
     if () in targets:                                  # a word too long to index: any word as long is one
-        tight: re.Pattern | None = loose
+        tight: Starting | None = loose
     else:                                              # (None: no one word has the stem of a query word)
-        tight = starting_pattern(begins) if begins else None
+        tight = starting(begins) if begins else None
     for doc, body in texts.items():
-        pattern = tight if folds_to_ascii(body) else loose
-        if pattern is None:
+        finder = tight if folds_to_ascii(body) else loose
+        if finder is None:
             continue
-        out[doc] = [(m.start(), m.end()) for m in pattern.finditer(fold_in_place(body))
-                    if stem_of(m.group().lower()) in targets]
+        out[doc] = [(start, end) for start, end, word in finder.words(body) if stem_of(word) in targets]
     return out
