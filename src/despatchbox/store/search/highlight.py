@@ -12,7 +12,6 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import accumulate
 from html import escape
 
 from markupsafe import Markup
@@ -23,7 +22,7 @@ SNIPPET_WORDS = 36
 #: characters looked at around the densest matches (well over SNIPPET_WORDS words)
 REGION_CHARS = 1200
 ELLIPSIS = "…"
-_WORD_SPLIT = re.compile(r"(\S+)")
+_WORD = re.compile(r"\S+")
 _TOKEN = re.compile(r"[^\W_]+")
 _NOT_IN_WORD = r"(?<![^\W_])"      # not preceded by a letter or digit
 _WORD_ENDS = r"(?![^\W_])"         # not followed by one
@@ -211,13 +210,10 @@ def _region(text: str, ranges: list[tuple[int, int]]) -> tuple[int, int]:
     return lo, min(len(text), lo + REGION_CHARS)
 
 
-def _word_spans(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
-    """Where the words (runs of non-space) of ``text[lo:hi]`` start and end: from the lengths of
-    the pieces the text splits into (the same spans as ``re.finditer(r"\\S+", text[lo:hi])``, offset, without
-    a match object per word)."""
-    pieces = _WORD_SPLIT.split(text[lo:hi])      # space, word, space, word, …, space
-    bounds = list(accumulate(map(len, pieces), initial=lo))
-    return bounds[1:-1:2], bounds[2::2]
+def _word_end(text: str, start: int, region_hi: int) -> int:
+    """Where the word beginning at ``start`` ends (within the region)."""
+    found = _WORD.match(text, start, region_hi)
+    return found.end() if found else start
 
 
 def _best_window(starts: list[int], ranges: list[tuple[int, int]], width: int) -> int:
@@ -240,17 +236,17 @@ def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS
     """Escaped text of about ``width`` words around the marked ranges, each wrapped in <mark>."""
     ranges = merge(ranges)
     region_lo, region_hi = _region(text, ranges)
-    starts, ends = _word_spans(text, region_lo, region_hi)
+    starts = [m.start() for m in _WORD.finditer(text, region_lo, region_hi)]     # where each word begins
     if region_lo and starts:
-        starts, ends = starts[1:], ends[1:]             # the first may be cut
+        starts = starts[1:]                             # the first may be cut
     if region_hi < len(text) and starts:
-        starts, ends = starts[:-1], ends[:-1]           # so may the last
+        starts = starts[:-1]                            # so may the last
     if not starts:
         return Markup("")
-    inside = [r for r in ranges if r[1] > starts[0] and r[0] < ends[-1]]
+    inside = [r for r in ranges if r[1] > starts[0] and r[0] < _word_end(text, starts[-1], region_hi)]
     first = _best_window(starts, inside, width)
     last = min(len(starts), first + width) - 1
-    lo, hi = starts[first], ends[last]
+    lo, hi = starts[first], _word_end(text, starts[last], region_hi)
     out: list[str] = [ELLIPSIS + " " if lo > _leading_space(text) else ""]
     pos = lo
     for start, end in inside:
