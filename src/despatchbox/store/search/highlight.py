@@ -277,7 +277,8 @@ def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS
     n = words.total - cut - (1 if region_hi < len(text) and words.total - cut else 0)   # so may the last
     if n <= 0:
         return Markup("")
-    inside = [r for r in ranges if r[1] > words.start(cut) and r[0] < words.end(cut + n - 1)]
+    shown_lo, shown_hi = words.start(cut), words.end(cut + n - 1)
+    inside = [r for r in ranges if r[1] > shown_lo and r[0] < shown_hi]
     first = 0
     if inside and n > width:
         marked = sorted({max(0, c - cut - 1) for c in words.begun([start for start, _end in inside])})
