@@ -81,21 +81,42 @@ _HIT_ROWS = (
 
 
 @lru_cache(maxsize=4)
-def _hit_rows_sql(dialect: Dialect) -> tuple[str, list[str], list]:
+def _hit_rows_sql(dialect: Dialect) -> tuple[str, list[str], list[tuple[int, str, Any]], Any]:
     """``_HIT_ROWS`` as this database's SQL (the item ids, integers, to be written in), the names of
-    its columns, and what turns each value read into the column's type (as SQLAlchemy would: a
-    packed SQLite body into its text, a date). Run by the driver: the ids written in, not bound,
-    cost nothing to expand, and the rows are plain tuples."""
+    its columns, what turns a value read into its column's type (as SQLAlchemy would: a date; the
+    columns that need it, by position) and what does it for the text (a packed SQLite body). Run by
+    the driver: the ids written in, not bound, cost nothing to expand, and the rows are plain tuples."""
     columns = list(_HIT_ROWS.selected_columns)
-    return (str(_HIT_ROWS.compile(dialect=dialect)), [c.key for c in columns],
-            [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns])
+    keys = [c.key for c in columns]
+    processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+    converted = [(n, k, p) for n, (k, p) in enumerate(zip(keys, processors)) if p is not None and k != "text"]
+    return str(_HIT_ROWS.compile(dialect=dialect)), keys, converted, processors[keys.index("text")]
 
 
-def _hit_rows(conn: Connection, items: list[int]) -> list[dict]:
-    sql, keys, processors = _hit_rows_sql(conn.dialect)
+class _HitRow(dict):
+    """A hit row whose text is unpacked when first read (a question group's other items are read
+    for their places in it, seldom for their text)."""
+
+    def __missing__(self, key: str):
+        if key != "text":
+            raise KeyError(key)
+        value, unpack = self["_text"]
+        self["text"] = value = unpack(value) if unpack is not None and value is not None else value
+        return value
+
+
+def _hit_rows(conn: Connection, items: list[int]) -> list[_HitRow]:
+    sql, keys, converted, unpack = _hit_rows_sql(conn.dialect)
     found = conn.exec_driver_sql(sql.replace("__ITEMS__", ", ".join(str(int(i)) for i in items))).all()
-    return [{k: (p(v) if p is not None and v is not None else v) for k, p, v in zip(keys, processors, row)}
-            for row in found]
+    out = []
+    for row in found:
+        r = _HitRow(zip(keys, row))
+        for n, key, convert in converted:
+            if row[n] is not None:
+                r[key] = convert(row[n])
+        r["_text"] = (r.pop("text"), unpack)
+        out.append(r)
+    return out
 
 
 def _shown(conn: Connection, rows) -> tuple[list[dict], dict, dict]:
