@@ -42,12 +42,6 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
 
 
-@lru_cache(maxsize=256)
-def _phrase_pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern:
-    body = r"[\W_]+".join(re.escape(w) for w in words)
-    return re.compile(_NOT_IN_WORD + body + (r"[^\W_]*" if prefix else _WORD_ENDS), re.IGNORECASE)
-
-
 @lru_cache(maxsize=4096)
 def _base_char(c: str) -> str:
     base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
@@ -229,7 +223,10 @@ class _Words:
 
     def start(self, n: int) -> int:
         """Where the n-th word (from 0) begins."""
-        return _skip(n).match(self.text, self.first, self.hi).end() if n else self.first
+        if not n:
+            return self.first
+        found = _skip(n).match(self.text, self.first, self.hi)
+        return found.end() if found else self.hi
 
     def end(self, n: int) -> int:
         """Where the n-th word ends."""

@@ -91,7 +91,7 @@ def _hit_rows_sql(dialect: Dialect) -> tuple[str, list[str], list[tuple[int, str
     columns that need it, by position) and what does it for the text (a packed SQLite body). Run by
     the driver: the ids written in, not bound, cost nothing to expand, and the rows are plain tuples."""
     columns = list(_HIT_ROWS.selected_columns)
-    keys = [c.key for c in columns]
+    keys = [str(c.key) for c in columns]
     processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
     converted = [(n, k, p) for n, (k, p) in enumerate(zip(keys, processors)) if p is not None and k != "text"]
     return str(_HIT_ROWS.compile(dialect=dialect)), keys, converted, processors[keys.index("text")]
