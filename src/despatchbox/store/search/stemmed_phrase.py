@@ -57,12 +57,13 @@ def spellings(searcher: tantivy.Searcher, stem: str) -> list[str]:
     return sorted(w for w in found if stem_of(w) == (stem,))
 
 
-def generation(searcher: tantivy.Searcher) -> tuple:
+def generation(searcher: tantivy.Searcher) -> tuple | None:
     """What the searcher's index holds, as its marker says (every commit of the index writes a new
-    one: tantivy_index.SearchIndex.sync): a key that changes whenever the words of the index may."""
+    one: tantivy_index.SearchIndex.sync): a key that changes whenever the words of the index may.
+    None for an index without a marker (not written by sync): nothing is remembered for it."""
     found = searcher.search(Q.term_query(SCHEMA, "kind", MARKER), 1).hits
     if not found:
-        return ("unmarked", searcher.num_docs, searcher.num_segments)
+        return None
     doc = searcher.doc(found[0][1])
     return (tuple(doc.get_all("mark_installation")), tuple(doc.get_all("mark_items")),
             tuple(doc.get_all("mark_removed")), searcher.num_docs)
@@ -81,6 +82,8 @@ def cached_spellings(searcher: tantivy.Searcher, stems: list[str]) -> list[list[
     """``spellings`` of each stem, remembered until the index changes (keyed on its generation,
     read from the same searcher: never stale after an ingest)."""
     key = generation(searcher)
+    if key is None:
+        return [spellings(searcher, s) for s in stems]
     with _KNOWN_LOCK:
         if _KNOWN_GENERATION[0] != key:
             _KNOWN.clear()
