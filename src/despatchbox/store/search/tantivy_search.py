@@ -208,7 +208,7 @@ EXACT_RESULT_COUNT = 1_200_000
 _KEYS = 2 ** 63          # result keys are 63-bit hashes (tantivy_index.debate_key)
 #: up to this many matching written questions and answers, their results are counted from the
 #: hits' result keys (the hits as a list cost less than as many aggregation buckets)
-DISTINCT_FROM_HITS = 20_000
+DISTINCT_FROM_HITS = 5_000
 
 
 def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
