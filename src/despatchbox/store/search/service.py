@@ -15,6 +15,7 @@ from ..queries.speakers import membership_columns, membership_of
 from ..schema import debates, headings, memberships, people, speeches
 from . import budget, index_marks, query_language as ql, tantivy_index, tantivy_search
 from .highlight import exact_ranges, snippet
+from .stemmed_words import stemmed_ranges
 from .model import FilterOptions, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type
 
 #: characters of a written question shown above its answer
@@ -173,7 +174,7 @@ def _hydrate(conn: Connection, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
         return []
     rows, by_id, questions = _shown(conn, rows)
     texts = {n: by_id[r["speech_id"]]["text"] for n, r in enumerate(rows) if r["speech_id"] in by_id}
-    stemmed = tantivy_search.stemmed_ranges(conn, parsed, texts)
+    stemmed = stemmed_ranges(conn, parsed, texts)
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
     prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]

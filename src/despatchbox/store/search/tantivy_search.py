@@ -1,7 +1,8 @@
 """Searching the tantivy index (both databases): the query language as tantivy queries,
 filters applied inside the query (before ranking), pages of results by relevance or by date (a
 written question and its answer are one result: the index's ``result`` field), one hit per
-debate with its number of matching results, and where stemmed words match for snippets.
+debate with its number of matching results (where stemmed words match, for snippets:
+:mod:`.stemmed_words`).
 
 Relevance is BM25 with block-max pruning: a page by relevance looks only at documents that can
 still reach it (and a few more: a result's other items), so its cost does not grow with the
@@ -18,9 +19,7 @@ import tantivy
 from sqlalchemy import Connection
 
 from . import budget, query_language as ql
-from . import query_plan as qp
-from .highlight import Starting, fold, folds_to_ascii, starting
-from .stemmed_phrase import prefixes, stemmed_phrase
+from .stemmed_phrase import stemmed_phrase
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
 
@@ -368,37 +367,3 @@ def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[i
     searcher = index.searcher()
     found = searcher.search(to_query(parsed.root, searcher), limit, count=False).hits
     return _int_values(searcher, "item", [a for _s, a in found])
-
-
-# --- snippets: where the stemmed words are ---------------------------------------------------
-
-def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, str]) -> dict[int, list]:
-    """For each item (id → its text), the character ranges of the words whose stems are the
-    query's stemmed words'. Exact phrases and prefixes are found by ``highlight.exact_ranges``.
-
-    A word is stemmed only if it begins as a word with one of the query's stems can (the stemmer
-    rewrites at most the last letter of what it keeps: :func:`.stemmed_phrase.prefixes`), which
-    holds for the words as the index folds them; a text with a letter folded otherwise (æ, ß, ø)
-    has every word beginning with the first two letters of a query word or of those beginnings
-    stemmed. (Until December 2026 only the query words' first two letters were looked at: "die"
-    was not marked in a text found by "dying", nor "lying" by "lie".)"""
-    out: dict[int, list] = {doc: [] for doc in texts}
-    node = qp.rank_nodes(parsed.root).get(ql.STEMMED)
-    if node is None:
-        return out
-    wanted = {w for leaf in ql.leaves(node) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,))}
-    targets = {stem_of(w) for w in wanted}
-    begins = frozenset(p for t in targets if len(t) == 1 for p in prefixes(t[0]))
-    # a word and its stem share their first two letters, but for a stem in "ie" ("dying" → "die")
-    heads = frozenset(fold(w)[:2] for w in wanted) | {p[:2] for p in begins}
-    loose = starting(heads)
-    if () in targets:                                  # a word too long to index: any word as long is one
-        tight: Starting | None = loose
-    else:                                              # (None: no one word has the stem of a query word)
-        tight = starting(begins) if begins else None
-    for doc, body in texts.items():
-        finder = tight if folds_to_ascii(body) else loose
-        if finder is None:
-            continue
-        out[doc] = [(start, end) for start, end, word in finder.words(body) if stem_of(word) in targets]
-    return out
