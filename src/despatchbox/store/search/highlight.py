@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from html import escape
 
@@ -58,6 +58,9 @@ def fold_in_place(text: str) -> str:
     return text.translate(table) if table else text
 
 
+_ASCII = frozenset(map(chr, range(128)))
+
+
 @lru_cache(maxsize=4096)
 def _one_ascii_letter(c: str) -> bool:
     """Whether a character is no letter or digit, or folds in place to one ASCII letter or digit."""
@@ -68,7 +71,7 @@ def _one_ascii_letter(c: str) -> bool:
 def folds_to_ascii(text: str) -> bool:
     """Whether every word of the text, folded in place, is ASCII letters and digits: true but for a
     letter such as æ, ß or ø, which has no one-letter base (tantivy folds it to two letters, or another)."""
-    return text.isascii() or all(_one_ascii_letter(c) for c in set(text) if not c.isascii())
+    return text.isascii() or all(map(_one_ascii_letter, set(text).difference(_ASCII)))
 
 
 @lru_cache(maxsize=64)
@@ -204,57 +207,18 @@ def _region(text: str, ranges: list[tuple[int, int]]) -> tuple[int, int]:
     return lo, min(len(text), lo + REGION_CHARS)
 
 
-@lru_cache(maxsize=1024)
-def _skip(words: int) -> re.Pattern:
-    """``words`` words and the space after each."""
-    return re.compile(r"(?:\S+\s+){" + str(words) + "}")
+def _word_end(text: str, start: int, region_hi: int) -> int:
+    """Where the word beginning at ``start`` ends (within the region)."""
+    found = _WORD.match(text, start, region_hi)
+    return found.end() if found else start
 
 
-class _Words:
-    """The words (runs of non-space) of ``text[lo:hi]`` — the n-th one's start, end, and how many
-    begin at or before a point — found by the regular expression engine and ``str.split``, in C,
-    without a match object per word (a snippet looks at ~200 words and uses two)."""
-
-    def __init__(self, text: str, lo: int, hi: int):
-        self.text, self.lo, self.hi = text, lo, hi
-        self.total = len(text[lo:hi].split())
-        found = _WORD.search(text, lo, hi)
-        self.first = found.start() if found else hi
-
-    def start(self, n: int) -> int:
-        """Where the n-th word (from 0) begins."""
-        if not n:
-            return self.first
-        found = _skip(n).match(self.text, self.first, self.hi)
-        return found.end() if found else self.hi
-
-    def end(self, n: int) -> int:
-        """Where the n-th word ends."""
-        found = _WORD.match(self.text, self.start(n), self.hi)
-        return found.end() if found else self.hi
-
-    def begun(self, points: list[int]) -> list[int]:
-        """For each point (ascending), how many words begin at or before it (counted on from the
-        previous point: the text is split once in all)."""
-        text, out, count, prev = self.text, [], 0, None
-        for p in points:
-            if p < self.lo:
-                out.append(0)
-                continue
-            if prev is None:
-                count = len(text[self.lo:p + 1].split())
-            else:
-                piece = text[prev + 1:p + 1]
-                # a piece beginning inside the word that holds the previous point does not begin one
-                count += len(piece.split()) - (1 if piece and not piece[0].isspace() and not text[prev].isspace() else 0)
-            out.append(count)
-            prev = p
-        return out
-
-
-def _best_window(marked: list[int], words: int, width: int) -> int:
-    """Index of the first word of a ``width``-word window (of ``words``) holding the most of the
-    marked words (their indices, ascending), with the marked words of that window centred."""
+def _best_window(starts: list[int], ranges: list[tuple[int, int]], width: int) -> int:
+    """Index of the first word (of those starting at ``starts``) of a ``width``-word window holding
+    the most marked words, with the marked words of that window centred."""
+    if not ranges or len(starts) <= width:
+        return 0
+    marked = sorted({max(0, bisect_right(starts, start) - 1) for start, _end in ranges})
     best_i, best_count = 0, 0
     for i, first in enumerate(marked):                 # windows that begin at a marked word
         count = bisect_left(marked, first + width) - i
@@ -262,26 +226,24 @@ def _best_window(marked: list[int], words: int, width: int) -> int:
             best_i, best_count = i, count
     inside = marked[best_i:best_i + best_count]
     spare = width - (inside[-1] - inside[0] + 1)
-    return max(0, min(inside[0] - spare // 2, words - width))
+    return max(0, min(inside[0] - spare // 2, len(starts) - width))
 
 
 def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS) -> Markup:
     """Escaped text of about ``width`` words around the marked ranges, each wrapped in <mark>."""
     ranges = merge(ranges)
     region_lo, region_hi = _region(text, ranges)
-    words = _Words(text, region_lo, region_hi)
-    cut = 1 if region_lo and words.total else 0                        # the first may be cut
-    n = words.total - cut - (1 if region_hi < len(text) and words.total - cut else 0)   # so may the last
-    if n <= 0:
+    starts = [m.start() for m in _WORD.finditer(text, region_lo, region_hi)]     # where each word begins
+    if region_lo and starts:
+        starts = starts[1:]                             # the first may be cut
+    if region_hi < len(text) and starts:
+        starts = starts[:-1]                            # so may the last
+    if not starts:
         return Markup("")
-    shown_lo, shown_hi = words.start(cut), words.end(cut + n - 1)
-    inside = [r for r in ranges if r[1] > shown_lo and r[0] < shown_hi]
-    first = 0
-    if inside and n > width:
-        marked = sorted({max(0, c - cut - 1) for c in words.begun([start for start, _end in inside])})
-        first = _best_window(marked, n, width)
-    last = min(n, first + width) - 1
-    lo, hi = words.start(cut + first), words.end(cut + last)
+    inside = [r for r in ranges if r[1] > starts[0] and r[0] < _word_end(text, starts[-1], region_hi)]
+    first = _best_window(starts, inside, width)
+    last = min(len(starts), first + width) - 1
+    lo, hi = starts[first], _word_end(text, starts[last], region_hi)
     out: list[str] = [ELLIPSIS + " " if lo > _leading_space(text) else ""]
     pos = lo
     for start, end in inside:
