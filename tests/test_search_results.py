@@ -185,9 +185,21 @@ def test_the_mcp_tool_counts_results(sample_engine):
 
 def test_results_are_counted_in_slices_of_the_key_space(conn, monkeypatch):
     from despatchbox.store.search import tantivy_search
+    monkeypatch.setattr(tantivy_search, "DISTINCT_FROM_HITS", 0)  # by aggregation, not from the hits' keys
     monkeypatch.setattr(tantivy_search, "AGG_BUCKETS", 2)        # 4 written items → slices of ≤ 2 keys
     assert search(conn, SearchQuery(CARDS)).total == 6
     assert search(conn, SearchQuery('"the minister"')).total == len(results(xml_phrase("the minister")))
+
+
+def test_results_are_counted_alike_from_the_hits_and_by_aggregation(conn, monkeypatch):
+    """Up to DISTINCT_FROM_HITS matching written items, their results are counted from the hits'
+    result keys; above, by a terms aggregation: the same totals."""
+    from despatchbox.store.search import tantivy_search
+    texts = [CARDS, '"the minister"', "minister", "answer", "department OR police"]
+    from_hits = [search(conn, SearchQuery(t)).total for t in texts]
+    monkeypatch.setattr(tantivy_search, "DISTINCT_FROM_HITS", 0)
+    assert [search(conn, SearchQuery(t)).total for t in texts] == from_hits
+    assert len(set(from_hits)) > 2
 
 
 def test_debates_are_counted_in_slices_of_the_key_space(conn, monkeypatch):

@@ -122,3 +122,32 @@ def test_stemmed_phrases_find_and_score_as_a_phrase_on_stems(sample_engine):
             assert got[item] == pytest.approx(score, rel=1e-5), (typed, item)
         found_some += bool(expected)
     assert found_some >= len(STEMMED_PHRASES) - 2       # the sample holds nearly all of them
+
+
+def test_spellings_are_remembered_only_while_the_index_is_unchanged():
+    """The spellings of a stem are remembered per generation of the index (its marker, which each
+    commit rewrites): a new spelling committed since is found at once, by the next searcher."""
+    from despatchbox.store.search.index_marks import Marks
+    from despatchbox.store.search.stemmed_phrase import cached_spellings, generation
+
+    index = tantivy_index.SearchIndex(None)
+    head = Marks(installation="test", items=0, removed=0)
+
+    def commit(item: int, words: str):
+        nonlocal head
+        writer = index.index.writer(heap_size=15_000_000, num_threads=1)
+        writer.add_document(tantivy.Document(item=item, kind="debate", exact=words, stem=words))
+        head = Marks(installation="test", items=item, removed=0)
+        index._mark(writer, head)
+        writer.commit()
+        writer.wait_merging_threads()
+        index.index.reload()
+
+    commit(1, "zorbulating the widgets")
+    before = index.searcher()
+    assert cached_spellings(before, ["zorbul"]) == [["zorbulating"]]
+    commit(2, "they zorbulated and zorbulate")
+    after = index.searcher()
+    assert generation(after) != generation(before)
+    assert cached_spellings(after, ["zorbul"]) == [["zorbulate", "zorbulated", "zorbulating"]]
+    assert cached_spellings(after, ["zorbul"]) == [spellings(after, "zorbul")]

@@ -1,7 +1,9 @@
 """How long a search may take, on both databases, and what a search over that time answers.
 
-Every search runs inside :func:`guard`, which gives it a deadline (``DESPATCHBOX_QUERY_BUDGET_MS``,
-read by config.py; 2 seconds unless set; 0 turns it off) and holds the database to it:
+Every search runs within a :func:`deadline` (``DESPATCHBOX_QUERY_BUDGET_MS``, read by config.py;
+2 seconds unless set; 0 turns it off). Statements whose cost is not bounded run inside
+:func:`guard`, which gives them that deadline and holds the database to it (a search's own
+statement reads a page of rows by primary key: bounded, it runs without; see service.search):
 
 - PostgreSQL: ``statement_timeout`` set locally, inside a savepoint, to what is left of the
   budget; a cancelled statement rolls back to the savepoint (the caller's transaction stays

@@ -42,24 +42,80 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)]
 
 
-@lru_cache(maxsize=256)
-def _phrase_pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern:
-    body = r"[\W_]+".join(re.escape(w) for w in words)
-    return re.compile(_NOT_IN_WORD + body + (r"[^\W_]*" if prefix else _WORD_ENDS), re.IGNORECASE)
-
-
 @lru_cache(maxsize=4096)
 def _base_char(c: str) -> str:
     base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
     return base if len(base) == 1 else c
 
 
+@lru_cache(maxsize=64)
 def fold_in_place(text: str) -> str:
-    """The text with accented letters replaced by their base letters, keeping every position."""
+    """The text with accented letters replaced by their base letters, keeping every position
+    (remembered for the last few texts: a snippet's text is folded for each kind of match)."""
     if text.isascii():
         return text
     table = {ord(c): base for c in set(text) if not c.isascii() and (base := _base_char(c)) != c}
     return text.translate(table) if table else text
+
+
+_ASCII = frozenset(map(chr, range(128)))
+
+
+@lru_cache(maxsize=4096)
+def _one_ascii_letter(c: str) -> bool:
+    """Whether a character is no letter or digit, or folds in place to one ASCII letter or digit."""
+    return not (c.isalnum() or c == "_") or _base_char(c).isascii()
+
+
+@lru_cache(maxsize=64)
+def folds_to_ascii(text: str) -> bool:
+    """Whether every word of the text, folded in place, is ASCII letters and digits: true but for a
+    letter such as æ, ß or ø, which has no one-letter base (tantivy folds it to two letters, or another)."""
+    return text.isascii() or all(map(_one_ascii_letter, set(text).difference(_ASCII)))
+
+
+@lru_cache(maxsize=64)
+def lowered(text: str) -> str | None:
+    """The text folded in place and in lower case, when matching in it is matching in the folded
+    text ignoring case (its words are ASCII: ``folds_to_ascii``); else None."""
+    if not folds_to_ascii(text):
+        return None
+    low = fold_in_place(text).lower()
+    return low if len(low) == len(text) else None
+
+
+def _at_word_starts(pattern: re.Pattern, low: str) -> list[tuple[int, int]]:
+    """The spans of ``pattern``'s matches that begin a word (not after a letter or digit), found as
+    ``_NOT_IN_WORD + pattern`` finds them — but with the pattern's letters first, which the
+    regular expression engine looks for quickly (a look-behind first is tried at every character)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while (m := pattern.search(low, pos)) is not None:
+        start, end = m.span()
+        if start and low[start - 1].isalnum():     # inside a word: look again one character on
+            pos = start + 1
+            continue
+        out.append((start, end))
+        pos = end if end > start else start + 1
+    return out
+
+
+def _phrase_body(words: tuple[str, ...], prefix: bool) -> str:
+    return r"[\W_]+".join(re.escape(w) for w in words) + (r"[^\W_]*" if prefix else _WORD_ENDS)
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern:
+    return re.compile(_NOT_IN_WORD + _phrase_body(words, prefix), re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _lower_phrase_pattern(words: tuple[str, ...], prefix: bool) -> re.Pattern | None:
+    """The phrase's pattern for a lowered text (None for words that are not ASCII: they are
+    matched as typed, ignoring case, by ``_phrase_pattern``)."""
+    if not all(w.isascii() for w in words):
+        return None
+    return re.compile(_phrase_body(tuple(w.lower() for w in words), prefix))
 
 
 def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str]) -> list[tuple[int, int]]:
@@ -68,17 +124,36 @@ def exact_ranges(text: str, phrases: list[tuple[str, ...]], prefixes: list[str])
     wanted = [(tuple(p), False) for p in phrases if p] + [((p,), True) for p in prefixes]
     if not wanted:
         return []
-    folded = fold_in_place(text)
-    return [m.span() for words, prefix in wanted for m in _phrase_pattern(words, prefix).finditer(folded)]
+    low = lowered(text)
+    out: list[tuple[int, int]] = []
+    for words, prefix in wanted:
+        fast = _lower_phrase_pattern(words, prefix) if low is not None else None
+        if fast is not None and low is not None:
+            out.extend(_at_word_starts(fast, low))
+        else:
+            out.extend(m.span() for m in _phrase_pattern(words, prefix).finditer(fold_in_place(text)))
+    return out
 
 
-def words_starting(text: str, heads: set[str]) -> list[tuple[int, int, str]]:
-    """(start, end, folded word) of the words that begin with one of ``heads`` (lower case)."""
-    if not heads:
-        return []
-    pattern = re.compile(_NOT_IN_WORD + "(?:" + "|".join(re.escape(h) for h in sorted(heads)) + r")[^\W_]*",
-                         re.IGNORECASE)
-    return [(m.start(), m.end(), m.group().lower()) for m in pattern.finditer(fold_in_place(text))]
+class Starting:
+    """Words beginning with one of some beginnings (lower case), whole: their spans and folded, lower-case words."""
+
+    def __init__(self, heads: frozenset[str]):
+        body = "(?:" + "|".join(re.escape(h) for h in sorted(heads)) + r")[^\W_]*"
+        self.pattern = re.compile(_NOT_IN_WORD + body, re.IGNORECASE)
+        self.lower = re.compile(body) if all(h.isascii() and h == h.lower() for h in heads) else None
+
+    def words(self, text: str) -> list[tuple[int, int, str]]:
+        low = lowered(text) if self.lower is not None else None
+        if self.lower is not None and low is not None:
+            return [(start, end, low[start:end]) for start, end in _at_word_starts(self.lower, low)]
+        return [(m.start(), m.end(), m.group().lower()) for m in self.pattern.finditer(fold_in_place(text))]
+
+
+@lru_cache(maxsize=64)
+def starting(heads: frozenset[str]) -> Starting:
+    """Words beginning with one of ``heads`` (lower case)."""
+    return Starting(heads)
 
 
 def marked_ranges(marked: str) -> tuple[str, list[tuple[int, int]]]:
@@ -132,12 +207,17 @@ def _region(text: str, ranges: list[tuple[int, int]]) -> tuple[int, int]:
     return lo, min(len(text), lo + REGION_CHARS)
 
 
-def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], width: int) -> int:
-    """Index of the first word of a ``width``-word window holding the most marked words, with the
-    marked words of that window centred."""
-    if not ranges or len(words) <= width:
+def _word_end(text: str, start: int, region_hi: int) -> int:
+    """Where the word beginning at ``start`` ends (within the region)."""
+    found = _WORD.match(text, start, region_hi)
+    return found.end() if found else start
+
+
+def _best_window(starts: list[int], ranges: list[tuple[int, int]], width: int) -> int:
+    """Index of the first word (of those starting at ``starts``) of a ``width``-word window holding
+    the most marked words, with the marked words of that window centred."""
+    if not ranges or len(starts) <= width:
         return 0
-    starts = [w[0] for w in words]
     marked = sorted({max(0, bisect_right(starts, start) - 1) for start, _end in ranges})
     best_i, best_count = 0, 0
     for i, first in enumerate(marked):                 # windows that begin at a marked word
@@ -146,24 +226,24 @@ def _best_window(words: list[tuple[int, int]], ranges: list[tuple[int, int]], wi
             best_i, best_count = i, count
     inside = marked[best_i:best_i + best_count]
     spare = width - (inside[-1] - inside[0] + 1)
-    return max(0, min(inside[0] - spare // 2, len(words) - width))
+    return max(0, min(inside[0] - spare // 2, len(starts) - width))
 
 
 def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS) -> Markup:
     """Escaped text of about ``width`` words around the marked ranges, each wrapped in <mark>."""
     ranges = merge(ranges)
     region_lo, region_hi = _region(text, ranges)
-    words = [m.span() for m in _WORD.finditer(text, region_lo, region_hi)]
-    if region_lo and words:
-        words = words[1:]                               # the first may be cut
-    if region_hi < len(text) and words:
-        words = words[:-1]                              # so may the last
-    if not words:
+    starts = [m.start() for m in _WORD.finditer(text, region_lo, region_hi)]     # where each word begins
+    if region_lo and starts:
+        starts = starts[1:]                             # the first may be cut
+    if region_hi < len(text) and starts:
+        starts = starts[:-1]                            # so may the last
+    if not starts:
         return Markup("")
-    inside = [r for r in ranges if r[1] > words[0][0] and r[0] < words[-1][1]]
-    first = _best_window(words, inside, width)
-    last = min(len(words), first + width) - 1
-    lo, hi = words[first][0], words[last][1]
+    inside = [r for r in ranges if r[1] > starts[0] and r[0] < _word_end(text, starts[-1], region_hi)]
+    first = _best_window(starts, inside, width)
+    last = min(len(starts), first + width) - 1
+    lo, hi = starts[first], _word_end(text, starts[last], region_hi)
     out: list[str] = [ELLIPSIS + " " if lo > _leading_space(text) else ""]
     pos = lo
     for start, end in inside:

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, union
+from functools import lru_cache
+
+from sqlalchemy import Connection, Dialect, Integer, column, select, table, text
 
 from ...attribute import departments as dept_registry
 from ..queries.speakers import membership_columns, membership_of
 from ..schema import debates, headings, memberships, people, speeches
 from . import budget, index_marks, query_language as ql, tantivy_index, tantivy_search
 from .highlight import exact_ranges, snippet
+from .stemmed_words import stemmed_ranges
 from .model import FilterOptions, QuestionContext, SearchHit, SearchQuery, SearchResults, item_type
 
 #: characters of a written question shown above its answer
@@ -37,11 +40,15 @@ def search(conn: Connection, query: SearchQuery) -> SearchResults:
     it, a page by date walks the date field; the database then gives the page's rows.
 
     The work is bounded (:mod:`.budget`): a search over its time budget raises ``OverBudget``,
-    a QueryError that says how to narrow it.
+    a QueryError that says how to narrow it. It runs within a deadline, looked at between steps;
+    its one statement reads a page's rows by primary key (bounded by the page's size), so the
+    database is not asked to hold it to the budget (``budget.guard``: on PostgreSQL four round
+    trips of a savepoint and a statement_timeout, a third of a search's time at 20k).
     """
     parsed = ql.parse(query.text)
     index = tantivy_index.current(conn)      # catching up after an ingest is not the query's cost
-    with budget.guard(conn):
+    with budget.deadline():
+        budget.check()
         rows, total, total_debates = tantivy_search.search(conn, parsed, query, index)
         budget.check()
         hits = _hydrate(conn, parsed, rows)
@@ -57,53 +64,87 @@ def _as_date(value) -> date:
 
 #: written questions and answers (the elements that make question groups)
 _WRITTEN = ("ques", "reply")
-_PAGE = speeches.alias("page")
+#: the listed items (search_items: ids as the index holds them)
+_ITEMS = table("search_items", column("id", Integer), column("speech_id"))
 
-_SAME = speeches.alias("same")
-#: the page's speeches and the other written questions and answers of their question groups: a
-#: union of two indexed lookups (by primary key; by debate, ix_speeches_debate) — written as one
-#: OR, PostgreSQL read the whole table for it (17 ms of a 21 ms search at 20k)
-_WANTED = union(
-    select(_PAGE.c.id).where(_PAGE.c.id.in_(bindparam("ids", expanding=True))),
-    select(_SAME.c.id)
-    .select_from(_PAGE.join(_SAME, and_(_SAME.c.debate_id == _PAGE.c.debate_id,
-                                        _SAME.c.heading_id == _PAGE.c.heading_id)))
-    .where(and_(_PAGE.c.id.in_(bindparam("ids", expanding=True)), _PAGE.c.element.in_(_WRITTEN),
-                _SAME.c.element.in_(_WRITTEN))))
-
-#: the rows behind a page of hits, with the other written questions and answers of their question
-#: groups (built once: SQLAlchemy caches its compiled form)
+#: the speeches of some items (the page's, and their question groups'), with what a hit shows: one
+#: statement, by primary key (built once: SQLAlchemy caches its compiled form)
 _HIT_ROWS = (
-    select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
-           speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office, speeches.c.person_id,
-           speeches.c.position, speeches.c.text,
+    select(_ITEMS.c.id.label("item"), speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind,
+           speeches.c.date, speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office,
+           speeches.c.person_id, speeches.c.position, speeches.c.text,
            debates.c.title.label("debate_title"), debates.c.department_slug,
            headings.c.title.label("heading_title"),
            people.c.name.label("person_name"), people.c.slug.label("person_slug"),
            *membership_columns())
-    .select_from(speeches.join(debates, debates.c.id == speeches.c.debate_id)
+    .select_from(_ITEMS.join(speeches, speeches.c.id == _ITEMS.c.speech_id)
+                 .join(debates, debates.c.id == speeches.c.debate_id)
                  .outerjoin(headings, headings.c.id == speeches.c.heading_id)
                  .outerjoin(people, people.c.id == speeches.c.person_id)
                  .outerjoin(memberships, memberships.c.id == speeches.c.membership_id))
-    .where(speeches.c.id.in_(_WANTED))
-    .order_by(speeches.c.debate_id, speeches.c.position))
+    .where(text("search_items.id IN (__ITEMS__)")))
+
+
+@lru_cache(maxsize=4)
+def _hit_rows_sql(dialect: Dialect) -> tuple[str, list[str], list[tuple[int, str, Any]], Any]:
+    """``_HIT_ROWS`` as this database's SQL (the item ids, integers, to be written in), the names of
+    its columns, what turns a value read into its column's type (as SQLAlchemy would: a date; the
+    columns that need it, by position) and what does it for the text (a packed SQLite body). Run by
+    the driver: the ids written in, not bound, cost nothing to expand, and the rows are plain tuples."""
+    columns = list(_HIT_ROWS.selected_columns)
+    keys = [str(c.key) for c in columns]
+    processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+    converted = [(n, k, p) for n, (k, p) in enumerate(zip(keys, processors)) if p is not None and k != "text"]
+    return str(_HIT_ROWS.compile(dialect=dialect)), keys, converted, processors[keys.index("text")]
+
+
+class _HitRow(dict):
+    """A hit row whose text is unpacked when first read (a question group's other items are read
+    for their places in it, seldom for their text)."""
+
+    def __missing__(self, key: str):
+        if key != "text":
+            raise KeyError(key)
+        value, unpack = self["_text"]
+        self["text"] = value = unpack(value) if unpack is not None and value is not None else value
+        return value
+
+
+def _hit_rows(conn: Connection, items: list[int]) -> list[_HitRow]:
+    sql, keys, converted, unpack = _hit_rows_sql(conn.dialect)
+    found = conn.exec_driver_sql(sql.replace("__ITEMS__", ", ".join(str(int(i)) for i in items))).all()
+    out = []
+    for row in found:
+        r = _HitRow(zip(keys, row))
+        for n, key, convert in converted:
+            if row[n] is not None:
+                r[key] = convert(row[n])
+        r["_text"] = (r.pop("text"), unpack)
+        out.append(r)
+    return out
 
 
 def _shown(conn: Connection, rows) -> tuple[list[dict], dict, dict]:
-    """The page's rows with each result shown by its answer; the hit rows read (by speech id); and
-    the questions of the answers shown. A written question that matched (on its own, or better
-    than its answer) stands for its question group, shown as the group's first answer with the
-    question above it (``SearchHit.question``); an unanswered question is shown as itself. One
-    query reads the page's items and their question groups."""
+    """The page's rows with each result shown by its answer (``speech_id`` set: the speech shown);
+    the hit rows read (by speech id); and the questions of the answers shown. A written question
+    that matched (on its own, or better than its answer) stands for its question group, shown as
+    the group's first answer with the question above it (``SearchHit.question``); an unanswered
+    question is shown as itself. One statement reads the page's items and their question groups'
+    (the index lists a group's items: ``tantivy_search._rows``)."""
     rows = [dict(r) for r in rows]
+    wanted = {r["doc"] for r in rows}.union(*(r["group"] for r in rows))
+    by_item: dict[int, Any] = {}
     by_id: dict[str, Any] = {}
     groups: dict[tuple, list] = {}               # (debate, heading) → its questions and answers, in order
-    for r in conn.execute(_HIT_ROWS, {"ids": [r["speech_id"] for r in rows]}).mappings():
-        by_id[r["id"]] = r
+    for r in _hit_rows(conn, sorted(wanted)):
+        by_item[r["item"]] = by_id[r["id"]] = r
         if r["element"] in _WRITTEN and r["heading_id"]:
             groups.setdefault((r["debate_id"], r["heading_id"]), []).append(r)
+    for members in groups.values():
+        members.sort(key=lambda m: m["position"])
     for r in rows:
-        s = by_id.get(r["speech_id"])
+        s = by_item.get(r["doc"])
+        r["speech_id"] = s["id"] if s is not None else None
         if s is not None and s["element"] == "ques":
             answers = [a for a in groups.get((s["debate_id"], s["heading_id"]), []) if a["element"] == "reply"]
             if answers:
@@ -133,7 +174,7 @@ def _hydrate(conn: Connection, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
         return []
     rows, by_id, questions = _shown(conn, rows)
     texts = {n: by_id[r["speech_id"]]["text"] for n, r in enumerate(rows) if r["speech_id"] in by_id}
-    stemmed = tantivy_search.stemmed_ranges(conn, parsed, texts)
+    stemmed = stemmed_ranges(conn, parsed, texts)
     exact = [leaf for leaf in parsed.positive_leaves() if leaf.index == ql.EXACT]
     phrases = [leaf.words for leaf in exact if isinstance(leaf, ql.Phrase)]
     prefixes = [leaf.word for leaf in exact if isinstance(leaf, ql.Term)]

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 
 import tantivy
 
-from .tantivy_index import SCHEMA, stem_of
+from .tantivy_index import MARKER, SCHEMA, stem_of
 
 Q = tantivy.Query
 
@@ -56,6 +57,48 @@ def spellings(searcher: tantivy.Searcher, stem: str) -> list[str]:
     return sorted(w for w in found if stem_of(w) == (stem,))
 
 
+def generation(searcher: tantivy.Searcher) -> tuple | None:
+    """What the searcher's index holds, as its marker says (every commit of the index writes a new
+    one: tantivy_index.SearchIndex.sync): a key that changes whenever the words of the index may.
+    None for an index without a marker (not written by sync): nothing is remembered for it."""
+    found = searcher.search(Q.term_query(SCHEMA, "kind", MARKER), 1).hits
+    if not found:
+        return None
+    doc = searcher.doc(found[0][1])
+    return (tuple(doc.get_all("mark_installation")), tuple(doc.get_all("mark_items")),
+            tuple(doc.get_all("mark_removed")), searcher.num_docs)
+
+
+#: stem → its spellings, for one generation of the index (listing them reads the term dictionary
+#: under each prefix: at a million items, thousands of words for a short stem)
+_KNOWN: dict[str, list[str]] = {}
+_KNOWN_GENERATION: list = [None]
+_KNOWN_LOCK = threading.Lock()
+#: stems remembered per generation
+KNOWN_STEMS = 4096
+
+
+def cached_spellings(searcher: tantivy.Searcher, stems: list[str]) -> list[list[str]]:
+    """``spellings`` of each stem, remembered until the index changes (keyed on its generation,
+    read from the same searcher: never stale after an ingest)."""
+    key = generation(searcher)
+    if key is None:
+        return [spellings(searcher, s) for s in stems]
+    with _KNOWN_LOCK:
+        if _KNOWN_GENERATION[0] != key:
+            _KNOWN.clear()
+            _KNOWN_GENERATION[0] = key
+        known = {s: _KNOWN[s] for s in stems if s in _KNOWN}
+    missing = {s: spellings(searcher, s) for s in stems if s not in known}
+    with _KNOWN_LOCK:
+        if _KNOWN_GENERATION[0] == key:
+            if len(_KNOWN) + len(missing) > KNOWN_STEMS:
+                _KNOWN.clear()
+            _KNOWN.update(missing)
+    known.update(missing)
+    return [known[s] for s in stems]
+
+
 def _idf(doc_freq: int, docs: int) -> float:
     """tantivy's BM25 idf."""
     return math.log(1.0 + (docs - doc_freq + 0.5) / (doc_freq + 0.5))
@@ -63,7 +106,7 @@ def _idf(doc_freq: int, docs: int) -> float:
 
 def stemmed_phrase(searcher: tantivy.Searcher, stems: list[str]) -> tantivy.Query:
     """Adjacent words with these stems, scored as a phrase query on ``stem`` would be."""
-    alternatives = [spellings(searcher, s) for s in stems]
+    alternatives = cached_spellings(searcher, stems)
     if not all(alternatives):
         return Q.empty_query()
     patterns = ["|".join(re.escape(w) for w in words) for words in alternatives]

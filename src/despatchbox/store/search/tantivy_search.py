@@ -1,13 +1,14 @@
 """Searching the tantivy index (both databases): the query language as tantivy queries,
 filters applied inside the query (before ranking), pages of results by relevance or by date (a
 written question and its answer are one result: the index's ``result`` field), one hit per
-debate with its number of matching results, and where stemmed words match for snippets.
+debate with its number of matching results (where stemmed words match, for snippets:
+:mod:`.stemmed_words`).
 
 Relevance is BM25 with block-max pruning: a page by relevance looks only at documents that can
 still reach it (and a few more: a result's other items), so its cost does not grow with the
 number of matches. Totals count results, exactly (without scoring; estimated only above
-``EXACT_RESULT_COUNT`` matching written questions and answers). ``hits`` rows are dicts of doc (search_items.id), speech_id, score and
-in_debate.
+``EXACT_RESULT_COUNT`` matching written questions and answers). ``hits`` rows are dicts of doc (search_items.id),
+score, in_debate and group (the items of a written question's or answer's question group).
 """
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ import re
 from typing import Any, cast
 
 import tantivy
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection
 
 from . import budget, query_language as ql
-from . import query_plan as qp
-from .highlight import fold, words_starting
 from .stemmed_phrase import stemmed_phrase
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
@@ -74,6 +73,19 @@ def _sequence(field: str, words: list[str]) -> tantivy.Query:
     return Q.phrase_query(SCHEMA, field, phrase)
 
 
+def any_of(field: str, values) -> tantivy.Query:
+    """Documents with one of these values: a boolean query of term queries (tantivy's term set
+    query costs ~0.2 ms whatever it matches; this, microseconds)."""
+    return Q.boolean_query([(Occur.Should, Q.term_query(SCHEMA, field, v)) for v in values])
+
+
+def _all_hits(searcher: tantivy.Searcher, q: tantivy.Query, expected: int) -> list:
+    """Every hit of a query expected to match about ``expected`` documents (searched again when more)."""
+    found = searcher.search(q, max(expected, 1), count=True)
+    n = found.count  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
+    return found.hits if n <= max(expected, 1) else searcher.search(q, n, count=False).hits
+
+
 def _filter(q: tantivy.Query) -> tuple:
     return (Occur.Must, Q.const_score_query(q, 0.0))
 
@@ -86,12 +98,12 @@ def filters(conn: Connection, query: SearchQuery) -> list[tuple]:
     if query.person_id is not None:
         out.append(_filter(Q.term_query(SCHEMA, "person", int(query.person_id))))
     if query.party_codes:
-        out.append(_filter(Q.term_set_query(SCHEMA, "party", list(query.party_codes))))
+        out.append(_filter(any_of("party", query.party_codes)))
     if query.department_slug:
         known_department(query.department_slug)
         out.append(_filter(Q.term_query(SCHEMA, "department", query.department_slug)))
     if query.kinds:
-        out.append(_filter(Q.term_set_query(SCHEMA, "kind", list(query.kinds))))
+        out.append(_filter(any_of("kind", query.kinds)))
     if query.date_from or query.date_to:
         out.append(_filter(Q.range_query(SCHEMA, "date", tantivy.FieldType.Integer,
                                          query.date_from.toordinal() if query.date_from else None,
@@ -116,19 +128,26 @@ def _int_values(searcher: tantivy.Searcher, field: str, addresses: list) -> list
 
 
 def _rows(conn: Connection, searcher: tantivy.Searcher, hits, score_of=None) -> list[dict]:
-    """The page's hits as rows; the index holds item ids only, the database their speeches (an item
-    removed since the index was read has none: the row is dropped when the hits are read)."""
+    """The page's hits as rows: the item (``doc``), its score and, for a written question or answer,
+    the items of its question group (``group``: the index's ``result`` key is the group's, so one
+    lookup in the index finds them). The index holds item ids only; the database gives their
+    speeches, all in one statement (an item removed since the index was read has none: its row is
+    dropped then)."""
     addresses = [a for _k, a in hits]
-    items = [int(i) for i in _int_values(searcher, "item", addresses)] if addresses else []
-    speech_of: dict[int, str] = ({int(i): s for i, s in conn.execute(_SPEECH_OF, {"items": items})}
-                                 if items else {})
-    return [{"doc": item, "speech_id": speech_of.get(item), "score": float(key) if score_of is None else score_of,
-             "in_debate": None, "_address": address}
-            for (key, address), item in zip(hits, items)]
-
-
-_SPEECH_OF = text("SELECT id, speech_id FROM search_items WHERE id IN :items").bindparams(
-    bindparam("items", expanding=True))
+    if not addresses:
+        return []
+    items = [int(i) for i in _int_values(searcher, "item", addresses)]
+    written = _int_values(searcher, "question_group", addresses)
+    keys = [key for key, w in zip(_result_of(searcher, hits), written) if w]
+    group_of: dict[int, list[int]] = {key: [] for key in keys}
+    if keys:
+        found = _all_hits(searcher, any_of("result", keys), 8 * len(keys))
+        for key, item in zip(_result_of(searcher, found), _int_values(searcher, "item", [a for _s, a in found])):
+            group_of[key].append(int(item))
+    keyed = iter(keys)
+    return [{"doc": item, "score": float(key) if score_of is None else score_of, "in_debate": None,
+             "group": group_of[next(keyed)] if w else [], "_address": address}
+            for (key, address), item, w in zip(hits, items, written)]
 
 
 def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
@@ -186,6 +205,9 @@ AGG_BUCKETS = 60_000
 #: (HyperLogLog), not counted
 EXACT_RESULT_COUNT = 1_200_000
 _KEYS = 2 ** 63          # result keys are 63-bit hashes (tantivy_index.debate_key)
+#: up to this many matching written questions and answers, their results are counted from the
+#: hits' result keys (the hits as a list cost less than as many aggregation buckets)
+DISTINCT_FROM_HITS = 5_000
 
 
 def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
@@ -204,6 +226,9 @@ def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, group
     grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
     if grouped > EXACT_RESULT_COUNT:
         return items - grouped + int(round(searcher.cardinality(grouped_q, "result")))
+    if grouped <= DISTINCT_FROM_HITS:                # the result keys of every hit: a third cheaper than
+        found = searcher.search(grouped_q, grouped, count=False).hits    # a terms aggregation's buckets
+        return items - grouped + len(set(_result_of(searcher, found)))
     slices = -(-grouped // AGG_BUCKETS)
     step = -(-_KEYS // slices)
     groups = sum(_groups(searcher, grouped_q, n * step, min(_KEYS, (n + 1) * step) - 1) for n in range(slices))
@@ -246,7 +271,7 @@ def _first_per_result(searcher: tantivy.Searcher, q: tantivy.Query, wanted: int,
 
 
 def _in_results(keys: list[int]) -> tuple:
-    return (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "result", keys), 0.0))
+    return (Occur.Must, Q.const_score_query(any_of("result", keys), 0.0))
 
 
 def _best_scores(searcher: tantivy.Searcher, q: tantivy.Query, keys: list[int]) -> dict[int, float]:
@@ -254,8 +279,7 @@ def _best_scores(searcher: tantivy.Searcher, q: tantivy.Query, keys: list[int]) 
     if not keys:
         return {}
     within = Q.boolean_query([(Occur.Must, q), _in_results(keys)])
-    n = searcher.search(within, 1, count=True).count  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
-    found = searcher.search(within, max(n, 1), count=False).hits
+    found = _all_hits(searcher, within, 4 * len(keys))
     best: dict[int, float] = {}
     for (score, _a), key in zip(found, _result_of(searcher, found)):
         best.setdefault(key, float(score))
@@ -292,7 +316,7 @@ def _grouped(conn: Connection, searcher: tantivy.Searcher, q: tantivy.Query, que
         return [], total, debates_total
     budget.check()
     in_page = Q.boolean_query([(Occur.Must, q),
-                               (Occur.Must, Q.const_score_query(Q.term_set_query(SCHEMA, "debate_key", page_keys), 0.0))])
+                               (Occur.Must, Q.const_score_query(any_of("debate_key", page_keys), 0.0))])
     counts = _results_per_debate(searcher, in_page, len(page_keys))
     if query.sort == "date":
         best_hits = searcher.search(in_page, count(searcher, in_page), count=False).hits
@@ -343,20 +367,3 @@ def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[i
     searcher = index.searcher()
     found = searcher.search(to_query(parsed.root, searcher), limit, count=False).hits
     return _int_values(searcher, "item", [a for _s, a in found])
-
-
-# --- snippets: where the stemmed words are ---------------------------------------------------
-
-def stemmed_ranges(conn: Connection, parsed: ql.ParsedQuery, texts: dict[int, str]) -> dict[int, list]:
-    """For each item (id → its text), the character ranges of the words whose stems are the
-    query's stemmed words'. Exact phrases and prefixes are found by ``highlight.exact_ranges``."""
-    out: dict[int, list] = {doc: [] for doc in texts}
-    node = qp.rank_nodes(parsed.root).get(ql.STEMMED)
-    if node is None:
-        return out
-    wanted = {w for leaf in ql.leaves(node) for w in (leaf.words if isinstance(leaf, ql.Phrase) else (leaf.word,))}
-    targets = {stem_of(w) for w in wanted}
-    heads = {fold(w)[:2] for w in wanted}          # a word and its stem share their first two letters
-    for doc, body in texts.items():
-        out[doc] = [(start, end) for start, end, word in words_starting(body, heads) if stem_of(word) in targets]
-    return out
