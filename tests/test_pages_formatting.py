@@ -132,3 +132,42 @@ def test_safe_html_on_the_sample_keeps_every_word(sample_url):
         assert "<phrase" not in clean and " pid=" not in clean and " class=" not in clean
         assert lxml_html.fragment_fromstring(h, create_parent="div").text_content().split() == \
             lxml_html.fragment_fromstring(clean or " ", create_parent="div").text_content().split()
+
+
+def _nh3_itself(html: str) -> str:
+    from despatchbox.web.formatting import _CLEANER
+    return _CLEANER.clean(html).strip()
+
+
+def test_the_plain_paragraph_path_agrees_with_nh3_on_the_sample(sample_url):
+    """Speeches of the plain form skip nh3 (web/formatting.sanitise): on every speech of the real week
+    the result is nh3's own, and most speeches take that path."""
+    from sqlalchemy import select
+
+    from despatchbox.store.database import engine_for
+    from despatchbox.store.schema import speeches
+    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS, sanitise
+    with engine_for(sample_url).connect() as conn:
+        markup = [r[0] for r in conn.execute(select(speeches.c.html)) if r[0]]
+    plain = [h for h in markup if _PLAIN_PARAGRAPHS.fullmatch(h)]
+    assert len(plain) > len(markup) // 2
+    for h in markup:
+        assert sanitise(h) == _nh3_itself(h), h
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS + ['<p pid="a/1" qnum="2">', "<sub>", "</sub>", "</strong>", "\r",
+                                              "\x00", "\x0c", "\t"]), max_size=25))
+def test_the_plain_paragraph_path_agrees_with_nh3_on_any_mix(parts):
+    from despatchbox.web.formatting import sanitise
+    html = "".join(parts)
+    assert sanitise(html) == _nh3_itself(html)
+
+
+@pytest.mark.parametrize("html", [
+    '<p pid="1">a &amp; b</p>', "<p>a\xa0b</p>", "<p>a\rb</p>", '<p x="a>b">c</p>', "<p><i>a<b>b</b></i></p>",
+    "<p>a</p><i>b</i>", "<p><span>a</span></p>", "<p><i>a</b></p>", "  <p>a</p>\n<p>b <sup>2</sup> c</p>  ",
+])
+def test_the_plain_paragraph_path_on_its_edges(html):
+    from despatchbox.web.formatting import sanitise
+    assert sanitise(html) == _nh3_itself(html)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 
 from fastapi import Request
+from markupsafe import Markup, escape
 
 from ..page_threads import page_router
 from ...store.queries import debates as debate_queries
@@ -15,10 +16,10 @@ from ...store.queries import divisions as division_queries
 from ...store.queries.people import WRITTEN_ANSWER_KINDS
 from ..app import engine_of
 from ..api.common import IsoDate
-from .common import (CHAMBERS, KIND_NAMES, debate_url, department_name, division_url, full_id, not_found,
-                     question_url, redirect, render, short_id)
+from .common import (CHAMBERS, KIND_NAMES, anchor, debate_url, department_name, display_title, division_url, full_id,
+                     not_found, question_url, redirect, render, short_id)
 from .divisions import shape_division
-from .naming import label_speeches
+from .naming import label_speeches, speech_html
 
 router = page_router()
 
@@ -29,6 +30,35 @@ def redirect_to_record(found: dict):
         return redirect(division_url(found["id"]))
     at = found["id"] if found["type"] in ("speech", "heading") and found["id"] != found["debate_id"] else None
     return redirect(debate_url(found["debate_id"], at=at))
+
+
+def heading_html(h: dict) -> str:
+    """A heading of the debate page: ``<h2>`` with its anchor (a written question's links to its page)."""
+    title = escape(display_title(h["title"]))
+    if h["level"] == "minor":
+        if h.get("question_url"):
+            title = Markup(f'<a href="{escape(h["question_url"])}">{title}</a>')
+        return f'<h2 class="subheading" id="{escape(anchor(h["id"]))}">{title}</h2>'
+    return f'<h2 class="majorheading" id="{escape(anchor(h["id"]))}">{title}</h2>'
+
+
+def runs_of_markup(items: list[tuple[str, dict]]) -> list[tuple[str, object]]:
+    """The debate's items in order for debate.html: each run of headings and speeches as one piece of
+    markup (``("html", Markup)``, the lines the template used to write one by one: hundreds of
+    template steps on a long debate), divisions as they are (``("division", shaped)``)."""
+    out: list[tuple[str, object]] = []
+    lines: list[str] = []
+    for kind, item in items:
+        if kind == "division":
+            if lines:
+                out.append(("html", Markup("".join(lines))[:-1]))
+                lines = []
+            out.append((kind, item))
+            continue
+        lines.append(f"    {heading_html(item) if kind == 'heading' else speech_html(item)}\n")
+    if lines:
+        out.append(("html", Markup("".join(lines))[:-1]))
+    return out
 
 
 @router.get("/debate/{gid:path}")
@@ -45,7 +75,7 @@ def debate_page(request: Request, gid: str):
         if gid.startswith("uk.org.publicwhip/"):
             return redirect(debate_url(debate_id))
         headings = debate_queries.headings_of(conn, debate_id)
-        speeches = label_speeches(conn, debate_queries.speeches_of(conn, debate_id, with_text=False))
+        speeches = label_speeches(conn, debate_queries.speeches_of(conn, debate_id, with_speakers=False))
         divisions = debate_queries.divisions_of(conn, debate_id)
         votes = division_queries.votes_by_division(conn, [d["id"] for d in divisions])
     items: list[tuple[int, int, str, dict]] = []
@@ -62,7 +92,7 @@ def debate_page(request: Request, gid: str):
     items.sort(key=lambda t: (t[0], t[1]))
     dept = debate["department_slug"]
     return render(request, "debate.html", {
-        "debate": debate, "items": [(kind, item) for _, _, kind, item in items],
+        "debate": debate, "items": runs_of_markup([(kind, item) for _, _, kind, item in items]),
         "chamber": KIND_NAMES.get(debate["kind"], debate["kind"]),
         "dept": dept, "dept_name": department_name(dept, debate["date"]) if dept else None,
         "speech_count": debate["speeches"], "word_count": debate["words"],
