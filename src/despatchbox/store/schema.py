@@ -139,7 +139,7 @@ headings = Table(
     "headings", metadata,
     Column("id", String(120), primary_key=True),                   # gid
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False, index=True),
+    Column("debate_id", String(120), nullable=False),           # ix_headings_debate_level (0007)
     Column("parent_id", String(120)),                              # the major heading above a minor one
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
@@ -176,7 +176,7 @@ speeches = Table(
     Column("speech_type", String(60)),
     Column("oral_qnum", String(20)),
 )
-Index("ix_speeches_debate", speeches.c.debate_id, speeches.c.position)
+# ix_speeches_debate (debate_id, position) dropped (0022): ix_speeches_debate_person (0007) serves
 Index("ix_speeches_person_date", speeches.c.person_id, speeches.c.date)
 Index("ix_speeches_date_kind", speeches.c.date, speeches.c.kind)
 

@@ -41,6 +41,21 @@ def whole(value: str, prefix: str) -> str:
     return value[1:] if value.startswith(_WHOLE) else prefix + value
 
 
+def stored_sql(column: str, prefix: str) -> str:
+    """:func:`stored` as an SQL expression over ``column`` (SQLite and PostgreSQL); ``prefix`` is a
+    constant of this module (no quote in it)."""
+    assert "'" not in prefix
+    n = len(prefix)
+    return (f"(CASE WHEN substr({column}, 1, {n}) = '{prefix}' AND substr({column}, {n + 1}, 1) <> '{_WHOLE}' "
+            f"THEN substr({column}, {n + 1}) ELSE '{_WHOLE}' || {column} END)")
+
+
+def whole_sql(column: str, prefix: str) -> str:
+    """:func:`whole` as an SQL expression over ``column``."""
+    assert "'" not in prefix
+    return f"(CASE WHEN substr({column}, 1, 1) = '{_WHOLE}' THEN substr({column}, 2) ELSE '{prefix}' || {column} END)"
+
+
 class PrefixDropped(TypeDecorator):
     """A column whose values share ``prefix``: stored by :func:`stored`, read back by :func:`whole`."""
 

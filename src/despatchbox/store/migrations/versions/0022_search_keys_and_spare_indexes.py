@@ -1,0 +1,134 @@
+"""SQLite's list of search items held as keys only; two indexes no query needs dropped
+
+Issue 18, storage (bytes per contribution at 20k, before → after: docs/benchmarks.md).
+
+SQLite: ``search_items`` was a table copying six columns of each speech with text (its gid, its
+debate's gid, kind, date, person, membership: ~280 bytes a contribution with its unique index on
+the gid). It is now the view of the same name over ``search_keys`` (``id`` AUTOINCREMENT, as
+before: never reused; ``speech``: the speech's gid stored short, store/short_text.py's form with
+``uk.org.publicwhip/`` dropped, unique) joined to ``speeches`` for the other columns. Readers of
+``search_items`` see the same columns and values (ids whole); a key whose speech has gone (which
+the triggers never leave) is not in the view, and ``index_status``/``check_index`` read
+``search_keys`` itself. The triggers keep ``search_keys`` as 0013's kept ``search_items``; the item
+ids and the AUTOINCREMENT counter carry over, so an index beside the database needs nothing redone.
+The view's join is written both ways (``s.id = whole(k.speech)`` and ``k.speech = stored(s.id)``),
+so either side can drive it: a person's items are found from ``ix_speeches_person_cover`` (the
+table before had no index for them: a whole scan).
+
+Both databases: ``ix_speeches_debate`` (debate_id, position) and ``ix_headings_debate_id``
+(debate_id) are dropped: ``ix_speeches_debate_person`` (debate_id, person_id, position,
+membership_id) and ``ix_headings_debate_level`` (debate_id, level, position) begin with the same
+column, and a debate's few hundred rows are sorted by position after the lookup.
+
+PostgreSQL keeps its ``search_items`` table (migration 0021).
+
+Revision ID: 0022
+Revises: 0021
+"""
+from alembic import op
+
+revision = "0022"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+PREFIX = "uk.org.publicwhip/"
+_N = len(PREFIX)
+
+
+def stored_sql(c: str) -> str:
+    """short_text.stored(c, PREFIX) in SQL"""
+    return (f"(CASE WHEN substr({c}, 1, {_N}) = '{PREFIX}' AND substr({c}, {_N + 1}, 1) <> '=' "
+            f"THEN substr({c}, {_N + 1}) ELSE '=' || {c} END)")
+
+
+def whole_sql(c: str) -> str:
+    """short_text.whole(c, PREFIX) in SQL"""
+    return f"(CASE WHEN substr({c}, 1, 1) = '=' THEN substr({c}, 2) ELSE '{PREFIX}' || {c} END)"
+
+
+_COLUMNS = "speech_id, debate_id, kind, date, person_id, membership_id"
+_REMOVE_KEY = (f"INSERT INTO search_removed (item_id) SELECT id FROM search_keys WHERE speech = {stored_sql('old.id')}; "
+               f"DELETE FROM search_keys WHERE speech = {stored_sql('old.id')};")
+
+DROP_TRIGGERS = [
+    "DROP TRIGGER IF EXISTS search_speeches_update",
+    "DROP TRIGGER IF EXISTS search_speeches_delete",
+    "DROP TRIGGER IF EXISTS search_speeches_insert",
+]
+
+SQLITE_UP = [
+    *DROP_TRIGGERS,
+    """CREATE TABLE search_keys (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        speech VARCHAR(120) NOT NULL UNIQUE)""",
+    f"INSERT INTO search_keys (id, speech) SELECT id, {stored_sql('speech_id')} FROM search_items ORDER BY id",
+    # the counter carries over (it may be past the last id held): an index beside keeps its marks
+    "DELETE FROM sqlite_sequence WHERE name = 'search_keys'",
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_keys', seq FROM sqlite_sequence WHERE name = 'search_items'",
+    "DROP TABLE search_items",
+    f"""CREATE VIEW search_items (id, {_COLUMNS}) AS
+        SELECT k.id, {whole_sql('k.speech')}, s.debate_id, s.kind, s.date, s.person_id, s.membership_id
+        FROM search_keys k JOIN speeches s
+            ON s.id = {whole_sql('k.speech')} AND k.speech = {stored_sql('s.id')}""",
+    f"""CREATE TRIGGER search_speeches_insert AFTER INSERT ON speeches WHEN new.text <> '' BEGIN
+        INSERT INTO search_keys (speech) VALUES ({stored_sql('new.id')});
+    END""",
+    f"CREATE TRIGGER search_speeches_delete AFTER DELETE ON speeches BEGIN {_REMOVE_KEY} END",
+    f"""CREATE TRIGGER search_speeches_update
+        AFTER UPDATE OF text, debate_id, kind, date, person_id, membership_id ON speeches BEGIN
+        {_REMOVE_KEY}
+        INSERT INTO search_keys (speech) SELECT {stored_sql('new.id')} WHERE new.text <> '';
+    END""",
+]
+
+#: 0013's table and triggers again, its rows from the view (a key whose speech has gone has no
+#: columns to give: it is dropped, as rebuilding the list would)
+SQLITE_DOWN = [
+    *DROP_TRIGGERS,
+    """CREATE TABLE search_items_old (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        speech_id VARCHAR(120) NOT NULL UNIQUE,
+        debate_id VARCHAR(120) NOT NULL,
+        kind VARCHAR(40) NOT NULL,
+        date DATE NOT NULL,
+        person_id INTEGER,
+        membership_id VARCHAR(60))""",
+    f"INSERT INTO search_items_old (id, {_COLUMNS}) SELECT id, {_COLUMNS} FROM search_items ORDER BY id",
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_items_old', seq FROM sqlite_sequence "
+    "WHERE name = 'search_keys'",
+    "DROP VIEW search_items",
+    "DROP TABLE search_keys",
+    "ALTER TABLE search_items_old RENAME TO search_items",
+]
+
+#: (index, table, columns) dropped on both databases
+SPARE_INDEXES = [("ix_speeches_debate", "speeches", ["debate_id", "position"]),
+                 ("ix_headings_debate_id", "headings", ["debate_id"])]
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    for name, table, _columns in SPARE_INDEXES:
+        op.drop_index(name, table_name=table)
+    if conn.dialect.name != "sqlite":
+        return
+    for statement in SQLITE_UP:
+        conn.exec_driver_sql(statement)
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    for name, table, columns in SPARE_INDEXES:
+        op.create_index(name, table, columns, unique=False)
+    if conn.dialect.name != "sqlite":
+        return
+    for statement in SQLITE_DOWN:
+        conn.exec_driver_sql(statement)
+    # 0013's triggers (its module name starts with a digit: run its file)
+    import runpy
+    from pathlib import Path
+    earlier = runpy.run_path(str(Path(__file__).with_name("0013_search_beside.py")))
+    for statement in earlier["SQLITE_UP"]:
+        if statement.lstrip().startswith("CREATE TRIGGER"):
+            conn.exec_driver_sql(statement)
