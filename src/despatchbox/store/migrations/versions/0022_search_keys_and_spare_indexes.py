@@ -15,10 +15,13 @@ The view's join is written both ways (``s.id = whole(k.speech)`` and ``k.speech 
 so either side can drive it: a person's items are found from ``ix_speeches_person_cover`` (the
 table before had no index for them: a whole scan).
 
-Both databases: ``ix_speeches_debate`` (debate_id, position) and ``ix_headings_debate_id``
-(debate_id) are dropped: ``ix_speeches_debate_person`` (debate_id, person_id, position,
-membership_id) and ``ix_headings_debate_level`` (debate_id, level, position) begin with the same
-column, and a debate's few hundred rows are sorted by position after the lookup.
+Both databases: ``ix_speeches_debate`` (debate_id, position) and ``ix_speeches_debate_person``
+(debate_id, person_id, position, membership_id) become one index, ``ix_speeches_debate_cover``
+(debate_id, position, person_id, membership_id): a debate's speeches in order are still one range of
+it, and "did this person speak in this debate" / "who spoke in these debates" read the debate's
+entries of it (a few hundred at most) without reading speech rows, as 0007 wanted.
+``ix_headings_debate_id`` (debate_id) is dropped: ``ix_headings_debate_level`` (debate_id, level,
+position) begins with the same column.
 
 PostgreSQL keeps its ``search_items`` table (migration 0021).
 
@@ -104,11 +107,15 @@ SQLITE_DOWN = [
 
 #: (index, table, columns) dropped on both databases
 SPARE_INDEXES = [("ix_speeches_debate", "speeches", ["debate_id", "position"]),
+                 ("ix_speeches_debate_person", "speeches", ["debate_id", "person_id", "position", "membership_id"]),
                  ("ix_headings_debate_id", "headings", ["debate_id"])]
+#: the index that serves for the first two
+DEBATE_COVER = ("ix_speeches_debate_cover", "speeches", ["debate_id", "position", "person_id", "membership_id"])
 
 
 def upgrade() -> None:
     conn = op.get_bind()
+    op.create_index(DEBATE_COVER[0], DEBATE_COVER[1], DEBATE_COVER[2], unique=False)
     for name, table, _columns in SPARE_INDEXES:
         op.drop_index(name, table_name=table)
     if conn.dialect.name != "sqlite":
@@ -121,6 +128,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     for name, table, columns in SPARE_INDEXES:
         op.create_index(name, table, columns, unique=False)
+    op.drop_index(DEBATE_COVER[0], table_name=DEBATE_COVER[1])
     if conn.dialect.name != "sqlite":
         return
     for statement in SQLITE_DOWN:

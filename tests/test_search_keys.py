@@ -1,0 +1,105 @@
+"""Migration 0022: SQLite's search items held as keys (``search_keys``, the speech's gid stored short)
+behind the view ``search_items``; two indexes no query needs dropped on both databases."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from despatchbox.store import database
+from despatchbox.store.short_text import PARLPARSE_ID, stored, stored_sql, whole, whole_sql
+
+from .conftest import SAMPLE
+
+ITEM_COLUMNS = "id, speech_id, debate_id, kind, date, person_id, membership_id"
+VALUES = [PARLPARSE_ID + "debate/2009-10-26b.1.0", PARLPARSE_ID + "=odd", PARLPARSE_ID, "=whole", "", "other/1",
+          "uk.org.publicwhip", "UK.ORG.PUBLICWHIP/debate/1", PARLPARSE_ID + "wrans/2009-10-26f.5.q0é"]
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_the_sql_forms_agree_with_python(fresh_engine, value):
+    with fresh_engine.connect() as conn:
+        short = conn.execute(text(f"SELECT {stored_sql('CAST(:v AS TEXT)', PARLPARSE_ID)}"), {"v": value}).scalar_one()
+        back = conn.execute(text(f"SELECT {whole_sql('CAST(:v AS TEXT)', PARLPARSE_ID)}"), {"v": short}).scalar_one()
+    assert short == stored(value, PARLPARSE_ID)
+    assert back == whole(short, PARLPARSE_ID) == value
+
+
+def _items(conn) -> list[tuple]:
+    return [tuple(r) for r in conn.execute(text(f"SELECT {ITEM_COLUMNS} FROM search_items ORDER BY id"))]
+
+
+def _indexes(conn) -> set[str]:
+    return {i["name"] for t in ("speeches", "headings") for i in inspect(conn).get_indexes(t)}
+
+
+def test_0022_down_and_up_keeps_every_item_its_id_and_the_marks(fresh_engine):
+    """The items (ids, whole speech and debate ids, the columns filters read) and the marks an index
+    beside keeps are the same under 0021 and 0022 — also when the newest item was removed, so that
+    the counter is past the last id held — and the index needs no rebuild."""
+    from alembic import command
+
+    from despatchbox.pipeline.run import ingest
+    from despatchbox.store.search import SearchQuery, check_index, index_status, search
+    from despatchbox.store.search.index_marks import database_marks
+
+    cfg = database.alembic_config(fresh_engine)
+    assert ingest(fresh_engine, [SAMPLE / "scrapedxml" / "wrans" / "answers2009-10-26f.xml"]).ok
+    with fresh_engine.begin() as conn:
+        newest = conn.execute(text("SELECT speech_id FROM search_items ORDER BY id DESC LIMIT 1")).scalar_one()
+        conn.execute(text("DELETE FROM speeches WHERE id = :id"), {"id": newest})
+    with fresh_engine.connect() as conn:
+        items, marks = _items(conn), database_marks(conn)
+        found = search(conn, SearchQuery("minister")).total
+        assert items and found and all(r[1].startswith(PARLPARSE_ID) and r[2].startswith(PARLPARSE_ID)
+                                       for r in items)
+        assert marks.items > items[-1][0], "the newest item was removed: the counter is past the last id"
+        assert not {"ix_speeches_debate", "ix_speeches_debate_person", "ix_headings_debate_id"} & _indexes(conn)
+        assert "ix_speeches_debate_cover" in _indexes(conn)
+        if fresh_engine.dialect.name == "sqlite":
+            keys = conn.execute(text("SELECT speech FROM search_keys ORDER BY id")).scalars().all()
+            assert keys == [stored(r[1], PARLPARSE_ID) for r in items]
+            assert not any(k.startswith(("uk.", "=")) for k in keys)
+    command.downgrade(cfg, "0021")
+    with fresh_engine.connect() as conn:
+        assert {"ix_speeches_debate", "ix_speeches_debate_person", "ix_headings_debate_id"} <= _indexes(conn)
+        assert "ix_speeches_debate_cover" not in _indexes(conn)
+        assert "search_items" in inspect(conn).get_table_names()
+        assert _items(conn) == items
+        assert database_marks(conn) == marks
+    command.upgrade(cfg, "heads")
+    with fresh_engine.connect() as conn:
+        assert _items(conn) == items
+        assert database_marks(conn) == marks
+        if fresh_engine.dialect.name == "sqlite":
+            assert "search_items" in inspect(conn).get_view_names()
+        check_index(conn)
+        assert index_status(conn)["stale"] == 0
+        assert search(conn, SearchQuery("minister")).total == found
+    with fresh_engine.begin() as conn:      # the triggers follow the speeches as before
+        first = items[0][1]
+        conn.execute(text("UPDATE speeches SET person_id = NULL WHERE id = :id"), {"id": first})
+        moved = conn.execute(text("SELECT id, person_id FROM search_items WHERE speech_id = :id"),
+                             {"id": first}).one()
+        assert moved.id > marks.items and moved.person_id is None
+        removed = conn.execute(text("SELECT item_id FROM search_removed ORDER BY seq DESC LIMIT 1")).scalar_one()
+        assert removed == items[0][0]
+    with fresh_engine.connect() as conn:
+        check_index(conn)
+
+
+def test_a_persons_items_are_found_from_their_speeches(sample_engine):
+    """SQLite: counting a person's items (search's people first) reads the person's speeches by
+    index and each one's key, never every item."""
+    if sample_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's view")
+    sql = "SELECT person_id, count(*) AS n FROM search_items WHERE person_id IN (10001, 10002) GROUP BY person_id"
+    with sample_engine.connect() as conn:
+        plan = " | ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        person = conn.execute(text("SELECT person_id FROM speeches WHERE person_id IS NOT NULL AND text <> '' "
+                                   "LIMIT 1")).scalar_one()
+        counted = conn.execute(text("SELECT count(*) FROM search_items WHERE person_id = :p"), {"p": person})
+        expected = conn.execute(text("SELECT count(*) FROM speeches WHERE person_id = :p AND text <> ''"),
+                                {"p": person})
+        assert counted.scalar_one() == expected.scalar_one()
+    assert "SCAN" not in plan, plan
+    assert "ix_speeches_person_cover" in plan and "sqlite_autoindex_search_keys_1" in plan, plan
