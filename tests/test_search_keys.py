@@ -65,7 +65,11 @@ def test_0022_down_and_up_keeps_every_item_its_id_and_the_marks(fresh_engine):
         assert "ix_speeches_debate_cover" not in _indexes(conn)
         assert "search_items" in inspect(conn).get_table_names()
         assert _items(conn) == items
-        assert database_marks(conn) == marks
+        if fresh_engine.dialect.name == "sqlite":      # 0021's counter (the code reads 0022's)
+            assert conn.execute(text("SELECT max(seq) FROM sqlite_sequence WHERE name = 'search_items'")
+                                ).scalar_one() == marks.items
+        else:
+            assert database_marks(conn) == marks
     command.upgrade(cfg, "heads")
     with fresh_engine.connect() as conn:
         assert _items(conn) == items

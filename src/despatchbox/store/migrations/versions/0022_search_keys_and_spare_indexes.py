@@ -68,7 +68,8 @@ SQLITE_UP = [
     f"INSERT INTO search_keys (id, speech) SELECT id, {stored_sql('speech_id')} FROM search_items ORDER BY id",
     # the counter carries over (it may be past the last id held): an index beside keeps its marks
     "DELETE FROM sqlite_sequence WHERE name = 'search_keys'",
-    "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_keys', seq FROM sqlite_sequence WHERE name = 'search_items'",
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_keys', max(seq) FROM sqlite_sequence "
+    "WHERE name = 'search_items' HAVING count(*) > 0",
     "DROP TABLE search_items",
     f"""CREATE VIEW search_items (id, {_COLUMNS}) AS
         SELECT k.id, {whole_sql('k.speech')}, s.debate_id, s.kind, s.date, s.person_id, s.membership_id
@@ -98,8 +99,9 @@ SQLITE_DOWN = [
         person_id INTEGER,
         membership_id VARCHAR(60))""",
     f"INSERT INTO search_items_old (id, {_COLUMNS}) SELECT id, {_COLUMNS} FROM search_items ORDER BY id",
-    "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_items_old', seq FROM sqlite_sequence "
-    "WHERE name = 'search_keys'",
+    "DELETE FROM sqlite_sequence WHERE name = 'search_items_old'",
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'search_items_old', max(seq) FROM sqlite_sequence "
+    "WHERE name = 'search_keys' HAVING count(*) > 0",
     "DROP VIEW search_items",
     "DROP TABLE search_keys",
     "ALTER TABLE search_items_old RENAME TO search_items",
