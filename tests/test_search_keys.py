@@ -52,9 +52,10 @@ def test_0022_down_and_up_keeps_every_item_its_id_and_the_marks(fresh_engine):
         found = search(conn, SearchQuery("minister")).total
         assert items and found and all(r[1].startswith(PARLPARSE_ID) and r[2].startswith(PARLPARSE_ID)
                                        for r in items)
-        assert marks.items > items[-1][0], "the newest item was removed: the counter is past the last id"
+        if fresh_engine.dialect.name == "sqlite":    # PostgreSQL's mark is max(id) (index_marks)
+            assert marks.items > items[-1][0], "the newest item was removed: the counter is past the last id"
         assert not {"ix_speeches_debate", "ix_speeches_debate_person", "ix_headings_debate_id"} & _indexes(conn)
-        assert "ix_speeches_debate_cover" in _indexes(conn)
+        assert "ix_speeches_debate_speaker" in _indexes(conn)
         if fresh_engine.dialect.name == "sqlite":
             keys = conn.execute(text("SELECT speech FROM search_keys ORDER BY id")).scalars().all()
             assert keys == [stored(r[1], PARLPARSE_ID) for r in items]
@@ -62,7 +63,7 @@ def test_0022_down_and_up_keeps_every_item_its_id_and_the_marks(fresh_engine):
     command.downgrade(cfg, "0021")
     with fresh_engine.connect() as conn:
         assert {"ix_speeches_debate", "ix_speeches_debate_person", "ix_headings_debate_id"} <= _indexes(conn)
-        assert "ix_speeches_debate_cover" not in _indexes(conn)
+        assert "ix_speeches_debate_speaker" not in _indexes(conn)
         assert "search_items" in inspect(conn).get_table_names()
         assert _items(conn) == items
         if fresh_engine.dialect.name == "sqlite":      # 0021's counter (the code reads 0022's)

@@ -176,8 +176,8 @@ speeches = Table(
     Column("speech_type", String(60)),
     Column("oral_qnum", String(20)),
 )
-Index("ix_speeches_debate_cover", speeches.c.debate_id, speeches.c.position, speeches.c.person_id,
-      speeches.c.membership_id)     # 0022: replaces ix_speeches_debate and 0007's ix_speeches_debate_person
+Index("ix_speeches_debate_speaker", speeches.c.debate_id, speeches.c.person_id,
+      speeches.c.position)          # 0022: replaces ix_speeches_debate and 0007's ix_speeches_debate_person
 Index("ix_speeches_person_date", speeches.c.person_id, speeches.c.date)
 Index("ix_speeches_date_kind", speeches.c.date, speeches.c.kind)
 

@@ -62,7 +62,7 @@ _PAGE = speeches.alias("page")
 
 _SAME = speeches.alias("same")
 #: the page's speeches and the other written questions and answers of their question groups: a
-#: union of two indexed lookups (by primary key; by debate, ix_speeches_debate_cover) — written as one
+#: union of two indexed lookups (by primary key; by debate, ix_speeches_debate_speaker) — written as one
 #: OR, PostgreSQL read the whole table for it (17 ms of a 21 ms search at 20k)
 _WANTED = union(
     select(_PAGE.c.id).where(_PAGE.c.id.in_(bindparam("ids", expanding=True))),

@@ -16,12 +16,15 @@ so either side can drive it: a person's items are found from ``ix_speeches_perso
 table before had no index for them: a whole scan).
 
 Both databases: ``ix_speeches_debate`` (debate_id, position) and ``ix_speeches_debate_person``
-(debate_id, person_id, position, membership_id) become one index, ``ix_speeches_debate_cover``
-(debate_id, position, person_id, membership_id): a debate's speeches in order are still one range of
-it, and "did this person speak in this debate" / "who spoke in these debates" read the debate's
-entries of it (a few hundred at most) without reading speech rows, as 0007 wanted.
-``ix_headings_debate_id`` (debate_id) is dropped: ``ix_headings_debate_level`` (debate_id, level,
-position) begins with the same column.
+(debate_id, person_id, position, membership_id) become one index, ``ix_speeches_debate_speaker``
+(debate_id, person_id, position). "Did this person speak in this debate" (a department's debates
+walked for a member, their counts and first positions) stays one seek without reading speech rows;
+a debate's speeches in order are one range of it, sorted by position after (a debate holds a few
+hundred at most, and the pages read those rows anyway). ``membership_id`` is no longer covered: since
+0019 who spoke in which debates, by seat, is read from ``debate_speakers``, and every query that
+reads ``speeches.membership_id`` reads the speech row. ``ix_headings_debate_id`` (debate_id) is
+dropped: ``ix_headings_debate_level`` (debate_id, level, position) begins with the same column.
+(EXPLAIN QUERY PLAN of the store's queries by debate: docs/benchmarks.md, 6 December evening.)
 
 PostgreSQL keeps its ``search_items`` table (migration 0021).
 
@@ -112,12 +115,12 @@ SPARE_INDEXES = [("ix_speeches_debate", "speeches", ["debate_id", "position"]),
                  ("ix_speeches_debate_person", "speeches", ["debate_id", "person_id", "position", "membership_id"]),
                  ("ix_headings_debate_id", "headings", ["debate_id"])]
 #: the index that serves for the first two
-DEBATE_COVER = ("ix_speeches_debate_cover", "speeches", ["debate_id", "position", "person_id", "membership_id"])
+DEBATE_INDEX = ("ix_speeches_debate_speaker", "speeches", ["debate_id", "person_id", "position"])
 
 
 def upgrade() -> None:
     conn = op.get_bind()
-    op.create_index(DEBATE_COVER[0], DEBATE_COVER[1], DEBATE_COVER[2], unique=False)
+    op.create_index(DEBATE_INDEX[0], DEBATE_INDEX[1], DEBATE_INDEX[2], unique=False)
     for name, table, _columns in SPARE_INDEXES:
         op.drop_index(name, table_name=table)
     if conn.dialect.name != "sqlite":
@@ -130,7 +133,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     for name, table, columns in SPARE_INDEXES:
         op.create_index(name, table, columns, unique=False)
-    op.drop_index(DEBATE_COVER[0], table_name=DEBATE_COVER[1])
+    op.drop_index(DEBATE_INDEX[0], table_name=DEBATE_INDEX[1])
     if conn.dialect.name != "sqlite":
         return
     for statement in SQLITE_DOWN:
