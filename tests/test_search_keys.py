@@ -24,6 +24,35 @@ def test_the_sql_forms_agree_with_python(fresh_engine, value):
     assert back == whole(short, PARLPARSE_ID) == value
 
 
+SHORT_IDS = [("debates", "id"), ("headings", "id"), ("headings", "debate_id"), ("headings", "parent_id"),
+             ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "debate_id"),
+             ("debate_speakers", "debate_id")]
+
+
+def _raw_ids(conn) -> dict[tuple[str, str], list]:
+    return {(t, c): conn.execute(text(f"SELECT {c} FROM {t} ORDER BY 1")).scalars().all() for t, c in SHORT_IDS}
+
+
+def test_debate_and_heading_ids_are_stored_short_and_read_whole(sample_engine):
+    from sqlalchemy import select
+
+    from despatchbox.store.queries.debates import locate
+    from despatchbox.store.schema import debates, headings, speeches
+
+    with sample_engine.connect() as conn:
+        raw = _raw_ids(conn)
+        assert all(raw[k] for k in raw if k[0] != "divisions")
+        assert not any(v.startswith(("uk.", "=")) for values in raw.values() for v in values if v)
+        row = conn.execute(select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id)
+                           .where(speeches.c.heading_id.is_not(None)).limit(1)).one()
+        assert row.debate_id.startswith(PARLPARSE_ID) and row.heading_id.startswith(PARLPARSE_ID)
+        assert conn.execute(select(debates.c.id).where(debates.c.id == row.debate_id)).scalar_one() == row.debate_id
+        assert conn.execute(select(headings.c.id).where(headings.c.id == row.heading_id)).scalar_one() == row.heading_id
+        assert locate(conn, row.heading_id) == {"type": "heading", "id": row.heading_id,
+                                                "debate_id": row.debate_id, "redirected": False}
+        assert locate(conn, row.id)["debate_id"] == row.debate_id
+
+
 def _items(conn) -> list[tuple]:
     return [tuple(r) for r in conn.execute(text(f"SELECT {ITEM_COLUMNS} FROM search_items ORDER BY id"))]
 
@@ -48,10 +77,10 @@ def test_0022_down_and_up_keeps_every_item_its_id_and_the_marks(fresh_engine):
         newest = conn.execute(text("SELECT speech_id FROM search_items ORDER BY id DESC LIMIT 1")).scalar_one()
         conn.execute(text("DELETE FROM speeches WHERE id = :id"), {"id": newest})
     with fresh_engine.connect() as conn:
-        items, marks = _items(conn), database_marks(conn)
+        items, marks, raw = _items(conn), database_marks(conn), _raw_ids(conn)
         found = search(conn, SearchQuery("minister")).total
-        assert items and found and all(r[1].startswith(PARLPARSE_ID) and r[2].startswith(PARLPARSE_ID)
-                                       for r in items)
+        assert items and found and all(r[1].startswith(PARLPARSE_ID) and not r[2].startswith("uk.")
+                                       for r in items), "the speech's id whole, the debate's as stored"
         if fresh_engine.dialect.name == "sqlite":    # PostgreSQL's mark is max(id) (index_marks)
             assert marks.items > items[-1][0], "the newest item was removed: the counter is past the last id"
         assert not {"ix_speeches_debate", "ix_speeches_debate_person", "ix_headings_debate_id"} & _indexes(conn)
@@ -65,16 +94,19 @@ def test_0022_down_and_up_keeps_every_item_its_id_and_the_marks(fresh_engine):
         assert {"ix_speeches_debate", "ix_speeches_debate_person", "ix_headings_debate_id"} <= _indexes(conn)
         assert "ix_speeches_debate_speaker" not in _indexes(conn)
         assert "search_items" in inspect(conn).get_table_names()
-        assert _items(conn) == items
+        assert _raw_ids(conn) == {k: [PARLPARSE_ID + v if v else v for v in values] for k, values in raw.items()}
+        assert [r[:2] + (PARLPARSE_ID + r[2],) + r[3:] for r in items] == _items(conn)
         if fresh_engine.dialect.name == "sqlite":      # 0021's counter (the code reads 0022's)
             assert conn.execute(text("SELECT max(seq) FROM sqlite_sequence WHERE name = 'search_items'")
                                 ).scalar_one() == marks.items
         else:
-            assert database_marks(conn) == marks
+            assert database_marks(conn).items == marks.items
+        assert database_marks(conn).installation != marks.installation
     command.upgrade(cfg, "heads")
     with fresh_engine.connect() as conn:
         assert _items(conn) == items
-        assert database_marks(conn) == marks
+        assert _raw_ids(conn) == raw
+        assert database_marks(conn).items == marks.items and database_marks(conn).removed == marks.removed
         if fresh_engine.dialect.name == "sqlite":
             assert "search_items" in inspect(conn).get_view_names()
         check_index(conn)

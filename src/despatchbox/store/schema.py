@@ -12,7 +12,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
 
 from .packing.columns import SpeechHtml, SpeechText
 from .redirect_ids import RedirectKey, RedirectMatch
-from .short_text import HansardLink, PrintedSpeakerId
+from .short_text import HansardLink, ParlParseId, PrintedSpeakerId
 
 metadata = MetaData()
 
@@ -121,7 +121,7 @@ departments = Table(
 
 debates = Table(
     "debates", metadata,
-    Column("id", String(120), primary_key=True),                   # gid of its heading
+    Column("id", ParlParseId, primary_key=True),                   # gid of its heading; stored short (0022)
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
@@ -137,10 +137,10 @@ Index("ix_debates_department", debates.c.department_slug, debates.c.date)
 
 headings = Table(
     "headings", metadata,
-    Column("id", String(120), primary_key=True),                   # gid
+    Column("id", ParlParseId, primary_key=True),                   # gid; ids of debates and headings stored short (0022)
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False),           # ix_headings_debate_level (0007)
-    Column("parent_id", String(120)),                              # the major heading above a minor one
+    Column("debate_id", ParlParseId, nullable=False),           # ix_headings_debate_level (0007)
+    Column("parent_id", ParlParseId),                              # the major heading above a minor one
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
@@ -155,8 +155,8 @@ speeches = Table(
     "speeches", metadata,
     Column("id", String(120), primary_key=True),                   # gid
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False),
-    Column("heading_id", String(120)),                             # nearest heading above
+    Column("debate_id", ParlParseId, nullable=False),
+    Column("heading_id", ParlParseId),                             # nearest heading above
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
@@ -185,7 +185,7 @@ divisions = Table(
     "divisions", metadata,
     Column("id", String(120), primary_key=True),                   # gid
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False, index=True),
+    Column("debate_id", ParlParseId, nullable=False, index=True),
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
@@ -243,7 +243,7 @@ gid_redirects = Table(                # ids stored short (migration 0018): store
 debate_speakers = Table(              # who spoke in each debate, by seat: the file's speeches grouped
     "debate_speakers", metadata,
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False),
+    Column("debate_id", ParlParseId, nullable=False),
     Column("person_id", Integer, nullable=False),                  # attributed speeches only
     Column("membership_id", String(60)),
     Column("kind", String(40), nullable=False),                    # the debate's

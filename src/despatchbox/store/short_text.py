@@ -83,3 +83,16 @@ class PrintedSpeakerId(PrefixDropped):
     impl = String(60)
     prefix = PARLPARSE_ID
     cache_ok = True
+
+
+class ParlParseId(PrefixDropped):
+    """A debate's or heading's gid where the record refers to it (migration 0022): ``debates.id``,
+    ``headings.id``/``debate_id``/``parent_id``, ``speeches.debate_id``/``heading_id``,
+    ``divisions.debate_id``, ``debate_speakers.debate_id``. Columns compared with one another in SQL
+    all hold this form; speech and division ids (compared with ids held elsewhere as they are:
+    alert deliveries, redirects' targets, the search items' list) are kept whole."""
+
+    impl = String(120)
+    prefix = PARLPARSE_ID
+    cache_ok = True
+

@@ -1,16 +1,24 @@
-"""SQLite's list of search items held as keys only; two indexes no query needs dropped
+"""Debate and heading ids stored short; SQLite's list of search items held as keys only; one index by debate
 
 Issue 18, storage (bytes per contribution at 20k, before → after: docs/benchmarks.md).
+
+Both databases: the gids of debates and headings lose ``uk.org.publicwhip/`` wherever the record
+holds them (``SHORT_IDS``: store/short_text.py's ``ParlParseId``, the scheme of 0020c; queries are
+written and read with whole ids as before). These columns are only ever compared with one another.
+Speech and division ids stay whole: they are compared with ids held elsewhere as they are (alert
+deliveries, redirect targets, the search items). The index beside the database hashes debate and
+heading ids into its keys, so the migration gives the database a new installation id and the index
+rebuilds itself once.
 
 SQLite: ``search_items`` was a table copying six columns of each speech with text (its gid, its
 debate's gid, kind, date, person, membership: ~280 bytes a contribution with its unique index on
 the gid). It is now the view of the same name over ``search_keys`` (``id`` AUTOINCREMENT, as
 before: never reused; ``speech``: the speech's gid stored short, store/short_text.py's form with
 ``uk.org.publicwhip/`` dropped, unique) joined to ``speeches`` for the other columns. Readers of
-``search_items`` see the same columns and values (ids whole); a key whose speech has gone (which
+``search_items`` see the same columns and values (the speech's id whole, the debate's as stored); a key whose speech has gone (which
 the triggers never leave) is not in the view, and ``index_status``/``check_index`` read
 ``search_keys`` itself. The triggers keep ``search_keys`` as 0013's kept ``search_items``; the item
-ids and the AUTOINCREMENT counter carry over, so an index beside the database needs nothing redone.
+ids and the AUTOINCREMENT counter carry over.
 The view's join is written both ways (``s.id = whole(k.speech)`` and ``k.speech = stored(s.id)``),
 so either side can drive it: a person's items are found from ``ix_speeches_person_cover`` (the
 table before had no index for them: a whole scan).
@@ -31,6 +39,10 @@ PostgreSQL keeps its ``search_items`` table (migration 0021).
 Revision ID: 0022
 Revises: 0021
 """
+import runpy
+import uuid
+from pathlib import Path
+
 from alembic import op
 
 revision = "0022"
@@ -118,30 +130,61 @@ SPARE_INDEXES = [("ix_speeches_debate", "speeches", ["debate_id", "position"]),
 DEBATE_INDEX = ("ix_speeches_debate_speaker", "speeches", ["debate_id", "person_id", "position"])
 
 
+#: (table, column) holding a debate's or heading's gid, stored short from here on (short_text.ParlParseId)
+SHORT_IDS = [("debates", "id"), ("headings", "id"), ("headings", "debate_id"), ("headings", "parent_id"),
+             ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "debate_id"),
+             ("debate_speakers", "debate_id")]
+
+
+def _rewrite_ids(conn, form) -> None:
+    """Every SHORT_IDS column (and the search items' debate ids where they are a table) through
+    ``form`` (stored_sql or whole_sql), with the speeches' search triggers out of the way: the
+    items keep their ids (the index beside rebuilds anyway: its debate keys are hashes of these)."""
+    postgres = conn.dialect.name == "postgresql"
+    columns = SHORT_IDS + ([("search_items", "debate_id")] if postgres or form is whole_sql else [])
+    if postgres:
+        conn.exec_driver_sql("ALTER TABLE speeches DISABLE TRIGGER USER")
+    else:
+        for statement in DROP_TRIGGERS:
+            conn.exec_driver_sql(statement)
+    for table, column in columns:
+        conn.exec_driver_sql(f"UPDATE {table} SET {column} = {form(column)} WHERE {column} IS NOT NULL")
+    if postgres:
+        conn.exec_driver_sql("ALTER TABLE speeches ENABLE TRIGGER USER")
+
+
+def _new_installation(conn) -> None:
+    """The index beside the database rebuilds itself (its debate and result keys were hashes of the
+    ids as they were read)."""
+    conn.exec_driver_sql("DELETE FROM search_state")
+    conn.exec_driver_sql(f"INSERT INTO search_state (installation) VALUES ('{uuid.uuid4()}')")
+
+
 def upgrade() -> None:
     conn = op.get_bind()
-    op.create_index(DEBATE_INDEX[0], DEBATE_INDEX[1], DEBATE_INDEX[2], unique=False)
     for name, table, _columns in SPARE_INDEXES:
         op.drop_index(name, table_name=table)
-    if conn.dialect.name != "sqlite":
-        return
-    for statement in SQLITE_UP:
-        conn.exec_driver_sql(statement)
+    _rewrite_ids(conn, stored_sql)
+    if conn.dialect.name == "sqlite":
+        for statement in SQLITE_UP:
+            conn.exec_driver_sql(statement)
+    op.create_index(DEBATE_INDEX[0], DEBATE_INDEX[1], DEBATE_INDEX[2], unique=False)
+    _new_installation(conn)
 
 
 def downgrade() -> None:
     conn = op.get_bind()
+    op.drop_index(DEBATE_INDEX[0], table_name=DEBATE_INDEX[1])
+    if conn.dialect.name == "sqlite":
+        for statement in SQLITE_DOWN:
+            conn.exec_driver_sql(statement)
+    _rewrite_ids(conn, whole_sql)
+    if conn.dialect.name == "sqlite":
+        # 0013's triggers (its module name starts with a digit: run its file)
+        earlier = runpy.run_path(str(Path(__file__).with_name("0013_search_beside.py")))
+        for statement in earlier["SQLITE_UP"]:
+            if statement.lstrip().startswith("CREATE TRIGGER"):
+                conn.exec_driver_sql(statement)
     for name, table, columns in SPARE_INDEXES:
         op.create_index(name, table, columns, unique=False)
-    op.drop_index(DEBATE_INDEX[0], table_name=DEBATE_INDEX[1])
-    if conn.dialect.name != "sqlite":
-        return
-    for statement in SQLITE_DOWN:
-        conn.exec_driver_sql(statement)
-    # 0013's triggers (its module name starts with a digit: run its file)
-    import runpy
-    from pathlib import Path
-    earlier = runpy.run_path(str(Path(__file__).with_name("0013_search_beside.py")))
-    for statement in earlier["SQLITE_UP"]:
-        if statement.lstrip().startswith("CREATE TRIGGER"):
-            conn.exec_driver_sql(statement)
+    _new_installation(conn)
