@@ -26,7 +26,10 @@ def test_the_sql_forms_agree_with_python(fresh_engine, value):
 
 SHORT_IDS = [("debates", "id"), ("headings", "id"), ("headings", "debate_id"), ("headings", "parent_id"),
              ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "debate_id"),
-             ("debate_speakers", "debate_id")]
+             ("debate_speakers", "debate_id"),
+             ("memberships", "id"), ("membership_people", "membership_id"), ("offices", "membership_id"),
+             ("speeches", "membership_id"), ("votes", "membership_id"), ("committee_members", "membership_id"),
+             ("debate_speakers", "membership_id")]
 
 
 def _raw_ids(conn) -> dict[tuple[str, str], list]:
@@ -37,11 +40,11 @@ def test_debate_and_heading_ids_are_stored_short_and_read_whole(sample_engine):
     from sqlalchemy import select
 
     from despatchbox.store.queries.debates import locate
-    from despatchbox.store.schema import debates, headings, speeches
+    from despatchbox.store.schema import debates, headings, memberships, speeches
 
     with sample_engine.connect() as conn:
         raw = _raw_ids(conn)
-        assert all(raw[k] for k in raw if k[0] != "divisions")
+        assert all(raw[k] for k in raw if k[0] not in ("divisions", "votes", "committee_members", "offices"))
         assert not any(v.startswith(("uk.", "=")) for values in raw.values() for v in values if v)
         row = conn.execute(select(speeches.c.id, speeches.c.debate_id, speeches.c.heading_id)
                            .where(speeches.c.heading_id.is_not(None)).limit(1)).one()
@@ -51,6 +54,10 @@ def test_debate_and_heading_ids_are_stored_short_and_read_whole(sample_engine):
         assert locate(conn, row.heading_id) == {"type": "heading", "id": row.heading_id,
                                                 "debate_id": row.debate_id, "redirected": False}
         assert locate(conn, row.id)["debate_id"] == row.debate_id
+        seat = conn.execute(select(speeches.c.membership_id).where(speeches.c.membership_id.is_not(None))
+                            .limit(1)).scalar_one()
+        assert seat.startswith(PARLPARSE_ID)
+        assert conn.execute(select(memberships.c.id).where(memberships.c.id == seat)).scalar_one() == seat
 
 
 def _items(conn) -> list[tuple]:
@@ -95,7 +102,8 @@ def test_0022_down_and_up_keeps_every_item_its_id_and_the_marks(fresh_engine):
         assert "ix_speeches_debate_speaker" not in _indexes(conn)
         assert "search_items" in inspect(conn).get_table_names()
         assert _raw_ids(conn) == {k: [PARLPARSE_ID + v if v else v for v in values] for k, values in raw.items()}
-        assert [r[:2] + (PARLPARSE_ID + r[2],) + r[3:] for r in items] == _items(conn)
+        assert [r[:2] + (PARLPARSE_ID + r[2],) + r[3:6] + (r[6] and PARLPARSE_ID + r[6],)
+                for r in items] == _items(conn)
         if fresh_engine.dialect.name == "sqlite":      # 0021's counter (the code reads 0022's)
             assert conn.execute(text("SELECT max(seq) FROM sqlite_sequence WHERE name = 'search_items'")
                                 ).scalar_one() == marks.items

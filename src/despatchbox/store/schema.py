@@ -12,7 +12,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
 
 from .packing.columns import SpeechHtml, SpeechText
 from .redirect_ids import RedirectKey, RedirectMatch
-from .short_text import HansardLink, ParlParseId, PrintedSpeakerId
+from .short_text import HansardLink, MembershipId, ParlParseId, PrintedSpeakerId
 
 metadata = MetaData()
 
@@ -54,13 +54,13 @@ people = Table(
 
 membership_people = Table(
     "membership_people", metadata,                                 # people.xml: membership id → person
-    Column("membership_id", String(60), primary_key=True),
+    Column("membership_id", MembershipId, primary_key=True),
     Column("person_id", Integer, nullable=False, index=True),
 )
 
 memberships = Table(
     "memberships", metadata,
-    Column("id", String(60), primary_key=True),                    # uk.org.publicwhip/member/1403
+    Column("id", MembershipId, primary_key=True),                  # uk.org.publicwhip/member/1403: stored short (0022)
     Column("person_id", Integer, index=True),
     Column("house", String(10), nullable=False),
     Column("title", String(60)),
@@ -99,7 +99,7 @@ offices = Table(
     "offices", metadata,
     Column("id", String(60), primary_key=True),                    # uk.org.publicwhip/moffice/1788
     Column("person_id", Integer, index=True),
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("name", String(200), nullable=False),
     Column("department", String(200), nullable=False),             # as printed in ministers.xml
     Column("department_slug", String(80)),                         # resolved; NULL for committees
@@ -166,7 +166,7 @@ speeches = Table(
     Column("speaker_office", String(300)),                         # as printed
     Column("nospeaker", Boolean, nullable=False, default=False),
     Column("person_id", Integer),                                  # resolved
-    Column("membership_id", String(60)),                           # resolved: valid on the date
+    Column("membership_id", MembershipId),                           # resolved: valid on the date
     Column("html", SpeechHtml, nullable=False),                    # SQLite: html and text packed (0020)
     Column("text", SpeechText, nullable=False),                    # SQLite: '' or "has text" (0020)
     Column("words", Integer, nullable=False),
@@ -202,7 +202,7 @@ votes = Table(
     "votes", metadata,
     Column("division_id", String(120), ForeignKey("divisions.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("person_id", Integer),
     Column("name", String(200), nullable=False),                   # as printed
     Column("vote", String(20), nullable=False),                    # aye | no | content | not-content
@@ -222,7 +222,7 @@ committee_members = Table(
     "committee_members", metadata,
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("person_id", Integer),
     Column("name", String(200), nullable=False),
     Column("role", String(20), nullable=False),
@@ -245,7 +245,7 @@ debate_speakers = Table(              # who spoke in each debate, by seat: the f
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
     Column("debate_id", ParlParseId, nullable=False),
     Column("person_id", Integer, nullable=False),                  # attributed speeches only
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("kind", String(40), nullable=False),                    # the debate's
     Column("date", Date, nullable=False),                          # the speeches'
     Column("department_slug", String(80)),                         # the debate's

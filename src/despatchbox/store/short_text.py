@@ -96,3 +96,13 @@ class ParlParseId(PrefixDropped):
     prefix = PARLPARSE_ID
     cache_ok = True
 
+
+class MembershipId(PrefixDropped):
+    """A membership id (``uk.org.publicwhip/member/1403``, ``…/lord/100001``) wherever the store
+    holds one (migration 0022): ``memberships.id`` and every ``membership_id`` column, all compared
+    with one another only."""
+
+    impl = String(60)
+    prefix = PARLPARSE_ID
+    cache_ok = True
+

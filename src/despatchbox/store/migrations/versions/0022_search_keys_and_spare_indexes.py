@@ -1,14 +1,14 @@
-"""Debate and heading ids stored short; SQLite's list of search items held as keys only; one index by debate
+"""Debate, heading and membership ids stored short; SQLite's search items held as keys only; one index by debate
 
 Issue 18, storage (bytes per contribution at 20k, before → after: docs/benchmarks.md).
 
-Both databases: the gids of debates and headings lose ``uk.org.publicwhip/`` wherever the record
-holds them (``SHORT_IDS``: store/short_text.py's ``ParlParseId``, the scheme of 0020c; queries are
-written and read with whole ids as before). These columns are only ever compared with one another.
-Speech and division ids stay whole: they are compared with ids held elsewhere as they are (alert
-deliveries, redirect targets, the search items). The index beside the database hashes debate and
-heading ids into its keys, so the migration gives the database a new installation id and the index
-rebuilds itself once.
+Both databases: the gids of debates and headings, and membership ids, lose ``uk.org.publicwhip/``
+wherever the store holds them (``SHORT_IDS``: store/short_text.py's ``ParlParseId`` and
+``MembershipId``, the scheme of 0020c; queries are written and read with whole ids as before). Each
+kind is only ever compared with itself. Speech and division ids stay whole: they are compared with
+ids held elsewhere as they are (alert deliveries, redirect targets, the search items). The index
+beside the database hashes debate and heading ids into its keys, so the migration gives the
+database a new installation id and the index rebuilds itself once.
 
 SQLite: ``search_items`` was a table copying six columns of each speech with text (its gid, its
 debate's gid, kind, date, person, membership: ~280 bytes a contribution with its unique index on
@@ -130,10 +130,14 @@ SPARE_INDEXES = [("ix_speeches_debate", "speeches", ["debate_id", "position"]),
 DEBATE_INDEX = ("ix_speeches_debate_speaker", "speeches", ["debate_id", "person_id", "position"])
 
 
-#: (table, column) holding a debate's or heading's gid, stored short from here on (short_text.ParlParseId)
+#: (table, column) holding a debate's or heading's gid or a membership id, stored short from here on
+#: (short_text.ParlParseId, short_text.MembershipId)
 SHORT_IDS = [("debates", "id"), ("headings", "id"), ("headings", "debate_id"), ("headings", "parent_id"),
              ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "debate_id"),
-             ("debate_speakers", "debate_id")]
+             ("debate_speakers", "debate_id"),
+             ("memberships", "id"), ("membership_people", "membership_id"), ("offices", "membership_id"),
+             ("speeches", "membership_id"), ("votes", "membership_id"), ("committee_members", "membership_id"),
+             ("debate_speakers", "membership_id")]
 
 
 def _rewrite_ids(conn, form) -> None:
@@ -141,7 +145,8 @@ def _rewrite_ids(conn, form) -> None:
     ``form`` (stored_sql or whole_sql), with the speeches' search triggers out of the way: the
     items keep their ids (the index beside rebuilds anyway: its debate keys are hashes of these)."""
     postgres = conn.dialect.name == "postgresql"
-    columns = SHORT_IDS + ([("search_items", "debate_id")] if postgres or form is whole_sql else [])
+    items = [("search_items", "debate_id"), ("search_items", "membership_id")]
+    columns = SHORT_IDS + (items if postgres or form is whole_sql else [])
     if postgres:
         conn.exec_driver_sql("ALTER TABLE speeches DISABLE TRIGGER USER")
     else:
