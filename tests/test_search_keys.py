@@ -25,7 +25,8 @@ def test_the_sql_forms_agree_with_python(fresh_engine, value):
 
 
 SHORT_IDS = [("debates", "id"), ("headings", "id"), ("headings", "debate_id"), ("headings", "parent_id"),
-             ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "debate_id"),
+             ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "id"), ("divisions", "debate_id"),
+             ("votes", "division_id"),
              ("debate_speakers", "debate_id"),
              ("memberships", "id"), ("membership_people", "membership_id"), ("offices", "membership_id"),
              ("speeches", "membership_id"), ("votes", "membership_id"), ("committee_members", "membership_id"),

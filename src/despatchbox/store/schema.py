@@ -183,7 +183,7 @@ Index("ix_speeches_date_kind", speeches.c.date, speeches.c.kind)
 
 divisions = Table(
     "divisions", metadata,
-    Column("id", String(120), primary_key=True),                   # gid
+    Column("id", ParlParseId, primary_key=True),                   # gid; stored short (0022)
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
     Column("debate_id", ParlParseId, nullable=False, index=True),
     Column("kind", String(40), nullable=False),
@@ -200,7 +200,7 @@ Index("ix_divisions_date_number", divisions.c.date, divisions.c.kind, divisions.
 
 votes = Table(
     "votes", metadata,
-    Column("division_id", String(120), ForeignKey("divisions.id", ondelete="CASCADE"), nullable=False),
+    Column("division_id", ParlParseId, ForeignKey("divisions.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
     Column("membership_id", MembershipId),
     Column("person_id", Integer),

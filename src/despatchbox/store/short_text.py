@@ -86,11 +86,12 @@ class PrintedSpeakerId(PrefixDropped):
 
 
 class ParlParseId(PrefixDropped):
-    """A debate's or heading's gid where the record refers to it (migration 0022): ``debates.id``,
-    ``headings.id``/``debate_id``/``parent_id``, ``speeches.debate_id``/``heading_id``,
-    ``divisions.debate_id``, ``debate_speakers.debate_id``. Columns compared with one another in SQL
-    all hold this form; speech and division ids (compared with ids held elsewhere as they are:
-    alert deliveries, redirects' targets, the search items' list) are kept whole."""
+    """A debate's, heading's or division's gid wherever the record holds it (migration 0022):
+    ``debates.id``, ``headings.id``/``debate_id``/``parent_id``, ``speeches.debate_id``/``heading_id``,
+    ``divisions.id``/``debate_id``, ``votes.division_id``, ``debate_speakers.debate_id``. Columns
+    compared with one another in SQL all hold this form. Speech ids are kept whole: they are compared
+    in SQL with ids held elsewhere as they are (alert deliveries, the search items' list, the "who
+    said this?" index)."""
 
     impl = String(120)
     prefix = PARLPARSE_ID

@@ -2,11 +2,12 @@
 
 Issue 18, storage (bytes per contribution at 20k, before → after: docs/benchmarks.md).
 
-Both databases: the gids of debates and headings, and membership ids, lose ``uk.org.publicwhip/``
-wherever the store holds them (``SHORT_IDS``: store/short_text.py's ``ParlParseId`` and
-``MembershipId``, the scheme of 0020c; queries are written and read with whole ids as before). Each
-kind is only ever compared with itself. Speech and division ids stay whole: they are compared with
-ids held elsewhere as they are (alert deliveries, redirect targets, the search items). The index
+Both databases: the gids of debates, headings and divisions, and membership ids, lose
+``uk.org.publicwhip/`` wherever the store holds them (``SHORT_IDS``: store/short_text.py's
+``ParlParseId`` and ``MembershipId``, the scheme of 0020c; queries are written and read with whole
+ids as before). Each kind is only ever compared with itself. Speech ids stay whole: they are
+compared in SQL with ids held elsewhere as they are (alert deliveries, the search items' list, the
+"who said this?" index). Redirect targets are resolved in Python, through the typed columns. The index
 beside the database hashes debate and heading ids into its keys, so the migration gives the
 database a new installation id and the index rebuilds itself once.
 
@@ -43,6 +44,7 @@ import runpy
 import uuid
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
@@ -133,7 +135,8 @@ DEBATE_INDEX = ("ix_speeches_debate_speaker", "speeches", ["debate_id", "person_
 #: (table, column) holding a debate's or heading's gid or a membership id, stored short from here on
 #: (short_text.ParlParseId, short_text.MembershipId)
 SHORT_IDS = [("debates", "id"), ("headings", "id"), ("headings", "debate_id"), ("headings", "parent_id"),
-             ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "debate_id"),
+             ("speeches", "debate_id"), ("speeches", "heading_id"), ("divisions", "id"), ("divisions", "debate_id"),
+             ("votes", "division_id"),
              ("debate_speakers", "debate_id"),
              ("memberships", "id"), ("membership_people", "membership_id"), ("offices", "membership_id"),
              ("speeches", "membership_id"), ("votes", "membership_id"), ("committee_members", "membership_id"),
@@ -147,15 +150,23 @@ def _rewrite_ids(conn, form) -> None:
     postgres = conn.dialect.name == "postgresql"
     items = [("search_items", "debate_id"), ("search_items", "membership_id")]
     columns = SHORT_IDS + (items if postgres or form is whole_sql else [])
+    # votes.division_id → divisions.id: both change, one statement after the other
+    vote_key = None
     if postgres:
         conn.exec_driver_sql("ALTER TABLE speeches DISABLE TRIGGER USER")
+        vote_key = next(fk["name"] for fk in sa.inspect(conn).get_foreign_keys("votes")
+                        if fk["referred_table"] == "divisions")
+        conn.exec_driver_sql(f'ALTER TABLE votes DROP CONSTRAINT "{vote_key}"')
     else:
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")     # until the migration's commit
         for statement in DROP_TRIGGERS:
             conn.exec_driver_sql(statement)
     for table, column in columns:
         conn.exec_driver_sql(f"UPDATE {table} SET {column} = {form(column)} WHERE {column} IS NOT NULL")
     if postgres:
         conn.exec_driver_sql("ALTER TABLE speeches ENABLE TRIGGER USER")
+        conn.exec_driver_sql(f'ALTER TABLE votes ADD CONSTRAINT "{vote_key}" FOREIGN KEY (division_id) '
+                             "REFERENCES divisions (id) ON DELETE CASCADE")
 
 
 def _new_installation(conn) -> None:
