@@ -185,7 +185,7 @@ def snapshot(engine) -> dict[str, list[tuple]]:
         # the search index's list of items (outside schema.py: migrations 0002 and 0013); its ids
         # are never reused (AUTOINCREMENT), so they depend on history, not on what is held
         reflected = MetaData()
-        reflected.reflect(conn, only=["search_items"])
+        reflected.reflect(conn, only=["search_items"], views=True)  # SQLite: a view (0022)
         items = reflected.tables["search_items"]
         columns = [c for c in items.columns if c.name != "id"]
         out["search_items"] = sorted((tuple(r) for r in conn.execute(select(*columns))), key=repr)

@@ -62,8 +62,12 @@ def _read(engine) -> dict[tuple[str, str], tuple]:
 
 
 def _raw(engine) -> dict[tuple[str, str, str], str | None]:
+    """The values as stored, by whole id (heading and division ids are stored short since 0022)."""
+    def whole_id(gid: str) -> str:
+        return gid if gid.startswith(PARLPARSE_ID) else whole(gid, PARLPARSE_ID)
+
     with engine.connect() as conn:
-        return {(t.name, c, gid): value for t, c in COLUMNS
+        return {(t.name, c, whole_id(gid)): value for t, c in COLUMNS
                 for gid, value in conn.execute(sql(f"SELECT id, {c} FROM {t.name}"))}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
 
 from .packing.columns import SpeechHtml, SpeechText
 from .redirect_ids import RedirectKey, RedirectMatch
-from .short_text import HansardLink, PrintedSpeakerId
+from .short_text import HansardLink, MembershipId, ParlParseId, PrintedSpeakerId
 
 metadata = MetaData()
 
@@ -54,13 +54,13 @@ people = Table(
 
 membership_people = Table(
     "membership_people", metadata,                                 # people.xml: membership id → person
-    Column("membership_id", String(60), primary_key=True),
+    Column("membership_id", MembershipId, primary_key=True),
     Column("person_id", Integer, nullable=False, index=True),
 )
 
 memberships = Table(
     "memberships", metadata,
-    Column("id", String(60), primary_key=True),                    # uk.org.publicwhip/member/1403
+    Column("id", MembershipId, primary_key=True),                  # uk.org.publicwhip/member/1403: stored short (0022)
     Column("person_id", Integer, index=True),
     Column("house", String(10), nullable=False),
     Column("title", String(60)),
@@ -99,7 +99,7 @@ offices = Table(
     "offices", metadata,
     Column("id", String(60), primary_key=True),                    # uk.org.publicwhip/moffice/1788
     Column("person_id", Integer, index=True),
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("name", String(200), nullable=False),
     Column("department", String(200), nullable=False),             # as printed in ministers.xml
     Column("department_slug", String(80)),                         # resolved; NULL for committees
@@ -121,7 +121,7 @@ departments = Table(
 
 debates = Table(
     "debates", metadata,
-    Column("id", String(120), primary_key=True),                   # gid of its heading
+    Column("id", ParlParseId, primary_key=True),                   # gid of its heading; stored short (0022)
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
@@ -137,10 +137,10 @@ Index("ix_debates_department", debates.c.department_slug, debates.c.date)
 
 headings = Table(
     "headings", metadata,
-    Column("id", String(120), primary_key=True),                   # gid
+    Column("id", ParlParseId, primary_key=True),                   # gid; ids of debates and headings stored short (0022)
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False, index=True),
-    Column("parent_id", String(120)),                              # the major heading above a minor one
+    Column("debate_id", ParlParseId, nullable=False),           # ix_headings_debate_level (0007)
+    Column("parent_id", ParlParseId),                              # the major heading above a minor one
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
@@ -155,8 +155,8 @@ speeches = Table(
     "speeches", metadata,
     Column("id", String(120), primary_key=True),                   # gid
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False),
-    Column("heading_id", String(120)),                             # nearest heading above
+    Column("debate_id", ParlParseId, nullable=False),
+    Column("heading_id", ParlParseId),                             # nearest heading above
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
@@ -166,7 +166,7 @@ speeches = Table(
     Column("speaker_office", String(300)),                         # as printed
     Column("nospeaker", Boolean, nullable=False, default=False),
     Column("person_id", Integer),                                  # resolved
-    Column("membership_id", String(60)),                           # resolved: valid on the date
+    Column("membership_id", MembershipId),                           # resolved: valid on the date
     Column("html", SpeechHtml, nullable=False),                    # SQLite: html and text packed (0020)
     Column("text", SpeechText, nullable=False),                    # SQLite: '' or "has text" (0020)
     Column("words", Integer, nullable=False),
@@ -176,15 +176,16 @@ speeches = Table(
     Column("speech_type", String(60)),
     Column("oral_qnum", String(20)),
 )
-Index("ix_speeches_debate", speeches.c.debate_id, speeches.c.position)
+Index("ix_speeches_debate_speaker", speeches.c.debate_id, speeches.c.person_id,
+      speeches.c.position)          # 0022: replaces ix_speeches_debate and 0007's ix_speeches_debate_person
 Index("ix_speeches_person_date", speeches.c.person_id, speeches.c.date)
 Index("ix_speeches_date_kind", speeches.c.date, speeches.c.kind)
 
 divisions = Table(
     "divisions", metadata,
-    Column("id", String(120), primary_key=True),                   # gid
+    Column("id", ParlParseId, primary_key=True),                   # gid; stored short (0022)
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False, index=True),
+    Column("debate_id", ParlParseId, nullable=False, index=True),
     Column("kind", String(40), nullable=False),
     Column("date", Date, nullable=False),
     Column("position", Integer, nullable=False),
@@ -199,9 +200,9 @@ Index("ix_divisions_date_number", divisions.c.date, divisions.c.kind, divisions.
 
 votes = Table(
     "votes", metadata,
-    Column("division_id", String(120), ForeignKey("divisions.id", ondelete="CASCADE"), nullable=False),
+    Column("division_id", ParlParseId, ForeignKey("divisions.id", ondelete="CASCADE"), nullable=False),
     Column("position", Integer, nullable=False),
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("person_id", Integer),
     Column("name", String(200), nullable=False),                   # as printed
     Column("vote", String(20), nullable=False),                    # aye | no | content | not-content
@@ -221,7 +222,7 @@ committee_members = Table(
     "committee_members", metadata,
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("person_id", Integer),
     Column("name", String(200), nullable=False),
     Column("role", String(20), nullable=False),
@@ -242,9 +243,9 @@ gid_redirects = Table(                # ids stored short (migration 0018): store
 debate_speakers = Table(              # who spoke in each debate, by seat: the file's speeches grouped
     "debate_speakers", metadata,
     Column("file_id", Integer, ForeignKey("source_files.id"), nullable=False, index=True),
-    Column("debate_id", String(120), nullable=False),
+    Column("debate_id", ParlParseId, nullable=False),
     Column("person_id", Integer, nullable=False),                  # attributed speeches only
-    Column("membership_id", String(60)),
+    Column("membership_id", MembershipId),
     Column("kind", String(40), nullable=False),                    # the debate's
     Column("date", Date, nullable=False),                          # the speeches'
     Column("department_slug", String(80)),                         # the debate's

@@ -41,6 +41,21 @@ def whole(value: str, prefix: str) -> str:
     return value[1:] if value.startswith(_WHOLE) else prefix + value
 
 
+def stored_sql(column: str, prefix: str) -> str:
+    """:func:`stored` as an SQL expression over ``column`` (SQLite and PostgreSQL); ``prefix`` is a
+    constant of this module (no quote in it)."""
+    assert "'" not in prefix
+    n = len(prefix)
+    return (f"(CASE WHEN substr({column}, 1, {n}) = '{prefix}' AND substr({column}, {n + 1}, 1) <> '{_WHOLE}' "
+            f"THEN substr({column}, {n + 1}) ELSE '{_WHOLE}' || {column} END)")
+
+
+def whole_sql(column: str, prefix: str) -> str:
+    """:func:`whole` as an SQL expression over ``column``."""
+    assert "'" not in prefix
+    return f"(CASE WHEN substr({column}, 1, 1) = '{_WHOLE}' THEN substr({column}, 2) ELSE '{prefix}' || {column} END)"
+
+
 class PrefixDropped(TypeDecorator):
     """A column whose values share ``prefix``: stored by :func:`stored`, read back by :func:`whole`."""
 
@@ -68,3 +83,27 @@ class PrintedSpeakerId(PrefixDropped):
     impl = String(60)
     prefix = PARLPARSE_ID
     cache_ok = True
+
+
+class ParlParseId(PrefixDropped):
+    """A debate's, heading's or division's gid wherever the record holds it (migration 0022):
+    ``debates.id``, ``headings.id``/``debate_id``/``parent_id``, ``speeches.debate_id``/``heading_id``,
+    ``divisions.id``/``debate_id``, ``votes.division_id``, ``debate_speakers.debate_id``. Columns
+    compared with one another in SQL all hold this form. Speech ids are kept whole: they are compared
+    in SQL with ids held elsewhere as they are (alert deliveries, the search items' list, the "who
+    said this?" index)."""
+
+    impl = String(120)
+    prefix = PARLPARSE_ID
+    cache_ok = True
+
+
+class MembershipId(PrefixDropped):
+    """A membership id (``uk.org.publicwhip/member/1403``, ``…/lord/100001``) wherever the store
+    holds one (migration 0022): ``memberships.id`` and every ``membership_id`` column, all compared
+    with one another only."""
+
+    impl = String(60)
+    prefix = PARLPARSE_ID
+    cache_ok = True
+

@@ -220,7 +220,7 @@ def member_department_debates(conn: Connection, person_id: int, department_slug:
     ``with_total=False`` skips the count (total is then None).
 
     The department's debates are walked newest first (``ix_debates_department``) and each is asked
-    whether the person spoke in it (``ix_speeches_debate_person``), so a page costs what it shows, not
+    whether the person spoke in it (``ix_speeches_debate_speaker``), so a page costs what it shows, not
     what the person said elsewhere."""
     spoke = (select(speeches.c.debate_id).where(speeches.c.debate_id == debates.c.id,
                                                 speeches.c.person_id == person_id).exists())

@@ -10,7 +10,8 @@ the database):
   (``db.internal-5432-despatchbox.search``), so that distinct databases never share an index.
 - **How far.** :class:`Marks`: the database's installation id (``search_state``, migration 0021:
   a database created again under the same name, or whose item list was rebuilt, has another), the
-  last item id and the last removal. SQLite reads its AUTOINCREMENT counters (never lowered);
+  last item id and the last removal. SQLite reads its AUTOINCREMENT counters (never lowered; the
+  items' is ``search_keys``'s since migration 0022, where ``search_items`` became a view of it);
   PostgreSQL reads ``max(id)`` and ``max(seq)`` of what is committed: its triggers hand ids out in
   commit order under a transaction-level advisory lock, so everything up to them is visible,
   while a sequence's own value would count transactions still running. Deleting the newest items
@@ -29,7 +30,10 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from ...config import settings
+from ..short_text import PARLPARSE_ID, stored_sql
 
+#: SQLite's table of item ids (migration 0022): ``search_items`` is a view of it joined to the speeches
+SQLITE_ITEM_KEYS = "search_keys"
 #: the advisory lock PostgreSQL's search triggers take (migration 0021): whoever hands out item ids
 #: or removal numbers outside them takes it too
 SEARCH_LOCK_KEY = 0x64657372
@@ -76,7 +80,7 @@ def database_marks(conn: Connection) -> Marks:
     """How far the database's item ids and removals have gone, and its installation id: one statement."""
     installation = "(SELECT installation FROM search_state LIMIT 1)"
     if conn.dialect.name == "sqlite":
-        sql = (f"SELECT {installation}, (SELECT seq FROM sqlite_sequence WHERE name = 'search_items'), "
+        sql = (f"SELECT {installation}, (SELECT seq FROM sqlite_sequence WHERE name = '{SQLITE_ITEM_KEYS}'), "
                "(SELECT seq FROM sqlite_sequence WHERE name = 'search_removed')")
     else:
         sql = (f"SELECT {installation}, (SELECT max(id) FROM search_items), "
@@ -93,7 +97,8 @@ def items_only_grow(engine: Engine) -> bool:
 
 def held_items(conn: Connection, upto: int) -> int:
     """Items listed up to id ``upto``: what the index should hold once it has read that far."""
-    return int(conn.exec_driver_sql(f"SELECT count(*) FROM search_items WHERE id <= {int(upto)}").scalar_one())
+    table = SQLITE_ITEM_KEYS if conn.dialect.name == "sqlite" else "search_items"
+    return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE id <= {int(upto)}").scalar_one())
 
 
 def reading(engine: Engine):
@@ -109,10 +114,16 @@ def list_items_again(conn: Connection) -> None:
     old list rebuilds itself); run in a transaction."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SEARCH_LOCK_KEY})")
-    conn.exec_driver_sql("DELETE FROM search_items")
-    conn.exec_driver_sql(
-        "INSERT INTO search_items (speech_id, debate_id, kind, date, person_id, membership_id) "
-        "SELECT id, debate_id, kind, date, person_id, membership_id FROM speeches WHERE text <> '' "
-        "ORDER BY date, debate_id, position")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"DELETE FROM {SQLITE_ITEM_KEYS}")
+        conn.exec_driver_sql(
+            f"INSERT INTO {SQLITE_ITEM_KEYS} (speech) SELECT {stored_sql('id', PARLPARSE_ID)} FROM speeches "
+            "WHERE text <> '' ORDER BY date, debate_id, position")
+    else:
+        conn.exec_driver_sql("DELETE FROM search_items")
+        conn.exec_driver_sql(
+            "INSERT INTO search_items (speech_id, debate_id, kind, date, person_id, membership_id) "
+            "SELECT id, debate_id, kind, date, person_id, membership_id FROM speeches WHERE text <> '' "
+            "ORDER BY date, debate_id, position")
     conn.exec_driver_sql("DELETE FROM search_state")
     conn.exec_driver_sql(f"INSERT INTO search_state (installation) VALUES ('{uuid.uuid4()}')")

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Dialect, Integer, column, select, table, text
 from ...attribute import departments as dept_registry
 from ..queries.speakers import membership_columns, membership_of
 from ..schema import debates, headings, memberships, people, speeches
+from ..short_text import PARLPARSE_ID, whole_sql
 from . import budget, index_marks, query_language as ql, tantivy_index, tantivy_search
 from .highlight import exact_ranges, snippet
 from .stemmed_words import stemmed_ranges
@@ -215,15 +216,21 @@ def index_status(conn: Connection) -> dict:
     """How many items the index holds against how many speeches have text (they should agree)."""
     indexed = tantivy_index.current(conn).documents()
     expected = conn.exec_driver_sql("SELECT count(*) FROM speeches WHERE text <> ''").scalar_one()
-    stale = conn.exec_driver_sql("SELECT count(*) FROM search_items i WHERE NOT EXISTS "
-                                 "(SELECT 1 FROM speeches s WHERE s.id = i.speech_id)").scalar_one()
+    if conn.dialect.name == "sqlite":       # search_items is a view of the keys whose speech is held (0022)
+        stale_sql = (f"SELECT count(*) FROM {index_marks.SQLITE_ITEM_KEYS} k WHERE NOT EXISTS (SELECT 1 FROM "
+                     f"speeches s WHERE s.id = {whole_sql('k.speech', PARLPARSE_ID)})")
+    else:
+        stale_sql = ("SELECT count(*) FROM search_items i WHERE NOT EXISTS "
+                     "(SELECT 1 FROM speeches s WHERE s.id = i.speech_id)")
+    stale = conn.exec_driver_sql(stale_sql).scalar_one()
     return {"indexed": int(indexed), "speeches_with_text": int(expected), "stale": int(stale)}
 
 
 def check_index(conn: Connection) -> None:
     """Raises when the search index disagrees with the database's list of items."""
     held = tantivy_index.current(conn).documents()
-    items = int(conn.exec_driver_sql("SELECT count(*) FROM search_items").scalar_one())
+    table = index_marks.SQLITE_ITEM_KEYS if conn.dialect.name == "sqlite" else "search_items"
+    items = int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
     if held != items:
         raise RuntimeError(f"the search index holds {held} items; the database lists {items}")
 
