@@ -101,7 +101,7 @@ def test_two_ingests_at_once_one_waits_and_nothing_is_corrupted(fresh_url):
     first = run_cli(fresh_url, "ingest", "--json", str(SAMPLE))
     second = run_cli(fresh_url, "ingest", "--json", str(SAMPLE))
     outs = [p.communicate(timeout=600) for p in (first, second)]
-    for proc, (out, err) in zip((first, second), outs):
+    for proc, (_out, err) in zip((first, second), outs):
         assert proc.returncode == 0, err
     summaries = [json.loads(out) for out, _ in outs]
     # one loaded everything; the other, run after it, found every file unchanged

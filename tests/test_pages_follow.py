@@ -88,7 +88,7 @@ def signup_client(database_factory, sample_url, monkeypatch):
 
 def test_submitting_the_forms_signs_up_and_sends_a_confirmation(signup_client):
     client, smtp = signup_client
-    for n, (page, _feed, kind, target, label) in enumerate(PAGES):
+    for n, (page, _feed, _kind, _target, label) in enumerate(PAGES):
         form = doc_of(client, page).xpath('//main//form[contains(@class, "alert-signup")]')[0]
         fields = dict(form.form_values())
         fields["email"] = f"reader{n}@example.org"

@@ -50,7 +50,7 @@ def test_a_failed_bulk_insert_leaves_nothing(fresh_engine):
         file_id = _source_file(conn)
     row = {"file_id": file_id, "debate_id": "d", "kind": "debates", "date": date(2009, 10, 26), "position": 1,
            "element": "speech", **speech_body_values("", ""), "words": 0}
-    with pytest.raises(Exception):
+    with pytest.raises(INTEGRITY_ERRORS):
         with fresh_engine.begin() as conn:
             insert_rows(conn, speeches, [{**row, "id": "same"}, {**row, "id": "other"}, {**row, "id": "same"}])
     with fresh_engine.connect() as conn:

@@ -4,7 +4,6 @@ superseded file versions, answering as the in-memory reference index does; SQLit
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +13,6 @@ from sqlalchemy import text as sql
 
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
-from despatchbox.store.queries import files as file_queries
 from despatchbox.store.schema import speeches
 from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
                                               quote_fingerprints, quote_speeches)
