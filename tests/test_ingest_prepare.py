@@ -1,7 +1,7 @@
 """Transcript files prepared in a second process (pipeline/prepare.py): what the worker hands back is
 exactly what the main process would have prepared, a broken file is reported by name and line as
 before, anything the worker cannot vouch for is prepared in the main process, and an ingest leaves
-the search index in one segment (pipeline/upkeep.py feeds it once per FEED_RECORDS records)."""
+the search index fed once per FEED_RECORDS records, not per batch (pipeline/upkeep.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +12,7 @@ import signal
 import pytest
 
 from despatchbox.ingest.errors import SourceFileError
-from despatchbox.pipeline import prepare as prep
+from despatchbox.pipeline import prepare as prep, upkeep
 from despatchbox.pipeline.prepare import Prepared, Preparer, prepare_file, redirects_of
 from despatchbox.pipeline.run import _build_resolver, ingest
 from despatchbox.store.search import check_index
@@ -113,7 +113,18 @@ def test_too_few_files_start_no_worker(resolver):
         assert preparer.take(FILES[0], _digest(FILES[0])) is None
 
 
-def test_an_ingest_leaves_the_search_index_in_one_segment(fresh_engine):
+def test_an_ingest_feeds_the_search_index_once_per_feed_records(fresh_engine):
+    """Not once per batch: a segment per FEED_RECORDS records committed, and the rest at the end."""
+    report = ingest(fresh_engine, [SAMPLE])
+    assert report.ok, report.errors
+    assert report.records > upkeep.FEED_RECORDS          # the sample week is fed more than once
+    assert 1 <= for_engine(fresh_engine).searcher().num_segments <= report.records // upkeep.FEED_RECORDS + 1
+    with fresh_engine.connect() as conn:
+        check_index(conn)
+
+
+def test_an_ingest_below_feed_records_leaves_the_search_index_in_one_segment(fresh_engine, monkeypatch):
+    monkeypatch.setattr(upkeep, "FEED_RECORDS", 10**9)
     report = ingest(fresh_engine, [SAMPLE])
     assert report.ok, report.errors
     assert for_engine(fresh_engine).searcher().num_segments == 1
