@@ -12,7 +12,7 @@ from ..store.queries.aggregates import refresh_files as refresh_aggregates
 #: records committed before the search index outside the database is fed (and at the end of a run):
 #: its writer holds that many documents. Ingesting the 100k bench corpus (157k records): 100k gave a
 #: peak RSS of 354 MB, 25k 317 MB (and 307 MB with prepare.AHEAD_BYTES at 4 MiB); one feed per batch,
-#: as before, left many small segments (the 20k corpus, 51k records, is now in three)
+#: as before, left many small segments (the 20k bench corpus, 51k records, is now in two)
 FEED_RECORDS = 25_000
 
 
