@@ -20,8 +20,9 @@ search, who-said, alerts, feeds, the API or static files):
   the cache off).
 - Compression: the page is asked of the app without ``Accept-Encoding``, compressed here once at
   :data:`GZIP_LEVEL` and kept; the plain body is kept too (for clients that do not take gzip).
-  Responses that are not kept are compressed the same way when the client accepts gzip, as
-  ``GZipMiddleware`` would have done (at level 9, which costs three times as much on a long debate).
+  Responses that are not kept (the cache off, or a page it may not keep) are compressed when the
+  client accepts gzip at :data:`FAST_GZIP_LEVEL`: they are compressed for one response, so the
+  CPU counts more than the last bytes (``GZipMiddleware`` would have used level 9: 6–7 times the CPU).
 - A hit answers ``If-None-Match`` / ``If-Modified-Since`` against the validators the page was
   stored with (``ETag``/``Last-Modified`` from ``http_caching``, compared by its ``not_modified``),
   so ``304`` still works.
@@ -43,7 +44,7 @@ from functools import partial
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .http_caching import header, not_modified, parse_http_date, store_generation_of
+from .http_caching import FAST_GZIP_LEVEL as _FAST_GZIP_LEVEL, header, not_modified, parse_http_date, store_generation_of
 
 #: addresses of the pages (exact, or prefixes); everything else passes through
 PAGE_EXACT = frozenset({"/", "/departments"})
@@ -52,8 +53,13 @@ PAGE_PREFIXES = ("/day/", "/dept/", "/mp/", "/lord/", "/debate/", "/written-ques
 DEFAULT_BUDGET_MB = 64
 #: seconds an entry is served for (relative ages on pages move on)
 ENTRY_TTL = 60.0
-#: gzip level for pages: 4 costs a quarter of level 9 on a long debate (7 ms, not 27) for a body 2 % larger
+#: gzip level for pages that are kept: 4 costs a quarter of level 9 on a long debate (7 ms, not 27) for a
+#: body 2 % larger; compressed once, sent many times
 GZIP_LEVEL = 4
+#: gzip level for pages compressed for one response only (the cache off, or a page not kept): level 1
+#: compresses the long debate of bench/pages.py in 0.67 ms, not 1.04 (4), for 28.7 KB, not 25.4 KB
+#: (member page 0.12 ms, not 0.16, for 4.9 KB, not 4.5 KB)
+FAST_GZIP_LEVEL = _FAST_GZIP_LEVEL
 GZIP_MINIMUM_SIZE = 500
 #: bodies at least this long are compressed in a worker thread
 THREAD_COMPRESS_SIZE = 64 * 1024
@@ -96,13 +102,14 @@ class PageCacheMiddleware:
     """See the module's note."""
 
     def __init__(self, app: ASGIApp, budget_bytes: int | None = None, entry_ttl: float = ENTRY_TTL,
-                 gzip_level: int = GZIP_LEVEL) -> None:
+                 gzip_level: int = GZIP_LEVEL, fast_gzip_level: int = FAST_GZIP_LEVEL) -> None:
         self.app = app
         self.budget = _budget_from_env() if budget_bytes is None else budget_bytes
         self.enabled = self.budget > 0
         self.max_entry = self.budget // 8
         self.entry_ttl = entry_ttl
         self.gzip_level = gzip_level
+        self.fast_gzip_level = fast_gzip_level
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.bytes = 0
         self._generation: tuple | None = None
@@ -231,27 +238,29 @@ class PageCacheMiddleware:
                         and not content_type.startswith(b"text/event-stream"))
         if compressible:
             headers = _with_vary(headers)
-        gzipped = await self._gzip(body) if compressible and accepts_gzip else None
-        if key is not None and self._keepable(status, headers, content_type, encoded):
+        kept = key is not None and self._keepable(status, headers, content_type, encoded)
+        gzipped = (await self._gzip(body, self.gzip_level if kept else self.fast_gzip_level)
+                   if compressible and accepts_gzip else None)
+        if kept and key is not None:
             etag = header(headers, b"etag")
             modified = header(headers, b"last-modified")
             entry = Entry(status=status, headers=headers, body=body, gzipped=gzipped if compressible else None,
                           stored=time.monotonic(), etag=etag.decode("latin-1") if etag else None,
                           last_modified=parse_http_date(modified.decode("latin-1")) if modified else None)
             if compressible and entry.gzipped is None:
-                entry.gzipped = await self._gzip(body)
+                entry.gzipped = await self._gzip(body, self.gzip_level)
             self._put(key, entry)
             await self._send_entry(scope, entry, accepts_gzip, send, b"miss")
             return
         await _send_body(send, status, headers, gzipped if gzipped is not None else body,
                          b"gzip" if gzipped is not None else None, None)
 
-    async def _gzip(self, body: bytes) -> bytes:
-        """gzip at the page level; a long page in a thread (zlib lets go of the GIL), so that the event
+    async def _gzip(self, body: bytes, level: int) -> bytes:
+        """gzip at ``level``; a long page in a thread (zlib lets go of the GIL), so that the event
         loop goes on serving other requests, from memory, meanwhile."""
         if len(body) < THREAD_COMPRESS_SIZE:
-            return gzip.compress(body, compresslevel=self.gzip_level, mtime=0)
-        return await anyio.to_thread.run_sync(partial(gzip.compress, body, compresslevel=self.gzip_level, mtime=0))
+            return gzip.compress(body, compresslevel=level, mtime=0)
+        return await anyio.to_thread.run_sync(partial(gzip.compress, body, compresslevel=level, mtime=0))
 
     @staticmethod
     def _keepable(status: int, headers, content_type: bytes, encoded: bool) -> bool:
