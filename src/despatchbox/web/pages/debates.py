@@ -19,7 +19,7 @@ from ..api.common import IsoDate
 from .common import (CHAMBERS, KIND_NAMES, anchor, debate_url, department_name, display_title, division_url, full_id,
                      not_found, question_url, redirect, render, short_id)
 from .divisions import shape_division
-from .naming import label_speeches, speech_html
+from .naming import label_speeches, speech_markup
 
 router = page_router()
 
@@ -55,7 +55,7 @@ def runs_of_markup(items: list[tuple[str, dict]]) -> list[tuple[str, object]]:
                 lines = []
             out.append((kind, item))
             continue
-        lines.append(f"    {heading_html(item) if kind == 'heading' else speech_html(item)}\n")
+        lines.append(f"    {heading_html(item) if kind == 'heading' else speech_markup(item)}\n")
     if lines:
         out.append(("html", Markup("".join(lines))[:-1]))
     return out
