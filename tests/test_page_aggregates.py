@@ -13,7 +13,7 @@ from despatchbox.store import database
 from despatchbox.store.database import write_transaction
 from despatchbox.store.queries import people
 from despatchbox.store.queries.reresolve import set_speech_people
-from despatchbox.store.queries.debates import department_totals
+from despatchbox.store.queries.debates import department_totals, department_totals_by_kind, totals_of_kinds
 from despatchbox.store.schema import (debate_speakers, debates, file_departments, headings, memberships, person_days,
                                       person_departments, speeches)
 from despatchbox.store.schema import people as people_table
@@ -145,8 +145,10 @@ def assert_exact(engine) -> None:
         held = {(r.department_slug, r.kind) for r in conn.execute(select(file_departments))}
         assert {s for s, _kind in held} == set(slugs)
         for slug in slugs:
+            by_kind = department_totals_by_kind(conn, slug)          # what the department page reads
             for kinds in (SPOKEN, people.WRITTEN_STATEMENT_KINDS, people.WRITTEN_ANSWER_KINDS):
                 assert department_totals(conn, slug, kinds) == live_department_totals(conn, slug, kinds), slug
+                assert totals_of_kinds(by_kind, kinds) == live_department_totals(conn, slug, kinds), slug
 
 
 # --- the tests ----------------------------------------------------------------------------------

@@ -167,6 +167,10 @@ def test_the_plain_paragraph_path_agrees_with_nh3_on_any_mix(parts):
 @pytest.mark.parametrize("html", [
     '<p pid="1">a &amp; b</p>', "<p>a\xa0b</p>", "<p>a\rb</p>", '<p x="a>b">c</p>', "<p><i>a<b>b</b></i></p>",
     "<p>a</p><i>b</i>", "<p><span>a</span></p>", "<p><i>a</b></p>", "  <p>a</p>\n<p>b <sup>2</sup> c</p>  ",
+    '<p pid="1">On <phrase class="date" code="2009-10-26">26 October</phrase>, my hon. Friend '
+    '<phrase class="honfriend" id="uk.org.publicwhip/member/1" name="A B">the Member</phrase> <i>said</i></p>',
+    '<p><phrase class="x" code="a&amp;b">c</phrase></p>', "<p><phrase>a<i>b</i></phrase></p>",
+    "<p><phrase>a</phrase></p><phrase>b</phrase>", '<p><phrase class="offrep">a &amp; b</phrase></p>',
 ])
 def test_the_plain_paragraph_path_on_its_edges(html):
     from despatchbox.web.formatting import sanitise

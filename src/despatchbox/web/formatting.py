@@ -126,22 +126,32 @@ _CLEANER = nh3.Cleaner(tags=set(ALLOWED_TAGS), clean_content_tags=set(DROP_CONTE
 #: text nh3 passes through unchanged: no markup, no entity, no character its serialiser escapes (&nbsp;)
 #: or its parser replaces (NUL, CR and the other control characters but tab and newline)
 _PLAIN_TEXT = r"[^<>&\x00-\x08\x0b-\x1f\x7f\u00a0]*"
+#: attributes of a tag the fast path drops: lower-case names, values with no markup character or entity
+_ATTRIBUTES_DROPPED = r'(?: [a-z]+="[^"<>&]*")*'
 #: most stored speeches: paragraphs (with any attributes, all dropped) of plain text, perhaps with plain
-#: emphasis, sub- and superscripts (no attributes) directly inside
-_PLAIN_PARAGRAPHS = re.compile(rf'[ \t\n]*(?:<p(?: [a-z]+="[^"<>&]*")*>{_PLAIN_TEXT}'
-                               rf'(?:<(i|b|em|strong|sup|sub)>{_PLAIN_TEXT}</\1>{_PLAIN_TEXT})*</p>[ \t\n]*)*')
+#: emphasis, sub- and superscripts (no attributes) directly inside, or ParlParse's ``<phrase>`` (a date,
+#: a member named as "my hon. Friend", an official-report reference: tag and attributes dropped, its
+#: plain text kept, as nh3 does with a tag it does not allow)
+_PLAIN_PARAGRAPHS = re.compile(rf'[ \t\n]*(?:<p{_ATTRIBUTES_DROPPED}>{_PLAIN_TEXT}'
+                               rf'(?:(?:<(i|b|em|strong|sup|sub)>{_PLAIN_TEXT}</\1>'
+                               rf'|<phrase{_ATTRIBUTES_DROPPED}>{_PLAIN_TEXT}</phrase>){_PLAIN_TEXT})*'
+                               rf'</p>[ \t\n]*)*')
 _P_WITH_ATTRIBUTES = re.compile(r"<p [^>]*>")
+_PHRASE_TAGS = re.compile(r"</?phrase[^>]*>")
 
 
 def sanitise(html: str) -> str:
     """Speech markup reduced to the whitelist by nh3 (mySociety-independent, Rust's ammonia).
 
     Markup of the plain form most speeches have (:data:`_PLAIN_PARAGRAPHS`) is what nh3 would make
-    of it once the paragraphs' attributes are dropped: that is done here, in a quarter of nh3's time,
-    and anything else goes through nh3 (tests/test_pages_formatting.py checks the two agree on every
-    speech of the sample)."""
+    of it once the paragraphs' attributes and any ``<phrase>`` tags are dropped: that is done here, in
+    a quarter of nh3's time, and anything else goes through nh3 (tests/test_pages_formatting.py checks
+    the two agree on every speech of the sample)."""
     if _PLAIN_PARAGRAPHS.fullmatch(html):
-        return _P_WITH_ATTRIBUTES.sub("<p>", html).strip()
+        out = _P_WITH_ATTRIBUTES.sub("<p>", html)
+        if "<phrase" in out:
+            out = _PHRASE_TAGS.sub("", out)
+        return out.strip()
     return _CLEANER.clean(html).strip()
 
 

@@ -259,6 +259,24 @@ def department_totals(conn: Connection, department_slug: str, kinds) -> dict:
     return {"sections": int(row[0] or 0), "questions": int(row[1] or 0)}
 
 
+def department_totals_by_kind(conn: Connection, department_slug: str) -> dict[str, dict]:
+    """{kind: {sections, questions}} of the department (as :func:`department_totals` for each kind), in
+    one statement: a department page shows three lists, each with its total."""
+    rows = conn.execute(_DEPARTMENT_TOTALS_BY_KIND, {"slug": department_slug})
+    return {kind: {"sections": int(n_sections or 0), "questions": int(n_questions or 0)}
+            for kind, n_sections, n_questions in rows}
+
+
+def totals_of_kinds(by_kind: dict[str, dict], kinds) -> dict:
+    """:func:`department_totals` of these kinds, from :func:`department_totals_by_kind`."""
+    found = [by_kind[k] for k in set(kinds) if k in by_kind]
+    return {"sections": sum(t["sections"] for t in found), "questions": sum(t["questions"] for t in found)}
+
+
+_DEPARTMENT_TOTALS_BY_KIND = (select(file_departments.c.kind, func.sum(file_departments.c.sections),
+                                     func.sum(file_departments.c.questions))
+                              .where(file_departments.c.department_slug == bindparam("slug"))
+                              .group_by(file_departments.c.kind))
 _DEPARTMENT_TOTALS = (select(func.sum(file_departments.c.sections), func.sum(file_departments.c.questions))
                       .where(file_departments.c.department_slug == bindparam("slug"),
                              file_departments.c.kind.in_(bindparam("kinds", expanding=True))))

@@ -11,7 +11,7 @@ from ...store.queries import debates as debate_queries
 from ...store.queries import departments as department_queries
 from ...store.queries import questions as question_queries
 from ...store.queries.departments import RANKS
-from ...store.queries.people import SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS
+from ...store.queries.people import SPOKEN_KINDS, WRITTEN_ANSWER_KINDS, WRITTEN_STATEMENT_KINDS
 from ..app import engine_of
 from .common import Pager, check_page, clamp, department_name, not_found, redirect, render
 
@@ -39,9 +39,8 @@ def department_alias(slug: str):
     return redirect(f"/dept/{slug}")
 
 
-def _paged(conn, fetch, page: int):
-    """Count once, then fetch the (clamped) page without counting again."""
-    total, _ = fetch(0, 0, True)
+def _paged(total: int, fetch, page: int):
+    """Fetch the (clamped) page of a list of ``total`` items (counted beforehand, without counting again)."""
     pager = clamp(Pager(page, LIST_SIZE, total))
     _, rows = fetch(LIST_SIZE, pager.offset, False)
     return pager, rows
@@ -86,12 +85,19 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
         ministers = department_queries.ministers_on(conn, slug, day) if day else []
         if day:
             ministers += inferred_ministers(conn, slug, day, ministers)
-        debates_pager, debates = _paged(conn, lambda n, o, t: debate_queries.department_sections(
-            conn, slug, SPOKEN_KINDS, limit=n, offset=o, with_total=t), debates_page)
-        statements_pager, statements = _paged(conn, lambda n, o, t: debate_queries.department_sections(
-            conn, slug, WRITTEN_STATEMENT_KINDS, limit=n, offset=o, with_total=t), statements_page)
-        answers_pager, answers = _paged(conn, lambda n, o, t: question_queries.department_questions(
-            conn, slug, limit=n, offset=o, with_total=t), answers_page)
+        totals = debate_queries.department_totals_by_kind(conn, slug)      # the three lists' totals at once
+        debates_pager, debates = _paged(
+            debate_queries.totals_of_kinds(totals, SPOKEN_KINDS)["sections"],
+            lambda n, o, t: debate_queries.department_sections(conn, slug, SPOKEN_KINDS, limit=n, offset=o,
+                                                               with_total=t), debates_page)
+        statements_pager, statements = _paged(
+            debate_queries.totals_of_kinds(totals, WRITTEN_STATEMENT_KINDS)["sections"],
+            lambda n, o, t: debate_queries.department_sections(conn, slug, WRITTEN_STATEMENT_KINDS, limit=n,
+                                                               offset=o, with_total=t), statements_page)
+        answers_pager, answers = _paged(
+            debate_queries.totals_of_kinds(totals, WRITTEN_ANSWER_KINDS)["questions"],
+            lambda n, o, t: question_queries.department_questions(conn, slug, limit=n, offset=o, with_total=t),
+            answers_page)
     groups = [{"rank": rank, "ministers": [m for m in ministers if m["rank"] == rank]} for rank in RANKS]
     pages = {"debates_page": debates_pager.page, "statements_page": statements_pager.page,
              "answers_page": answers_pager.page}
