@@ -242,22 +242,30 @@ def test_an_estimated_total_says_so_and_leaves_the_page_as_it_was(conn, monkeypa
             assert abs(about.total_debates - counted.total_debates) <= max(2, counted.total_debates // 10)
 
 
-def test_small_totals_stay_exact_when_estimates_are_allowed(conn):
-    """Few written questions and answers: counted exactly even when estimates are allowed."""
+def test_small_totals_stay_exact_when_estimates_are_allowed(conn, monkeypatch):
+    """Few written questions and answers, or fewer matches than the page's first window of hits
+    (counted from the hits themselves): exact even when estimates are allowed."""
+    from despatchbox.store.search import tantivy_search
     for text in (CARDS, ONLY_THE_QUESTION):
         found = search(conn, SearchQuery(text, exact_total=False))
         assert not found.total_is_estimate
         assert found.total == search(conn, SearchQuery(text)).total
+    monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
+    found = search(conn, SearchQuery(CARDS, exact_total=False))
+    assert found.total == 6 and not found.total_is_estimate
 
 
 def test_the_page_and_the_api_say_about_n_for_an_estimate(client, monkeypatch):
+    """Counted totals read "N items match"; estimated ones "about N" (a query with more matches
+    than the page's first window of hits: fewer are counted from the hits themselves)."""
     from despatchbox.store.search import tantivy_search
     exact_page = client.get("/search", params={"q": CARDS}).text
     assert "<strong>6</strong> items match" in exact_page and "about <strong>" not in exact_page
     assert client.get("/api/v1/search", params={"q": CARDS}).json()["total_is_estimate"] is False
     monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
-    page = client.get("/search", params={"q": CARDS}).text
-    assert re.search(r"about <strong>\d+</strong> items match", page)
-    api = client.get("/api/v1/search", params={"q": CARDS, "limit": 5}).json()
+    assert "<strong>6</strong> items match" in client.get("/search", params={"q": CARDS}).text
+    page = client.get("/search", params={"q": "minister"}).text
+    assert re.search(r"about <strong>[\d,]+</strong> items match", page)
+    api = client.get("/api/v1/search", params={"q": "minister", "limit": 5}).json()
     assert api["total_is_estimate"] is True and api["total_debates_is_estimate"] is False
     assert api["next"] is not None and len(api["items"]) == 5

@@ -183,15 +183,22 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     searcher = index.searcher()
     check_prefixes(searcher, parsed)
     q = full_query(conn, parsed, query, searcher)
-    items, grouped = counts(searcher, q)
-    budget.check()
-    total, estimated = result_count(searcher, q, items, grouped, exact=query.exact_total)
     if query.group_by_debate:
+        items, grouped = counts(searcher, q)
+        budget.check()
+        total, estimated = result_count(searcher, q, items, grouped, exact=query.exact_total)
         return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated))
+    order = {"order_by_field": "date"} if query.sort == "date" else {}
+    wanted = query.offset + query.limit
+    # the page's first window of hits and the number of matches, in one walk of them (a phrase's
+    # positions are read once, not once to count and once to rank)
+    found = searcher.search(q, _first_window(wanted), count=True, **order)
+    items = int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
+    budget.check()
+    total, estimated = _total(searcher, q, items, found.hits, exact=query.exact_total)
     if query.offset >= (items if estimated else total):     # an estimate may fall short: look
         return [], Totals(total, None, estimated)
-    order = {"order_by_field": "date"} if query.sort == "date" else {}
-    firsts = _first_per_result(searcher, q, query.offset + query.limit, items, order)[query.offset:]
+    firsts = _first_per_result(searcher, q, wanted, items, order, found.hits)[query.offset:]
     if query.sort == "date":
         best = _best_scores(searcher, q, [key for key, _hit in firsts])
         rows = _rows(conn, searcher, [hit for _key, hit in firsts], score_of=0.0)
@@ -200,6 +207,16 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     else:
         rows = _rows(conn, searcher, [hit for _key, hit in firsts])
     return rows, Totals(total, None, estimated)
+
+
+def _total(searcher: tantivy.Searcher, q: tantivy.Query, items: int, hits: list, exact: bool) -> tuple[int, bool]:
+    """The results the ``items`` matches make (and whether that is an estimate), given some of
+    the hits: when they are all of them, counted from their own keys; else as :func:`result_count`."""
+    if len(hits) >= items:
+        written = _int_values(searcher, "question_group", [a for _s, a in hits])
+        grouped = {key for key, w in zip(_result_of(searcher, hits), written) if w}
+        return items - sum(1 for w in written if w) + len(grouped), False
+    return result_count(searcher, q, items, None, exact=exact)
 
 
 def count(searcher: tantivy.Searcher, q: tantivy.Query) -> int:
@@ -233,17 +250,25 @@ def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
     return sum(by_value.values()), by_value.get(1, 0)
 
 
-def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, grouped: int,
+def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, grouped: int | None,
                  exact: bool = True) -> tuple[int, bool]:
     """How many results the ``items`` matching documents make — the items that are results of their
-    own, plus the question groups of the ``grouped`` written questions and answers among them — and
-    whether that is an estimate (above ``EXACT_RESULT_COUNT``, or ``ESTIMATE_GROUPED_ABOVE`` when
-    not ``exact``: the groups' number by HyperLogLog, kept between one and ``grouped``)."""
-    if grouped <= 1:
+    own, plus the question groups of the ``grouped`` written questions and answers among them (None:
+    not counted yet) — and whether that is an estimate (above ``EXACT_RESULT_COUNT``, or
+    ``ESTIMATE_GROUPED_ABOVE`` when not ``exact``: the groups' number by HyperLogLog, kept between
+    one and ``grouped``)."""
+    if grouped is not None and grouped <= 1:
         return items, False
     grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
+    about = None
+    if grouped is None:                              # counted, with their groups' estimate: one walk
+        found = searcher.aggregate(grouped_q, {"n": {"value_count": {"field": "result"}},
+                                               "h": {"cardinality": {"field": "result"}}})
+        grouped, about = int(found["n"]["value"]), float(found["h"]["value"])
+        if grouped <= 1:
+            return items, False
     if grouped > EXACT_RESULT_COUNT or (not exact and grouped > ESTIMATE_GROUPED_ABOVE):
-        groups = int(round(searcher.cardinality(grouped_q, "result")))
+        groups = int(round(searcher.cardinality(grouped_q, "result") if about is None else about))
         return items - grouped + max(1, min(grouped, groups)), True
     if grouped <= DISTINCT_FROM_HITS:                # the result keys of every hit: a third cheaper than
         found = searcher.search(grouped_q, grouped, count=False).hits    # a terms aggregation's buckets
@@ -272,14 +297,22 @@ def _result_of(searcher: tantivy.Searcher, hits) -> list[int]:
     return _int_values(searcher, "result", [a for _k, a in hits]) if hits else []
 
 
+def _first_window(wanted: int) -> int:
+    return 2 * wanted + 10
+
+
 def _first_per_result(searcher: tantivy.Searcher, q: tantivy.Query, wanted: int, items: int,
-                      order: dict) -> list[tuple[int, tuple]]:
+                      order: dict, first: list | None = None) -> list[tuple[int, tuple]]:
     """The first ``wanted`` results met walking the hits in order (by relevance: each at its best
     hit), as (result key, hit). A result holds at most a few items, so a window a little larger
-    than ``wanted`` usually holds them; it grows fourfold until it does."""
-    window = min(items, 2 * wanted + 10)
+    than ``wanted`` usually holds them; it grows fourfold until it does (``first``: the first
+    window's hits, when they have been read)."""
+    window = min(items, _first_window(wanted))
     while True:
-        hits = searcher.search(q, window, count=False, **order).hits if window else []
+        if first is not None:
+            hits, first = first, None
+        else:
+            hits = searcher.search(q, window, count=False, **order).hits if window else []
         seen: dict[int, tuple] = {}
         for hit, key in zip(hits, _result_of(searcher, hits)):
             seen.setdefault(key, hit)
