@@ -188,7 +188,7 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
         budget.check()
         total, estimated = result_count(searcher, q, items, grouped, exact=query.exact_total)
         return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated))
-    order = {"order_by_field": "date"} if query.sort == "date" else {}
+    order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
     wanted = query.offset + query.limit
     # the page's first window of hits and the number of matches, in one walk of them (a phrase's
     # positions are read once, not once to count and once to rank)
@@ -262,9 +262,9 @@ def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, group
     grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
     about = None
     if grouped is None:                              # counted, with their groups' estimate: one walk
-        found = searcher.aggregate(grouped_q, {"n": {"value_count": {"field": "result"}},
+        stats = searcher.aggregate(grouped_q, {"n": {"value_count": {"field": "result"}},
                                                "h": {"cardinality": {"field": "result"}}})
-        grouped, about = int(found["n"]["value"]), float(found["h"]["value"])
+        grouped, about = int(stats["n"]["value"]), float(stats["h"]["value"])
         if grouped <= 1:
             return items, False
     if grouped > EXACT_RESULT_COUNT or (not exact and grouped > ESTIMATE_GROUPED_ABOVE):
