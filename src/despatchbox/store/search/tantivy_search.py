@@ -183,19 +183,17 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     searcher = index.searcher()
     check_prefixes(searcher, parsed)
     q = full_query(conn, parsed, query, searcher)
-    if query.group_by_debate:
-        items, grouped = counts(searcher, q)
-        budget.check()
-        total, estimated = result_count(searcher, q, items, grouped, exact=query.exact_total)
-        return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated))
     order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
     wanted = query.offset + query.limit
     # the page's first window of hits and the number of matches, in one walk of them (a phrase's
     # positions are read once, not once to count and once to rank)
-    found = searcher.search(q, _first_window(wanted), count=True, **order)
+    window = _group_window(wanted) if query.group_by_debate else _first_window(wanted)
+    found = searcher.search(q, window, count=True, **order)
     items = int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
     budget.check()
     total, estimated = _total(searcher, q, items, found.hits, exact=query.exact_total)
+    if query.group_by_debate:
+        return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated), found.hits)
     if query.offset >= (items if estimated else total):     # an estimate may fall short: look
         return [], Totals(total, None, estimated)
     firsts = _first_per_result(searcher, q, wanted, items, order, found.hits)[query.offset:]
@@ -342,28 +340,41 @@ def _debate_of(searcher: tantivy.Searcher, hits) -> list[int]:
     return _int_values(searcher, "debate_key", [a for _k, a in hits]) if hits else []
 
 
+def _group_window(wanted: int) -> int:
+    return max(GROUP_WINDOW, wanted * 4)
+
+
 def _grouped(conn: Connection, searcher: tantivy.Searcher, q: tantivy.Query, query: SearchQuery,
-             items: int, totals: Totals) -> tuple[list[dict], Totals]:
+             items: int, totals: Totals, first: list | None) -> tuple[list[dict], Totals]:
     """One hit per debate — its best — with the number of matching results in each debate.
 
     Debates are ranked by their best hit (by date: by their date), so the first debates are the
     first met walking the hits in that order: the walk stops as soon as it has a page of them.
     Counts per debate come from one aggregation over the page's debates (a question group lies
     within one debate: its written questions and answers count once)."""
-    debates_total, debates_estimated = _debate_count(searcher, q, items, exact=query.exact_total)
-    totals = totals._replace(debates=debates_total, debates_estimated=debates_estimated)
     wanted = query.offset + query.limit
-    window = max(GROUP_WINDOW, wanted * 4)
+    window = _group_window(wanted)
     order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
+    debates_total = None
     while True:
-        hits = searcher.search(q, min(window, items), count=False, **order).hits if items else []
+        if first is not None:
+            hits, first = first, None
+        else:
+            hits = searcher.search(q, min(window, items), count=False, **order).hits if items else []
         seen: dict[int, tuple] = {}
         for hit, debate in zip(hits, _debate_of(searcher, hits)):
             seen.setdefault(debate, hit)
+        if len(hits) >= items and debates_total is None:     # every match in hand: their debates counted
+            debates_total = len(seen)
         if len(seen) >= wanted or len(hits) >= items:
             break
         budget.check()
         window *= 4
+    if debates_total is None:
+        debates_total, debates_estimated = _debate_count(searcher, q, items, exact=query.exact_total)
+    else:
+        debates_estimated = False
+    totals = totals._replace(debates=debates_total, debates_estimated=debates_estimated)
     page_keys = list(seen)[query.offset:wanted]
     if not page_keys:
         return [], totals
