@@ -287,7 +287,28 @@ def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS
     first = _best_window(words, inside, width)
     last = min(words.n, first + width) - 1
     lo, hi = words.start(first), words.end(last)
-    out: list[str] = [ELLIPSIS + " " if lo > _leading_space(text) else ""]
+    lead = ELLIPSIS + " " if lo > _leading_space(text) else ""
+    tail = " " + ELLIPSIS if text[hi:].strip() else ""
+    window = text[lo:hi]
+    if START in window or STOP in window:              # (XML text cannot hold them: never, but exact)
+        return Markup(lead + _marked_pieces(text, inside, lo, hi) + tail)
+    # the marks as START/STOP, the window escaped once, then the markers made tags
+    out: list[str] = []
+    pos = lo
+    for start, end in inside:
+        start, end = max(start, lo), min(end, hi)
+        if start >= end:
+            continue
+        out.append(text[pos:start])
+        out.append(START + text[start:end] + STOP)
+        pos = end
+    out.append(text[pos:hi])
+    body = _plain("".join(out)).replace(START, "<mark>").replace(STOP, "</mark>")
+    return Markup(lead + body + tail)
+
+
+def _marked_pieces(text: str, inside: list[tuple[int, int]], lo: int, hi: int) -> str:
+    out: list[str] = []
     pos = lo
     for start, end in inside:
         start, end = max(start, lo), min(end, hi)
@@ -297,9 +318,7 @@ def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS
         out.append("<mark>" + _plain(text[start:end]) + "</mark>")
         pos = end
     out.append(_plain(text[pos:hi]))
-    if text[hi:].strip():
-        out.append(" " + ELLIPSIS)
-    return Markup("".join(out))
+    return "".join(out)
 
 
 def _leading_space(text: str) -> int:
@@ -307,4 +326,4 @@ def _leading_space(text: str) -> int:
 
 
 def _plain(piece: str) -> str:
-    return escape(" ".join(piece.split("\n")), quote=True)
+    return escape(piece.replace("\n", " "), quote=True)
