@@ -10,7 +10,8 @@ before timing starts).
 
 A fixed mix of queries — one to three words, exact phrases, boolean forms, filters — runs
 through ``store.search.search`` (total count, a ranked page of 20, speakers, debates,
-departments, questions, snippets: what the page and the API get). Each is paired with the raw
+departments, questions, snippets: what the page and the API get, totals estimated where they
+allow it: ``SearchQuery.exact_total`` False). Each is paired with the raw
 full-text query of the same words on the same index, interleaved round by round: tantivy's own
 top 20 for the query alone (BM25 with block-max pruning), on either database. For a query that needs both fields (words and phrases mixed) the raw figure is the sum of the
 raw queries of its parts; for a filtered query it is the raw query without the filter.
@@ -103,7 +104,7 @@ def measure_search(url: str, rounds: int = 20, queries: dict | None = None, cpu:
     with engine.connect() as conn:
         items = conn.exec_driver_sql("SELECT count(*) FROM search_items").scalar_one()
         search(conn, SearchQuery("crime"))                     # the index caught up before timing
-        prepared = {name: (SearchQuery(q, **filters), _raw_queries(conn, parse(q)))
+        prepared = {name: (SearchQuery(q, **filters, exact_total=False), _raw_queries(conn, parse(q)))
                     for name, (_group, q, filters) in queries.items()}
         for name, (query, raws) in prepared.items():          # warm caches once
             totals[name] = search(conn, query).total

@@ -10,12 +10,14 @@ search shows.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import select
 
@@ -368,6 +370,28 @@ def test_long_snippets_centre_on_the_match():
     assert html.startswith("… ") and html.endswith(" …") and "<mark>needle</mark>" in html
     assert 8 <= html.split().index("<mark>needle</mark>") <= 12
 
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab é,(\n\t\xa0\u2009\u3000"), max_size=120), st.data())
+def test_snippet_words_are_the_regions_words(text, data):
+    """A snippet counts and places a region's words with str.split (highlight._Words): the same
+    words as listing every match of ``\\S+`` from the region's start to its end, less a first and
+    last word cut by a region inside the text."""
+    from despatchbox.store.search.highlight import _WORD, _Words
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    listed = [(m.start(), m.end()) for m in _WORD.finditer(text, lo, hi)]
+    if lo and listed:
+        listed = listed[1:]
+    if hi < len(text) and listed:
+        listed = listed[:-1]
+    words = _Words(text, lo, hi)
+    assert words.n == len(listed)
+    assert [(words.start(k), words.end(k)) for k in range(words.n)] == listed
+    positions = sorted(set(data.draw(st.lists(st.integers(0, max(0, hi - 1)), max_size=8)))) if hi else []
+    starts = [a for a, _b in listed]
+    assert words.before(positions) == [bisect_right(starts, p) for p in positions]
 
 # --- people -------------------------------------------------------------------------------------
 

@@ -211,3 +211,63 @@ def test_debates_are_counted_in_slices_of_the_key_space(conn, monkeypatch):
     assert expected and expected > 2
     monkeypatch.setattr(tantivy_search, "AGG_BUCKETS", 2)
     assert search(conn, query).total_debates == expected
+
+
+# --- totals estimated where the query allows it -------------------------------------------------
+
+ESTIMATED = ['"the minister"', "minister", "answer", "department OR police"]
+
+
+@pytest.mark.parametrize("group", [False, True])
+def test_an_estimated_total_says_so_and_leaves_the_page_as_it_was(conn, monkeypatch, group):
+    """With ``exact_total=False`` the results of many written questions and answers (and, grouped,
+    the debates) are estimated (HyperLogLog) — said in ``total_is_estimate`` — and the page is the
+    exact search's, hit for hit; by default (alerts, feeds, MCP) totals stay counted. (Pages of 2:
+    more matches than the first window of hits, which would count them from the hits themselves.)"""
+    from despatchbox.store.search import tantivy_search
+    monkeypatch.setattr(tantivy_search, "GROUP_WINDOW", 0)
+    exact = {t: search(conn, SearchQuery(t, group_by_debate=group, limit=2)) for t in ESTIMATED}
+    assert not any(r.total_is_estimate or r.total_debates_is_estimate for r in exact.values())
+    monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
+    monkeypatch.setattr(tantivy_search, "ESTIMATE_DEBATES_ABOVE", 0)
+    assert [search(conn, SearchQuery(t, group_by_debate=group, limit=2)).total for t in ESTIMATED] == \
+        [exact[t].total for t in ESTIMATED]
+    for text, counted in exact.items():
+        about = search(conn, SearchQuery(text, group_by_debate=group, limit=2, exact_total=False))
+        assert about.total_is_estimate                       # every one of these matches written items
+        assert [(h.id, h.score, h.hits_in_debate) for h in about.hits] == \
+            [(h.id, h.score, h.hits_in_debate) for h in counted.hits]
+        assert abs(about.total - counted.total) <= max(2, counted.total // 20)
+        if group:
+            assert about.total_debates_is_estimate and counted.total_debates is not None
+            assert about.total_debates is not None
+            assert abs(about.total_debates - counted.total_debates) <= max(2, counted.total_debates // 10)
+
+
+def test_small_totals_stay_exact_when_estimates_are_allowed(conn, monkeypatch):
+    """Few written questions and answers, or fewer matches than the page's first window of hits
+    (counted from the hits themselves): exact even when estimates are allowed."""
+    from despatchbox.store.search import tantivy_search
+    for text in (CARDS, ONLY_THE_QUESTION):
+        found = search(conn, SearchQuery(text, exact_total=False))
+        assert not found.total_is_estimate
+        assert found.total == search(conn, SearchQuery(text)).total
+    monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
+    found = search(conn, SearchQuery(CARDS, exact_total=False))
+    assert found.total == 6 and not found.total_is_estimate
+
+
+def test_the_page_and_the_api_say_about_n_for_an_estimate(client, monkeypatch):
+    """Counted totals read "N items match"; estimated ones "about N" (a query with more matches
+    than the page's first window of hits: fewer are counted from the hits themselves)."""
+    from despatchbox.store.search import tantivy_search
+    exact_page = client.get("/search", params={"q": CARDS}).text
+    assert "<strong>6</strong> items match" in exact_page and "about <strong>" not in exact_page
+    assert client.get("/api/v1/search", params={"q": CARDS}).json()["total_is_estimate"] is False
+    monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
+    assert "<strong>6</strong> items match" in client.get("/search", params={"q": CARDS}).text
+    page = client.get("/search", params={"q": "minister"}).text
+    assert re.search(r"about <strong>[\d,]+</strong> items match", page)
+    api = client.get("/api/v1/search", params={"q": "minister", "limit": 5}).json()
+    assert api["total_is_estimate"] is True and api["total_debates_is_estimate"] is False
+    assert api["next"] is not None and len(api["items"]) == 5

@@ -133,7 +133,7 @@ def search_page(request: Request):
                     text=form.q, person_id=person_id, party_codes=party_filter(conn, form.party),
                     department_slug=form.department or None, kind=form.kind or None, date_from=start,
                     date_to=end, sort=sort_order(form.sort), limit=PER_PAGE, offset=(form.page - 1) * PER_PAGE,
-                    group_by_debate=form.group))
+                    group_by_debate=form.group, exact_total=False))
             except QueryError as exc:
                 form.problems.append(str(exc))
             else:

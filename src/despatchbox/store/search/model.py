@@ -59,6 +59,10 @@ class SearchQuery:
     offset: int = 0
     group_by_debate: bool = False
     since_batch: int | None = None         # only items of files loaded by ingest batches after this one
+    #: False: the totals may be estimated where counting them exactly would cost more than the page
+    #: (``SearchResults.total_is_estimate`` says so: pages and the API show "about N"); True (the
+    #: default: alerts, feeds, MCP page through every result by the total): exact up to the engine's limits
+    exact_total: bool = True
 
     def __post_init__(self) -> None:
         if self.party_codes is not None:
@@ -133,6 +137,8 @@ class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
     notices: tuple[str, ...] = ()       # how a mistyped query was read
     total_debates: int | None = None    # with group_by_debate: matching debates (hits are one per debate)
+    total_is_estimate: bool = False     # ``total`` is about so many (HyperLogLog), not counted
+    total_debates_is_estimate: bool = False   # ``total_debates`` likewise
 
     @property
     def page(self) -> int:

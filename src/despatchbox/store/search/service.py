@@ -50,11 +50,13 @@ def search(conn: Connection, query: SearchQuery) -> SearchResults:
     index = tantivy_index.current(conn)      # catching up after an ingest is not the query's cost
     with budget.deadline():
         budget.check()
-        rows, total, total_debates = tantivy_search.search(conn, parsed, query, index)
+        rows, totals = tantivy_search.search(conn, parsed, query, index)
         budget.check()
         hits = _hydrate(conn, parsed, rows)
-    return SearchResults(query=query, understood_as=parsed.describe(), total=total, hits=hits,
-                         notices=parsed.notices, total_debates=total_debates)
+    return SearchResults(query=query, understood_as=parsed.describe(), total=totals.results, hits=hits,
+                         notices=parsed.notices, total_debates=totals.debates,
+                         total_is_estimate=totals.results_estimated,
+                         total_debates_is_estimate=totals.debates_estimated)
 
 
 # --- from ids to hits ---------------------------------------------------------------------------
@@ -112,8 +114,16 @@ class _HitRow(dict):
 
 
 def _hit_rows(conn: Connection, items: list[int]) -> list[_HitRow]:
+    """The rows of these items, read on the connection's own cursor: SQLAlchemy's result machinery
+    cost a third as much as the statement (0.08 of 0.22 ms for a page at 20k); the connection is
+    in its transaction already (the index's marks were read on it)."""
     sql, keys, converted, unpack = _hit_rows_sql(conn.dialect)
-    found = conn.exec_driver_sql(sql.replace("__ITEMS__", ", ".join(str(int(i)) for i in items))).all()
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql.replace("__ITEMS__", ", ".join(str(int(i)) for i in items)))
+        found = cursor.fetchall()
+    finally:
+        cursor.close()
     out = []
     for row in found:
         r = _HitRow(zip(keys, row))

@@ -7,13 +7,16 @@ debate with its number of matching results (where stemmed words match, for snipp
 Relevance is BM25 with block-max pruning: a page by relevance looks only at documents that can
 still reach it (and a few more: a result's other items), so its cost does not grow with the
 number of matches. Totals count results, exactly (without scoring; estimated only above
-``EXACT_RESULT_COUNT`` matching written questions and answers). ``hits`` rows are dicts of doc (search_items.id),
+``EXACT_RESULT_COUNT`` matching written questions and answers) — or, when the query allows it
+(``SearchQuery.exact_total`` False: the search page and the API), estimated wherever collapsing
+question groups (or counting debates) exactly would cost more than the page: the
+results say so (``Totals``), and the surfaces show "about N". ``hits`` rows are dicts of doc (search_items.id),
 score, in_debate and group (the items of a written question's or answer's question group).
 """
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import tantivy
 from sqlalchemy import Connection
@@ -162,25 +165,38 @@ def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
                                     f"for at most {ql.MAX_PREFIX_WORDS:,}. Type more letters before the *.")
 
 
+class Totals(NamedTuple):
+    """A search's counts: matching results, matching debates (when grouped by debate), and
+    whether each is an estimate (HyperLogLog) rather than counted."""
+    results: int
+    debates: int | None = None
+    results_estimated: bool = False
+    debates_estimated: bool = False
+
+
 def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
-           index: SearchIndex | None = None) -> tuple[list[dict], int, int | None]:
-    """(rows of the page, total matching results, matching debates when grouped). A result is an
-    item, or a written question with its answer (the index's ``result``): one row each, its best
-    hit. Between steps it looks at the time budget (budget.check): tantivy's own work cannot be
-    interrupted."""
+           index: SearchIndex | None = None) -> tuple[list[dict], Totals]:
+    """(rows of the page, its totals). A result is an item, or a written question with its answer
+    (the index's ``result``): one row each, its best hit. Between steps it looks at the time budget
+    (budget.check): tantivy's own work cannot be interrupted."""
     index = index or current(conn)
     searcher = index.searcher()
     check_prefixes(searcher, parsed)
     q = full_query(conn, parsed, query, searcher)
-    items, grouped = counts(searcher, q)
+    order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
+    wanted = query.offset + query.limit
+    # the page's first window of hits and the number of matches, in one walk of them (a phrase's
+    # positions are read once, not once to count and once to rank)
+    window = _group_window(wanted) if query.group_by_debate else _first_window(wanted)
+    found = searcher.search(q, window, count=True, **order)
+    items = int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
     budget.check()
-    total = result_count(searcher, q, items, grouped)
+    total, estimated = _total(searcher, q, items, found.hits, exact=query.exact_total)
     if query.group_by_debate:
-        return _grouped(conn, searcher, q, query, items, total)
-    if query.offset >= total:
-        return [], total, None
-    order = {"order_by_field": "date"} if query.sort == "date" else {}
-    firsts = _first_per_result(searcher, q, query.offset + query.limit, items, order)[query.offset:]
+        return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated), found.hits)
+    if query.offset >= (items if estimated else total):     # an estimate may fall short: look
+        return [], Totals(total, None, estimated)
+    firsts = _first_per_result(searcher, q, wanted, items, order, found.hits)[query.offset:]
     if query.sort == "date":
         best = _best_scores(searcher, q, [key for key, _hit in firsts])
         rows = _rows(conn, searcher, [hit for _key, hit in firsts], score_of=0.0)
@@ -188,7 +204,17 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
             row["score"] = best.get(key, 0.0)
     else:
         rows = _rows(conn, searcher, [hit for _key, hit in firsts])
-    return rows, total, None
+    return rows, Totals(total, None, estimated)
+
+
+def _total(searcher: tantivy.Searcher, q: tantivy.Query, items: int, hits: list, exact: bool) -> tuple[int, bool]:
+    """The results the ``items`` matches make (and whether that is an estimate), given some of
+    the hits: when they are all of them, counted from their own keys; else as :func:`result_count`."""
+    if len(hits) >= items:
+        written = _int_values(searcher, "question_group", [a for _s, a in hits])
+        grouped = {key for key, w in zip(_result_of(searcher, hits), written) if w}
+        return items - sum(1 for w in written if w) + len(grouped), False
+    return result_count(searcher, q, items, None, exact=exact)
 
 
 def count(searcher: tantivy.Searcher, q: tantivy.Query) -> int:
@@ -208,6 +234,10 @@ _KEYS = 2 ** 63          # result keys are 63-bit hashes (tantivy_index.debate_k
 #: up to this many matching written questions and answers, their results are counted from the
 #: hits' result keys (the hits as a list cost less than as many aggregation buckets)
 DISTINCT_FROM_HITS = 5_000
+#: when estimates are allowed (``SearchQuery.exact_total`` False), above this many matching written
+#: questions and answers the results they make are estimated: HyperLogLog over their result keys is
+#: one walk of a fast field, where collecting them costs ~5 times as much (0.45 ms for 1,548 at 100k)
+ESTIMATE_GROUPED_ABOVE = 250
 
 
 def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
@@ -218,21 +248,33 @@ def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
     return sum(by_value.values()), by_value.get(1, 0)
 
 
-def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, grouped: int) -> int:
-    """How many results the ``items`` matching documents make: the items that are results of their
-    own, plus the question groups of the ``grouped`` written questions and answers among them."""
-    if grouped <= 1:
-        return items
+def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, grouped: int | None,
+                 exact: bool = True) -> tuple[int, bool]:
+    """How many results the ``items`` matching documents make — the items that are results of their
+    own, plus the question groups of the ``grouped`` written questions and answers among them (None:
+    not counted yet) — and whether that is an estimate (above ``EXACT_RESULT_COUNT``, or
+    ``ESTIMATE_GROUPED_ABOVE`` when not ``exact``: the groups' number by HyperLogLog, kept between
+    one and ``grouped``)."""
+    if grouped is not None and grouped <= 1:
+        return items, False
     grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
-    if grouped > EXACT_RESULT_COUNT:
-        return items - grouped + int(round(searcher.cardinality(grouped_q, "result")))
+    about = None
+    if grouped is None:                              # counted, with their groups' estimate: one walk
+        stats = searcher.aggregate(grouped_q, {"n": {"value_count": {"field": "result"}},
+                                               "h": {"cardinality": {"field": "result"}}})
+        grouped, about = int(stats["n"]["value"]), float(stats["h"]["value"])
+        if grouped <= 1:
+            return items, False
+    if grouped > EXACT_RESULT_COUNT or (not exact and grouped > ESTIMATE_GROUPED_ABOVE):
+        groups = int(round(searcher.cardinality(grouped_q, "result") if about is None else about))
+        return items - grouped + max(1, min(grouped, groups)), True
     if grouped <= DISTINCT_FROM_HITS:                # the result keys of every hit: a third cheaper than
         found = searcher.search(grouped_q, grouped, count=False).hits    # a terms aggregation's buckets
-        return items - grouped + len(set(_result_of(searcher, found)))
+        return items - grouped + len(set(_result_of(searcher, found))), False
     slices = -(-grouped // AGG_BUCKETS)
     step = -(-_KEYS // slices)
     groups = sum(_groups(searcher, grouped_q, n * step, min(_KEYS, (n + 1) * step) - 1) for n in range(slices))
-    return items - grouped + groups
+    return items - grouped + groups, False
 
 
 def _groups(searcher: tantivy.Searcher, grouped_q: tantivy.Query, low: int, high: int, field: str = "result") -> int:
@@ -253,14 +295,22 @@ def _result_of(searcher: tantivy.Searcher, hits) -> list[int]:
     return _int_values(searcher, "result", [a for _k, a in hits]) if hits else []
 
 
+def _first_window(wanted: int) -> int:
+    return 2 * wanted + 10
+
+
 def _first_per_result(searcher: tantivy.Searcher, q: tantivy.Query, wanted: int, items: int,
-                      order: dict) -> list[tuple[int, tuple]]:
+                      order: dict, first: list | None = None) -> list[tuple[int, tuple]]:
     """The first ``wanted`` results met walking the hits in order (by relevance: each at its best
     hit), as (result key, hit). A result holds at most a few items, so a window a little larger
-    than ``wanted`` usually holds them; it grows fourfold until it does."""
-    window = min(items, 2 * wanted + 10)
+    than ``wanted`` usually holds them; it grows fourfold until it does (``first``: the first
+    window's hits, when they have been read)."""
+    window = min(items, _first_window(wanted))
     while True:
-        hits = searcher.search(q, window, count=False, **order).hits if window else []
+        if first is not None:
+            hits, first = first, None
+        else:
+            hits = searcher.search(q, window, count=False, **order).hits if window else []
         seen: dict[int, tuple] = {}
         for hit, key in zip(hits, _result_of(searcher, hits)):
             seen.setdefault(key, hit)
@@ -290,30 +340,44 @@ def _debate_of(searcher: tantivy.Searcher, hits) -> list[int]:
     return _int_values(searcher, "debate_key", [a for _k, a in hits]) if hits else []
 
 
+def _group_window(wanted: int) -> int:
+    return max(GROUP_WINDOW, wanted * 4)
+
+
 def _grouped(conn: Connection, searcher: tantivy.Searcher, q: tantivy.Query, query: SearchQuery,
-             items: int, total: int) -> tuple[list[dict], int, int]:
+             items: int, totals: Totals, first: list | None) -> tuple[list[dict], Totals]:
     """One hit per debate — its best — with the number of matching results in each debate.
 
     Debates are ranked by their best hit (by date: by their date), so the first debates are the
     first met walking the hits in that order: the walk stops as soon as it has a page of them.
     Counts per debate come from one aggregation over the page's debates (a question group lies
     within one debate: its written questions and answers count once)."""
-    debates_total = _debate_count(searcher, q, items)
     wanted = query.offset + query.limit
-    window = max(GROUP_WINDOW, wanted * 4)
+    window = _group_window(wanted)
     order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
+    debates_total = None
     while True:
-        hits = searcher.search(q, min(window, items), count=False, **order).hits if items else []
+        if first is not None:
+            hits, first = first, None
+        else:
+            hits = searcher.search(q, min(window, items), count=False, **order).hits if items else []
         seen: dict[int, tuple] = {}
         for hit, debate in zip(hits, _debate_of(searcher, hits)):
             seen.setdefault(debate, hit)
+        if len(hits) >= items and debates_total is None:     # every match in hand: their debates counted
+            debates_total = len(seen)
         if len(seen) >= wanted or len(hits) >= items:
             break
         budget.check()
         window *= 4
+    if debates_total is None:
+        debates_total, debates_estimated = _debate_count(searcher, q, items, exact=query.exact_total)
+    else:
+        debates_estimated = False
+    totals = totals._replace(debates=debates_total, debates_estimated=debates_estimated)
     page_keys = list(seen)[query.offset:wanted]
     if not page_keys:
-        return [], total, debates_total
+        return [], totals
     budget.check()
     in_page = Q.boolean_query([(Occur.Must, q),
                                (Occur.Must, Q.const_score_query(any_of("debate_key", page_keys), 0.0))])
@@ -328,7 +392,7 @@ def _grouped(conn: Connection, searcher: tantivy.Searcher, q: tantivy.Query, que
     rows = _rows(conn, searcher, [best[key] for key in page_keys])
     for key, row in zip(page_keys, rows):
         row["in_debate"] = counts.get(key, 1)
-    return rows, total, debates_total
+    return rows, totals
 
 
 def _results_per_debate(searcher: tantivy.Searcher, in_page: tantivy.Query, debates: int) -> dict[int, int]:
@@ -346,18 +410,21 @@ def _results_per_debate(searcher: tantivy.Searcher, in_page: tantivy.Query, deba
 
 #: above this many matches the number of debates is estimated (HyperLogLog), not counted
 EXACT_DEBATE_COUNT = 200_000
+#: when estimates are allowed (``SearchQuery.exact_total`` False), above this many matches
+ESTIMATE_DEBATES_ABOVE = 2_500
 
 
-def _debate_count(searcher: tantivy.Searcher, q: tantivy.Query, total: int) -> int:
+def _debate_count(searcher: tantivy.Searcher, q: tantivy.Query, total: int, exact: bool = True) -> tuple[int, bool]:
+    """How many debates the ``total`` matching documents lie in, and whether that is an estimate."""
     if not total:
-        return 0
-    if total <= EXACT_DEBATE_COUNT:
+        return 0, False
+    if total <= EXACT_DEBATE_COUNT and (exact or total <= ESTIMATE_DEBATES_ABOVE):
         # exact, in slices of the debate keys of at most AGG_BUCKETS buckets each (tantivy refuses more)
         slices = -(-total // AGG_BUCKETS)
         step = -(-_KEYS // slices)
         return sum(_groups(searcher, q, n * step, min(_KEYS, (n + 1) * step) - 1, "debate_key")
-                   for n in range(slices))
-    return int(round(searcher.cardinality(q, "debate_key")))
+                   for n in range(slices)), False
+    return max(1, min(total, int(round(searcher.cardinality(q, "debate_key"))))), True
 
 
 def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[int]:

@@ -63,7 +63,7 @@ def search_record(request: Request, conn: Conn,
                                            department_slug=department or None,
                                            kind=tuple(kind) if kind else None, date_from=since, date_to=until,
                                            sort=sort, limit=limit, offset=offset,
-                                           group_by_debate=group))
+                                           group_by_debate=group, exact_total=False))
     except QueryError as exc:
         raise bad_request(str(exc)) from None
     items = []
@@ -84,10 +84,14 @@ def search_record(request: Request, conn: Conn,
             "web_url": speech_url(h.debate_id, h.id)})
     count = results.total_debates if group and results.total_debates is not None else results.total
     out = page(request, items, count, limit, offset)
+    estimated = results.total_debates_is_estimate if group else results.total_is_estimate
+    if estimated and len(items) == limit and out["next"] is None:     # an estimate may fall short: a full
+        out["next"] = str(request.url.include_query_params(offset=offset + limit, limit=limit))   # page leads on
     if offset + limit > MAX_OFFSET:
         out["next"] = None
     out.update(total=results.total, understood_as=results.understood_as, notices=list(results.notices),
-               total_debates=results.total_debates)
+               total_debates=results.total_debates, total_is_estimate=results.total_is_estimate,
+               total_debates_is_estimate=results.total_debates_is_estimate)
     return out
 
 
