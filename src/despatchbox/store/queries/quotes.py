@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 
 from sqlalchemy import Connection, bindparam, delete, func, select, union_all
 
@@ -74,7 +75,7 @@ class FingerprintRows:
             distinct = set(fps)
             self.speech_ids.append(speech_id)
             self.counts.append(len(distinct))
-            postings.extend((h, at) for h in distinct)
+            postings.extend(zip(distinct, repeat(at)))
         postings.sort()
         self.postings = postings
 
