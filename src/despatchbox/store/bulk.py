@@ -38,19 +38,23 @@ def _columns_for(table: Table, rows: list[dict], given: Iterable[str] = ()) -> l
 
 
 def insert_rows(conn: Connection, table: Table, rows: Iterable[dict],
-                values: Mapping[str, Sequence] | None = None) -> int:
-    """Insert every row (the caller owns the transaction); returns how many. ``values``: columns whose
-    values are given as lists (one a row) rather than read from the rows."""
+                values: Mapping[str, Sequence] | None = None, or_ignore: bool = False) -> int:
+    """Insert every row (the caller owns the transaction); returns how many were given. ``values``:
+    columns whose values are given as lists (one a row) rather than read from the rows.
+    ``or_ignore`` (SQLite only): a row whose key is already held is skipped (``INSERT OR IGNORE``)."""
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return 0
     values = values or {}
     plan = _bind_plan(conn, table, rows, values)
     if conn.dialect.name == "postgresql":
+        if or_ignore:
+            raise ValueError("or_ignore is for SQLite: COPY skips no row")
         return _copy_rows(conn, table, plan, bound_rows(plan, rows, values))
     # SQLite, the only other backend ("?" placeholders)
     column_list = ", ".join(f'"{name}"' for name, _d, _p in plan)
-    statement = f'INSERT INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" for _ in plan)})'
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    statement = f'{verb} INTO "{table.name}" ({column_list}) VALUES ({", ".join("?" for _ in plan)})'
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
         given = {name: column[start:start + CHUNK] for name, column in values.items()}

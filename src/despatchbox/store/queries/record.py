@@ -6,7 +6,7 @@ from operator import itemgetter
 from sqlalchemy import Connection
 
 from ..bulk import insert_rows
-from ..packing.columns import SpeechBody
+from ..packing.columns import PackedBody, SpeechBody
 from ..schema import committee_members, committees, debates, divisions, headings, speeches, votes
 
 
@@ -14,9 +14,11 @@ def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
     insert_rows(conn, table, rows)
 
 
-def _bodies(rows: list[dict]) -> list[SpeechBody]:
-    """Each speech row's html and text as one body, as both columns are written (store/packing/columns.py)."""
-    return list(map(SpeechBody, map(itemgetter("html"), rows), map(itemgetter("text"), rows)))
+def _bodies(rows: list[dict]) -> list[SpeechBody | PackedBody]:
+    """Each speech row's html and text as one body, as both columns are written (store/packing/columns.py);
+    a row packed where it was built (``pack_speech_rows``) holds its body already."""
+    return [html if isinstance(html, PackedBody) else SpeechBody(html, text)
+            for html, text in zip(map(itemgetter("html"), rows), map(itemgetter("text"), rows))]
 
 
 def insert_record(conn: Connection, *, debate_rows: list[dict], heading_rows: list[dict], speech_rows: list[dict],
