@@ -52,7 +52,7 @@ def speech_fingerprints(text: str) -> set[int]:
     if n <= K:
         return fingerprints(text)
     copy = _BLAKE2B_64.copy
-    digests = []
+    digests: list[bytes] = []
     add = digests.append
     for shingle in map(_encode, map(_join, zip(toks, toks[1:], toks[2:], toks[3:]))):
         h = copy()
