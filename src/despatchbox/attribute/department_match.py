@@ -134,6 +134,9 @@ class _Registry:
                 if key and all(d != i for d, _ in self.keywords[key]):
                     self.keywords[key].append((i, weight))
         self.longest_keyword = max(len(k.split()) for k in self.keywords)
+        #: every keyword's leading words (1 … all of them): a run of words that is none of these starts no keyword
+        self.keyword_prefixes = frozenset(" ".join(k.split()[:n]) for k in self.keywords
+                                          for n in range(1, len(k.split()) + 1))
         self.longest_office = max(len(k.split()) for k in self.office_phrases)
 
     @staticmethod
@@ -241,10 +244,15 @@ def keyword_hits(text: str) -> dict[int, list[tuple[str, float]]]:
     reg = _registry()
     words = normalise(text).split()
     hits: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    for i in range(len(words)):
-        for n in range(1, min(reg.longest_keyword, len(words) - i) + 1):
-            phrase = " ".join(words[i:i + n])
-            for dept, weight in reg.keywords.get(phrase, ()):
+    keywords, prefixes, longest = reg.keywords, reg.keyword_prefixes, reg.longest_keyword
+    for i, word in enumerate(words):
+        if word not in prefixes:            # most words start no keyword: the longer runs are not looked up
+            continue
+        for n in range(1, min(longest, len(words) - i) + 1):
+            phrase = word if n == 1 else " ".join(words[i:i + n])
+            if phrase not in prefixes:
+                break
+            for dept, weight in keywords.get(phrase, ()):
                 hits[dept].append((phrase, weight))
     return hits
 

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import identify, parse_redirects, parse_transcript, version_rank
+from ..store.packing.columns import pack_speech_rows
 from ..store.queries import files as fq
 from .quotes_index import FileWriter, write_fingerprints
 from .transcripts import FileRows, PostIndex, build_rows
@@ -56,14 +57,20 @@ class Prepared:
     extras: list[Any]
 
 
-def prepare_file(path: Path, resolver: SpeakerResolver, posts: PostIndex) -> Prepared:
+def prepare_file(path: Path, resolver: SpeakerResolver, posts: PostIndex, pack_bodies: bool = False) -> Prepared:
     """Parse, attribute and fingerprint one transcript file (no database); raises
-    :class:`SourceFileError` naming the file (and line) when it cannot be read."""
+    :class:`SourceFileError` naming the file (and line) when it cannot be read. ``pack_bodies`` (the
+    database is SQLite): each speech's html and text packed as stored, once :data:`FILE_WRITERS` have
+    read them (store/packing/columns.py ``pack_speech_rows``; the rows then cross to the writing
+    process at a fifth of their size)."""
     tf = parse_transcript(path)
     redirects = [{"old_id": r.old_gid, "new_id": r.new_gid, "match_type": r.match_type}
                  for r in tf.redirects if r.old_gid and r.new_gid]
     rows = build_rows(tf, None, resolver, posts)
-    return Prepared(len(tf.items), redirects, rows, [writer.prepare(rows) for writer in FILE_WRITERS])
+    extras = [writer.prepare(rows) for writer in FILE_WRITERS]
+    if pack_bodies:
+        pack_speech_rows(rows.speech_rows)
+    return Prepared(len(tf.items), redirects, rows, extras)
 
 
 #: a file planned for the worker: its path, the digest of the file held under its name (the worker
@@ -111,7 +118,7 @@ def redirects_of(path: Path) -> list[dict]:
 
 
 def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: SpeakerResolver,
-          posts: PostIndex) -> None:
+          posts: PostIndex, pack_bodies: bool = False) -> None:
     """The worker: for each (path, digest held, whole) received, ("skip" | "prepared" | "redirects" |
     "error" | "failed", digest read, payload); ends when the main process closes the task pipe (or dies)."""
     for end in unused:                  # the main process's ends: its death must close the task pipe
@@ -134,7 +141,7 @@ def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: Speake
                 continue
             try:
                 if whole:
-                    results.send(("prepared", digest, prepare_file(path, resolver, posts)))
+                    results.send(("prepared", digest, prepare_file(path, resolver, posts, pack_bodies)))
                 else:
                     results.send(("redirects", digest, redirects_of(path)))
             except SourceFileError as exc:
@@ -148,8 +155,9 @@ def _work(tasks: Pipe, results: Pipe, unused: tuple[Pipe, ...], resolver: Speake
 class Preparer:
     """The worker process and the files planned for it, taken back in order by :meth:`take`."""
 
-    def __init__(self, plan: list[Planned], resolver: SpeakerResolver, posts: PostIndex):
-        """``plan``: the files (:data:`Planned`) in the order the ingest will reach them."""
+    def __init__(self, plan: list[Planned], resolver: SpeakerResolver, posts: PostIndex, pack_bodies: bool = False):
+        """``plan``: the files (:data:`Planned`) in the order the ingest will reach them;
+        ``pack_bodies``: the worker packs speech bodies as SQLite stores them (:func:`prepare_file`)."""
         self._plan = plan
         self._planned = {p for p, _d, _s, _w in plan}
         self._next = 0
@@ -161,7 +169,7 @@ class Preparer:
         ctx = multiprocessing.get_context("fork")   # the resolver and posts are inherited, not pickled
         task_out, task_in = ctx.Pipe(duplex=False)
         result_out, result_in = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_work, args=(task_out, result_in, (task_in, result_out), resolver, posts),
+        self._process = ctx.Process(target=_work, args=(task_out, result_in, (task_in, result_out), resolver, posts, pack_bodies),
                                     name="despatchbox-prepare", daemon=True)
         self._process.start()
         task_out.close()

@@ -79,19 +79,16 @@ def _openings(tf: TranscriptFile) -> dict[int, Opening]:
     """Each heading (by index in ``tf.items``) with the first contribution under it."""
     out: dict[int, Opening] = {}
     items = tf.items
-    for i, item in enumerate(items):
-        if not isinstance(item, Heading):
-            continue
-        first = None
-        for later in items[i + 1:]:
-            if isinstance(later, Heading):
-                break
-            if isinstance(later, Speech):
-                first = later
-                break
-        out[i] = Opening(level=item.level, title=item.title, first_text=first.text if first else None,
-                         first_office=first.speaker_office if first else None)
-    return out
+    first: Speech | None = None         # the first speech after this point, before any heading
+    for i in range(len(items) - 1, -1, -1):       # one pass from the end (not a slice of the rest per heading)
+        item = items[i]
+        if isinstance(item, Speech):
+            first = item
+        elif isinstance(item, Heading):
+            out[i] = Opening(level=item.level, title=item.title, first_text=first.text if first else None,
+                             first_office=first.speaker_office if first else None)
+            first = None
+    return dict(sorted(out.items()))
 
 
 _SITTING = re.compile(r"_(\d+)-\d+_")

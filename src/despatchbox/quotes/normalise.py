@@ -118,9 +118,21 @@ def _mapped(text: str) -> str:
     return text.translate(_MAP)
 
 
+_HAS_DIGIT_SEP_ASCII = re.compile(rb"\d[.,]\d")
+_SEP_TO_SPACE_ASCII = bytes.maketrans(b".,", b"  ")
+
+
 def tokens(text: str) -> list[str]:
     """Normalised tokens of ``text``."""
-    mapped = _mapped(text)
+    if _ASCII is not None and text.isascii():
+        # the common case in one pass over bytes: mapped, and (no digit group in it) its ``.`` and
+        # ``,`` made separators by a second table, then split
+        data = text.encode("ascii").translate(*_ASCII)
+        if not _HAS_DIGIT_SEP_ASCII.search(data):
+            return data.translate(_SEP_TO_SPACE_ASCII).decode("ascii").split()
+        mapped = data.decode("ascii")
+    else:
+        mapped = _mapped(text)
     if _HAS_DIGIT_SEP.search(mapped):
         mapped = _DIGIT_SEP.sub(r"\1", mapped)
     return mapped.translate(_SEP_TO_SPACE).split()

@@ -41,6 +41,25 @@ class SpeechBody(NamedTuple):
     text: str
 
 
+class PackedBody(NamedTuple):
+    """A speech's body already packed as SQLite stores it (:func:`pack_speech_rows`): written as is
+    to ``speeches.html``, and ``speeches.text`` says whether it holds text. SQLite only."""
+
+    packed: bytes
+    has_text: bool
+
+
+def pack_speech_rows(rows: list[dict]) -> None:
+    """Pack each speech row's html and text (for SQLite) where they are built: both keys then hold
+    the row's :class:`PackedBody`, a fifth of their size, so that rows made in another process
+    cross to the writing one small (``pipeline.prepare``); the column types write it as is."""
+    for row in rows:
+        html, text = row["html"], row["text"]
+        if isinstance(html, PackedBody):
+            continue
+        row["html"] = row["text"] = PackedBody(pack_body(html, text), bool(text))
+
+
 def speech_body_values(html: str, text: str) -> dict[str, SpeechBody]:
     """The values of both columns for an insert or update: ``{"html": body, "text": body}``."""
     body = SpeechBody(html, text)
@@ -50,6 +69,12 @@ def speech_body_values(html: str, text: str) -> dict[str, SpeechBody]:
 def stored_body(html: str, text: str) -> tuple[bytes, str]:
     """(html, text) as SQLite stores them, for statements that bypass the column types."""
     return pack_body(html, text), (HAS_TEXT if text else "")
+
+
+def _packed_for(dialect: Dialect, value: PackedBody) -> PackedBody:
+    if dialect.name != "sqlite":
+        raise PackingError(f"a packed speech body is SQLite's stored form; {dialect.name} stores html and text")
+    return value
 
 
 def _refuse(column: str, value: Any) -> PackingError:
@@ -67,6 +92,8 @@ class SpeechHtml(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if isinstance(value, SpeechBody):
             return pack_body(value.html, value.text) if dialect.name == "sqlite" else value.html
+        if isinstance(value, PackedBody):
+            return _packed_for(dialect, value).packed
         if value is None or dialect.name != "sqlite":
             return value
         raise _refuse("html", value)
@@ -88,6 +115,8 @@ class SpeechText(TypeDecorator):
             if dialect.name != "sqlite":
                 return value.text
             return HAS_TEXT if value.text else ""
+        if isinstance(value, PackedBody):
+            return HAS_TEXT if _packed_for(dialect, value).has_text else ""
         if value is None or dialect.name != "sqlite":
             return value
         raise _refuse("text", value)

@@ -72,18 +72,30 @@ def mark_not_current(conn: Connection, file_id: int) -> None:
 
 
 def insert_redirects(conn: Connection, redirects: list[dict]) -> None:
+    """Add redirects (the last one given for an old id wins); an old id already redirected keeps
+    its redirect."""
     if not redirects:
         return
     seen = {}
     for r in redirects:
         seen[r["old_id"]] = r
+    if conn.dialect.name == "sqlite":
+        # the held ones are left by the insert itself (the key is the table's b-tree: OR IGNORE
+        # skips an old id already there), not looked up first by an IN of every id
+        rows = list(seen.values())
+        insert_rows(conn, gid_redirects, rows, values={"new_id": _stored_targets(rows)}, or_ignore=True)
+        return
     existing = set(conn.execute(select(gid_redirects.c.old_id).where(
         gid_redirects.c.old_id.in_(list(seen)))).scalars()) if len(seen) < 30000 else None
     if existing is None:
         existing = set(conn.execute(select(gid_redirects.c.old_id)).scalars())
-    rows = [{**r, "new_id": target_stored(k, r["new_id"])} for k, r in seen.items() if k not in existing]
+    rows = [r for k, r in seen.items() if k not in existing]
     if rows:
-        insert_rows(conn, gid_redirects, rows)
+        insert_rows(conn, gid_redirects, rows, values={"new_id": _stored_targets(rows)})
+
+
+def _stored_targets(rows: list[dict]) -> list[str]:
+    return [target_stored(r["old_id"], r["new_id"]) for r in rows]
 
 
 def resolve_redirect(conn: Connection, gid: str, max_hops: int = 50) -> str | None:

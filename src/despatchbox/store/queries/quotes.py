@@ -28,9 +28,12 @@ its candidates (index lookups on ``hash``); one statement for the texts of all c
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from operator import itemgetter
 
 from sqlalchemy import Connection, bindparam, delete, func, select, union_all
 
@@ -62,9 +65,11 @@ def next_speech_key(conn: Connection) -> int:
 
 class FingerprintRows:
     """One file's index rows, worked out before its transaction opens (sorting them is most of
-    the work): the speeches in order, and (hash, position of the speech) pairs sorted by hash."""
+    the work): the speeches in order, and (hash, position of the speech) pairs sorted by hash,
+    held as two arrays (``hashes``, ``positions``): they cross from the preparing process to the
+    writing one as two blocks of bytes instead of a pickled tuple per row."""
 
-    __slots__ = ("speech_ids", "counts", "postings")
+    __slots__ = ("speech_ids", "counts", "hashes", "positions")
 
     def __init__(self, items: Iterable[tuple[str, Iterable[int]]]):
         self.speech_ids: list[str] = []
@@ -74,9 +79,15 @@ class FingerprintRows:
             distinct = set(fps)
             self.speech_ids.append(speech_id)
             self.counts.append(len(distinct))
-            postings.extend((h, at) for h in distinct)
+            postings.extend(zip(distinct, repeat(at)))
         postings.sort()
-        self.postings = postings
+        self.hashes = array("q", map(itemgetter(0), postings))
+        self.positions = array("q", map(itemgetter(1), postings))
+
+    @property
+    def postings(self) -> list[tuple[int, int]]:
+        """(hash, position of the speech) pairs, sorted."""
+        return list(zip(self.hashes, self.positions))
 
 
 def write_fingerprint_rows(conn: Connection, file_id: int, prepared: FingerprintRows) -> int:
@@ -88,14 +99,15 @@ def write_fingerprint_rows(conn: Connection, file_id: int, prepared: Fingerprint
     first = next_speech_key(conn)
     insert_rows(conn, quote_speeches, [{"id": first + at, "speech_id": sid, "file_id": file_id, "postings": n}
                                        for at, (sid, n) in enumerate(zip(prepared.speech_ids, prepared.counts))])
+    keys = map(first.__add__, prepared.positions)
     if conn.dialect.name == "sqlite":
-        # the driver's executemany over tuples built here: insert_rows would build a dict per
+        # the driver's executemany over tuples zipped here: insert_rows would build a dict per
         # row and pass it through the (no-op) bind processors, for the ~25 rows a speech adds
         conn.exec_driver_sql("INSERT INTO quote_fingerprints (hash, speech_key) VALUES (?, ?)",
-                             [(h, first + at) for h, at in prepared.postings])
+                             list(zip(prepared.hashes, keys)))
     else:
-        insert_rows(conn, quote_fingerprints, [{"hash": h, "speech_key": first + at} for h, at in prepared.postings])
-    return len(prepared.postings)
+        insert_rows(conn, quote_fingerprints, [{"hash": h, "speech_key": k} for h, k in zip(prepared.hashes, keys)])
+    return len(prepared.hashes)
 
 
 def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Callable[[str], Iterable[int]]) -> int:

@@ -1,10 +1,12 @@
 """Writing the record of one transcript file: headings, debates, speeches, divisions, votes."""
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlalchemy import Connection
 
 from ..bulk import insert_rows
-from ..packing.columns import SpeechBody
+from ..packing.columns import PackedBody, SpeechBody
 from ..schema import committee_members, committees, debates, divisions, headings, speeches, votes
 
 
@@ -12,10 +14,11 @@ def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
     insert_rows(conn, table, rows)
 
 
-def _with_body(row: dict) -> dict:
-    """A speech row as written: its html and text as one body (store/packing/columns.py)."""
-    body = SpeechBody(row["html"], row["text"])
-    return {**row, "html": body, "text": body}
+def _bodies(rows: list[dict]) -> list[SpeechBody | PackedBody]:
+    """Each speech row's html and text as one body, as both columns are written (store/packing/columns.py);
+    a row packed where it was built (``pack_speech_rows``) holds its body already."""
+    return [html if isinstance(html, PackedBody) else SpeechBody(html, text)
+            for html, text in zip(map(itemgetter("html"), rows), map(itemgetter("text"), rows))]
 
 
 def insert_record(conn: Connection, *, debate_rows: list[dict], heading_rows: list[dict], speech_rows: list[dict],
@@ -24,7 +27,8 @@ def insert_record(conn: Connection, *, debate_rows: list[dict], heading_rows: li
     """Insert everything one file holds (the caller owns the transaction)."""
     _insert_many(conn, debates, debate_rows)
     _insert_many(conn, headings, heading_rows)
-    _insert_many(conn, speeches, [_with_body(r) for r in speech_rows])
+    bodies = _bodies(speech_rows)
+    insert_rows(conn, speeches, speech_rows, values={"html": bodies, "text": bodies})
     _insert_many(conn, divisions, division_rows)
     _insert_many(conn, votes, vote_rows)
     if committee_row is not None:
