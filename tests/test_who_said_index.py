@@ -8,19 +8,23 @@ import shutil
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy import text as sql
 
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
 from despatchbox.store.schema import speeches
 from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
-                                              quote_fingerprints, quote_speeches)
+                                              quote_fingerprints, quote_fingerprints_recent, quote_speeches,
+                                              settle_fingerprints)
 
 from .conftest import SAMPLE
 
 DEBATES = SAMPLE / "scrapedxml" / "debates"
 G = "uk.org.publicwhip/debate/2009-10-"
+#: the index's rows, wherever they are: the big table or the recent one (migration 0024)
+ALL_ROWS = ("(SELECT hash, speech_key FROM quote_fingerprints "
+            "UNION ALL SELECT hash, speech_key FROM quote_fingerprints_recent)")
 
 
 def held(conn) -> dict[str, str]:
@@ -31,7 +35,7 @@ def held(conn) -> dict[str, str]:
 
 
 def index_rows(conn) -> set[tuple[int, str]]:
-    return set(conn.execute(sql("SELECT f.hash, q.speech_id FROM quote_fingerprints f "
+    return set(conn.execute(sql(f"SELECT f.hash, q.speech_id FROM {ALL_ROWS} f "
                                 "JOIN quote_speeches q ON q.id = f.speech_key")).all())
 
 
@@ -48,14 +52,19 @@ def assert_index_is_exact(conn) -> None:
         "WHERE s.file_id <> q.file_id")).scalar()
     assert stale == 0
     not_current = conn.execute(sql(
-        "SELECT count(*) FROM quote_fingerprints f JOIN quote_speeches q ON q.id = f.speech_key "
+        f"SELECT count(*) FROM {ALL_ROWS} f JOIN quote_speeches q ON q.id = f.speech_key "
         "JOIN source_files sf ON sf.id = q.file_id WHERE NOT sf.is_current")).scalar()
     assert not_current == 0
     # every speech's count of rows is the rows it has (what a replaced file's deletion is checked against)
     wrong = conn.execute(sql(
         "SELECT count(*) FROM quote_speeches q WHERE q.postings IS NULL OR q.postings <> "
-        "(SELECT count(*) FROM quote_fingerprints f WHERE f.speech_key = q.id)")).scalar()
+        f"(SELECT count(*) FROM {ALL_ROWS} f WHERE f.speech_key = q.id)")).scalar()
     assert wrong == 0
+    # a speech's rows are all in one of the two tables
+    split = conn.execute(sql(
+        "SELECT count(*) FROM (SELECT DISTINCT speech_key FROM quote_fingerprints) b "
+        "JOIN (SELECT DISTINCT speech_key FROM quote_fingerprints_recent) r ON r.speech_key = b.speech_key")).scalar()
+    assert split == 0
 
 
 def test_registered_with_the_pipeline():
@@ -117,16 +126,17 @@ def test_candidates_is_one_indexed_statement(sample_engine):
             pytest.skip("plan checked on SQLite")
         plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + _candidates_sql(3, "?"),
                                                    (1, 2, 3, MAX_POSTINGS, 12))]
-    assert not any(step.startswith("SCAN") and "quote_fingerprints" in step or step == "SCAN f" or step == "SCAN c"
+    # no table scanned: each of the two tables probed by hash for the cap, and again for the postings
+    assert not any(step.startswith("SCAN") and "quote_fingerprints" in step or step in ("SCAN b", "SCAN r", "SCAN c")
                    for step in plan), plan
-    assert sum("USING PRIMARY KEY (hash=?)" in step for step in plan) == 2, plan     # cap probe, postings
+    assert sum("USING PRIMARY KEY (hash=?)" in step for step in plan) == 4, plan
     assert any("SEARCH s USING INTEGER PRIMARY KEY" in step for step in plan), plan
 
 
 def test_very_common_fingerprints_are_skipped(sample_engine):
     with sample_engine.connect() as conn:
         texts = held(conn)
-        common = conn.execute(sql("SELECT hash, count(*) AS n FROM quote_fingerprints GROUP BY hash "
+        common = conn.execute(sql(f"SELECT hash, count(*) AS n FROM {ALL_ROWS} AS a GROUP BY hash "
                                   "ORDER BY n DESC, hash LIMIT 1")).one()
         assert common.n > 3
         for cap in (1, 3, common.n - 1, common.n):
@@ -266,3 +276,50 @@ def test_a_files_rows_are_deleted_exactly_whatever_the_fingerprints(fresh_engine
     assert gone and deleted == len(gone)
     assert left == everything - gone
     assert not speeches_left & set(held)
+
+
+def _rows_in(conn, table) -> int:
+    return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_new_rows_wait_in_the_recent_table_and_are_merged_when_it_outgrows_its_share(fresh_engine, sample_copy):
+    """A day ingested into a database holding more is written to the recent table (a small
+    B-tree), read from there as from the big one, kept exact when its file is replaced, and merged
+    into the big table, whole, once the recent table's speeches pass their share."""
+    day = sample_copy / "scrapedxml" / "debates"
+    assert ingest(fresh_engine, [day / "debates2009-10-26b.xml", day / "debates2009-10-27d.xml",
+                                 day / "debates2009-10-28c.xml"]).ok
+    with fresh_engine.connect() as conn:        # into an empty index: merged at once
+        assert _rows_in(conn, quote_fingerprints_recent) == 0 and _rows_in(conn, quote_fingerprints) > 0
+        big = _rows_in(conn, quote_fingerprints)
+    small = sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml"       # a few statements
+    assert ingest(fresh_engine, [small]).ok
+    with fresh_engine.connect() as conn:
+        waiting = _rows_in(conn, quote_fingerprints_recent)
+        assert waiting > 0 and _rows_in(conn, quote_fingerprints) == big
+        assert_index_is_exact(conn)
+        texts = held(conn)
+        store, memory = StoreSpeechIndex(conn), InMemorySpeechIndex(texts)
+        newest = [sid for sid in texts if "wms/2009-10-28" in sid]
+        assert newest
+        for sid in newest[::3] + list(texts)[::40]:
+            fps = sorted(fingerprints(texts[sid]))
+            assert store.candidates(fps, 12) == memory.candidates(fps, 12)
+    # its file replaced (other bytes): the new version's rows wait in turn, nothing stale
+    small.write_bytes(small.read_bytes().replace(b"</publicwhip>", b"<!-- corrected --></publicwhip>"))
+    assert ingest(fresh_engine, [small]).loaded == [small.name]
+    with fresh_engine.connect() as conn:
+        assert _rows_in(conn, quote_fingerprints_recent) == waiting
+        assert_index_is_exact(conn)
+    with fresh_engine.begin() as conn:
+        assert not settle_fingerprints(conn)                   # still under its share
+        assert settle_fingerprints(conn, fraction=0.0)
+    with fresh_engine.connect() as conn:
+        assert _rows_in(conn, quote_fingerprints_recent) == 0
+        assert _rows_in(conn, quote_fingerprints) == big + waiting
+        assert_index_is_exact(conn)
+        texts = held(conn)
+        store, memory = StoreSpeechIndex(conn), InMemorySpeechIndex(texts)
+        for sid in list(texts)[::40]:
+            fps = sorted(fingerprints(texts[sid]))
+            assert store.candidates(fps, 12) == memory.candidates(fps, 12)

@@ -317,6 +317,14 @@ quote_fingerprints = Table(           # no file id, no other index (migration 00
     sqlite_with_rowid=False,
 )
 
+quote_fingerprints_recent = Table(    # the newest rows, merged into quote_fingerprints in bulk (0024): queries/quotes.py
+    "quote_fingerprints_recent", metadata,
+    Column("hash", Integer, nullable=False),
+    Column("speech_key", Integer, nullable=False),
+    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints_recent"),
+    sqlite_with_rowid=False,
+)
+
 
 # --- email alerts (migration 0004) ------------------------------------------------------------
 

@@ -11,6 +11,13 @@ Two tables (migration 0003, reshaped by 0017), filled at ingest by ``pipeline/qu
   so that key *is* the table, and a lookup by hash reads one contiguous run of it. Nothing else is
   stored or indexed: a by-file index cost more than the table itself (563 against 546 bytes per
   contribution at 20k).
+* ``quote_fingerprints_recent(hash, speech_key)`` (migration 0024): the same, for the newest
+  speeches. A file's rows are written here, and merged into ``quote_fingerprints`` in one pass in
+  key order (:func:`settle_fingerprints`, once per ingest batch) when its speeches outnumber
+  :data:`RECENT_FRACTION` of the big table's. Inserting a day's rows straight into the big table
+  put each on a page of its own: at 1M contributions one day dirtied about a third of its pages
+  (written to the WAL, then checkpointed), and a day's update cost more the bigger the record.
+  Readers look in both tables (each lookup is two index probes); a speech's rows are all in one.
 
 Both are owned by a source file: when a newer version of a day's file replaces an older one,
 :func:`delete_file_fingerprints` (called by ``store.queries.files.delete_file_records``, in the
@@ -39,11 +46,13 @@ from sqlalchemy import Connection, bindparam, delete, func, select, union_all
 
 from ...ingest.records import Membership
 from ..bulk import insert_rows
-from ..schema import debates, headings, memberships, offices, people, quote_fingerprints, quote_speeches, speeches
+from ..schema import (debates, headings, memberships, offices, people, quote_fingerprints, quote_fingerprints_recent,
+                      quote_speeches, speeches)
 from .speakers import CHAIR_CODES, chair_own_parties, membership_columns, membership_of
 
 __all__ = [
-    "quote_speeches", "quote_fingerprints", "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
+    "quote_speeches", "quote_fingerprints", "quote_fingerprints_recent", "RECENT_FRACTION", "settle_fingerprints",
+    "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
     "add_fingerprints", "FingerprintRows", "write_fingerprint_rows", "delete_file_fingerprints",
     "quoted_speeches", "quoted_debates",
     "QuotedSpeech", "QuotedDebate", "PostHeld", "speech_citations", "fingerprint_stats",
@@ -54,6 +63,10 @@ __all__ = [
 MAX_POSTINGS = 2000
 #: speeches either side of one that ``neighbours`` returns (same debate, record order)
 NEIGHBOUR_WINDOW = 12
+#: ``quote_fingerprints_recent`` is merged into ``quote_fingerprints`` once its speeches are more
+#: than this fraction of the big table's: a merge rewrites the big table's pages once, and happens
+#: after it has grown by this fraction (a day into 1M contributions: about one update in a hundred)
+RECENT_FRACTION = 0.25
 
 # --- writing ----------------------------------------------------------------------------------------
 
@@ -103,11 +116,36 @@ def write_fingerprint_rows(conn: Connection, file_id: int, prepared: Fingerprint
     if conn.dialect.name == "sqlite":
         # the driver's executemany over tuples zipped here: insert_rows would build a dict per
         # row and pass it through the (no-op) bind processors, for the ~25 rows a speech adds
-        conn.exec_driver_sql("INSERT INTO quote_fingerprints (hash, speech_key) VALUES (?, ?)",
+        conn.exec_driver_sql("INSERT INTO quote_fingerprints_recent (hash, speech_key) VALUES (?, ?)",
                              list(zip(prepared.hashes, keys)))
     else:
-        insert_rows(conn, quote_fingerprints, [{"hash": h, "speech_key": k} for h, k in zip(prepared.hashes, keys)])
+        insert_rows(conn, quote_fingerprints_recent,
+                    [{"hash": h, "speech_key": k} for h, k in zip(prepared.hashes, keys)])
     return len(prepared.hashes)
+
+
+def settle_fingerprints(conn: Connection, fraction: float = RECENT_FRACTION) -> bool:
+    """Merge ``quote_fingerprints_recent`` into ``quote_fingerprints`` (the caller's transaction)
+    when its speeches are more than ``fraction`` of the big table's; True if it did. Speech keys
+    are handed out in increasing order, so the recent table's lowest key splits them: the keys
+    below it are the big table's (up to the few of replaced files), those from it the recent's.
+    One scan of the recent table decides; a merge reads it in key order and walks the big table's
+    B-tree once."""
+    rows, lowest = conn.execute(select(func.count(), func.min(quote_fingerprints_recent.c.speech_key))).one()
+    if not rows:
+        return False
+    highest = next_speech_key(conn) - 1
+    if highest - lowest + 1 <= fraction * (lowest - 1):
+        return False
+    # a row already in the big table is the same row (a speech's rows are in one table): skipping it
+    # loses nothing, and on SQLite it spares the statement journal a plain INSERT … SELECT keeps (in
+    # memory: temp_store) of every page it changes, i.e. of the whole big table (260 MB at 1M)
+    sqlite = conn.dialect.name == "sqlite"
+    conn.exec_driver_sql(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO quote_fingerprints (hash, speech_key) "
+                         "SELECT hash, speech_key FROM quote_fingerprints_recent ORDER BY hash, speech_key"
+                         + ("" if sqlite else " ON CONFLICT DO NOTHING"))
+    conn.exec_driver_sql("DELETE FROM quote_fingerprints_recent")
+    return True
 
 
 def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Callable[[str], Iterable[int]]) -> int:
@@ -122,14 +160,16 @@ def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Ca
     pairs = [(h, key) for key, speech_id, _n in held for h in set(fingerprints_of(texts.get(speech_id) or ""))]
     expected = None if any(n is None for _k, _s, n in held) else sum(n for _k, _s, n in held)
     deleted = 0
-    if pairs and expected:
-        deleted = conn.execute(delete(quote_fingerprints).where(
-            quote_fingerprints.c.hash == bindparam("h"), quote_fingerprints.c.speech_key == bindparam("k")),
-            [{"h": h, "k": k} for h, k in pairs]).rowcount
+    # a file's rows are all in one of the two tables: the recent one is looked in first
+    for table in (quote_fingerprints_recent, quote_fingerprints):
+        if pairs and expected and deleted != expected:
+            deleted += conn.execute(delete(table).where(
+                table.c.hash == bindparam("h"), table.c.speech_key == bindparam("k")),
+                [{"h": h, "k": k} for h, k in pairs]).rowcount
     if deleted != expected:             # not what the file was indexed with: its range of keys, by a scan
         lo, hi = min(k for k, _s, _n in held), max(k for k, _s, _n in held)
-        deleted += conn.execute(delete(quote_fingerprints).where(
-            quote_fingerprints.c.speech_key.between(lo, hi))).rowcount
+        for table in (quote_fingerprints_recent, quote_fingerprints):
+            deleted += conn.execute(delete(table).where(table.c.speech_key.between(lo, hi))).rowcount
     conn.execute(delete(quote_speeches).where(quote_speeches.c.file_id == file_id))
     return deleted
 
@@ -142,7 +182,8 @@ def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, 
 def fingerprint_stats(conn: Connection) -> dict:
     """Rows in the index (for tests and ``stats``)."""
     return {"speeches": conn.execute(select(func.count()).select_from(quote_speeches)).scalar_one(),
-            "fingerprints": conn.execute(select(func.count()).select_from(quote_fingerprints)).scalar_one()}
+            "fingerprints": sum(conn.execute(select(func.count()).select_from(table)).scalar_one()
+                                for table in (quote_fingerprints, quote_fingerprints_recent))}
 
 
 # --- the SpeechIndex ------------------------------------------------------------------------------
@@ -162,12 +203,15 @@ def _candidates_sql(n: int, mark: str) -> str:
         WITH q(hash) AS (VALUES {values}),
         ok AS (
             SELECT q.hash AS hash FROM q
-            WHERE (SELECT c.speech_key FROM quote_fingerprints c WHERE c.hash = q.hash
-                   ORDER BY c.speech_key LIMIT 1 OFFSET {mark}) IS NULL
+            WHERE (SELECT c.speech_key FROM (
+                       SELECT speech_key FROM quote_fingerprints WHERE hash = q.hash
+                       UNION ALL SELECT speech_key FROM quote_fingerprints_recent WHERE hash = q.hash) AS c
+                   LIMIT 1 OFFSET {mark}) IS NULL
         ),
         counts AS (
             SELECT f.speech_key AS speech_key, count(*) AS n
-            FROM ok JOIN quote_fingerprints f ON f.hash = ok.hash
+            FROM (SELECT b.speech_key FROM ok JOIN quote_fingerprints b ON b.hash = ok.hash
+                  UNION ALL SELECT r.speech_key FROM ok JOIN quote_fingerprints_recent r ON r.hash = ok.hash) AS f
             GROUP BY f.speech_key
             ORDER BY n DESC, f.speech_key
             LIMIT {mark}
