@@ -72,3 +72,33 @@ def test_department_question_and_division_queries(sample_engine):
         assert division["department_slug"] == "environment-food-and-rural-affairs"
         votes = divisions.division_votes(conn, division["id"])
         assert len(votes) == 408 and sum(v["teller"] for v in votes) == 4
+
+
+def test_department_sections_read_per_kind_equal_one_walk(sample_engine):
+    """A department's sections are read kind by kind to the page's depth and merged (early pages), or in
+    one walk of the department (deep pages): both give what one ordered statement over all the kinds
+    gives, for every department and mix of kinds of the sample, at every offset either way."""
+    from sqlalchemy import select
+
+    from despatchbox.store.schema import debates as debates_table
+
+    fields = [debates_table.c[f] for f in debates._SECTION_FIELDS]
+    with sample_engine.connect() as conn:
+        slugs = [s for (s,) in conn.execute(select(debates_table.c.department_slug).distinct())
+                 if s is not None]
+        kinds = [k for (k,) in conn.execute(select(debates_table.c.kind).distinct())]
+        mixes = [(k,) for k in kinds] + [("wms", "lordswms"), ("wrans", "lordswrans"), tuple(kinds),
+                                          ("debates", "debates", "westminhall")]
+        compared = 0
+        for slug in slugs:
+            for mix in mixes:
+                every = [dict(r) for r in conn.execute(
+                    select(*fields).where(debates_table.c.department_slug == slug, debates_table.c.kind.in_(mix))
+                    .order_by(debates_table.c.date.desc(), debates_table.c.position, debates_table.c.id)).mappings()]
+                for limit, offset in ((10, 0), (3, 2), (10, len(every) - 4), (7, debates.MERGED_DEPTH - 3),
+                                      (5, debates.MERGED_DEPTH + 1), (10, len(every) + 5)):
+                    offset = max(offset, 0)
+                    total, page = debates.department_sections(conn, slug, mix, limit, offset)
+                    assert page == every[offset:offset + limit], (slug, mix, limit, offset)
+                    compared += len(page)
+        assert len(slugs) > 5 and compared > 500

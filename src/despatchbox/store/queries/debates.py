@@ -14,8 +14,9 @@ has a few dozen speakers for hundreds of speeches.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select, union_all
 
 from ..schema import (debates, divisions, file_departments, headings, ingest_batches, memberships, people, source_files,
                       speeches)
@@ -285,18 +286,52 @@ _DEPARTMENT_TOTALS = (select(func.sum(file_departments.c.sections), func.sum(fil
 def department_sections(conn: Connection, department_slug: str, kinds, limit: int = 10,
                         offset: int = 0, *, with_total: bool = True) -> tuple[int | None, list[dict]]:
     """(total, page) of a department's sections of these kinds, newest first (``with_total=False``:
-    total is None, not counted)."""
+    total is None, not counted).
+
+    Each kind's newest ``offset + limit`` sections are read in index order
+    (``ix_debates_department_kind``: department, kind, date) and only those are merged and sorted, so
+    an early page costs what it shows whatever the department holds: one ``IN`` over the kinds made
+    SQLite walk the department's every section newest first until enough of those kinds turned up
+    (4.4 ms for a department's written statements in the 3M bench database, 0.2 ms this way). Deep
+    pages (past :data:`MERGED_DEPTH`) read every kind's newest sections to that depth, which costs
+    more than one walk of the department: they take the single statement.
+    """
     total = department_totals(conn, department_slug, kinds)["sections"] if with_total else None
-    if limit <= 0:
+    kinds = list(dict.fromkeys(kinds))
+    if limit <= 0 or not kinds:
         return total, []
-    rows = conn.execute(_DEPARTMENT_SECTIONS, {"slug": department_slug, "kinds": list(kinds), "limit": limit,
-                                               "offset": offset})
+    if offset + limit > MERGED_DEPTH:
+        rows = conn.execute(_DEPARTMENT_SECTIONS, {"slug": department_slug, "kinds": kinds, "limit": limit,
+                                                   "offset": offset})
+        return total, [dict(r) for r in rows.mappings()]
+    params = {"slug": department_slug, "depth": offset + limit, "limit": limit, "offset": offset,
+              **{f"kind_{i}": kind for i, kind in enumerate(kinds)}}
+    rows = conn.execute(_department_sections(len(kinds)), params)
     return total, [dict(r) for r in rows.mappings()]
 
 
-_DEPARTMENT_SECTIONS = (select(debates.c.id, debates.c.kind, debates.c.date, debates.c.title, debates.c.department_slug,
-                               debates.c.speeches, debates.c.words)
+_SECTION_FIELDS = ("id", "kind", "date", "title", "department_slug", "speeches", "words")
+#: how deep into a department's sections the per-kind statement goes (at 3M: per kind faster up to
+#: a few hundred rows, the single walk faster beyond)
+MERGED_DEPTH = 200
+
+_DEPARTMENT_SECTIONS = (select(*(debates.c[f] for f in _SECTION_FIELDS))
                         .where(debates.c.department_slug == bindparam("slug"),
                                debates.c.kind.in_(bindparam("kinds", expanding=True)))
                         .order_by(debates.c.date.desc(), debates.c.position, debates.c.id)
                         .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+@lru_cache(maxsize=8)
+def _department_sections(n_kinds: int):
+    """The statement of :func:`department_sections` for ``n_kinds`` kinds (bound as ``kind_0`` …)."""
+    newest_of_kind = [
+        select(*(debates.c[f] for f in _SECTION_FIELDS), debates.c.position)
+        .where(debates.c.department_slug == bindparam("slug"), debates.c.kind == bindparam(f"kind_{i}"))
+        .order_by(debates.c.date.desc(), debates.c.position, debates.c.id)
+        .limit(bindparam("depth")).subquery(f"kind_{i}")
+        for i in range(n_kinds)]
+    merged = union_all(*(select(*q.c) for q in newest_of_kind)).subquery("newest")
+    return (select(*(merged.c[f] for f in _SECTION_FIELDS))
+            .order_by(merged.c.date.desc(), merged.c.position, merged.c.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")))

@@ -205,14 +205,19 @@ def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0)
     return [dict(r) for r in rows.mappings()]
 
 
-_VOTES_OF = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
-                    divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id,
-                    debates.c.title.label("debate_title"))
-             .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id)
-                          .outerjoin(debates, debates.c.id == divisions.c.debate_id))
-             .where(votes.c.person_id == bindparam("person_id"))
-             .order_by(divisions.c.date.desc(), divisions.c.position.desc())
-             .limit(bindparam("limit")).offset(bindparam("offset")))
+#: the page of votes first, then the titles of those divisions' debates: joining debates before the
+#: LIMIT looked up a title for every vote the person ever cast (1,267 for the busiest member of the 3M
+#: bench database: the statement took 7 ms in the sqlite3 shell, 4 ms this way)
+_VOTES_PAGE = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
+                      divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id, divisions.c.position)
+               .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id))
+               .where(votes.c.person_id == bindparam("person_id"))
+               .order_by(divisions.c.date.desc(), divisions.c.position.desc())
+               .limit(bindparam("limit")).offset(bindparam("offset"))
+               .subquery("page"))
+_VOTES_OF = (select(*(c for c in _VOTES_PAGE.c if c.name != "position"), debates.c.title.label("debate_title"))
+             .select_from(_VOTES_PAGE.outerjoin(debates, debates.c.id == _VOTES_PAGE.c.debate_id))
+             .order_by(_VOTES_PAGE.c.date.desc(), _VOTES_PAGE.c.position.desc()))
 
 
 def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int = 10, offset: int = 0,
