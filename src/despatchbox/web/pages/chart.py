@@ -28,10 +28,13 @@ def buckets(rows: list[dict]) -> list[dict]:
     for r in rows:
         d: date = r["date"]
         key = (d.year, d.month) if by_month else d
-        label = f"{MONTHS[d.month - 1][:3]} {d.year}" if by_month else short_date(d)
-        bar = out.setdefault(key, {"label": label, "speeches": 0, "questions": 0, "answers": 0})
-        for name, _ in SERIES:
-            bar[name] += r[name]
+        bar = out.get(key)
+        if bar is None:                 # labelled once per bar, not once per day (a long career: ~2,000 days)
+            label = f"{MONTHS[d.month - 1][:3]} {d.year}" if by_month else short_date(d)
+            bar = out[key] = {"label": label, "speeches": 0, "questions": 0, "answers": 0}
+        bar["speeches"] += r["speeches"]
+        bar["questions"] += r["questions"]
+        bar["answers"] += r["answers"]
     return list(out.values())
 
 
