@@ -293,32 +293,28 @@ def snippet(text: str, ranges: list[tuple[int, int]], width: int = SNIPPET_WORDS
     if START in window or STOP in window:              # (XML text cannot hold them: never, but exact)
         return Markup(lead + _marked_pieces(text, inside, lo, hi) + tail)
     # the marks as START/STOP, the window escaped once, then the markers made tags
-    out: list[str] = []
+    pieces, rest = _cut(text, inside, lo, hi)
+    body = "".join(plain + START + marked + STOP for plain, marked in pieces) + rest
+    return Markup(lead + _plain(body).replace(START, "<mark>").replace(STOP, "</mark>") + tail)
+
+
+def _cut(text: str, inside: list[tuple[int, int]], lo: int, hi: int) -> tuple[list[tuple[str, str]], str]:
+    """``text[lo:hi]`` cut at the ranges ``inside``: (text before a range, the range's text) pairs, and
+    the text after the last one."""
+    pieces: list[tuple[str, str]] = []
     pos = lo
     for start, end in inside:
         start, end = max(start, lo), min(end, hi)
         if start >= end:
             continue
-        out.append(text[pos:start])
-        out.append(START + text[start:end] + STOP)
+        pieces.append((text[pos:start], text[start:end]))
         pos = end
-    out.append(text[pos:hi])
-    body = _plain("".join(out)).replace(START, "<mark>").replace(STOP, "</mark>")
-    return Markup(lead + body + tail)
+    return pieces, text[pos:hi]
 
 
 def _marked_pieces(text: str, inside: list[tuple[int, int]], lo: int, hi: int) -> str:
-    out: list[str] = []
-    pos = lo
-    for start, end in inside:
-        start, end = max(start, lo), min(end, hi)
-        if start >= end:
-            continue
-        out.append(_plain(text[pos:start]))
-        out.append("<mark>" + _plain(text[start:end]) + "</mark>")
-        pos = end
-    out.append(_plain(text[pos:hi]))
-    return "".join(out)
+    pieces, rest = _cut(text, inside, lo, hi)
+    return "".join(_plain(plain) + "<mark>" + _plain(marked) + "</mark>" for plain, marked in pieces) + _plain(rest)
 
 
 def _leading_space(text: str) -> int:
