@@ -184,9 +184,9 @@ def test_the_mcp_tool_counts_results(sample_engine):
 
 
 def test_results_are_counted_in_slices_of_the_key_space(conn, monkeypatch):
-    from despatchbox.store.search import tantivy_search
-    monkeypatch.setattr(tantivy_search, "DISTINCT_FROM_HITS", 0)  # by aggregation, not from the hits' keys
-    monkeypatch.setattr(tantivy_search, "AGG_BUCKETS", 2)        # 4 written items → slices of ≤ 2 keys
+    from despatchbox.store.search import tantivy_totals
+    monkeypatch.setattr(tantivy_totals, "DISTINCT_FROM_HITS", 0)  # by aggregation, not from the hits' keys
+    monkeypatch.setattr(tantivy_totals, "AGG_BUCKETS", 2)        # 4 written items → slices of ≤ 2 keys
     assert search(conn, SearchQuery(CARDS)).total == 6
     assert search(conn, SearchQuery('"the minister"')).total == len(results(xml_phrase("the minister")))
 
@@ -194,10 +194,10 @@ def test_results_are_counted_in_slices_of_the_key_space(conn, monkeypatch):
 def test_results_are_counted_alike_from_the_hits_and_by_aggregation(conn, monkeypatch):
     """Up to DISTINCT_FROM_HITS matching written items, their results are counted from the hits'
     result keys; above, by a terms aggregation: the same totals."""
-    from despatchbox.store.search import tantivy_search
+    from despatchbox.store.search import tantivy_totals
     texts = [CARDS, '"the minister"', "minister", "answer", "department OR police"]
     from_hits = [search(conn, SearchQuery(t)).total for t in texts]
-    monkeypatch.setattr(tantivy_search, "DISTINCT_FROM_HITS", 0)
+    monkeypatch.setattr(tantivy_totals, "DISTINCT_FROM_HITS", 0)
     assert [search(conn, SearchQuery(t)).total for t in texts] == from_hits
     assert len(set(from_hits)) > 2
 
@@ -205,11 +205,11 @@ def test_results_are_counted_alike_from_the_hits_and_by_aggregation(conn, monkey
 def test_debates_are_counted_in_slices_of_the_key_space(conn, monkeypatch):
     """Grouped by debate, the number of debates is exact however many there are: tantivy refuses a
     terms aggregation of more than 65,000 buckets, so debates are counted in slices of their keys."""
-    from despatchbox.store.search import tantivy_search
+    from despatchbox.store.search import tantivy_totals
     query = SearchQuery('"the minister"', group_by_debate=True)
     expected = search(conn, query).total_debates
     assert expected and expected > 2
-    monkeypatch.setattr(tantivy_search, "AGG_BUCKETS", 2)
+    monkeypatch.setattr(tantivy_totals, "AGG_BUCKETS", 2)
     assert search(conn, query).total_debates == expected
 
 
@@ -224,12 +224,12 @@ def test_an_estimated_total_says_so_and_leaves_the_page_as_it_was(conn, monkeypa
     the debates) are estimated (HyperLogLog) — said in ``total_is_estimate`` — and the page is the
     exact search's, hit for hit; by default (alerts, feeds, MCP) totals stay counted. (Pages of 2:
     more matches than the first window of hits, which would count them from the hits themselves.)"""
-    from despatchbox.store.search import tantivy_search
+    from despatchbox.store.search import tantivy_search, tantivy_totals
     monkeypatch.setattr(tantivy_search, "GROUP_WINDOW", 0)
     exact = {t: search(conn, SearchQuery(t, group_by_debate=group, limit=2)) for t in ESTIMATED}
     assert not any(r.total_is_estimate or r.total_debates_is_estimate for r in exact.values())
-    monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
-    monkeypatch.setattr(tantivy_search, "ESTIMATE_DEBATES_ABOVE", 0)
+    monkeypatch.setattr(tantivy_totals, "ESTIMATE_GROUPED_ABOVE", 0)
+    monkeypatch.setattr(tantivy_totals, "ESTIMATE_DEBATES_ABOVE", 0)
     assert [search(conn, SearchQuery(t, group_by_debate=group, limit=2)).total for t in ESTIMATED] == \
         [exact[t].total for t in ESTIMATED]
     for text, counted in exact.items():
@@ -247,12 +247,12 @@ def test_an_estimated_total_says_so_and_leaves_the_page_as_it_was(conn, monkeypa
 def test_small_totals_stay_exact_when_estimates_are_allowed(conn, monkeypatch):
     """Few written questions and answers, or fewer matches than the page's first window of hits
     (counted from the hits themselves): exact even when estimates are allowed."""
-    from despatchbox.store.search import tantivy_search
+    from despatchbox.store.search import tantivy_totals
     for text in (CARDS, ONLY_THE_QUESTION):
         found = search(conn, SearchQuery(text, exact_total=False))
         assert not found.total_is_estimate
         assert found.total == search(conn, SearchQuery(text)).total
-    monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
+    monkeypatch.setattr(tantivy_totals, "ESTIMATE_GROUPED_ABOVE", 0)
     found = search(conn, SearchQuery(CARDS, exact_total=False))
     assert found.total == 6 and not found.total_is_estimate
 
@@ -260,11 +260,11 @@ def test_small_totals_stay_exact_when_estimates_are_allowed(conn, monkeypatch):
 def test_the_page_and_the_api_say_about_n_for_an_estimate(client, monkeypatch):
     """Counted totals read "N items match"; estimated ones "about N" (a query with more matches
     than the page's first window of hits: fewer are counted from the hits themselves)."""
-    from despatchbox.store.search import tantivy_search
+    from despatchbox.store.search import tantivy_totals
     exact_page = client.get("/search", params={"q": CARDS}).text
     assert "<strong>6</strong> items match" in exact_page and "about <strong>" not in exact_page
     assert client.get("/api/v1/search", params={"q": CARDS}).json()["total_is_estimate"] is False
-    monkeypatch.setattr(tantivy_search, "ESTIMATE_GROUPED_ABOVE", 0)
+    monkeypatch.setattr(tantivy_totals, "ESTIMATE_GROUPED_ABOVE", 0)
     assert "<strong>6</strong> items match" in client.get("/search", params={"q": CARDS}).text
     page = client.get("/search", params={"q": "minister"}).text
     assert re.search(r"about <strong>[\d,]+</strong> items match", page)

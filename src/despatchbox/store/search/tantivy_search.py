@@ -7,7 +7,7 @@ debate with its number of matching results (where stemmed words match, for snipp
 Relevance is BM25 with block-max pruning: a page by relevance looks only at documents that can
 still reach it (and a few more: a result's other items), so its cost does not grow with the
 number of matches. Totals count results, exactly (without scoring; estimated only above
-``EXACT_RESULT_COUNT`` matching written questions and answers) — or, when the query allows it
+``tantivy_totals.EXACT_RESULT_COUNT`` matching written questions and answers: :mod:`.tantivy_totals`) — or, when the query allows it
 (``SearchQuery.exact_total`` False: the search page and the API), estimated wherever collapsing
 question groups (or counting debates) exactly would cost more than the page: the
 results say so (``Totals``), and the surfaces show "about N". ``hits`` rows are dicts of doc (search_items.id),
@@ -16,12 +16,12 @@ score, in_debate and group (the items of a written question's or answer's questi
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import tantivy
 from sqlalchemy import Connection
 
-from . import budget, query_language as ql
+from . import budget, query_language as ql, tantivy_totals as tally
 from .stemmed_phrase import stemmed_phrase
 from .tantivy_index import EXACT_ANALYZER, SCHEMA, SearchIndex, current, exact_of, stem_of
 from .model import SearchQuery
@@ -89,30 +89,26 @@ def _all_hits(searcher: tantivy.Searcher, q: tantivy.Query, expected: int) -> li
     return found.hits if n <= max(expected, 1) else searcher.search(q, n, count=False).hits
 
 
-def _filter(q: tantivy.Query) -> tuple:
-    return (Occur.Must, Q.const_score_query(q, 0.0))
-
-
 def filters(conn: Connection, query: SearchQuery) -> list[tuple]:
     """The typed filters as clauses that score nothing (raises QueryError for an unknown department)."""
     from .service import known_department
 
     out = []
     if query.person_id is not None:
-        out.append(_filter(Q.term_query(SCHEMA, "person", int(query.person_id))))
+        out.append(tally.as_filter(Q.term_query(SCHEMA, "person", int(query.person_id))))
     if query.party_codes:
-        out.append(_filter(any_of("party", query.party_codes)))
+        out.append(tally.as_filter(any_of("party", query.party_codes)))
     if query.department_slug:
         known_department(query.department_slug)
-        out.append(_filter(Q.term_query(SCHEMA, "department", query.department_slug)))
+        out.append(tally.as_filter(Q.term_query(SCHEMA, "department", query.department_slug)))
     if query.kinds:
-        out.append(_filter(any_of("kind", query.kinds)))
+        out.append(tally.as_filter(any_of("kind", query.kinds)))
     if query.date_from or query.date_to:
-        out.append(_filter(Q.range_query(SCHEMA, "date", tantivy.FieldType.Integer,
+        out.append(tally.as_filter(Q.range_query(SCHEMA, "date", tantivy.FieldType.Integer,
                                          query.date_from.toordinal() if query.date_from else None,
                                          query.date_to.toordinal() if query.date_to else None)))
     if query.since_batch is not None:
-        out.append(_filter(Q.range_query(SCHEMA, "batch", tantivy.FieldType.Integer, int(query.since_batch), None,
+        out.append(tally.as_filter(Q.range_query(SCHEMA, "batch", tantivy.FieldType.Integer, int(query.since_batch), None,
                                          include_lower=False)))
     return out
 
@@ -125,11 +121,6 @@ def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
 
 # --- running it -------------------------------------------------------------------------------
 
-def _int_values(searcher: tantivy.Searcher, field: str, addresses: list) -> list[int]:
-    """An integer fast field's values (tantivy's stub types them as any fast field's: int, float, bool or None)."""
-    return cast(list[int], searcher.fast_field_values(field, addresses))
-
-
 def _rows(conn: Connection, searcher: tantivy.Searcher, hits, score_of=None) -> list[dict]:
     """The page's hits as rows: the item (``doc``), its score and, for a written question or answer,
     the items of its question group (``group``: the index's ``result`` key is the group's, so one
@@ -139,13 +130,13 @@ def _rows(conn: Connection, searcher: tantivy.Searcher, hits, score_of=None) -> 
     addresses = [a for _k, a in hits]
     if not addresses:
         return []
-    items = [int(i) for i in _int_values(searcher, "item", addresses)]
-    written = _int_values(searcher, "question_group", addresses)
-    keys = [key for key, w in zip(_result_of(searcher, hits), written) if w]
+    items = [int(i) for i in tally.int_values(searcher, "item", addresses)]
+    written = tally.int_values(searcher, "question_group", addresses)
+    keys = [key for key, w in zip(tally.result_keys(searcher, hits), written) if w]
     group_of: dict[int, list[int]] = {key: [] for key in keys}
     if keys:
         found = _all_hits(searcher, any_of("result", keys), 8 * len(keys))
-        for key, item in zip(_result_of(searcher, found), _int_values(searcher, "item", [a for _s, a in found])):
+        for key, item in zip(tally.result_keys(searcher, found), tally.int_values(searcher, "item", [a for _s, a in found])):
             group_of[key].append(int(item))
     keyed = iter(keys)
     return [{"doc": item, "score": float(key) if score_of is None else score_of, "in_debate": None,
@@ -191,7 +182,7 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     found = searcher.search(q, window, count=True, **order)
     items = int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
     budget.check()
-    total, estimated = _total(searcher, q, items, found.hits, exact=query.exact_total)
+    total, estimated = tally.total_of(searcher, q, items, found.hits, exact=query.exact_total)
     if query.group_by_debate:
         return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated), found.hits)
     if query.offset >= (items if estimated else total):     # an estimate may fall short: look
@@ -205,94 +196,6 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     else:
         rows = _rows(conn, searcher, [hit for _key, hit in firsts])
     return rows, Totals(total, None, estimated)
-
-
-def _total(searcher: tantivy.Searcher, q: tantivy.Query, items: int, hits: list, exact: bool) -> tuple[int, bool]:
-    """The results the ``items`` matches make (and whether that is an estimate), given some of
-    the hits: when they are all of them, counted from their own keys; else as :func:`result_count`."""
-    if len(hits) >= items:
-        written = _int_values(searcher, "question_group", [a for _s, a in hits])
-        grouped = {key for key, w in zip(_result_of(searcher, hits), written) if w}
-        return items - sum(1 for w in written if w) + len(grouped), False
-    return result_count(searcher, q, items, None, exact=exact)
-
-
-def count(searcher: tantivy.Searcher, q: tantivy.Query) -> int:
-    """How many documents match, exactly (counted without scoring)."""
-    result = searcher.aggregate(q, {"n": {"value_count": {"field": "item"}}})
-    return int(result["n"]["value"])
-
-
-#: buckets one terms aggregation is given (tantivy refuses more than 65,000): the question groups
-#: of the matches are counted in slices of the key space expected to hold fewer, and a slice that
-#: holds more is split in two
-AGG_BUCKETS = 60_000
-#: above this many matching written questions and answers the results they make are estimated
-#: (HyperLogLog), not counted
-EXACT_RESULT_COUNT = 1_200_000
-_KEYS = 2 ** 63          # result keys are 63-bit hashes (tantivy_index.debate_key)
-#: up to this many matching written questions and answers, their results are counted from the
-#: hits' result keys (the hits as a list cost less than as many aggregation buckets)
-DISTINCT_FROM_HITS = 5_000
-#: when estimates are allowed (``SearchQuery.exact_total`` False), above this many matching written
-#: questions and answers the results they make are estimated: HyperLogLog over their result keys is
-#: one walk of a fast field, where collecting them costs ~5 times as much (0.45 ms for 1,548 at 100k)
-ESTIMATE_GROUPED_ABOVE = 250
-
-
-def counts(searcher: tantivy.Searcher, q: tantivy.Query) -> tuple[int, int]:
-    """How many documents match, and how many of them are written questions and answers
-    (``question_group``), exactly: one aggregation, without scoring."""
-    found = searcher.aggregate(q, {"g": {"terms": {"field": "question_group", "size": 2}}})
-    by_value = {int(b["key"]): int(b["doc_count"]) for b in found["g"]["buckets"]}
-    return sum(by_value.values()), by_value.get(1, 0)
-
-
-def result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: int, grouped: int | None,
-                 exact: bool = True) -> tuple[int, bool]:
-    """How many results the ``items`` matching documents make — the items that are results of their
-    own, plus the question groups of the ``grouped`` written questions and answers among them (None:
-    not counted yet) — and whether that is an estimate (above ``EXACT_RESULT_COUNT``, or
-    ``ESTIMATE_GROUPED_ABOVE`` when not ``exact``: the groups' number by HyperLogLog, kept between
-    one and ``grouped``)."""
-    if grouped is not None and grouped <= 1:
-        return items, False
-    grouped_q = Q.boolean_query([(Occur.Must, q), _filter(Q.term_query(SCHEMA, "question_group", 1))])
-    about = None
-    if grouped is None:                              # counted, with their groups' estimate: one walk
-        stats = searcher.aggregate(grouped_q, {"n": {"value_count": {"field": "result"}},
-                                               "h": {"cardinality": {"field": "result"}}})
-        grouped, about = int(stats["n"]["value"]), float(stats["h"]["value"])
-        if grouped <= 1:
-            return items, False
-    if grouped > EXACT_RESULT_COUNT or (not exact and grouped > ESTIMATE_GROUPED_ABOVE):
-        groups = int(round(searcher.cardinality(grouped_q, "result") if about is None else about))
-        return items - grouped + max(1, min(grouped, groups)), True
-    if grouped <= DISTINCT_FROM_HITS:                # the result keys of every hit: a third cheaper than
-        found = searcher.search(grouped_q, grouped, count=False).hits    # a terms aggregation's buckets
-        return items - grouped + len(set(_result_of(searcher, found))), False
-    slices = -(-grouped // AGG_BUCKETS)
-    step = -(-_KEYS // slices)
-    groups = sum(_groups(searcher, grouped_q, n * step, min(_KEYS, (n + 1) * step) - 1) for n in range(slices))
-    return items - grouped + groups, False
-
-
-def _groups(searcher: tantivy.Searcher, grouped_q: tantivy.Query, low: int, high: int, field: str = "result") -> int:
-    """The distinct keys (``result``, or ``debate_key``) from ``low`` to ``high`` among the matches: a
-    terms aggregation of at most ``AGG_BUCKETS`` buckets, or, when it leaves some out, one for each
-    half of the range."""
-    budget.check()
-    part = grouped_q if (low, high) == (0, _KEYS - 1) else Q.boolean_query([(Occur.Must, grouped_q), _filter(
-        Q.range_query(SCHEMA, field, tantivy.FieldType.Integer, low, high))])
-    found = searcher.aggregate(part, {"r": {"terms": {"field": field, "size": AGG_BUCKETS}}})["r"]
-    if not found.get("sum_other_doc_count"):
-        return len(found["buckets"])
-    middle = (low + high) // 2
-    return (_groups(searcher, grouped_q, low, middle, field) + _groups(searcher, grouped_q, middle + 1, high, field))
-
-
-def _result_of(searcher: tantivy.Searcher, hits) -> list[int]:
-    return _int_values(searcher, "result", [a for _k, a in hits]) if hits else []
 
 
 def _first_window(wanted: int) -> int:
@@ -312,7 +215,7 @@ def _first_per_result(searcher: tantivy.Searcher, q: tantivy.Query, wanted: int,
         else:
             hits = searcher.search(q, window, count=False, **order).hits if window else []
         seen: dict[int, tuple] = {}
-        for hit, key in zip(hits, _result_of(searcher, hits)):
+        for hit, key in zip(hits, tally.result_keys(searcher, hits)):
             seen.setdefault(key, hit)
         if len(seen) >= wanted or len(hits) >= items:
             return list(seen.items())[:wanted]
@@ -331,13 +234,13 @@ def _best_scores(searcher: tantivy.Searcher, q: tantivy.Query, keys: list[int]) 
     within = Q.boolean_query([(Occur.Must, q), _in_results(keys)])
     found = _all_hits(searcher, within, 4 * len(keys))
     best: dict[int, float] = {}
-    for (score, _a), key in zip(found, _result_of(searcher, found)):
+    for (score, _a), key in zip(found, tally.result_keys(searcher, found)):
         best.setdefault(key, float(score))
     return best
 
 
 def _debate_of(searcher: tantivy.Searcher, hits) -> list[int]:
-    return _int_values(searcher, "debate_key", [a for _k, a in hits]) if hits else []
+    return tally.int_values(searcher, "debate_key", [a for _k, a in hits]) if hits else []
 
 
 def _group_window(wanted: int) -> int:
@@ -371,7 +274,7 @@ def _grouped(conn: Connection, searcher: tantivy.Searcher, q: tantivy.Query, que
         budget.check()
         window *= 4
     if debates_total is None:
-        debates_total, debates_estimated = _debate_count(searcher, q, items, exact=query.exact_total)
+        debates_total, debates_estimated = tally.debate_count(searcher, q, items, exact=query.exact_total)
     else:
         debates_estimated = False
     totals = totals._replace(debates=debates_total, debates_estimated=debates_estimated)
@@ -383,7 +286,7 @@ def _grouped(conn: Connection, searcher: tantivy.Searcher, q: tantivy.Query, que
                                (Occur.Must, Q.const_score_query(any_of("debate_key", page_keys), 0.0))])
     counts = _results_per_debate(searcher, in_page, len(page_keys))
     if query.sort == "date":
-        best_hits = searcher.search(in_page, count(searcher, in_page), count=False).hits
+        best_hits = searcher.search(in_page, tally.count(searcher, in_page), count=False).hits
         best: dict[int, tuple] = {}
         for hit, key in zip(best_hits, _debate_of(searcher, best_hits)):
             best.setdefault(key, hit)
@@ -400,31 +303,12 @@ def _results_per_debate(searcher: tantivy.Searcher, in_page: tantivy.Query, deba
     question groups."""
     counts = {int(b["key"]): int(b["doc_count"]) for b in searcher.aggregate(
         in_page, {"d": {"terms": {"field": "debate_key", "size": debates}}})["d"]["buckets"]}
-    grouped = Q.boolean_query([(Occur.Must, in_page), _filter(Q.term_query(SCHEMA, "question_group", 1))])
+    grouped = Q.boolean_query([(Occur.Must, in_page), tally.as_filter(Q.term_query(SCHEMA, "question_group", 1))])
     found = searcher.aggregate(grouped, {"d": {"terms": {"field": "debate_key", "size": debates},
-                                               "aggs": {"r": {"terms": {"field": "result", "size": AGG_BUCKETS}}}}})
+                                               "aggs": {"r": {"terms": {"field": "result", "size": tally.AGG_BUCKETS}}}}})
     for b in found["d"]["buckets"]:
         counts[int(b["key"])] -= int(b["doc_count"]) - len(b["r"]["buckets"])
     return counts
-
-
-#: above this many matches the number of debates is estimated (HyperLogLog), not counted
-EXACT_DEBATE_COUNT = 200_000
-#: when estimates are allowed (``SearchQuery.exact_total`` False), above this many matches
-ESTIMATE_DEBATES_ABOVE = 2_500
-
-
-def _debate_count(searcher: tantivy.Searcher, q: tantivy.Query, total: int, exact: bool = True) -> tuple[int, bool]:
-    """How many debates the ``total`` matching documents lie in, and whether that is an estimate."""
-    if not total:
-        return 0, False
-    if total <= EXACT_DEBATE_COUNT and (exact or total <= ESTIMATE_DEBATES_ABOVE):
-        # exact, in slices of the debate keys of at most AGG_BUCKETS buckets each (tantivy refuses more)
-        slices = -(-total // AGG_BUCKETS)
-        step = -(-_KEYS // slices)
-        return sum(_groups(searcher, q, n * step, min(_KEYS, (n + 1) * step) - 1, "debate_key")
-                   for n in range(slices)), False
-    return max(1, min(total, int(round(searcher.cardinality(q, "debate_key"))))), True
 
 
 def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[int]:
@@ -433,4 +317,4 @@ def raw_top(conn: Connection, parsed: ql.ParsedQuery, limit: int = 20) -> list[i
     index = current(conn)
     searcher = index.searcher()
     found = searcher.search(to_query(parsed.root, searcher), limit, count=False).hits
-    return _int_values(searcher, "item", [a for _s, a in found])
+    return tally.int_values(searcher, "item", [a for _s, a in found])
