@@ -40,7 +40,7 @@ def _same(got: Prepared, want: Prepared) -> None:
     assert (got.items, got.redirects, got.rows) == (want.items, want.redirects, want.rows)
     assert len(got.extras) == len(want.extras) == 1
     for g, w in zip(got.extras, want.extras):
-        assert (g.speech_ids, g.counts, g.postings) == (w.speech_ids, w.counts, w.postings)
+        assert (g.speech_ids, g.counts, g.hashes, g.positions) == (w.speech_ids, w.counts, w.hashes, w.positions)
 
 
 def test_the_worker_prepares_exactly_what_the_main_process_would(resolver):

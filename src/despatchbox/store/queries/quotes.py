@@ -97,11 +97,6 @@ class FingerprintRows:
         self.hashes = array("q", map(itemgetter(0), postings))
         self.positions = array("q", map(itemgetter(1), postings))
 
-    @property
-    def postings(self) -> list[tuple[int, int]]:
-        """(hash, position of the speech) pairs, sorted."""
-        return list(zip(self.hashes, self.positions))
-
 
 def write_fingerprint_rows(conn: Connection, file_id: int, prepared: FingerprintRows) -> int:
     """Add one file's prepared rows to the index (the caller owns the transaction); returns the
