@@ -44,7 +44,7 @@ from functools import partial
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .http_caching import FAST_GZIP_LEVEL as _FAST_GZIP_LEVEL, header, not_modified, parse_http_date, store_generation_of
+from .http_caching import FAST_GZIP_LEVEL, header, not_modified, parse_http_date, store_generation_of
 
 #: addresses of the pages (exact, or prefixes); everything else passes through
 PAGE_EXACT = frozenset({"/", "/departments"})
@@ -56,10 +56,6 @@ ENTRY_TTL = 60.0
 #: gzip level for pages that are kept: 4 costs a quarter of level 9 on a long debate (7 ms, not 27) for a
 #: body 2 % larger; compressed once, sent many times
 GZIP_LEVEL = 4
-#: gzip level for pages compressed for one response only (the cache off, or a page not kept): level 1
-#: compresses the long debate of bench/pages.py in 0.67 ms, not 1.04 (4), for 28.7 KB, not 25.4 KB
-#: (member page 0.12 ms, not 0.16, for 4.9 KB, not 4.5 KB)
-FAST_GZIP_LEVEL = _FAST_GZIP_LEVEL
 GZIP_MINIMUM_SIZE = 500
 #: bodies at least this long are compressed in a worker thread
 THREAD_COMPRESS_SIZE = 64 * 1024

@@ -42,7 +42,7 @@ def department_alias(slug: str):
 def _paged(total: int, fetch, page: int):
     """Fetch the (clamped) page of a list of ``total`` items (counted beforehand, without counting again)."""
     pager = clamp(Pager(page, LIST_SIZE, total))
-    _, rows = fetch(LIST_SIZE, pager.offset, False)
+    _, rows = fetch(LIST_SIZE, pager.offset)
     return pager, rows
 
 
@@ -88,15 +88,15 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
         totals = debate_queries.department_totals_by_kind(conn, slug)      # the three lists' totals at once
         debates_pager, debates = _paged(
             debate_queries.totals_of_kinds(totals, SPOKEN_KINDS)["sections"],
-            lambda n, o, t: debate_queries.department_sections(conn, slug, SPOKEN_KINDS, limit=n, offset=o,
-                                                               with_total=t), debates_page)
+            lambda n, o: debate_queries.department_sections(conn, slug, SPOKEN_KINDS, limit=n, offset=o,
+                                                            with_total=False), debates_page)
         statements_pager, statements = _paged(
             debate_queries.totals_of_kinds(totals, WRITTEN_STATEMENT_KINDS)["sections"],
-            lambda n, o, t: debate_queries.department_sections(conn, slug, WRITTEN_STATEMENT_KINDS, limit=n,
-                                                               offset=o, with_total=t), statements_page)
+            lambda n, o: debate_queries.department_sections(conn, slug, WRITTEN_STATEMENT_KINDS, limit=n,
+                                                            offset=o, with_total=False), statements_page)
         answers_pager, answers = _paged(
             debate_queries.totals_of_kinds(totals, WRITTEN_ANSWER_KINDS)["questions"],
-            lambda n, o, t: question_queries.department_questions(conn, slug, limit=n, offset=o, with_total=t),
+            lambda n, o: question_queries.department_questions(conn, slug, limit=n, offset=o, with_total=False),
             answers_page)
     groups = [{"rank": rank, "ministers": [m for m in ministers if m["rank"] == rank]} for rank in RANKS]
     pages = {"debates_page": debates_pager.page, "statements_page": statements_pager.page,
