@@ -50,27 +50,11 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(BENCH), str(ROOT / "src")]
 
 from make_corpus import make_corpus  # noqa: E402
+from targets import TARGET_N, TARGETS  # noqa: E402
 
 MIGRATIONS = ROOT / "src" / "despatchbox" / "store" / "migrations" / "versions"
 META_FORMAT = 1
 SECTIONS = ("ingest", "storage", "search", "pages", "http", "who_said", "quote_check", "one_day")
-TARGET_N = 1_000_000
-#: (section, figure, comparison, target, unit) — targets hold at N = 1 000 000 on 2 cores
-TARGETS = [
-    ("ingest", "ratio", ">=", 0.5, ""),
-    ("ingest", "cpu_ratio", ">=", 0.08, ""),
-    ("ingest", "bulk_ratio", ">=", 0.8, ""),
-    ("ingest", "peak_rss_mb", "<=", 300, " MB"),
-    ("storage", "kb_per_contribution", "<=", 2.5, " KB"),
-    ("search", "p95_ms", "<=", 25, " ms"),
-    ("search", "ratio", "<=", 2, ""),
-    ("search", "common_vs_rare_ratio", "<=", 3, ""),
-    ("pages", "p95_ms", "<=", 10, " ms"),
-    ("http", "rps", ">=", 400, " req/s"),
-    ("http", "ratio", ">=", 0.10, ""),
-    ("quote_check", "p95_ms", "<=", 200, " ms"),
-    ("one_day", "ratio", "<=", 1.25, ""),
-]
 #: the corpus.json fields that identify a corpus (timings and "reused" left out)
 CORPUS_IDENTITY = ("format", "speeches_requested", "source", "files", "speeches", "bytes", "first_date",
                    "last_date")
