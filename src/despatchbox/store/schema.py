@@ -207,9 +207,10 @@ votes = Table(
     Column("name", String(200), nullable=False),                   # as printed
     Column("vote", String(20), nullable=False),                    # aye | no | content | not-content
     Column("teller", Boolean, nullable=False, default=False),
+    Column("date", Date),                                          # the division's (0025), filled at ingest
     UniqueConstraint("division_id", "position", name="uq_votes_division_position"),
 )
-Index("ix_votes_person", votes.c.person_id)
+Index("ix_votes_person_date", votes.c.person_id, votes.c.date)    # a member's latest votes (0025)
 
 committees = Table(
     "committees", metadata,
@@ -271,6 +272,18 @@ person_days = Table(                  # a person's contributions on one day (the
     Column("words", Integer, nullable=False),
     Column("debates", Integer, nullable=False),                    # distinct debates spoken in that day
     PrimaryKeyConstraint("person_id", "date", name="pk_person_days"),
+    sqlite_with_rowid=False,
+)
+
+person_months = Table(                # person_days summed by month (0025): a member page's chart and counts
+    "person_months", metadata,
+    Column("person_id", Integer, nullable=False),
+    Column("month", Date, nullable=False),                         # its first day
+    Column("speeches", Integer, nullable=False),
+    Column("questions", Integer, nullable=False),
+    Column("answers", Integer, nullable=False),
+    Column("words", Integer, nullable=False),
+    PrimaryKeyConstraint("person_id", "month", name="pk_person_months"),
     sqlite_with_rowid=False,
 )
 

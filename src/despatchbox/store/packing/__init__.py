@@ -20,6 +20,7 @@ dictionary never changes (a new one gets the next number, and the old stays to r
 """
 from __future__ import annotations
 
+import functools
 import threading
 from importlib.resources import files
 
@@ -65,8 +66,17 @@ class _Codecs(threading.local):
     def decompress(self, fmt: int, data: bytes) -> bytes:
         d = self.decompressors.get(fmt)
         if d is None:
-            d = self.decompressors[fmt] = zstandard.ZstdDecompressor(dict_data=_dictionary(fmt))
+            d = self.decompressors[fmt] = zstandard.ZstdDecompressor(dict_data=_decompression_dictionary(fmt))
         return d.decompress(data)
+
+
+@functools.cache
+def _decompression_dictionary(fmt: int) -> zstandard.ZstdCompressionDict:
+    """A format's dictionary, read once per process for every thread's decompressor (it is only read:
+    its digested form, made by the first decompressor, is shared). A thread that renders one page —
+    each request of the in-process bench's test client runs in a new one — made its own from the
+    file: 0.05 ms, not 0.02."""
+    return _dictionary(fmt)
 
 
 _codecs = _Codecs()
