@@ -14,8 +14,8 @@ from despatchbox.store.database import write_transaction
 from despatchbox.store.queries import people
 from despatchbox.store.queries.reresolve import set_speech_people
 from despatchbox.store.queries.debates import department_totals, department_totals_by_kind, totals_of_kinds
-from despatchbox.store.schema import (debate_speakers, debates, divisions, file_departments, headings, memberships,
-                                      person_days, person_departments, person_months, speeches, votes)
+from despatchbox.store.schema import (debate_speakers, debates, department_kinds, divisions, file_departments, headings,
+                                      memberships, person_days, person_departments, person_months, speeches, votes)
 from despatchbox.store.schema import people as people_table
 
 SPOKEN = people.SPOKEN_KINDS
@@ -153,6 +153,12 @@ def assert_exact(engine) -> None:
         held_departments = {r[0] for r in conn.execute(select(person_departments.c.person_id).distinct())}
         assert held_days == set(pids) and held_departments <= set(pids)
         assert _rows(conn, person_months) == _months_from_days(conn)
+        assert _rows(conn, department_kinds) == sorted(
+            (tuple(r) for r in conn.execute(select(file_departments.c.department_slug, file_departments.c.kind,
+                                                   func.sum(file_departments.c.sections),
+                                                   func.sum(file_departments.c.questions))
+                                            .group_by(file_departments.c.department_slug, file_departments.c.kind))),
+            key=repr)
         assert conn.execute(select(func.count()).select_from(votes.join(divisions, divisions.c.id == votes.c.division_id))
                             .where(or_(votes.c.date.is_(None), votes.c.date != divisions.c.date))).scalar_one() == 0
         for pid in pids:
@@ -259,8 +265,9 @@ def test_aggregates_stay_exact_when_speeches_are_moved_to_another_person(fresh_e
 
 
 def test_the_migration_fills_the_aggregates_from_a_held_record(tmp_path, db_backend, database_factory):
-    """Downgrading below 0019 drops them (and 0025's ``person_months`` and ``votes.date``); upgrading fills
-    them again from the speeches, the days and the divisions: the same rows."""
+    """Downgrading below 0019 drops them (and 0025's ``person_months``, ``department_kinds`` and
+    ``votes.date``); upgrading fills them again from the speeches, the days, the files' departments and
+    the divisions: the same rows."""
     from alembic import command
 
     from despatchbox.config import SAMPLE_DIR
@@ -269,7 +276,7 @@ def test_the_migration_fills_the_aggregates_from_a_held_record(tmp_path, db_back
     assert ingest(engine, [SAMPLE_DIR / "parlparse-2009-10"]).ok
     with engine.connect() as conn:
         held = {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_months, person_departments,
-                                                 file_departments, votes)}
+                                                 file_departments, department_kinds, votes)}
     assert all(held.values())
     command.downgrade(database.alembic_config(engine), "0018")
     with engine.connect() as conn:
@@ -277,7 +284,7 @@ def test_the_migration_fills_the_aggregates_from_a_held_record(tmp_path, db_back
     command.upgrade(database.alembic_config(engine), "heads")
     with engine.connect() as conn:
         assert {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_months, person_departments,
-                                                 file_departments, votes)} == held
+                                                 file_departments, department_kinds, votes)} == held
     assert_exact(engine)
     database_factory.drop(url)
 

@@ -311,6 +311,16 @@ file_departments = Table(             # each file's sections and question groups
     sqlite_with_rowid=False,
 )
 
+department_kinds = Table(             # file_departments summed per department and kind (0025): a department page's totals
+    "department_kinds", metadata,
+    Column("department_slug", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("sections", Integer, nullable=False),
+    Column("questions", Integer, nullable=False),
+    PrimaryKeyConstraint("department_slug", "kind", name="pk_department_kinds"),
+    sqlite_with_rowid=False,
+)
+
 # --- "who said this?" index (migration 0003), owned by source files like the record -------------
 
 quote_speeches = Table(

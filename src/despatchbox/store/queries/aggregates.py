@@ -9,8 +9,9 @@
   member page: a long career is ~2,000 days but ~150 months).
 - ``person_departments``: a person's debates with each department, by the debates' kind (the
   "departments debated with" list);
-- ``file_departments``: each file's sections and question groups by department and kind (a
-  department page's totals are the sum of a few rows per file, not a count of every section).
+- ``file_departments``: each file's sections and question groups by department and kind;
+- ``department_kinds``: ``file_departments`` summed per department and kind (a department page's
+  totals: one row per kind, not one per file).
 
 :func:`refresh_files` is called in the transaction that changes a file's speeches (loading it,
 replacing it by a later version, loading it again, moving its speeches to other people): the file's
@@ -20,7 +21,8 @@ before or after, are summed again from ``debate_speakers``, and the ``person_mon
 people and days' months from ``person_days``; the ``person_departments`` rows they
 name move by the difference between the file's rows before and after (summing a person's whole
 history with a department again grew with the record: 1.8 s of an 11 s one-day update at 1M); the
-file's ``file_departments`` rows are counted again from its debates and headings. The work is
+file's ``file_departments`` rows are counted again from its debates and headings, and the
+``department_kinds`` rows they name move by the difference. The work is
 bounded by what the file touches, not by the size of the record. Migration 0019 fills all three from a held record.
 
 A debate's speeches are all held on its day (ParlParse's files are one sitting day each), so a
@@ -33,8 +35,8 @@ from datetime import date
 
 from sqlalchemy import Connection, Date, Select, and_, case, cast, delete, distinct, func, insert, select
 
-from ..schema import (debate_speakers, debates, file_departments, headings, person_days, person_departments,
-                      person_months, speeches)
+from ..schema import (debate_speakers, debates, department_kinds, file_departments, headings, person_days,
+                      person_departments, person_months, speeches)
 
 #: values per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
 CHUNK = 500
@@ -84,9 +86,36 @@ def refresh_files(conn: Connection, file_ids: Iterable[int | None]) -> None:
         touched |= _keys_of(conn, chunk)
         _refresh_person_days(conn, {(person, day) for person, day, _dept, _kind in touched})
         _apply_department_changes(conn, before, _department_totals(conn, chunk))
+        sections_before = _file_sections(conn, chunk)
         conn.execute(delete(file_departments).where(file_departments.c.file_id.in_(chunk)))
         conn.execute(insert(file_departments).from_select(
             ["file_id", "department_slug", "kind", "sections", "questions"], _departments_of(chunk)))
+        _apply_section_changes(conn, sections_before, _file_sections(conn, chunk))
+
+
+def _file_sections(conn: Connection, file_ids: list[int]) -> dict[tuple, tuple[int, int]]:
+    """(department, kind) → (sections, questions) of these files' ``file_departments`` rows, summed."""
+    fd = file_departments
+    q = (select(fd.c.department_slug, fd.c.kind, func.sum(fd.c.sections), func.sum(fd.c.questions))
+         .where(fd.c.file_id.in_(file_ids)).group_by(fd.c.department_slug, fd.c.kind))
+    return {(dept, kind): (int(n), int(questions)) for dept, kind, n, questions in conn.execute(q)}
+
+
+def _apply_section_changes(conn: Connection, before: dict[tuple, tuple[int, int]],
+                           after: dict[tuple, tuple[int, int]]) -> None:
+    """Move the ``department_kinds`` rows these files' rows name by the difference between them."""
+    dk = department_kinds
+    for dept, kind in sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key)):
+        where = (dk.c.department_slug == dept, dk.c.kind == kind)
+        held = conn.execute(select(dk.c.sections, dk.c.questions).where(*where)).first()
+        n, questions = held if held is not None else (0, 0)
+        old_n, old_questions = before.get((dept, kind), (0, 0))
+        new_n, new_questions = after.get((dept, kind), (0, 0))
+        n, questions = n - old_n + new_n, questions - old_questions + new_questions
+        if held is not None:
+            conn.execute(delete(dk).where(*where))
+        if n > 0 or questions > 0:
+            conn.execute(insert(dk).values(department_slug=dept, kind=kind, sections=n, questions=questions))
 
 
 def _departments_of(file_ids: list[int]) -> Select:
