@@ -63,7 +63,7 @@ class _Codecs(threading.local):
                                                        write_content_size=True, write_dict_id=False)
         return self.compressor.compress(data)
 
-    def decompress(self, fmt: int, data: bytes) -> bytes:
+    def decompress(self, fmt: int, data: bytes | memoryview) -> bytes:
         d = self.decompressors.get(fmt)
         if d is None:
             d = self.decompressors[fmt] = zstandard.ZstdDecompressor(dict_data=_decompression_dictionary(fmt))
