@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Connection, Date, Select, and_, case, cast, delete, distinct, func, insert, select
+from sqlalchemy import Connection, Date, Select, and_, case, cast, delete, distinct, func, insert, select, tuple_
 
 from ..schema import (debate_speakers, debates, department_kinds, file_departments, headings, person_days,
                       person_departments, person_months, speeches)
@@ -104,18 +104,25 @@ def _file_sections(conn: Connection, file_ids: list[int]) -> dict[tuple, tuple[i
 def _apply_section_changes(conn: Connection, before: dict[tuple, tuple[int, int]],
                            after: dict[tuple, tuple[int, int]]) -> None:
     """Move the ``department_kinds`` rows these files' rows name by the difference between them."""
+    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    if not changed:
+        return
     dk = department_kinds
-    for dept, kind in sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key)):
-        where = (dk.c.department_slug == dept, dk.c.kind == kind)
-        held = conn.execute(select(dk.c.sections, dk.c.questions).where(*where)).first()
-        n, questions = held if held is not None else (0, 0)
-        old_n, old_questions = before.get((dept, kind), (0, 0))
-        new_n, new_questions = after.get((dept, kind), (0, 0))
+    keys = tuple_(dk.c.department_slug, dk.c.kind)
+    held = {(dept, kind): (n, questions) for dept, kind, n, questions in conn.execute(
+        select(dk.c.department_slug, dk.c.kind, dk.c.sections, dk.c.questions).where(keys.in_(changed)))}
+    rows = []
+    for key in changed:
+        n, questions = held.get(key, (0, 0))
+        old_n, old_questions = before.get(key, (0, 0))
+        new_n, new_questions = after.get(key, (0, 0))
         n, questions = n - old_n + new_n, questions - old_questions + new_questions
-        if held is not None:
-            conn.execute(delete(dk).where(*where))
         if n > 0 or questions > 0:
-            conn.execute(insert(dk).values(department_slug=dept, kind=kind, sections=n, questions=questions))
+            rows.append({"department_slug": key[0], "kind": key[1], "sections": n, "questions": questions})
+    if held:
+        conn.execute(delete(dk).where(keys.in_(sorted(held))))
+    if rows:
+        conn.execute(insert(dk), rows)
 
 
 def _departments_of(file_ids: list[int]) -> Select:
