@@ -14,8 +14,8 @@ from despatchbox.store.database import write_transaction
 from despatchbox.store.queries import people
 from despatchbox.store.queries.reresolve import set_speech_people
 from despatchbox.store.queries.debates import department_totals, department_totals_by_kind, totals_of_kinds
-from despatchbox.store.schema import (debate_speakers, debates, file_departments, headings, memberships, person_days,
-                                      person_departments, speeches)
+from despatchbox.store.schema import (debate_speakers, debates, department_kinds, divisions, file_departments, headings,
+                                      memberships, person_days, person_departments, person_months, speeches, votes)
 from despatchbox.store.schema import people as people_table
 
 SPOKEN = people.SPOKEN_KINDS
@@ -43,6 +43,18 @@ def live_activity(conn, pid: int) -> list[dict]:
         if not out or out[-1]["date"] != day:
             out.append({"date": day, "speeches": 0, "questions": 0, "answers": 0})
         out[-1][keys[element]] += int(n)
+    return out
+
+
+def by_month(days: list[dict]) -> list[dict]:
+    """Days of :func:`live_activity` summed by month (dated by its first day), oldest first."""
+    out: list[dict] = []
+    for d in days:
+        month = d["date"].replace(day=1)
+        if not out or out[-1]["date"] != month:
+            out.append({"date": month, "speeches": 0, "questions": 0, "answers": 0})
+        for key in ("speeches", "questions", "answers"):
+            out[-1][key] += d[key]
     return out
 
 
@@ -111,6 +123,17 @@ def _speakers_from_scratch(conn) -> list[tuple]:
     return sorted((tuple(r) for r in conn.execute(q)), key=repr)
 
 
+def _months_from_days(conn) -> list[tuple]:
+    """``person_days`` summed by month, in Python."""
+    months: dict[tuple, list[int]] = {}
+    for pid, day, *values in conn.execute(select(person_days.c.person_id, person_days.c.date, person_days.c.speeches,
+                                                 person_days.c.questions, person_days.c.answers, person_days.c.words)):
+        held = months.setdefault((pid, day.replace(day=1)), [0, 0, 0, 0])
+        for i, v in enumerate(values):
+            held[i] += v
+    return sorted(((pid, month, *values) for (pid, month), values in months.items()), key=repr)
+
+
 def speakers_of_record(conn) -> list[int]:
     return list(conn.execute(select(speeches.c.person_id).distinct().where(speeches.c.person_id.is_not(None))
                              .order_by(speeches.c.person_id)).scalars())
@@ -129,11 +152,28 @@ def assert_exact(engine) -> None:
         held_days = {r[0] for r in conn.execute(select(person_days.c.person_id).distinct())}
         held_departments = {r[0] for r in conn.execute(select(person_departments.c.person_id).distinct())}
         assert held_days == set(pids) and held_departments <= set(pids)
+        assert _rows(conn, person_months) == _months_from_days(conn)
+        assert _rows(conn, department_kinds) == sorted(
+            (tuple(r) for r in conn.execute(select(file_departments.c.department_slug, file_departments.c.kind,
+                                                   func.sum(file_departments.c.sections),
+                                                   func.sum(file_departments.c.questions))
+                                            .group_by(file_departments.c.department_slug, file_departments.c.kind))),
+            key=repr)
+        assert conn.execute(select(func.count()).select_from(votes.join(divisions, divisions.c.id == votes.c.division_id))
+                            .where(or_(votes.c.date.is_(None), votes.c.date != divisions.c.date))).scalar_one() == 0
         for pid in pids:
-            activity, counts = people.activity_and_counts(conn, pid)
+            live = live_activity(conn, pid)
+            counts_of_page = {k: v for k, v in live_counts(conn, pid).items() if k != "debates"}
             assert people.counts(conn, pid) == live_counts(conn, pid), pid
-            assert activity == live_activity(conn, pid), pid
-            assert counts == {k: v for k, v in live_counts(conn, pid).items() if k != "debates"}, pid
+            activity, counts = people.activity_and_counts(conn, pid)
+            span = (live[-1]["date"] - live[0]["date"]).days
+            assert activity == {"latest": live[-10:], "days": live if span <= 92 else None,
+                                "months": None if span <= 92 else by_month(live)}, pid
+            assert counts == counts_of_page, pid
+            activity, counts = people.activity_and_counts(conn, pid, latest=3, days_within=0)   # months
+            assert activity == {"latest": live[-3:], "days": live if span == 0 else None,
+                                "months": None if span == 0 else by_month(live)}, pid
+            assert counts == counts_of_page, pid
             for kinds in (SPOKEN, people.WRITTEN_ANSWER_KINDS):
                 assert people.department_debate_counts(conn, pid, kinds) == \
                     live_department_debate_counts(conn, pid, kinds), pid
@@ -225,7 +265,9 @@ def test_aggregates_stay_exact_when_speeches_are_moved_to_another_person(fresh_e
 
 
 def test_the_migration_fills_the_aggregates_from_a_held_record(tmp_path, db_backend, database_factory):
-    """Downgrading below 0019 drops them; upgrading fills them again from the speeches, the same rows."""
+    """Downgrading below 0019 drops them (and 0025's ``person_months``, ``department_kinds`` and
+    ``votes.date``); upgrading fills them again from the speeches, the days, the files' departments and
+    the divisions: the same rows."""
     from alembic import command
 
     from despatchbox.config import SAMPLE_DIR
@@ -233,15 +275,16 @@ def test_the_migration_fills_the_aggregates_from_a_held_record(tmp_path, db_back
     engine = database.engine_for(url)
     assert ingest(engine, [SAMPLE_DIR / "parlparse-2009-10"]).ok
     with engine.connect() as conn:
-        held = {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_departments, file_departments)}
+        held = {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_months, person_departments,
+                                                 file_departments, department_kinds, votes)}
     assert all(held.values())
     command.downgrade(database.alembic_config(engine), "0018")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM speeches")).scalar_one() > 0
     command.upgrade(database.alembic_config(engine), "heads")
     with engine.connect() as conn:
-        assert {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_departments,
-                                                 file_departments)} == held
+        assert {t.name: _rows(conn, t) for t in (debate_speakers, person_days, person_months, person_departments,
+                                                 file_departments, department_kinds, votes)} == held
     assert_exact(engine)
     database_factory.drop(url)
 

@@ -211,7 +211,7 @@ def build_rows(tf: TranscriptFile, file_id: int | None, resolver: SpeakerResolve
                     rows.unresolved_speakers[vote.membership_id] = rows.unresolved_speakers.get(vote.membership_id, 0) + 1
                 rows.vote_rows.append({"division_id": item.gid, "position": i, "membership_id": vote.membership_id,
                                        "person_id": who.person_id, "name": vote.name, "vote": vote.vote,
-                                       "teller": vote.teller})
+                                       "teller": vote.teller, "date": item.date})
 
 
     for item_row in rows.debate_rows:

@@ -207,9 +207,10 @@ votes = Table(
     Column("name", String(200), nullable=False),                   # as printed
     Column("vote", String(20), nullable=False),                    # aye | no | content | not-content
     Column("teller", Boolean, nullable=False, default=False),
+    Column("date", Date),                                          # the division's (0025), filled at ingest
     UniqueConstraint("division_id", "position", name="uq_votes_division_position"),
 )
-Index("ix_votes_person", votes.c.person_id)
+Index("ix_votes_person_date", votes.c.person_id, votes.c.date)    # a member's latest votes (0025)
 
 committees = Table(
     "committees", metadata,
@@ -274,6 +275,18 @@ person_days = Table(                  # a person's contributions on one day (the
     sqlite_with_rowid=False,
 )
 
+person_months = Table(                # person_days summed by month (0025): a member page's chart and counts
+    "person_months", metadata,
+    Column("person_id", Integer, nullable=False),
+    Column("month", Date, nullable=False),                         # its first day
+    Column("speeches", Integer, nullable=False),
+    Column("questions", Integer, nullable=False),
+    Column("answers", Integer, nullable=False),
+    Column("words", Integer, nullable=False),
+    PrimaryKeyConstraint("person_id", "month", name="pk_person_months"),
+    sqlite_with_rowid=False,
+)
+
 person_departments = Table(           # a person's debates with a department, by the debates' kind
     "person_departments", metadata,
     Column("person_id", Integer, nullable=False),
@@ -295,6 +308,16 @@ file_departments = Table(             # each file's sections and question groups
     Column("sections", Integer, nullable=False),                   # debates attributed to the department
     Column("questions", Integer, nullable=False),                  # their minor headings (question groups)
     PrimaryKeyConstraint("department_slug", "kind", "file_id", name="pk_file_departments"),
+    sqlite_with_rowid=False,
+)
+
+department_kinds = Table(             # file_departments summed per department and kind (0025): a department page's totals
+    "department_kinds", metadata,
+    Column("department_slug", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("sections", Integer, nullable=False),
+    Column("questions", Integer, nullable=False),
+    PrimaryKeyConstraint("department_slug", "kind", name="pk_department_kinds"),
     sqlite_with_rowid=False,
 )
 

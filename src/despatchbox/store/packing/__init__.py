@@ -20,6 +20,7 @@ dictionary never changes (a new one gets the next number, and the old stays to r
 """
 from __future__ import annotations
 
+import functools
 import threading
 from importlib.resources import files
 
@@ -52,7 +53,7 @@ class _Codecs(threading.local):
     def __init__(self) -> None:
         self.compressor: zstandard.ZstdCompressor | None = None
         self.decompressors: dict[int, zstandard.ZstdDecompressor] = {}
-        self.last_body: tuple[bytes, tuple[str, str]] | None = None   # a row's html and text read together
+        self.last_body: tuple[bytes, bytes, int] | None = None   # a row's html and text read together
 
     def compress(self, data: bytes) -> bytes:
         if self.compressor is None:          # formats 1 and 2 share dictionary 1
@@ -62,11 +63,20 @@ class _Codecs(threading.local):
                                                        write_content_size=True, write_dict_id=False)
         return self.compressor.compress(data)
 
-    def decompress(self, fmt: int, data: bytes) -> bytes:
+    def decompress(self, fmt: int, data: bytes | memoryview) -> bytes:
         d = self.decompressors.get(fmt)
         if d is None:
-            d = self.decompressors[fmt] = zstandard.ZstdDecompressor(dict_data=_dictionary(fmt))
+            d = self.decompressors[fmt] = zstandard.ZstdDecompressor(dict_data=_decompression_dictionary(fmt))
         return d.decompress(data)
+
+
+@functools.cache
+def _decompression_dictionary(fmt: int) -> zstandard.ZstdCompressionDict:
+    """A format's dictionary, read once per process for every thread's decompressor (it is only read:
+    its digested form, made by the first decompressor, is shared). A thread that renders one page —
+    each request of the in-process bench's test client runs in a new one — made its own from the
+    file: 0.05 ms, not 0.02."""
+    return _dictionary(fmt)
 
 
 _codecs = _Codecs()
@@ -112,13 +122,27 @@ def pack_body(html: str, text: str) -> bytes:
 def unpack_body(value: bytes) -> tuple[str, str]:
     """(html, text) of a stored body. The last body unpacked in this thread is remembered: a row
     whose html and text are both read (the same stored bytes twice) is unpacked once."""
+    data, size = _frame(value)
+    return data[:size].decode("utf-8"), data[size:].decode("utf-8")
+
+
+def unpack_html(value: bytes) -> str:
+    """The html of a stored body (:func:`unpack_body`'s first part), without decoding its text: what
+    a page reads of a speech (0.25 ms for the 142 speeches of a long debate, not 0.34)."""
+    data, size = _frame(value)
+    return data[:size].decode("utf-8")
+
+
+def _frame(value: bytes) -> tuple[bytes, int]:
+    """The unpacked frame of a stored body (html then text, as UTF-8) and the html's length in bytes;
+    the last one unpacked in this thread is remembered."""
     if not isinstance(value, (bytes, bytearray, memoryview)) or not value:
         raise PackingError(f"a speech body is stored packed (format {BODY_FORMAT}); found {type(value).__name__} "
                            f"{str(value)[:20]!r}: is the database upgraded (despatchbox db upgrade)?")
-    raw = bytes(value)
+    raw = value if type(value) is bytes else bytes(value)
     last = _codecs.last_body
     if last is not None and last[0] == raw:
-        return last[1]
+        return last[1], last[2]
     if raw[0] != BODY_FORMAT:
         _dictionary(raw[0])                 # an unknown format says so
         raise PackingError(f"a speech body in format {raw[0]}, not {BODY_FORMAT}: is the database upgraded?")
@@ -133,11 +157,10 @@ def unpack_body(value: bytes) -> tuple[str, str]:
             break
         shift += 7
     try:
-        data = _codecs.decompress(BODY_FORMAT, raw[at:])
+        data = _codecs.decompress(BODY_FORMAT, memoryview(raw)[at:])
     except zstandard.ZstdError as exc:
         raise PackingError(f"a packed speech body could not be unpacked ({exc})") from exc
     if size > len(data):
         raise PackingError("a packed speech body is shorter than its html")
-    body = (data[:size].decode("utf-8"), data[size:].decode("utf-8"))
-    _codecs.last_body = (raw, body)
-    return body
+    _codecs.last_body = (raw, data, size)
+    return data, size

@@ -28,7 +28,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement, Label
 from sqlalchemy.types import TypeDecorator
 
-from . import PackingError, pack_body, unpack_body
+from . import PackingError, pack_body, unpack_body, unpack_html
 
 #: ``speeches.text`` on SQLite when the speech has text (its words are in the html column's body)
 HAS_TEXT = "1"
@@ -101,7 +101,7 @@ class SpeechHtml(TypeDecorator):
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if value is None or dialect.name != "sqlite":
             return value
-        return unpack_body(value)[0]
+        return unpack_html(value)
 
 
 class SpeechText(TypeDecorator):

@@ -3,21 +3,26 @@
 - ``debate_speakers``: who spoke in each debate, one row per debate, person and seat, with their
   speeches, questions, answers and words there, and the debate's kind, date and department. It
   belongs to a source file like the speeches it groups (``file_id``).
-- ``person_days``: a person's contributions on each day they spoke (the activity chart and the
-  counts of a member page).
+- ``person_days``: a person's contributions on each day they spoke (the activity chart's days and
+  the latest days of a member page).
+- ``person_months``: ``person_days`` summed by month (the activity chart's months and the counts of a
+  member page: a long career is ~2,000 days but ~150 months).
 - ``person_departments``: a person's debates with each department, by the debates' kind (the
   "departments debated with" list);
-- ``file_departments``: each file's sections and question groups by department and kind (a
-  department page's totals are the sum of a few rows per file, not a count of every section).
+- ``file_departments``: each file's sections and question groups by department and kind;
+- ``department_kinds``: ``file_departments`` summed per department and kind (a department page's
+  totals: one row per kind, not one per file).
 
 :func:`refresh_files` is called in the transaction that changes a file's speeches (loading it,
 replacing it by a later version, loading it again, moving its speeches to other people): the file's
 ``debate_speakers`` rows are grouped again from its speeches, then the ``person_days`` and
 ``person_departments`` rows of every (person, day) and (person, department, kind) those rows named,
-before or after, are summed again from ``debate_speakers``; the ``person_departments`` rows they
+before or after, are summed again from ``debate_speakers``, and the ``person_months`` rows of those
+people and days' months from ``person_days``; the ``person_departments`` rows they
 name move by the difference between the file's rows before and after (summing a person's whole
 history with a department again grew with the record: 1.8 s of an 11 s one-day update at 1M); the
-file's ``file_departments`` rows are counted again from its debates and headings. The work is
+file's ``file_departments`` rows are counted again from its debates and headings, and the
+``department_kinds`` rows they name move by the difference. The work is
 bounded by what the file touches, not by the size of the record. Migration 0019 fills all three from a held record.
 
 A debate's speeches are all held on its day (ParlParse's files are one sitting day each), so a
@@ -26,10 +31,12 @@ person's distinct debates summed over their days are their distinct debates.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-from sqlalchemy import Connection, Select, and_, case, delete, distinct, func, insert, select
+from sqlalchemy import Connection, Date, Select, and_, case, cast, delete, distinct, func, insert, select, tuple_
 
-from ..schema import debate_speakers, debates, file_departments, headings, person_days, person_departments, speeches
+from ..schema import (debate_speakers, debates, department_kinds, file_departments, headings, person_days,
+                      person_departments, person_months, speeches)
 
 #: values per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
 CHUNK = 500
@@ -79,9 +86,43 @@ def refresh_files(conn: Connection, file_ids: Iterable[int | None]) -> None:
         touched |= _keys_of(conn, chunk)
         _refresh_person_days(conn, {(person, day) for person, day, _dept, _kind in touched})
         _apply_department_changes(conn, before, _department_totals(conn, chunk))
+        sections_before = _file_sections(conn, chunk)
         conn.execute(delete(file_departments).where(file_departments.c.file_id.in_(chunk)))
         conn.execute(insert(file_departments).from_select(
             ["file_id", "department_slug", "kind", "sections", "questions"], _departments_of(chunk)))
+        _apply_section_changes(conn, sections_before, _file_sections(conn, chunk))
+
+
+def _file_sections(conn: Connection, file_ids: list[int]) -> dict[tuple, tuple[int, int]]:
+    """(department, kind) → (sections, questions) of these files' ``file_departments`` rows, summed."""
+    fd = file_departments
+    q = (select(fd.c.department_slug, fd.c.kind, func.sum(fd.c.sections), func.sum(fd.c.questions))
+         .where(fd.c.file_id.in_(file_ids)).group_by(fd.c.department_slug, fd.c.kind))
+    return {(dept, kind): (int(n), int(questions)) for dept, kind, n, questions in conn.execute(q)}
+
+
+def _apply_section_changes(conn: Connection, before: dict[tuple, tuple[int, int]],
+                           after: dict[tuple, tuple[int, int]]) -> None:
+    """Move the ``department_kinds`` rows these files' rows name by the difference between them."""
+    changed = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+    if not changed:
+        return
+    dk = department_kinds
+    keys = tuple_(dk.c.department_slug, dk.c.kind)
+    held = {(dept, kind): (n, questions) for dept, kind, n, questions in conn.execute(
+        select(dk.c.department_slug, dk.c.kind, dk.c.sections, dk.c.questions).where(keys.in_(changed)))}
+    rows = []
+    for key in changed:
+        n, questions = held.get(key, (0, 0))
+        old_n, old_questions = before.get(key, (0, 0))
+        new_n, new_questions = after.get(key, (0, 0))
+        n, questions = n - old_n + new_n, questions - old_questions + new_questions
+        if n > 0 or questions > 0:
+            rows.append({"department_slug": key[0], "kind": key[1], "sections": n, "questions": questions})
+    if held:
+        conn.execute(delete(dk).where(keys.in_(sorted(held))))
+    if rows:
+        conn.execute(insert(dk), rows)
 
 
 def _departments_of(file_ids: list[int]) -> Select:
@@ -119,6 +160,29 @@ def _refresh_person_days(conn: Connection, pairs: set[tuple]) -> None:
                        .group_by(ds.c.person_id, ds.c.date))
             conn.execute(insert(person_days).from_select(
                 ["person_id", "date", "speeches", "questions", "answers", "words", "debates"], grouped))
+        _refresh_person_months(conn, chunk, days[0], days[-1])
+
+
+def _month_of(conn: Connection, day):
+    """The first day of the month of a date column, as a date (SQLite stores dates as ISO text)."""
+    if conn.dialect.name == "sqlite":
+        return func.date(day, "start of month")
+    return cast(func.date_trunc("month", day), Date)
+
+
+def _refresh_person_months(conn: Connection, people: list[int], first: date, last: date) -> None:
+    """Sum again from ``person_days`` these people's months from ``first``'s to ``last``'s (one file: one
+    month; any month between is summed again too, exactly)."""
+    start = first.replace(day=1)
+    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)            # the next month's first day
+    pd, pm = person_days, person_months
+    conn.execute(delete(pm).where(pm.c.person_id.in_(people), pm.c.month >= start, pm.c.month < end))
+    month = _month_of(conn, pd.c.date)
+    grouped = (select(pd.c.person_id, month, func.sum(pd.c.speeches), func.sum(pd.c.questions),
+                      func.sum(pd.c.answers), func.sum(pd.c.words))
+               .where(pd.c.person_id.in_(people), pd.c.date >= start, pd.c.date < end)
+               .group_by(pd.c.person_id, month))
+    conn.execute(insert(pm).from_select(["person_id", "month", "speeches", "questions", "answers", "words"], grouped))
 
 
 def _department_totals(conn: Connection, file_ids: list[int]) -> dict[tuple, tuple]:

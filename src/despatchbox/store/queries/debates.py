@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, func, select, union_all
 
-from ..schema import (debates, divisions, file_departments, headings, ingest_batches, memberships, people, source_files,
+from ..schema import (debates, department_kinds, divisions, headings, ingest_batches, memberships, people, source_files,
                       speeches)
 from .files import resolve_redirect
 from .people import SPOKEN_KINDS
@@ -255,7 +255,7 @@ def member_department_debates(conn: Connection, person_id: int, department_slug:
 
 def department_totals(conn: Connection, department_slug: str, kinds) -> dict:
     """{sections, questions}: how many of the department's sections of these kinds are held, and the
-    question groups (minor headings) in them, summed from ``file_departments`` (kept at ingest)."""
+    question groups (minor headings) in them, from ``department_kinds`` (kept at ingest)."""
     row = conn.execute(_DEPARTMENT_TOTALS, {"slug": department_slug, "kinds": list(kinds)}).one()
     return {"sections": int(row[0] or 0), "questions": int(row[1] or 0)}
 
@@ -274,13 +274,13 @@ def totals_of_kinds(by_kind: dict[str, dict], kinds) -> dict:
     return {"sections": sum(t["sections"] for t in found), "questions": sum(t["questions"] for t in found)}
 
 
-_DEPARTMENT_TOTALS_BY_KIND = (select(file_departments.c.kind, func.sum(file_departments.c.sections),
-                                     func.sum(file_departments.c.questions))
-                              .where(file_departments.c.department_slug == bindparam("slug"))
-                              .group_by(file_departments.c.kind))
-_DEPARTMENT_TOTALS = (select(func.sum(file_departments.c.sections), func.sum(file_departments.c.questions))
-                      .where(file_departments.c.department_slug == bindparam("slug"),
-                             file_departments.c.kind.in_(bindparam("kinds", expanding=True))))
+#: one row per kind (``department_kinds``, kept at ingest): summing ``file_departments`` read one row per
+#: file that held the department's sections (0.44 ms at 1M, 0.78 at 3M for the busiest department)
+_DEPARTMENT_TOTALS_BY_KIND = (select(department_kinds.c.kind, department_kinds.c.sections, department_kinds.c.questions)
+                              .where(department_kinds.c.department_slug == bindparam("slug")))
+_DEPARTMENT_TOTALS = (select(func.sum(department_kinds.c.sections), func.sum(department_kinds.c.questions))
+                      .where(department_kinds.c.department_slug == bindparam("slug"),
+                             department_kinds.c.kind.in_(bindparam("kinds", expanding=True))))
 
 
 def department_sections(conn: Connection, department_slug: str, kinds, limit: int = 10,

@@ -6,13 +6,14 @@ Every function takes a Connection and returns plain dicts (or lists of them); da
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Connection, and_, bindparam, case, distinct, func, or_, select
 
 from ...record import kinds
 from ..schema import (debate_speakers, debates, divisions, headings, memberships, offices, people, person_days,
-                      person_departments, speeches, votes)
+                      person_departments, person_months, speeches, votes)
 
 #: kinds whose sections are spoken debates (as opposed to written answers and statements)
 SPOKEN_KINDS = ("debates", "westminhall", "lordspages", "standing")
@@ -139,24 +140,45 @@ def vote_count(conn: Connection, person_id: int) -> int:
     return int(conn.execute(_VOTE_COUNT, {"person_id": person_id}).scalar_one())
 
 
-_ACTIVITY = (select(person_days.c.date, person_days.c.speeches, person_days.c.questions, person_days.c.answers,
-                    person_days.c.words)
-             .where(person_days.c.person_id == bindparam("person_id")).order_by(person_days.c.date))
+_pd, _pm = person_days, person_months
+_LATEST_DAYS = (select(_pd.c.date, _pd.c.speeches, _pd.c.questions, _pd.c.answers, _pd.c.words)
+                .where(_pd.c.person_id == bindparam("person_id")).order_by(_pd.c.date.desc())
+                .limit(bindparam("limit")))
+_FIRST_DAY = select(func.min(_pd.c.date)).where(_pd.c.person_id == bindparam("person_id"))
+_MONTHS = (select(_pm.c.month, _pm.c.speeches, _pm.c.questions, _pm.c.answers, _pm.c.words)
+           .where(_pm.c.person_id == bindparam("person_id")).order_by(_pm.c.month))
 
 
-def activity_and_counts(conn: Connection, person_id: int) -> tuple[list[dict], dict]:
-    """What a member page shows of the person's record: their contributions on each day they spoke,
-    oldest first, and the counts of :func:`counts` without ``debates`` (one read of ``person_days``)."""
-    activity: list[dict] = []
-    totals = [0, 0, 0, 0]
-    for d, n_speeches, n_questions, n_answers, words in conn.execute(_ACTIVITY, {"person_id": person_id}):
-        activity.append({"date": d, "speeches": n_speeches, "questions": n_questions, "answers": n_answers})
-        totals[0] += n_speeches
-        totals[1] += n_questions
-        totals[2] += n_answers
-        totals[3] += words
-    return activity, {"speeches": totals[0], "questions": totals[1], "answers": totals[2], "words": totals[3],
-                      "votes": vote_count(conn, person_id)}
+def activity_and_counts(conn: Connection, person_id: int, latest: int = 10,
+                        days_within: int = 92) -> tuple[dict, dict]:
+    """What a member page shows of the person's record, and the counts of :func:`counts` without
+    ``debates``. The record: ``latest``, the last ``latest`` days they spoke on; ``days``, every day
+    they spoke on when the first and the last are at most ``days_within`` days apart (else None);
+    ``months``, every month they spoke in (None when ``days`` is given); all oldest first, as
+    {date (a month: its first day), speeches, questions, answers}. Read from ``person_months`` and
+    ``person_days`` (kept at ingest): a long career is ~2,000 days but ~150 months."""
+    rows = conn.execute(_LATEST_DAYS, {"person_id": person_id, "limit": latest}).all()
+    record: dict = {"latest": _activity_rows(reversed(rows)), "days": None, "months": None}
+    counted: Sequence = ()
+    if rows:
+        every = len(rows) < latest                  # these are all their days
+        first = rows[-1][0] if every else _day(conn.execute(_FIRST_DAY, {"person_id": person_id}).scalar())
+        assert first is not None
+        if (rows[0][0] - first).days <= days_within:
+            counted = rows if every else conn.execute(_LATEST_DAYS, {"person_id": person_id,
+                                                                    "limit": days_within + 1}).all()
+            record["days"] = _activity_rows(reversed(counted))
+        else:
+            counted = conn.execute(_MONTHS, {"person_id": person_id}).all()
+            record["months"] = _activity_rows(counted)
+    totals = [sum(r[i] for r in counted) for i in (1, 2, 3, 4)]
+    return record, {"speeches": totals[0], "questions": totals[1], "answers": totals[2], "words": totals[3],
+                    "votes": vote_count(conn, person_id)}
+
+
+def _activity_rows(rows) -> list[dict]:
+    return [{"date": d, "speeches": n_speeches, "questions": n_questions, "answers": n_answers}
+            for d, n_speeches, n_questions, n_answers, _words in rows]
 
 
 def department_debate_counts(conn: Connection, person_id: int, kinds=SPOKEN_KINDS) -> list[dict]:
@@ -207,12 +229,14 @@ def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0)
 
 #: the page of votes first, then the titles of those divisions' debates: joining debates before the
 #: LIMIT looked up a title for every vote the person ever cast (1,267 for the busiest member of the 3M
-#: bench database: the statement took 7 ms in the sqlite3 shell, 4 ms this way)
+#: bench database: the statement took 7 ms in the sqlite3 shell, 4 ms this way). The votes are read
+#: newest first from ``ix_votes_person_date`` (each vote carries its division's date, 0025): only the
+#: page's days are joined to their divisions and sorted by position, not every vote the person cast.
 _VOTES_PAGE = (select(votes.c.division_id, votes.c.vote, votes.c.teller, divisions.c.number, divisions.c.date,
                       divisions.c.kind, divisions.c.ayes, divisions.c.noes, divisions.c.debate_id, divisions.c.position)
                .select_from(votes.join(divisions, divisions.c.id == votes.c.division_id))
                .where(votes.c.person_id == bindparam("person_id"))
-               .order_by(divisions.c.date.desc(), divisions.c.position.desc())
+               .order_by(votes.c.date.desc(), divisions.c.position.desc())
                .limit(bindparam("limit")).offset(bindparam("offset"))
                .subquery("page"))
 _VOTES_OF = (select(*(c for c in _VOTES_PAGE.c if c.name != "position"), debates.c.title.label("debate_title"))

@@ -6,7 +6,6 @@ alternative (``aria-label``) and the numbers are also given in a table on the pa
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import date
 from html import escape
 
@@ -18,28 +17,20 @@ WIDTH, HEIGHT, PAD = 560, 140, 22
 SERIES = (("speeches", "#0b5d3b"), ("questions", "#c17d11"), ("answers", "#3465a4"))
 
 
-def buckets(rows: list[dict]) -> list[dict]:
-    """Group per-day activity rows ({date, speeches, questions, answers}) into bars."""
-    if not rows:
-        return []
-    first, last = rows[0]["date"], rows[-1]["date"]
-    by_month = (last - first).days > 92
-    out: OrderedDict[object, dict] = OrderedDict()
-    for r in rows:
+def buckets(record: dict) -> list[dict]:
+    """The bars of a person's activity (``store.queries.people.activity_and_counts``): one per day
+    when it holds every day (a record spanning under three months), else one per month."""
+    by_month = record["days"] is None
+    out = []
+    for r in (record["months"] or []) if by_month else record["days"]:
         d: date = r["date"]
-        key = (d.year, d.month) if by_month else d
-        bar = out.get(key)
-        if bar is None:                 # labelled once per bar, not once per day (a long career: ~2,000 days)
-            label = f"{MONTHS[d.month - 1][:3]} {d.year}" if by_month else short_date(d)
-            bar = out[key] = {"label": label, "speeches": 0, "questions": 0, "answers": 0}
-        bar["speeches"] += r["speeches"]
-        bar["questions"] += r["questions"]
-        bar["answers"] += r["answers"]
-    return list(out.values())
+        out.append({"label": f"{MONTHS[d.month - 1][:3]} {d.year}" if by_month else short_date(d),
+                    "speeches": r["speeches"], "questions": r["questions"], "answers": r["answers"]})
+    return out
 
 
-def activity_svg(rows: list[dict], who: str) -> Markup:
-    bars = buckets(rows)
+def activity_svg(record: dict, who: str) -> Markup:
+    bars = buckets(record)
     if not bars:
         return Markup("")
     top = max(b["speeches"] + b["questions"] + b["answers"] for b in bars) or 1

@@ -80,7 +80,7 @@ def _member_page(request: Request, prefix: str, slug: str):
     return render(request, "member.html", {
         "person": person, "heading": member_heading(m, person["name"]), "membership": m, "seats": seats,
         "posts": posts, "counts": counts, "departments": departments, "recent": recent, "votes": votes,
-        "chart": activity_svg(activity, person["name"]), "activity": activity, "legend": LEGEND,
+        "chart": activity_svg(activity, person["name"]), "activity": activity["latest"], "legend": LEGEND,
         "fellows": fellows, "self_url": member_url(person["slug"], person["house"]),
     })
 
