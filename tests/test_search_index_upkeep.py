@@ -193,3 +193,36 @@ def test_the_newest_items_deleted_then_more_added(fresh_engine):
     assert added > highest                   # the deleted ids are not handed out again
     assert _total(fresh_engine, "byelaws", kind="wms") > 0
     _exact(fresh_engine)
+
+
+def test_a_words_matches_come_from_the_term_dictionary_only_while_nothing_is_deleted(fresh_engine):
+    """One word with no filter takes its number of matches from the index's term dictionary (no
+    walk of its matches) — but a deleted document stays in its segment's frequencies until the
+    segment is merged, so only while the index holds no deleted item. Before and after deleting
+    items that hold the word, the number used is the number of live matches, and the total is the
+    number of results paged through."""
+    from despatchbox.store.search import parse, tantivy_index, tantivy_search, tantivy_totals
+
+    def state():
+        with fresh_engine.connect() as conn:
+            total = search(conn, SearchQuery("minister")).total
+            paged, offset = [], 0
+            while page := search(conn, SearchQuery("minister", limit=100, offset=offset)).hits:
+                paged += [h.id for h in page]
+                offset += 100
+            searcher = tantivy_index.current(conn).searcher()
+            q = tantivy_search.to_query(parse("minister").root, searcher)
+            _hits, items = tantivy_search._window(searcher, q, 10, "minist", {})
+            return (total, len(paged), items, tantivy_totals.count(searcher, q),
+                    searcher.doc_freq("stem", "minist"), tantivy_totals.without_deletions(searcher))
+
+    assert ingest(fresh_engine, [WRANS]).ok
+    total, paged, items, counted, frequency, whole = state()
+    assert whole and items == counted == frequency > 3 and total == paged
+    with fresh_engine.begin() as conn:
+        gone = conn.execute(text("SELECT i.speech_id FROM search_items i JOIN speeches s ON s.id = i.speech_id "
+                                 "WHERE s.element = 'reply' ORDER BY i.id LIMIT 40")).scalars().all()
+        conn.execute(speeches.delete().where(speeches.c.id.in_(gone)))
+    total2, paged2, items2, counted2, frequency2, whole2 = state()
+    assert items2 == counted2 < counted and total2 == paged2 < paged
+    assert not whole2 and frequency2 == frequency > counted2    # the deleted still in the dictionary

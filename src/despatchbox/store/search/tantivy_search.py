@@ -115,8 +115,34 @@ def filters(conn: Connection, query: SearchQuery) -> list[tuple]:
 
 def full_query(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
                searcher: tantivy.Searcher) -> tantivy.Query:
-    clauses = [(Occur.Must, to_query(parsed.root, searcher))] + filters(conn, query)
-    return Q.boolean_query(clauses)
+    """The query with its filters; without filters, the query itself (a boolean query of its one
+    clause scores the same, but costs tantivy a third more a match: 1.03 against 0.65 ms for the
+    top 50 of 'police', 121k matches, at 3M)."""
+    extra = filters(conn, query)
+    if not extra:
+        return to_query(parsed.root, searcher)
+    return Q.boolean_query([(Occur.Must, to_query(parsed.root, searcher))] + extra)
+
+
+def _one_term(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> str | None:
+    """The stemmed term a query is, when it is one word and nothing else (no filter, no prefix):
+    its matches are then the term's documents, counted by the index's term dictionary."""
+    node = parsed.root
+    if not isinstance(node, ql.Term) or node.prefix or filters(conn, query):
+        return None
+    words = stem_of(node.word)
+    return words[0] if len(words) == 1 else None
+
+
+def _window(searcher: tantivy.Searcher, q: tantivy.Query, window: int, term: str | None,
+            order: dict) -> tuple[list, int]:
+    """The first ``window`` hits and the number of matches: for one term in an index without
+    deleted items, its document frequency (no walk of its matches); else counted in the same walk
+    as the hits (a phrase's positions are read once, not once to count and once to rank)."""
+    if term is not None and tally.without_deletions(searcher):
+        return searcher.search(q, window, count=False, **order).hits, searcher.doc_freq("stem", term)
+    found = searcher.search(q, window, count=True, **order)
+    return found.hits, int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
 
 
 # --- running it -------------------------------------------------------------------------------
@@ -130,14 +156,16 @@ def _rows(conn: Connection, searcher: tantivy.Searcher, hits, score_of=None) -> 
     addresses = [a for _k, a in hits]
     if not addresses:
         return []
-    items = [int(i) for i in tally.int_values(searcher, "item", addresses)]
     written = tally.int_values(searcher, "question_group", addresses)
     keys = [key for key, w in zip(tally.result_keys(searcher, hits), written) if w]
+    found = _all_hits(searcher, any_of("result", keys), 8 * len(keys)) if keys else []
+    # the items of the page and of its question groups in one read of the column (opening ``item``
+    # costs ~0.12 ms a read at 3M, whatever it reads)
+    both = [int(i) for i in tally.int_values(searcher, "item", addresses + [a for _s, a in found])]
+    items, grouped = both[:len(addresses)], both[len(addresses):]
     group_of: dict[int, list[int]] = {key: [] for key in keys}
-    if keys:
-        found = _all_hits(searcher, any_of("result", keys), 8 * len(keys))
-        for key, item in zip(tally.result_keys(searcher, found), tally.int_values(searcher, "item", [a for _s, a in found])):
-            group_of[key].append(int(item))
+    for key, item in zip(tally.result_keys(searcher, found), grouped):
+        group_of[key].append(item)
     keyed = iter(keys)
     return [{"doc": item, "score": float(key) if score_of is None else score_of, "in_debate": None,
              "group": group_of[next(keyed)] if w else [], "_address": address}
@@ -176,18 +204,16 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     q = full_query(conn, parsed, query, searcher)
     order: dict[str, Any] = {"order_by_field": "date"} if query.sort == "date" else {}
     wanted = query.offset + query.limit
-    # the page's first window of hits and the number of matches, in one walk of them (a phrase's
-    # positions are read once, not once to count and once to rank)
+    # the page's first window of hits and the number of matches
     window = _group_window(wanted) if query.group_by_debate else _first_window(wanted)
-    found = searcher.search(q, window, count=True, **order)
-    items = int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits SearchResult.count
+    hits, items = _window(searcher, q, window, _one_term(conn, parsed, query), order)
     budget.check()
-    total, estimated = tally.total_of(searcher, q, items, found.hits, exact=query.exact_total)
+    total, estimated = tally.total_of(searcher, q, items, hits, exact=query.exact_total)
     if query.group_by_debate:
-        return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated), found.hits)
+        return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated), hits)
     if query.offset >= (items if estimated else total):     # an estimate may fall short: look
         return [], Totals(total, None, estimated)
-    firsts = _first_per_result(searcher, q, wanted, items, order, found.hits)[query.offset:]
+    firsts = _first_per_result(searcher, q, wanted, items, order, hits)[query.offset:]
     if query.sort == "date":
         best = _best_scores(searcher, q, [key for key, _hit in firsts])
         rows = _rows(conn, searcher, [hit for _key, hit in firsts], score_of=0.0)
