@@ -2,6 +2,9 @@
 
     PYTHONPATH=<tree>/src python dump_results.py sqlite:///…/despatchbox.db > out.json
 
+(The tree on PYTHONPATH is the one searched. A tree whose index schema differs from the index's
+rebuilds it: search a copy.)
+
 Each of the 23 queries at offsets 0, 20 and 200, estimates allowed (as bench/search.py runs them)
 and exact (as alerts, feeds and MCP run them), and 10 more (grouped by debate, by date, filters,
 offsets). For each: the total, the debates' total, whether each is an estimate, and every hit (id,
@@ -14,7 +17,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "bench"))
+import despatchbox  # noqa: E402  (the tree on PYTHONPATH: its bench/search.py, which puts its src first)
+
+sys.path.insert(0, str(Path(despatchbox.__file__).resolve().parents[2] / "bench"))
 from search import QUERIES  # noqa: E402
 
 from despatchbox.store.database import engine_for  # noqa: E402
