@@ -186,7 +186,7 @@ def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
 
 class Totals(NamedTuple):
     """A search's counts: matching results, matching debates (when grouped by debate), and
-    whether each is an estimate (a sample of the index, or HyperLogLog) rather than counted."""
+    whether each is an estimate (HyperLogLog) rather than counted."""
     results: int
     debates: int | None = None
     results_estimated: bool = False

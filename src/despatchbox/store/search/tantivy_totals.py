@@ -1,7 +1,6 @@
 """Counting what a search on the tantivy index matches (:mod:`.tantivy_search`): documents, the
 results they make (a written question and its answer are one result: the index's ``result``
-field) and the debates they lie in — exactly where that is cheap, from a sample of the index
-(above ``SAMPLE_ABOVE`` matches) or by HyperLogLog where counting
+field) and the debates they lie in — exactly where that is cheap, by HyperLogLog where counting
 would cost more than the page and the query allows an estimate (``SearchQuery.exact_total``
 False), and always saying which.
 """
