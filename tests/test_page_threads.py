@@ -105,6 +105,9 @@ def test_parameters_errors_and_answers_pass_through(restore_tokens):
     app.include_router(router)
     client = TestClient(app)
     assert client.get("/thing/a?page=3").json() == {"slug": "a", "page": 3, "path": "/thing/a"}
+    # without a query string FastAPI's handler is skipped: the same arguments (the default), the same answer
+    assert client.get("/thing/b").json() == {"slug": "b", "page": 1, "path": "/thing/b"}
+    assert client.get("/thing/a%20b").json() == {"slug": "a b", "page": 1, "path": "/thing/a b"}
     assert seen["thread"] != threading.get_ident()
     assert client.get("/thing/missing").status_code == 404
     assert client.get("/thing/a?page=x").status_code == 422          # validated as before
@@ -116,3 +119,59 @@ def test_site_pages_answer_as_before(sample_url):
     assert client.get("/day/not-a-date").status_code == 400
     assert client.get("/").status_code == 200
     assert debates.router.routes and members.router.routes
+
+
+def test_the_short_way_only_where_fastapi_would_pass_the_same_arguments(restore_tokens):
+    """Page routes take the request, str path parameters and defaulted query parameters: answered
+    without FastAPI's dependency solving when there is no query string. Anything else (a converted
+    path parameter, a header, a required query parameter) always goes through FastAPI."""
+    from fastapi import Header
+
+    page_threads.configure(_engine("sqlite"))
+    router = page_threads.page_router()
+
+    @router.get("/plain/{slug}")
+    def plain(request: Request, slug: str, page: int = 1, q: str = ""):
+        return {"slug": slug}
+
+    @router.get("/number/{n}")
+    def number(n: int):
+        return {"n": n}
+
+    @router.get("/header/{slug}")
+    def with_header(slug: str, x_thing: str = Header("")):
+        return {"slug": slug}
+
+    @router.get("/required/{slug}")
+    def required(slug: str, page: int):
+        return {"slug": slug, "page": page}
+
+    plans = {route.path: page_threads._plain_arguments(route) for route in router.routes}
+    assert plans["/plain/{slug}"] == ("request", ("slug",), {"page": 1, "q": ""})
+    assert plans["/number/{n}"] is None and plans["/header/{slug}"] is None and plans["/required/{slug}"] is None
+    app = FastAPI()
+    app.include_router(router)
+    client = TestClient(app)
+    assert client.get("/number/4").json() == {"n": 4}
+    assert client.get("/number/x").status_code == 422
+    assert client.get("/required/a").status_code == 422
+    assert client.get("/header/a").json() == {"slug": "a"}
+
+
+def test_the_site_pages_that_the_bench_measures_take_the_short_way(sample_url):
+    create_app(sample_url)
+    from despatchbox.web.pages import departments
+    routes = {route.path: route for module in (members, debates, departments) for route in module.router.routes}
+    for path in ("/mp/{slug}", "/mp/{slug}/debate/{gid:path}", "/debate/{gid:path}", "/dept/{slug}"):
+        assert page_threads._plain_arguments(routes[path]) is not None, path
+    assert page_threads._plain_arguments(routes["/day/{day}"]) is None      # a date, validated by FastAPI
+
+
+def test_site_pages_with_and_without_a_query_string(sample_url):
+    """The short way and FastAPI's answer alike: defaults, 400s for bad numbers, 404s raised in the page."""
+    client = TestClient(create_app(sample_url), follow_redirects=False)
+    slug = client.get("/departments").text.split('href="/dept/', 1)[1].split('"', 1)[0]
+    assert client.get(f"/dept/{slug}").text == client.get(f"/dept/{slug}?debates_page=1").text
+    assert client.get(f"/dept/{slug}?debates_page=x").status_code == 400
+    assert client.get("/dept/no-such-department").status_code == 404
+    assert client.get("/mp/no-such-member").status_code == 404

@@ -17,7 +17,7 @@ def log_config() -> dict:
         "disable_existing_loggers": False,
         "formatters": {
             "default": {"()": "uvicorn.logging.DefaultFormatter", "fmt": fmt, "use_colors": None},
-            "access": {"()": "uvicorn.logging.AccessFormatter",
+            "access": {"()": "despatchbox.cli.access_log.AccessFormatter",
                        "fmt": '%(asctime)s access  %(client_addr)s "%(request_line)s" %(status_code)s'},
         },
         "handlers": {
