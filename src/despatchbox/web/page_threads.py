@@ -136,8 +136,12 @@ class PageRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Any]:
         handler = super().get_route_handler()
         # FastAPI builds a handler for this route and one per router it is included in (the latter from a
-        # context holding the included route's dependant; the same routes here, as page routers add nothing)
-        from fastapi.routing import _effective_route_context_var
+        # context holding the included route's dependant; the same routes here, as page routers add nothing).
+        # That context is FastAPI's own (0.165): a FastAPI without it gets FastAPI's handler, unchanged.
+        try:
+            from fastapi.routing import _effective_route_context_var
+        except ImportError:
+            return handler
         context = _effective_route_context_var.get()
         route: Any = context if context is not None and context.original_route is self else self
         plain = _plain_arguments(route)
