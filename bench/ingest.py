@@ -68,17 +68,105 @@ def raw_parse(files: list[Path]) -> dict:
     return {"seconds": elapsed, "bytes": size, "mb_s": size / 1e6 / elapsed}
 
 
+class TreeSampler:
+    """Samples the memory of a process and of all its descendants (the ingest and its preparing
+    worker, and any process either starts) every ``interval`` seconds: the peak of the *sum* of their
+    RSS (shared pages, e.g. those a forked worker still shares with its parent, counted in each), the
+    peak of the sum of their PSS (``/proc/PID/smaps_rollup``: a shared page split between the
+    processes sharing it, so the sum is what the tree holds of the machine's memory; read every
+    ``pss_every`` samples, it walks the page tables), and the largest single process's RSS with its
+    heap / file-backed split. ``ru_maxrss`` (``peak_rss_mb``) is only the largest single process."""
+
+    def __init__(self, pid: int, interval: float = 0.1, pss_every: int = 3):
+        import threading
+        self.pid, self.interval, self.pss_every = pid, interval, pss_every
+        self.peak = {"tree_rss_kb": 0, "tree_pss_kb": 0, "one_rss_kb": 0, "one_anon_kb": 0, "one_file_kb": 0,
+                     "processes": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self) -> list[int]:
+        parent: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    parent[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        tree, frontier = [self.pid], [self.pid]
+        while frontier:
+            frontier = [p for p, pp in parent.items() if pp in frontier]
+            tree += frontier
+        return tree
+
+    @staticmethod
+    def _fields(path: str, keys: tuple[str, ...]) -> dict[str, int]:
+        out = {}
+        try:
+            for line in Path(path).read_text().splitlines():
+                key = line.split(":", 1)[0]
+                if key in keys:
+                    out[key] = int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        return out
+
+    def _run(self) -> None:
+        n = 0
+        while not self._stop.wait(self.interval):
+            tree = self._tree()
+            rss = pss = 0
+            for pid in tree:
+                status = self._fields(f"/proc/{pid}/status", ("VmRSS", "RssAnon", "RssFile"))
+                rss += status.get("VmRSS", 0)
+                if status.get("VmRSS", 0) > self.peak["one_rss_kb"]:
+                    self.peak.update(one_rss_kb=status["VmRSS"], one_anon_kb=status.get("RssAnon", 0),
+                                     one_file_kb=status.get("RssFile", 0))
+                if n % self.pss_every == 0:
+                    pss += self._fields(f"/proc/{pid}/smaps_rollup", ("Pss",)).get("Pss", 0)
+            self.peak["tree_rss_kb"] = max(self.peak["tree_rss_kb"], rss)
+            if n % self.pss_every == 0:
+                self.peak["tree_pss_kb"] = max(self.peak["tree_pss_kb"], pss)
+            self.peak["processes"] = max(self.peak["processes"], len(tree))
+            n += 1
+
+    def __enter__(self) -> "TreeSampler":
+        if Path("/proc/self/status").exists():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def figures(self) -> dict:
+        """The peaks in MB (nothing where /proc could not be read)."""
+        if not self.peak["tree_rss_kb"]:
+            return {}
+        mb = {k: round(v / 1024, 1) for k, v in self.peak.items() if k.endswith("_kb")}
+        return {"peak_tree_rss_mb": mb["tree_rss_kb"], "peak_tree_pss_mb": mb["tree_pss_kb"],
+                "peak_one_rss_mb": mb["one_rss_kb"], "peak_one_anon_mb": mb["one_anon_kb"],
+                "peak_one_file_mb": mb["one_file_kb"], "processes": self.peak["processes"]}
+
+
 def run_ingest(sources: list[Path], url: str) -> dict:
-    """One ingest of ``sources`` (trees or files) in a child process: its figures, its peak RSS and the
-    CPU seconds it used (user + system)."""
+    """One ingest of ``sources`` (trees or files) in a child process: its figures, its peak RSS (the
+    largest single process, ``ru_maxrss``), the peaks of its whole process tree (:class:`TreeSampler`)
+    and the CPU seconds it used (user + system, its worker included)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([sys.executable, "-c", _CHILD, url, *map(str, sources)], check=True, capture_output=True,
-                         text=True, env=env)
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, url, *map(str, sources)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+    with TreeSampler(child.pid) as tree:
+        stdout, stderr = child.communicate()
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, child.args, stdout, stderr)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(stdout.strip().splitlines()[-1])
     result["peak_rss_mb"] = round(max(after.ru_maxrss, before.ru_maxrss) / 1024, 1)
     result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result.update(tree.figures())
     return result
 
 
@@ -175,6 +263,8 @@ def measure(source: Path, url: str | None = None, bulk: bool = True) -> dict:
         "records_s": round(ingest["records"] / ingest["seconds"]), "records": ingest["records"],
         "raw_seconds": round(raw["seconds"], 2), "raw_mb_s": round(raw["mb_s"], 2),
         "ratio": round(mb_s / raw["mb_s"], 3), "peak_rss_mb": ingest["peak_rss_mb"], "errors": ingest["errors"],
+        "ingest_cpu_s": round(ingest["cpu_s"], 1),
+        **{k: v for k, v in ingest.items() if k.startswith("peak_") and k != "peak_rss_mb"},
     }
     if bulk:
         out.update(bulk_figures(loaded, mb, ingest["seconds"]))
@@ -186,18 +276,23 @@ def main() -> None:
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="ParlParse tree to ingest (default: sample)")
     ap.add_argument("--db", help="database URL to ingest into (default: a temporary SQLite file); must be empty")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--no-bulk", action="store_true", help="skip the bare bulk-load baseline")
     ap.add_argument("--bulk-load", nargs=2, metavar=("INGESTED", "TARGET"), type=Path,
                     help="(internal) the bare bulk load of the SQLite file INGESTED into a new TARGET; one JSON line")
     args = ap.parse_args()
     if args.bulk_load:
         print(json.dumps(bulk_load(*args.bulk_load)))
         return
-    result = measure(args.source, args.db)
+    result = measure(args.source, args.db, bulk=not args.no_bulk)
     if args.json:
         print(json.dumps(result))
         return
     print(f"ingest  {result['mb']:.1f} MB in {result['ingest_seconds']:.2f}s: {result['mb_s']:.2f} MB/s, "
           f"{result['records_s']:,} records/s, peak RSS {result['peak_rss_mb']} MB")
+    if "peak_tree_rss_mb" in result:
+        print(f"its process tree ({result['processes']} processes at most): peak of the sum of RSS "
+              f"{result['peak_tree_rss_mb']} MB, of PSS {result['peak_tree_pss_mb']} MB; largest process "
+              f"{result['peak_one_rss_mb']} MB (heap {result['peak_one_anon_mb']}, file-backed {result['peak_one_file_mb']})")
     print(f"raw lxml parse of the same {result['files']} files: {result['raw_mb_s']:.2f} MB/s")
     print(f"ratio ingest / raw parse: {result['ratio']:.3f}")
     if "bulk_seconds" in result:

@@ -226,3 +226,42 @@ def test_a_words_matches_come_from_the_term_dictionary_only_while_nothing_is_del
     total2, paged2, items2, counted2, frequency2, whole2 = state()
     assert items2 == counted2 < counted and total2 == paged2 < paged
     assert not whole2 and frequency2 == frequency > counted2    # the deleted still in the dictionary
+def _resident_kb(path: Path) -> int:
+    """Resident kB of this process's mappings of ``path`` (/proc/self/smaps)."""
+    total, current = 0, None
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if fields and "-" in fields[0] and len(fields) >= 5:        # a mapping's header line
+            current = fields[5] if len(fields) >= 6 else None
+        elif fields and fields[0] == "Rss:" and current == str(path):
+            total += int(fields[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux /proc only")
+def test_the_pages_of_the_index_files_a_feed_mapped_are_handed_back(tmp_path):
+    """While the ingest feeds the search index (tantivy reads its segments through mmap, and its
+    merges read whole segments), the pages of the index's files this process mapped leave its
+    resident memory (upkeep.PagedOut); their contents are unchanged, and other mappings keep theirs."""
+    import mmap
+    import os
+    import time
+
+    from despatchbox.pipeline.upkeep import PagedOut
+
+    folder = tmp_path / "db.search"
+    folder.mkdir()
+    files = {"index": folder / "segment.idx", "other": tmp_path / "other.bin"}
+    contents = {name: os.urandom(4 << 20) for name in files}
+    maps = {}
+    for name, path in files.items():
+        path.write_bytes(contents[name])
+        with path.open("rb") as f:
+            maps[name] = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+        assert sum(maps[name][i] for i in range(0, len(maps[name]), mmap.PAGESIZE)) >= 0    # every page read
+    assert _resident_kb(files["index"]) >= 3 << 10 and _resident_kb(files["other"]) >= 3 << 10
+    with PagedOut(folder, every=0.01):
+        time.sleep(0.1)
+    assert _resident_kb(files["index"]) < 1 << 10          # handed back (the kernel may keep a few)
+    assert _resident_kb(files["other"]) >= 3 << 10         # not under the folder: left alone
+    assert maps["index"][:] == contents["index"] and maps["other"][:] == contents["other"]

@@ -31,6 +31,7 @@ from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
+from ..store.search.index_marks import index_dir
 from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
                       reresolve_held)
 from .batch import WriteBatch, release_freed_memory
@@ -39,7 +40,7 @@ from .prepare import FILE_WRITERS, Prepared, Preparer, plan_files, prepare_file,
 from .prepare import identify_known as _identity
 from .quotes_index import speech_fingerprints
 from .transcripts import FileRows, PostIndex
-from .upkeep import IndexFeed, TouchedFiles
+from .upkeep import IndexFeed, PagedOut, TouchedFiles
 
 #: a source file larger than this is refused before it is read (the largest real day is a few MB)
 MAX_SOURCE_BYTES = 64 * 1024 * 1024
@@ -169,7 +170,11 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
 
 
 def _feed_search_index(engine: Engine) -> None:
-    sync_index(engine)
+    """Feed the search index outside the database what has been committed; the pages of its files
+    that tantivy's merges read meanwhile through their mapping leave this process's memory as the
+    feed goes (:class:`.upkeep.PagedOut`), what its writer freed once it is done."""
+    with PagedOut(index_dir(engine)):
+        sync_index(engine)
     release_freed_memory()
 
 

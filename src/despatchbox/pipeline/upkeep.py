@@ -4,6 +4,11 @@ table once per batch when they have grown enough) and the search index outside t
 every :data:`FEED_RECORDS` records)."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import threading
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import Connection
@@ -58,3 +63,77 @@ class TouchedFiles:
         if files:
             refresh_aggregates(conn, files)
             settle_fingerprints(conn)
+
+
+#: while the search index is fed, the pages of its files that this process has mapped are handed
+#: back this often (seconds): see :class:`PagedOut`
+PAGE_OUT_EVERY = 0.2
+#: madvise(2)'s MADV_PAGEOUT (Linux 5.4): reclaim these pages; contents unchanged, a later read faults them in again
+_MADV_PAGEOUT = 21
+
+
+def _madvise() -> Callable[..., int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        call = libc.madvise
+    except (OSError, AttributeError):
+        return None
+    call.argtypes, call.restype = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int], ctypes.c_int
+    return call
+
+
+_MADVISE = _madvise()
+
+
+class PagedOut:
+    """While open, a thread hands back to the kernel, every :data:`PAGE_OUT_EVERY` seconds, the pages
+    of the files under ``folder`` that this process has mapped (``madvise(MADV_PAGEOUT)`` on each of
+    their mappings listed in ``/proc/self/maps``). tantivy reads its segments through ``mmap``, and its
+    merges — run while a feed of the search index commits — read every segment they merge: each page
+    read stays in the process's resident memory until the segment is unmapped (at 3M contributions,
+    734 MB of the ingest's peak RSS of 1,070 MB). What is handed back is a read-only view of files on
+    disk: their contents are unchanged, and a page read again is read again from the page cache or the
+    disk. Non-destructive whatever it lands on (a range unmapped meanwhile, even one mapped anew by
+    someone else: at worst those pages are reclaimed too, and faulted back). Nothing where
+    ``/proc/self/maps`` or the call are missing (not Linux, or a kernel before 5.4)."""
+
+    def __init__(self, folder: Path | None, every: float | None = None):
+        self.prefix = os.path.realpath(folder) + os.sep if folder is not None else None
+        self.every = PAGE_OUT_EVERY if every is None else every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "PagedOut":
+        if self.prefix is not None and _MADVISE is not None and os.path.exists("/proc/self/maps"):
+            self._thread = threading.Thread(target=self._run, name="despatchbox-page-out", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+            self.page_out()                 # what the last merge left mapped
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            if not self.page_out():
+                return                      # not supported here: stop trying
+
+    def page_out(self) -> bool:
+        """One pass over the mappings; False when the kernel refuses the call itself."""
+        assert _MADVISE is not None and self.prefix is not None
+        try:
+            with open("/proc/self/maps") as maps:
+                lines = [line for line in maps if self.prefix in line]
+        except OSError:
+            return False
+        for line in lines:
+            fields = line.split(maxsplit=5)
+            if len(fields) < 6 or not fields[5].startswith(self.prefix):
+                continue
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            if _MADVISE(start, end - start, _MADV_PAGEOUT) != 0 and ctypes.get_errno() == 22:   # EINVAL: no MADV_PAGEOUT
+                return False
+        return True
