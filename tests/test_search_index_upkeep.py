@@ -226,6 +226,8 @@ def test_a_words_matches_come_from_the_term_dictionary_only_while_nothing_is_del
     total2, paged2, items2, counted2, frequency2, whole2 = state()
     assert items2 == counted2 < counted and total2 == paged2 < paged
     assert not whole2 and frequency2 == frequency > counted2    # the deleted still in the dictionary
+
+
 def _resident_kb(path: Path) -> int:
     """Resident kB of this process's mappings of ``path`` (/proc/self/smaps)."""
     total, current = 0, None
