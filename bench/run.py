@@ -99,53 +99,6 @@ def _database_is_empty(url: str) -> bool:
         engine.dispose()
 
 
-class ChildRssSampler:
-    """Samples the RSS of this process's children (the ingest child of bench/ingest.py) split into
-    anonymous memory (the heap) and file-backed pages (shared libraries and SQLite's mmap of the
-    database, which the kernel can drop at will): the peak RSS alone mixes the two."""
-
-    def __init__(self, interval: float = 0.25):
-        import threading
-        self.interval, self.peak = interval, {"anon_kb": 0, "file_kb": 0}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _children(self) -> list[str]:
-        me = str(os.getpid())
-        out = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                if stat.rsplit(")", 1)[1].split()[1] == me:
-                    out.append(entry)
-        return out
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            for pid in self._children():
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    key = {"RssAnon:": "anon_kb", "RssFile:": "file_kb"}.get(line.split(":")[0] + ":")
-                    if key:
-                        self.peak[key] = max(self.peak[key], int(line.split()[1]))
-
-    def __enter__(self) -> "ChildRssSampler":
-        if Path("/proc/self/status").exists():
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-
 def prepare(args) -> tuple[dict, str, dict, list[str]]:
     """Build or reuse the corpus and the database. Returns (corpus, url, ingest figures, notes)."""
     import ingest as bench_ingest
@@ -201,8 +154,7 @@ def prepare(args) -> tuple[dict, str, dict, list[str]]:
                          f"({meta_path}); give an empty database")
     log(f"ingesting {corpus['files']} files ({corpus['bytes'] / 1e6:.0f} MB) into {_public_url(url)} …")
     cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    with ChildRssSampler() as rss:
-        figures = bench_ingest.measure(corpus_dir, url, bulk=False)
+    figures = bench_ingest.measure(corpus_dir, url, bulk=False)
     cpu1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     # the bare bulk load of what the ingest made, after it (outside the RSS sampler and the CPU window)
     log("bulk-loading the same rows into an empty database (the baseline) …")
@@ -215,9 +167,10 @@ def prepare(args) -> tuple[dict, str, dict, list[str]]:
     figures["raw_cpu_s"], figures["ingest_cpu_s"] = round(raw_cpu, 1), round(ingest_cpu, 1)
     figures["cpu_ratio"] = round(raw_cpu / ingest_cpu, 3) if ingest_cpu else None
     figures["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
-    if rss.peak["anon_kb"]:
-        figures["peak_rss_anon_mb"] = round(rss.peak["anon_kb"] / 1024, 1)
-        figures["peak_rss_file_mb"] = round(rss.peak["file_kb"] / 1024, 1)
+    # the largest process's RSS at its peak, split into heap and file-backed pages (bench/ingest.TreeSampler)
+    if figures.get("peak_one_anon_mb"):
+        figures["peak_rss_anon_mb"] = figures["peak_one_anon_mb"]
+        figures["peak_rss_file_mb"] = figures["peak_one_file_mb"]
     meta = {"format": META_FORMAT, "url": _public_url(url), "corpus_dir": str(corpus_dir), "corpus": corpus_id,
             "migrations": current, "ingested_at": _now(), "ingest": figures, "machine": machine()}
     meta_path.write_text(json.dumps(meta, indent=1))
