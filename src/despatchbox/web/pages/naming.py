@@ -107,9 +107,7 @@ def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
                    None if speaker["person_name"] else r.get("speaker_name"), r.get("date"))
             named = shown.get(key)
             if named is None:
-                inputs = (membership_id, r.get("m_id"), person_id, speaker["person_name"], speaker["person_slug"],
-                          speaker["person_house"], r.get("speaker_office"), r.get("speaker_name"), r.get("date"),
-                          *map(speaker.__getitem__, _MEMBERSHIP_INPUTS))
+                inputs = tuple(speaker[k] if k in _FROM_SPEAKERS else r.get(k) for k in _SPEAKER_INPUTS)
         else:
             key = (membership_id, person_id, r.get("speaker_office"),
                    None if r.get("person_name") else r.get("speaker_name"), r.get("date"))
@@ -129,8 +127,6 @@ def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
 _SPEAKER_INPUTS = ("membership_id", "m_id", "person_id", "person_name", "person_slug", "person_house", "speaker_office",
                    "speaker_name", "date", "m_house", "m_title", "m_first_name", "m_last_name", "m_constituency",
                    "m_party", "m_from_date", "m_to_date", "m_lord_name", "m_lord_of_name", "m_peerage_type")
-#: the membership's columns among them (last), read once per speaker by :func:`debate_queries.speakers`
-_MEMBERSHIP_INPUTS = _SPEAKER_INPUTS[9:]
 
 
 @lru_cache(maxsize=8192)
@@ -149,6 +145,8 @@ def _shown_speaker(inputs: tuple, titles: tuple) -> tuple[str, str | None, str]:
 _NOBODY = {"person_slug": None, "person_name": None, "person_house": None, "m_house": None, "m_title": None,
            "m_first_name": None, "m_last_name": None, "m_constituency": None, "m_party": None, "m_from_date": None,
            "m_to_date": None, "m_lord_name": None, "m_lord_of_name": None, "m_peerage_type": None}
+#: the inputs read once per speaker by :func:`debate_queries.speakers` (the person's and the seat's columns)
+_FROM_SPEAKERS = frozenset(_NOBODY)
 
 
 def _speaker_line(label: str | None, href: str | None) -> str:
