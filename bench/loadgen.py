@@ -188,8 +188,9 @@ class Server:
 
     def cpu_seconds(self) -> float | None:
         """CPU time (user + system) used so far by the server's process group (uvicorn's supervisor and
-        workers); None where /proc cannot say. Steadier than requests/s on a machine shared with other
-        work: a request's CPU cost does not depend on how much of the cores the server was given."""
+        workers, with the children they have waited for: the sum never goes down); None where /proc
+        cannot say. Steadier than requests/s on a machine shared with other work: a request's CPU
+        cost does not depend on how much of the cores the server was given."""
         if self.proc is None:
             return None
         ticks = os.sysconf("SC_CLK_TCK")
@@ -207,7 +208,10 @@ class Server:
             except OSError:
                 continue                                  # gone meanwhile, or not ours to read
             if int(fields[2]) == self.proc.pid:           # process group (started in its own session)
-                total += int(fields[11]) + int(fields[12])
+                # its own time, and that of its children already waited for: a worker that exits
+                # (and is reaped by the supervisor) moves its time into the supervisor's, instead of
+                # taking it out of the sum
+                total += sum(int(v) for v in fields[11:15])
         return total / ticks
 
     def command(self) -> list[str]:
