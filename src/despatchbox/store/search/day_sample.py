@@ -53,11 +53,13 @@ SAMPLE_MAX_ERROR = 0.01
 def day_stride(documents: int, items: int, first: int, last: int) -> int | None:
     """The stride of the day sample for a query matching ``items`` of the index's ``documents`` on
     days ``first`` to ``last`` (ordinals), or None where no sample would cost less than walking the
-    matches: the sample's union of days holds about one document in ``stride`` of the index, and is only worth
-    it while that is fewer than the matches. It names at least 1.5 × ``SAMPLE_MIN_DAYS`` calendar
+    matches: the sample's union of days holds about one document in ``stride`` of the index, and is
+    only worth it while that is at most half the matches (a walk of the matches reads only their
+    written questions and answers: 'child poverty' at 3M, 58,961 matches, is walked in 0.52 ms, a
+    sample of one day in 64 costs 0.81). It names at least 1.5 × ``SAMPLE_MIN_DAYS`` calendar
     days (not all of which are sitting days)."""
     stride = 1 << max(0, min(items // SAMPLE_MATCHES, (last - first + 1) * 2 // (3 * SAMPLE_MIN_DAYS)).bit_length() - 1)
-    if stride < 2 or documents // stride > items or (last - first) // stride + 1 > SAMPLE_MAX_DAYS:
+    if stride < 2 or documents // stride > items // 2 or (last - first) // stride + 1 > SAMPLE_MAX_DAYS:
         return None
     return stride
 

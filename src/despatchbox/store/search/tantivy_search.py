@@ -9,8 +9,9 @@ still reach it (and a few more: a result's other items), so its cost does not gr
 number of matches. Totals count results, exactly (without scoring; estimated only above
 ``tantivy_totals.EXACT_RESULT_COUNT`` matching written questions and answers: :mod:`.tantivy_totals`) — or, when the query allows it
 (``SearchQuery.exact_total`` False: the search page and the API), estimated wherever collapsing
-question groups (or counting debates) exactly would cost more than the page: the
-results say so (``Totals``), and the surfaces show "about N". ``hits`` rows are dicts of doc (search_items.id),
+question groups (or counting debates) exactly would cost more than the page (from a sample of
+sitting days, :mod:`.day_sample`, or by HyperLogLog): the results say so (``Totals``), and the
+surfaces show "about N". ``hits`` rows are dicts of doc (search_items.id),
 score, in_debate and group (the items of a written question's or answer's question group).
 """
 from __future__ import annotations
@@ -205,7 +206,7 @@ def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
 
 class Totals(NamedTuple):
     """A search's counts: matching results, matching debates (when grouped by debate), and
-    whether each is an estimate (HyperLogLog) rather than counted."""
+    whether each is an estimate (a day sample or HyperLogLog) rather than counted."""
     results: int
     debates: int | None = None
     results_estimated: bool = False
