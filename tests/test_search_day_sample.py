@@ -24,7 +24,7 @@ def conn(sample_engine):
         yield connection
 
 
-def _sampled(conn, text: str, stride: int) -> tuple[int, tuple[float, float, int], tuple[int, int]]:
+def _sampled(conn, text: str, stride: int) -> tuple[int, day_sample.Sample, tuple[int, int]]:
     query = SearchQuery(text)
     searcher = tantivy_index.current(conn).searcher()
     q = tantivy_search.full_query(conn, parse(text), query, searcher)
@@ -38,7 +38,7 @@ def _sampled(conn, text: str, stride: int) -> tuple[int, tuple[float, float, int
 def test_a_sample_of_every_day_gives_the_counted_total(conn, text):
     """Every day sampled: the repeats are counted over all the matches, so the estimate is the
     exact total, with no error, and every day with a match is in it."""
-    items, (share, error, days), span = _sampled(conn, text, 1)
+    items, (share, error, days, _written), span = _sampled(conn, text, 1)
     assert round(items * (1 - share)) == search(conn, SearchQuery(text)).total
     assert error == 0.0
     on_days = [search(conn, SearchQuery(text, date_from=d, date_to=d, limit=1)).total
@@ -50,7 +50,7 @@ def test_a_sample_of_every_day_gives_the_counted_total(conn, text):
 def test_a_sample_of_some_days_counts_their_repeats_exactly(conn, text):
     """Every second day (the even ordinals): the share of repeats is what counting those days'
     items and results one day at a time gives."""
-    items, (share, _error, days), span = _sampled(conn, text, 2)
+    items, (share, _error, days, _written), span = _sampled(conn, text, 2)
     sampled = [date.fromordinal(o) for o in range(span[0], span[1] + 1) if o % 2 == 0]
     assert sampled
     on_day = []
@@ -98,7 +98,7 @@ def test_a_sampled_total_says_it_is_an_estimate_and_leaves_the_page_as_it_was(co
         counted = search(conn, SearchQuery(text, group_by_debate=group, limit=2))
         assert not counted.total_is_estimate
         about = search(conn, SearchQuery(text, group_by_debate=group, limit=2, exact_total=False))
-        items, (share, _error, _days), _span = _sampled(conn, text, 2)
+        items, (share, _error, _days, _written), _span = _sampled(conn, text, 2)
         assert about.total_is_estimate and about.total == max(1, round(items * (1 - share)))
         assert [(h.id, h.score, h.hits_in_debate) for h in about.hits] == \
             [(h.id, h.score, h.hits_in_debate) for h in counted.hits]
@@ -114,6 +114,16 @@ def test_a_sample_too_uncertain_leaves_the_total_to_the_walk(conn, stride_of_two
     walked = search(conn, query)
     monkeypatch.setattr(day_sample, "SAMPLE_ABOVE", 10 ** 9)
     assert search(conn, query).total == walked.total and walked.total_is_estimate
+
+
+def test_a_sample_without_written_items_leaves_the_total_to_the_walk(conn, stride_of_two):
+    """No written question or answer among the sample's matches: the walk counts (exactly when
+    there are none at all), as a walk of the matches would without the sample."""
+    query = SearchQuery("Gentleman", limit=2, exact_total=False)      # said in debates only
+    items, sample, _span = _sampled(conn, "Gentleman", 2)
+    assert sample.days and not sample.written
+    found = search(conn, query)
+    assert found.total == items and not found.total_is_estimate
 
 
 def test_a_date_filter_narrows_the_days_sampled(conn):

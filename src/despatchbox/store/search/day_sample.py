@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import compress
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import tantivy
 
@@ -34,6 +34,16 @@ def _as_filter(q: tantivy.Query) -> tuple:
 
 def _int_values(searcher: tantivy.Searcher, field: str, addresses: list) -> list[int]:
     return searcher.fast_field_values(field, addresses)  # type: ignore[return-value]  # int fields
+
+
+class Sample(NamedTuple):
+    """What a day sample found: the share of its matches that repeat a question group already
+    counted, that share's standard error, the sampled days that hold matches, and the written
+    questions and answers among its matches."""
+    share: float
+    error: float
+    days: int
+    written: int
 
 
 #: when estimates are allowed, from this many matching documents the results they make are first
@@ -83,9 +93,9 @@ def sampled_result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: in
     stride = day_stride(searcher.num_docs, items, first, last)
     if stride is None:
         return None
-    share, error, days_with_matches = sample_share(searcher, q, items, first, last, stride)
-    if days_with_matches < SAMPLE_MIN_DAYS:
-        return None
+    share, error, days_with_matches, written = sample_share(searcher, q, items, first, last, stride)
+    if days_with_matches < SAMPLE_MIN_DAYS or not written:
+        return None                   # (no written match seen: the walk may find none, and count exactly)
     estimate = items * (1 - share)
     if items * error > SAMPLE_MAX_ERROR * estimate:
         return None
@@ -93,11 +103,11 @@ def sampled_result_count(searcher: tantivy.Searcher, q: tantivy.Query, items: in
 
 
 def sample_share(searcher: tantivy.Searcher, q: tantivy.Query, items: int, first: int, last: int,
-                 stride: int) -> tuple[float, float, int]:
-    """Among the matches (``items`` in all) on every ``stride``-th day from ``first`` to ``last``
-    (the ordinals that are multiples of ``stride``), the share that repeat a question group already
+                 stride: int) -> Sample:
+    """The matches (``items`` in all) on every ``stride``-th day from ``first`` to ``last`` (the
+    ordinals that are multiples of ``stride``): the share that repeat a question group already
     counted, that share's standard error (the days as clusters: nought when every day is sampled),
-    and the number of sampled days that hold matches."""
+    the number of sampled days that hold matches, and of written questions and answers."""
     sampled_days = list(range(first + (-first) % stride, last + 1, stride))
     sample = Q.boolean_query([(Occur.Should, Q.term_query(SCHEMA, "date", d)) for d in sampled_days])
     within = Q.boolean_query([(Occur.Must, Q.const_score_query(q, 0.0)), _as_filter(sample)])
@@ -115,7 +125,7 @@ def sample_share(searcher: tantivy.Searcher, q: tantivy.Query, items: int, first
     repeats.subtract(Counter(groups.values()))
     m = len(matches)
     if not n:
-        return 0.0, 0.0, 0
+        return Sample(0.0, 0.0, 0, 0)
     share = sum(repeats.values()) / n
     spread = sum((repeats[day] - share * k) ** 2 for day, k in matches.items()) / max(1, m - 1)
-    return share, math.sqrt((1 - 1 / stride) * spread / m) / (n / m), m
+    return Sample(share, math.sqrt((1 - 1 / stride) * spread / m) / (n / m), m, len(written_days))
