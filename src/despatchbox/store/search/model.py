@@ -137,7 +137,7 @@ class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
     notices: tuple[str, ...] = ()       # how a mistyped query was read
     total_debates: int | None = None    # with group_by_debate: matching debates (hits are one per debate)
-    total_is_estimate: bool = False     # ``total`` is about so many (HyperLogLog), not counted
+    total_is_estimate: bool = False     # ``total`` is about so many (a day sample or HyperLogLog), not counted
     total_debates_is_estimate: bool = False   # ``total_debates`` likewise
 
     @property

@@ -9,13 +9,15 @@ still reach it (and a few more: a result's other items), so its cost does not gr
 number of matches. Totals count results, exactly (without scoring; estimated only above
 ``tantivy_totals.EXACT_RESULT_COUNT`` matching written questions and answers: :mod:`.tantivy_totals`) — or, when the query allows it
 (``SearchQuery.exact_total`` False: the search page and the API), estimated wherever collapsing
-question groups (or counting debates) exactly would cost more than the page: the
-results say so (``Totals``), and the surfaces show "about N". ``hits`` rows are dicts of doc (search_items.id),
+question groups (or counting debates) exactly would cost more than the page (from a sample of
+sitting days, :mod:`.day_sample`, or by HyperLogLog): the results say so (``Totals``), and the
+surfaces show "about N". ``hits`` rows are dicts of doc (search_items.id),
 score, in_debate and group (the items of a written question's or answer's question group).
 """
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any, NamedTuple
 
 import tantivy
@@ -134,6 +136,24 @@ def _one_term(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery) -> s
     return words[0] if len(words) == 1 else None
 
 
+def day_span(conn: Connection, query: SearchQuery) -> tuple[int, int] | None:
+    """The first and last day (ordinals) a query's matches can lie on: the record's first and last
+    speech (two index lookups), narrowed by the query's dates; None when there are none."""
+    first, last = conn.exec_driver_sql("SELECT (SELECT min(date) FROM speeches), (SELECT max(date) FROM speeches)").one()
+    if first is None or last is None:
+        return None
+    lo, hi = _ordinal(first), _ordinal(last)
+    if query.date_from:
+        lo = max(lo, query.date_from.toordinal())
+    if query.date_to:
+        hi = min(hi, query.date_to.toordinal())
+    return (lo, hi) if lo <= hi else None
+
+
+def _ordinal(value) -> int:
+    return (value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()
+
+
 def _window(searcher: tantivy.Searcher, q: tantivy.Query, window: int, term: str | None,
             order: dict) -> tuple[list, int]:
     """The first ``window`` hits and the number of matches: for one term in an index without
@@ -186,7 +206,7 @@ def check_prefixes(searcher: tantivy.Searcher, parsed: ql.ParsedQuery) -> None:
 
 class Totals(NamedTuple):
     """A search's counts: matching results, matching debates (when grouped by debate), and
-    whether each is an estimate (HyperLogLog) rather than counted."""
+    whether each is an estimate (a day sample or HyperLogLog) rather than counted."""
     results: int
     debates: int | None = None
     results_estimated: bool = False
@@ -208,7 +228,8 @@ def search(conn: Connection, parsed: ql.ParsedQuery, query: SearchQuery,
     window = _group_window(wanted) if query.group_by_debate else _first_window(wanted)
     hits, items = _window(searcher, q, window, _one_term(conn, parsed, query), order)
     budget.check()
-    total, estimated = tally.total_of(searcher, q, items, hits, exact=query.exact_total)
+    total, estimated = tally.total_of(searcher, q, items, hits, exact=query.exact_total,
+                                      days=lambda: day_span(conn, query))
     if query.group_by_debate:
         return _grouped(conn, searcher, q, query, items, Totals(total, None, estimated), hits)
     if query.offset >= (items if estimated else total):     # an estimate may fall short: look

@@ -2,15 +2,17 @@
 results they make (a written question and its answer are one result: the index's ``result``
 field) and the debates they lie in — exactly where that is cheap, by HyperLogLog where counting
 would cost more than the page and the query allows an estimate (``SearchQuery.exact_total``
-False), and always saying which.
+False), and always saying which. Where many documents match and an estimate is allowed, the
+results are first estimated from a sample of sitting days (:mod:`.day_sample`: no walk of every
+match), and by HyperLogLog only when that sample is too uncertain.
 """
 from __future__ import annotations
 
-from typing import cast
+from typing import Callable, cast
 
 import tantivy
 
-from . import budget
+from . import budget, day_sample
 from .tantivy_index import MARKER, SCHEMA
 
 Q, Occur = tantivy.Query, tantivy.Occur
@@ -29,13 +31,20 @@ def result_keys(searcher: tantivy.Searcher, hits) -> list[int]:
     return int_values(searcher, "result", [a for _k, a in hits]) if hits else []
 
 
-def total_of(searcher: tantivy.Searcher, q: tantivy.Query, items: int, hits: list, exact: bool) -> tuple[int, bool]:
+def total_of(searcher: tantivy.Searcher, q: tantivy.Query, items: int, hits: list, exact: bool,
+             days: Callable[[], tuple[int, int] | None] | None = None) -> tuple[int, bool]:
     """The results the ``items`` matches make (and whether that is an estimate), given some of
-    the hits: when they are all of them, counted from their own keys; else as :func:`result_count`."""
+    the hits: when they are all of them, counted from their own keys; when an estimate is allowed
+    and a sample of the sitting days (``days``: the first and last the query can match) is
+    precise enough, estimated from it; else as :func:`result_count`."""
     if len(hits) >= items:
         written = int_values(searcher, "question_group", [a for _s, a in hits])
         grouped = {key for key, w in zip(result_keys(searcher, hits), written) if w}
         return items - sum(1 for w in written if w) + len(grouped), False
+    if not exact and days is not None and items >= day_sample.SAMPLE_ABOVE:
+        about = day_sample.sampled_result_count(searcher, q, items, days)
+        if about is not None:
+            return about, True
     return result_count(searcher, q, items, None, exact=exact)
 
 

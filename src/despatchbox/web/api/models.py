@@ -417,6 +417,7 @@ class SearchPage(Page[SearchResult]):
     understood_as: str = Field(description="The query as it was read, in the query language.")
     notices: list[str] = Field(description="How a mistyped query was read.")
     total_debates: int | None = Field(description="With `group`: matching debates.")
-    total_is_estimate: bool = Field(False, description="`total` is an estimate (about so many: HyperLogLog), "
-                                                       "not a count; paging by `next` stays exact.")
+    total_is_estimate: bool = Field(False, description="`total` is an estimate (about so many: from a sample of "
+                                                       "sitting days or a HyperLogLog), not a count; paging by "
+                                                       "`next` stays exact.")
     total_debates_is_estimate: bool = Field(False, description="`total_debates` is an estimate, not a count.")
