@@ -128,7 +128,32 @@ def unpack_body(value: bytes) -> tuple[str, str]:
 
 def unpack_html(value: bytes) -> str:
     """The html of a stored body (:func:`unpack_body`'s first part), without decoding its text: what
-    a page reads of a speech (0.25 ms for the 142 speeches of a long debate, not 0.34)."""
+    a page reads of a speech (0.25 ms for the 142 speeches of a long debate, not 0.34).
+
+    The usual body — ``bytes`` in format 2 with an html under 16 KiB (a length of one or two bytes),
+    not the one unpacked last — takes a short way through the same steps as :func:`_frame` (~0.5 µs
+    less a speech); anything else, and any error, goes through :func:`_frame`."""
+    if type(value) is bytes and len(value) > 3 and value[0] == BODY_FORMAT:
+        size = value[1]
+        at = 2
+        if size & 0x80:
+            high = value[2]
+            size = (size & 0x7F) | (high << 7)
+            at = 3
+            if high & 0x80:
+                size = -1
+        codecs = _codecs
+        last = codecs.last_body
+        if size >= 0 and (last is None or last[0] != value):
+            decompressor = codecs.decompressors.get(BODY_FORMAT)
+            if decompressor is not None:
+                try:
+                    data = decompressor.decompress(memoryview(value)[at:])
+                except zstandard.ZstdError:
+                    data = b""                                  # _frame says what is wrong
+                if size <= len(data):
+                    codecs.last_body = (value, data, size)
+                    return data[:size].decode("utf-8")
     data, size = _frame(value)
     return data[:size].decode("utf-8")
 

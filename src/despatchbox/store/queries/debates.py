@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, func, select, union_all
 
 from ..schema import (debates, department_kinds, divisions, headings, ingest_batches, memberships, people, source_files,
                       speeches)
+from . import direct
 from .files import resolve_redirect
 from .people import SPOKEN_KINDS
 
@@ -62,8 +63,7 @@ def _with_speakers(*columns):
 def debate(conn: Connection, debate_id: str) -> dict | None:
     """The debate row (id, kind, date, title, department_slug, department_reason, speeches, words …)
     with ``source_file`` (the file name) and ``url`` (its heading's link on parliament's site)."""
-    row = conn.execute(_DEBATE, {"debate_id": debate_id}).mappings().first()
-    return dict(row) if row else None
+    return direct.first(conn, _DEBATE, {"debate_id": debate_id})
 
 
 _DEBATE = (select(debates, source_files.c.name.label("source_file"), headings.c.url, headings.c.colnum)
@@ -96,7 +96,7 @@ _PAGE_SPEECHES_BY_IDS = (select(*_PAGE_SPEECH_COLUMNS)
 
 
 def headings_of(conn: Connection, debate_id: str) -> list[dict]:
-    return as_dicts(conn.execute(_HEADINGS_OF, {"debate_id": debate_id}))
+    return direct.dicts(conn, _HEADINGS_OF, {"debate_id": debate_id})
 
 
 def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True,
@@ -106,10 +106,11 @@ def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True,
     ``with_speakers=False`` (which implies it) reads only what the debate page shows (no ``heading_id``),
     and the speakers' ids."""
     if not with_speakers:
-        result = conn.execute(_PAGE_SPEECHES_OF, {"debate_id": debate_id})
-        keys = list(result.keys())
-        return [dict(zip(keys, row), debate_id=debate_id) for row in result.all()]
-    return as_dicts(conn.execute(_SPEECHES_OF[with_text], {"debate_id": debate_id}))
+        rows = direct.dicts(conn, _PAGE_SPEECHES_OF, {"debate_id": debate_id})
+        for r in rows:
+            r["debate_id"] = debate_id
+        return rows
+    return direct.dicts(conn, _SPEECHES_OF[with_text], {"debate_id": debate_id})
 
 
 def speakers(conn: Connection, debate_id: str) -> dict[tuple, dict]:
@@ -117,7 +118,7 @@ def speakers(conn: Connection, debate_id: str) -> dict[tuple, dict]:
     every speaker of the debate: the speaker columns of the module's note, for its speeches read
     ``with_speakers=False`` (one row per speaker, not per speech)."""
     return {(row.pop("speaker_person_id"), row.pop("speaker_membership_id")): row
-            for row in as_dicts(conn.execute(_SPEAKERS_OF, {"debate_id": debate_id}))}
+            for row in direct.dicts(conn, _SPEAKERS_OF, {"debate_id": debate_id})}
 
 
 _DEBATE_SPEAKERS = (select(speeches.c.person_id, speeches.c.membership_id)
@@ -132,7 +133,7 @@ _SPEAKERS_OF = (select(_DEBATE_SPEAKERS.c.person_id.label("speaker_person_id"),
 def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
     """A light view of the debate's speeches in order: id, position, heading, person, whether a speaker
     is named — enough to choose which ones to show in full."""
-    return as_dicts(conn.execute(_SPEECH_OUTLINE, {"debate_id": debate_id}))
+    return direct.dicts(conn, _SPEECH_OUTLINE, {"debate_id": debate_id})
 
 
 def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = True,
@@ -143,8 +144,8 @@ def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = 
     if not ids:
         return []
     if not with_speakers:
-        return as_dicts(conn.execute(_PAGE_SPEECHES_BY_IDS, {"debate_id": debate_id, "ids": ids}))
-    return as_dicts(conn.execute(_SPEECHES_BY_IDS[with_text], {"debate_id": debate_id, "ids": ids}))
+        return direct.dicts(conn, _PAGE_SPEECHES_BY_IDS, {"debate_id": debate_id, "ids": ids})
+    return direct.dicts(conn, _SPEECHES_BY_IDS[with_text], {"debate_id": debate_id, "ids": ids})
 
 
 _SPEECHES_BY_IDS = {with_text: _with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
@@ -155,7 +156,7 @@ _SPEECHES_BY_IDS = {with_text: _with_speakers(*(_SPEECH_COLUMNS if with_text els
 
 
 def divisions_of(conn: Connection, debate_id: str) -> list[dict]:
-    return as_dicts(conn.execute(_DIVISIONS_OF, {"debate_id": debate_id}))
+    return direct.dicts(conn, _DIVISIONS_OF, {"debate_id": debate_id})
 
 
 def latest_sitting_days(conn: Connection, kinds, limit: int = 3) -> list[date]:
@@ -262,14 +263,14 @@ def member_department_debates(conn: Connection, person_id: int, department_slug:
 def department_totals(conn: Connection, department_slug: str, kinds) -> dict:
     """{sections, questions}: how many of the department's sections of these kinds are held, and the
     question groups (minor headings) in them, from ``department_kinds`` (kept at ingest)."""
-    row = conn.execute(_DEPARTMENT_TOTALS, {"slug": department_slug, "kinds": list(kinds)}).one()
+    row = direct.rows(conn, _DEPARTMENT_TOTALS, {"slug": department_slug, "kinds": list(kinds)})[0]
     return {"sections": int(row[0] or 0), "questions": int(row[1] or 0)}
 
 
 def department_totals_by_kind(conn: Connection, department_slug: str) -> dict[str, dict]:
     """{kind: {sections, questions}} of the department (as :func:`department_totals` for each kind), in
     one statement: a department page shows three lists, each with its total."""
-    rows = conn.execute(_DEPARTMENT_TOTALS_BY_KIND, {"slug": department_slug})
+    rows = direct.rows(conn, _DEPARTMENT_TOTALS_BY_KIND, {"slug": department_slug})
     return {kind: {"sections": int(n_sections or 0), "questions": int(n_questions or 0)}
             for kind, n_sections, n_questions in rows}
 
@@ -307,13 +308,11 @@ def department_sections(conn: Connection, department_slug: str, kinds, limit: in
     if limit <= 0 or not kinds:
         return total, []
     if offset + limit > MERGED_DEPTH:
-        rows = conn.execute(_DEPARTMENT_SECTIONS, {"slug": department_slug, "kinds": kinds, "limit": limit,
-                                                   "offset": offset})
-        return total, [dict(r) for r in rows.mappings()]
+        return total, direct.dicts(conn, _DEPARTMENT_SECTIONS, {"slug": department_slug, "kinds": kinds,
+                                                                "limit": limit, "offset": offset})
     params = {"slug": department_slug, "depth": offset + limit, "limit": limit, "offset": offset,
               **{f"kind_{i}": kind for i, kind in enumerate(kinds)}}
-    rows = conn.execute(_department_sections(len(kinds)), params)
-    return total, [dict(r) for r in rows.mappings()]
+    return total, direct.dicts(conn, _department_sections(len(kinds)), params)
 
 
 _SECTION_FIELDS = ("id", "kind", "date", "title", "department_slug", "speeches", "words")

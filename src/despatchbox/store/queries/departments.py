@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import Connection, Date, bindparam, func, or_, select
 
 from ..schema import debates, departments, offices, people, speeches
+from . import direct
 
 #: ministers' ranks, in the order a department page lists them
 SECRETARY_OF_STATE = "Secretary of State"
@@ -54,8 +55,7 @@ def all_departments(conn: Connection) -> list[dict]:
 
 
 def department(conn: Connection, slug: str) -> dict | None:
-    row = conn.execute(_DEPARTMENT, {"slug": slug}).mappings().first()
-    return dict(row) if row else None
+    return direct.first(conn, _DEPARTMENT, {"slug": slug})
 
 
 #: statements every department page runs, built once (a statement built per call costs more than it runs)
@@ -71,7 +71,7 @@ def latest_day_of(conn: Connection, slug: str) -> date | None:
 def latest_sitting_day(conn: Connection, kinds=None) -> date | None:
     """The latest date any section (of these kinds) is held for."""
     if not kinds:
-        return conn.execute(_LATEST_DAY).scalar()
+        return direct.rows(conn, _LATEST_DAY)[0][0]
     return conn.execute(_LATEST_DAY.where(debates.c.kind.in_(list(kinds)))).scalar()
 
 
@@ -79,10 +79,10 @@ def ministers_on(conn: Connection, slug: str, on: date) -> list[dict]:
     """The department's ministers in post on a date: office fields plus ``rank`` (see RANKS),
     ``person_slug`` and ``person_name``, ordered by rank then start date."""
     out = []
-    for r in conn.execute(_MINISTERS_ON, {"slug": slug, "on": on}).mappings():
+    for r in direct.dicts(conn, _MINISTERS_ON, {"slug": slug, "on": on}):
         rank = rank_of(r["position"])
         if rank is not None:
-            out.append({**dict(r), "rank": rank})
+            out.append({**r, "rank": rank})
     out.sort(key=lambda r: (RANKS.index(r["rank"]), r["from_date"] or date.min, r["name"]))
     return out
 
@@ -100,7 +100,7 @@ def offices_printed_in(conn: Connection, slug: str, since: date, until: date) ->
     dates: person fields, ``office`` as printed (the first), ``first`` and ``last`` dates, ``rank``
     of that office. The record's own word for ministers the ministers data misses."""
     out = []
-    for r in conn.execute(_OFFICES_PRINTED_IN, {"slug": slug, "since": since, "until": until}).mappings():
+    for r in direct.dicts(conn, _OFFICES_PRINTED_IN, {"slug": slug, "since": since, "until": until}):
         office = r["speaker_office"]
         printed = office[4:] if office.lower().startswith("the ") else office
         out.append({"person_id": r["person_id"], "person_slug": r["person_slug"], "person_name": r["person_name"],

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import Connection, bindparam, select
 
 from ..schema import debates, divisions, memberships, people, speeches, votes
+from . import direct
 from .debates import as_dicts
 
 
@@ -60,7 +61,7 @@ def votes_by_division(conn: Connection, division_ids) -> dict[str, list[dict]]:
     if not ids:
         return {}
     out: dict[str, list[dict]] = {i: [] for i in ids}
-    for r in as_dicts(conn.execute(_VOTES_BY_DIVISION, {"division_ids": ids})):
+    for r in direct.dicts(conn, _VOTES_BY_DIVISION, {"division_ids": ids}):
         out[r["division_id"]].append(r)
     return out
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, bindparam, case, distinct, func, or_, s
 from ...record import kinds
 from ..schema import (debate_speakers, debates, divisions, headings, memberships, offices, people, person_days,
                       person_departments, person_months, speeches, votes)
+from . import direct
 
 #: kinds whose sections are spoken debates (as opposed to written answers and statements)
 SPOKEN_KINDS = ("debates", "westminhall", "lordspages", "standing")
@@ -37,8 +38,7 @@ _MEMBERSHIPS_OF = (select(*MEMBERSHIP_COLUMNS).where(memberships.c.person_id == 
 
 def person_by_slug(conn: Connection, slug: str) -> dict | None:
     """id, name, slug, house (of the latest membership) — None for an unknown slug."""
-    row = conn.execute(_PERSON_BY_SLUG, {"slug": slug}).mappings().first()
-    return dict(row) if row else None
+    return direct.first(conn, _PERSON_BY_SLUG, {"slug": slug})
 
 
 def person_by_id(conn: Connection, person_id: int) -> dict | None:
@@ -48,8 +48,7 @@ def person_by_id(conn: Connection, person_id: int) -> dict | None:
 
 def memberships_of(conn: Connection, person_id: int) -> list[dict]:
     """Every seat and peerage the person held, oldest first (open-ended ``to_date`` is None)."""
-    rows = conn.execute(_MEMBERSHIPS_OF, {"person_id": person_id}).mappings()
-    return [dict(r) for r in rows]
+    return direct.dicts(conn, _MEMBERSHIPS_OF, {"person_id": person_id})
 
 
 def memberships_of_people(conn: Connection, person_ids) -> dict[int, list[dict]]:
@@ -58,9 +57,8 @@ def memberships_of_people(conn: Connection, person_ids) -> dict[int, list[dict]]
     out: dict[int, list[dict]] = {i: [] for i in ids}
     if not ids:
         return out
-    rows = conn.execute(_MEMBERSHIPS_OF_PEOPLE, {"person_ids": ids}).mappings()
-    for r in rows:
-        out[r["person_id"]].append(dict(r))
+    for r in direct.dicts(conn, _MEMBERSHIPS_OF_PEOPLE, {"person_ids": ids}):
+        out[r["person_id"]].append(r)
     return out
 
 
@@ -93,8 +91,7 @@ def pick_membership(items: list[dict], on: date | None) -> dict | None:
 def offices_of(conn: Connection, person_id: int, *, government_only: bool = True) -> list[dict]:
     """Posts from ministers.xml, newest first. ``government_only`` drops committee places, PPS and
     opposition (shadow) posts."""
-    rows = conn.execute(_GOVERNMENT_OFFICES_OF if government_only else _OFFICES_OF, {"person_id": person_id})
-    return [dict(r) for r in rows.mappings()]
+    return direct.dicts(conn, _GOVERNMENT_OFFICES_OF if government_only else _OFFICES_OF, {"person_id": person_id})
 
 
 def _not_government():
@@ -137,7 +134,7 @@ _VOTE_COUNT = select(func.count()).select_from(votes).where(votes.c.person_id ==
 
 
 def vote_count(conn: Connection, person_id: int) -> int:
-    return int(conn.execute(_VOTE_COUNT, {"person_id": person_id}).scalar_one())
+    return int(direct.rows(conn, _VOTE_COUNT, {"person_id": person_id})[0][0])
 
 
 _pd, _pm = person_days, person_months
@@ -157,19 +154,19 @@ def activity_and_counts(conn: Connection, person_id: int, latest: int = 10,
     ``months``, every month they spoke in (None when ``days`` is given); all oldest first, as
     {date (a month: its first day), speeches, questions, answers}. Read from ``person_months`` and
     ``person_days`` (kept at ingest): a long career is ~2,000 days but ~150 months."""
-    rows = conn.execute(_LATEST_DAYS, {"person_id": person_id, "limit": latest}).all()
+    rows = direct.rows(conn, _LATEST_DAYS, {"person_id": person_id, "limit": latest})
     record: dict = {"latest": _activity_rows(reversed(rows)), "days": None, "months": None}
     counted: Sequence = ()
     if rows:
         every = len(rows) < latest                  # these are all their days
-        first = rows[-1][0] if every else _day(conn.execute(_FIRST_DAY, {"person_id": person_id}).scalar())
+        first = rows[-1][0] if every else _day(direct.rows(conn, _FIRST_DAY, {"person_id": person_id})[0][0])
         assert first is not None
         if (rows[0][0] - first).days <= days_within:
-            counted = rows if every else conn.execute(_LATEST_DAYS, {"person_id": person_id,
-                                                                    "limit": days_within + 1}).all()
+            counted = rows if every else direct.rows(conn, _LATEST_DAYS, {"person_id": person_id,
+                                                                          "limit": days_within + 1})
             record["days"] = _activity_rows(reversed(counted))
         else:
-            counted = conn.execute(_MONTHS, {"person_id": person_id}).all()
+            counted = direct.rows(conn, _MONTHS, {"person_id": person_id})
             record["months"] = _activity_rows(counted)
     totals = [sum(r[i] for r in counted) for i in (1, 2, 3, 4)]
     return record, {"speeches": totals[0], "questions": totals[1], "answers": totals[2], "words": totals[3],
@@ -184,7 +181,7 @@ def _activity_rows(rows) -> list[dict]:
 def department_debate_counts(conn: Connection, person_id: int, kinds=SPOKEN_KINDS) -> list[dict]:
     """[{department_slug, debates, speeches, latest}] for the debates (of these kinds) the person spoke
     in, most first; ``speeches`` counts every contribution (``person_departments``, kept at ingest)."""
-    rows = conn.execute(_DEPARTMENT_DEBATE_COUNTS, {"person_id": person_id, "kinds": list(kinds)})
+    rows = direct.rows(conn, _DEPARTMENT_DEBATE_COUNTS, {"person_id": person_id, "kinds": list(kinds)})
     return [{"department_slug": r[0], "debates": int(r[1]), "speeches": int(r[2] or 0), "latest": _day(r[3])}
             for r in rows]
 
@@ -206,8 +203,7 @@ def _day(value) -> date | None:
 def recent_contributions(conn: Connection, person_id: int, limit: int = 10, offset: int = 0) -> list[dict]:
     """The person's latest speeches, questions and answers, each with its debate's title, kind and department
     and the title of the heading it sits under (``heading_title``: for written answers, the question's)."""
-    rows = conn.execute(_RECENT_CONTRIBUTIONS, {"person_id": person_id, "limit": limit, "offset": offset})
-    return [dict(r) for r in rows.mappings()]
+    return direct.dicts(conn, _RECENT_CONTRIBUTIONS, {"person_id": person_id, "limit": limit, "offset": offset})
 
 
 _RECENT_CONTRIBUTIONS = (
@@ -223,8 +219,7 @@ _RECENT_CONTRIBUTIONS = (
 
 def votes_of(conn: Connection, person_id: int, limit: int = 20, offset: int = 0) -> list[dict]:
     """The person's votes, newest first: division id, number, date, kind, debate title, vote, teller, tallies."""
-    rows = conn.execute(_VOTES_OF, {"person_id": person_id, "limit": limit, "offset": offset})
-    return [dict(r) for r in rows.mappings()]
+    return direct.dicts(conn, _VOTES_OF, {"person_id": person_id, "limit": limit, "offset": offset})
 
 
 #: the page of votes first, then the titles of those divisions' debates: joining debates before the
@@ -275,8 +270,8 @@ def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOK
     spoken = [i for i, kind in latest_debates(conn, person_id, recent_debates, with_kind=True) if kind in wanted]
     if not spoken:
         return []
-    rows = conn.execute(_FELLOWS, {"debate_ids": spoken, "person_id": person_id, "chair": list(CHAIR_PARTIES),
-                                   "limit": limit}).mappings()
+    rows = direct.dicts(conn, _FELLOWS, {"debate_ids": spoken, "person_id": person_id,
+                                         "chair": list(CHAIR_PARTIES), "limit": limit})
     return [{**r, "speeches": int(r["speeches"])} for r in rows]
 
 
@@ -323,7 +318,7 @@ def latest_debates(conn: Connection, person_id: int, limit: int, *, with_kind: b
     and seat), more when two seats in one debate leave the window short."""
     window = limit + LATEST_DEBATES_SLACK
     while True:
-        rows = conn.execute(_LATEST, {"person_id": person_id, "window": window}).all()
+        rows = direct.rows(conn, _LATEST, {"person_id": person_id, "window": window})
         out: list = []
         seen: set[str] = set()
         for _day, debate_id, kind in rows:

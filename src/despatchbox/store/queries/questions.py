@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, select
 
 from ..schema import debates, headings, speeches
+from . import direct
 from .debates import _SPEECH_COLUMNS, _with_speakers, department_totals
 from .people import WRITTEN_ANSWER_KINDS
 
@@ -47,12 +48,11 @@ def department_questions(conn: Connection, department_slug: str, limit: int = 10
     total = department_totals(conn, department_slug, WRITTEN_ANSWER_KINDS)["questions"] if with_total else None
     if limit <= 0:
         return total, []
-    rows = [dict(r) for r in conn.execute(_DEPARTMENT_QUESTIONS, {"slug": department_slug, "limit": limit,
-                                                                  "offset": offset}).mappings()]
+    rows = direct.dicts(conn, _DEPARTMENT_QUESTIONS, {"slug": department_slug, "limit": limit, "offset": offset})
     if rows:
         people_of: dict[str, dict] = {r["id"]: {"askers": [], "answerer": None} for r in rows}
-        q = conn.execute(_QUESTION_PEOPLE, {"debate_ids": sorted({r["debate_id"] for r in rows}),
-                                            "heading_ids": list(people_of)})
+        q = direct.rows(conn, _QUESTION_PEOPLE, {"debate_ids": sorted({r["debate_id"] for r in rows}),
+                                                 "heading_ids": list(people_of)})
         for heading_id, element, name, _person_id in q:
             entry = people_of[heading_id]
             if element == "ques":

@@ -14,6 +14,7 @@ from ...store.queries.departments import RANKS
 from ...store.queries.people import SPOKEN_KINDS, WRITTEN_ANSWER_KINDS, WRITTEN_STATEMENT_KINDS
 from ..app import engine_of
 from .common import Pager, check_page, clamp, department_name, not_found, redirect, render
+from .items import answer_items, section_items
 
 router = page_router()
 
@@ -112,5 +113,7 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
         "now": department_now(slug, day), "day": day, "groups": [g for g in groups if g["ministers"]],
         "debates": debates, "debates_pager": debates_pager, "statements": statements,
         "statements_pager": statements_pager, "answers": answers, "answers_pager": answers_pager,
+        "debates_html": section_items(debates, speeches=True),
+        "statements_html": section_items(statements, speeches=False), "answers_html": answer_items(answers),
         "page_url": page_url,
     })
