@@ -1,7 +1,7 @@
 #!/bin/sh
 out=/tmp/ingestcpu-100k.out
 : > $out
-for side in after before; do
+for side in ${SIDES:-after before}; do
   if [ $side = before ]; then tree=/tmp/ingestcpu-before; pp=/tmp/ingestcpu-before/src
   else tree=/work/wt/ingestcpu; pp=/work/wt/ingestcpu/src:/tmp/ingestcpu-site; fi
   cd $tree && PYTHONPATH=$pp /work/main/.venv/bin/python bench/run.py --speeches 100000 --workdir /tmp/ingestcpu-100k --only ingest --reingest --json 2>/tmp/ingestcpu-100k-$side.err > /tmp/ingestcpu-100k-$side.json
