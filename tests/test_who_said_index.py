@@ -92,6 +92,42 @@ def test_ingest_fingerprints_equal_the_reference_on_any_text(words):
     assert speech_fingerprints(text) == fingerprints(text)
 
 
+def _reference_rows(speeches_of_file):
+    """What a file's index rows are by definition: each speech's fingerprints by the reference."""
+    from despatchbox.store.queries.quotes import FingerprintRows
+    return FingerprintRows((sid, fingerprints(body)) for sid, body in speeches_of_file)
+
+
+def _same_rows(got, want) -> bool:
+    return (got.speech_ids, got.counts, list(got.hashes), list(got.positions)) == \
+        (want.speech_ids, want.counts, list(want.hashes), list(want.positions))
+
+
+def test_a_files_rows_worked_out_at_once_equal_the_reference(sample_engine):
+    """pipeline/quotes_index.py winnows and sorts a whole file's hashes as arrays: the same rows as
+    the reference fingerprints of each speech, in every file of the sample."""
+    from despatchbox.pipeline.quotes_index import file_fingerprint_rows
+    by_file: dict[int, list[tuple[str, str]]] = {}
+    with sample_engine.connect() as conn:
+        for sid, body, file_id in conn.execute(select(speeches.c.id, speeches.c.text, speeches.c.file_id)
+                                               .where(speeches.c.text != "")
+                                               .order_by(speeches.c.file_id, speeches.c.position)):
+            by_file.setdefault(file_id, []).append((sid, body))
+    assert len(by_file) > 20
+    for group in by_file.values():
+        assert _same_rows(file_fingerprint_rows(group), _reference_rows(group))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["Minister", "café", "4,818", "—", "the", "hon.", "Gentleman", "x", "y",
+                                          "z", "…", "naïve", "Ελλάδα"]), max_size=30), max_size=8))
+def test_a_files_rows_worked_out_at_once_equal_the_reference_on_any_texts(texts):
+    """Speeches of no words, fewer than a shingle, fewer than a window, and longer, side by side."""
+    from despatchbox.pipeline.quotes_index import file_fingerprint_rows
+    group = [(f"s{i}", " ".join(words) or "…") for i, words in enumerate(texts)]
+    assert _same_rows(file_fingerprint_rows(group), _reference_rows(group))
+
+
 def test_sample_index_is_exact_and_compact(sample_engine):
     with sample_engine.connect() as conn:
         assert_index_is_exact(conn)

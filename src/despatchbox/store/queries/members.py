@@ -1,11 +1,12 @@
 """Members data: people, memberships, aliases, constituencies and offices."""
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, String, delete, select, type_coerce, update
 
 from ...ingest.records import Membership
 from ..bulk import insert_rows
 from ..schema import constituencies, departments, member_aliases, membership_people, memberships, offices, people
+from ..short_text import MembershipId, whole
 
 
 def _replace(conn: Connection, table, rows: list[dict], where=None) -> None:
@@ -57,8 +58,12 @@ def people_slugs(conn: Connection) -> dict[int, str]:
 
 
 def person_of_membership(conn: Connection) -> dict[str, int]:
-    """membership id → person id, for every membership people.xml names."""
-    return dict(conn.execute(select(membership_people.c.membership_id, membership_people.c.person_id)).tuples().all())
+    """membership id → person id, for every membership people.xml names. The ids are read as stored
+    and made whole here, by :func:`..short_text.whole`: through the column type,
+    a value at a time, the ~47,000 rows cost ~0.1 s of CPU, and an ingest reads them up to four times."""
+    stored_id = type_coerce(membership_people.c.membership_id, String)
+    prefix = MembershipId.prefix
+    return {whole(mid, prefix): pid for mid, pid in conn.execute(select(stored_id, membership_people.c.person_id))}
 
 
 def all_memberships(conn: Connection) -> dict[str, Membership]:

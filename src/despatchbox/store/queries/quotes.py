@@ -97,6 +97,14 @@ class FingerprintRows:
         self.hashes = array("q", map(itemgetter(0), postings))
         self.positions = array("q", map(itemgetter(1), postings))
 
+    @classmethod
+    def of(cls, speech_ids: list[str], counts: list[int], hashes: array, positions: array) -> "FingerprintRows":
+        """Rows already worked out: each speech's count of distinct fingerprints, and the (hash,
+        position of the speech) pairs, distinct and sorted, as two ``array("q")``."""
+        rows = cls.__new__(cls)
+        rows.speech_ids, rows.counts, rows.hashes, rows.positions = speech_ids, counts, hashes, positions
+        return rows
+
 
 def write_fingerprint_rows(conn: Connection, file_id: int, prepared: FingerprintRows) -> int:
     """Add one file's prepared rows to the index (the caller owns the transaction); returns the

@@ -17,11 +17,18 @@ def _chunks(values: list[str]):
         yield values[i:i + CHUNK]
 
 
+def _empty(conn: Connection, column) -> bool:
+    """Whether ``column``'s table holds no row (one index probe)."""
+    return conn.execute(select(column).limit(1)).first() is None
+
+
 def speeches_to_reresolve(conn: Connection, speaker_ids: set[str]) -> list[tuple[str, str, date, int | None,
                                                                                    str | None]]:
     """(gid, speaker id as printed, date, person id, membership id) of every speech whose printed
     speaker id is one of those given, or that no members data resolved yet."""
     found: dict[str, tuple] = {}
+    if _empty(conn, speeches.c.id):     # a first ingest: no speech held, none of the chunked lookups below
+        return []
     cols = (speeches.c.id, speeches.c.speaker_id, speeches.c.date, speeches.c.person_id, speeches.c.membership_id)
     unresolved = select(*cols).where(speeches.c.person_id.is_(None), speeches.c.speaker_id.is_not(None),
                                      speeches.c.speaker_id != "unknown")
@@ -36,6 +43,8 @@ def speeches_to_reresolve(conn: Connection, speaker_ids: set[str]) -> list[tuple
 def votes_to_reresolve(conn: Connection, member_ids: set[str]) -> list[tuple[str, int, str, date, int | None]]:
     """(division id, position, membership id as printed, date, person id) of the votes to look at again."""
     found: dict[tuple, tuple] = {}
+    if _empty(conn, votes.c.division_id):
+        return []
     cols = (votes.c.division_id, votes.c.position, votes.c.membership_id, divisions.c.date, votes.c.person_id)
     base = select(*cols).join(divisions, divisions.c.id == votes.c.division_id)
     for row in conn.execute(base.where(votes.c.person_id.is_(None), votes.c.membership_id.is_not(None))):
