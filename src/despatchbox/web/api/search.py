@@ -13,7 +13,7 @@ from ..search_hits import named_hits, party_filter
 from . import shape
 from .common import ERROR_RESPONSES, Conn, DateFrom, DateTo, DepartmentSlug, KindParam, Limit, bad_request, example, page
 from .links import speech_url
-from .models import SearchPage
+from .search_models import SearchPage
 
 router = APIRouter(tags=["search"], responses=ERROR_RESPONSES)
 
