@@ -16,6 +16,9 @@ the database):
   commit order under a transaction-level advisory lock, so everything up to them is visible,
   while a sequence's own value would count transactions still running. Deleting the newest items
   lowers PostgreSQL's ``max(id)``; the removals say which.
+- **How many.** :func:`held_items`: what the index should hold once it has read up to a mark,
+  counted from the index's own marks on (the items removed and listed since), so that a one-day
+  update does not count every item of the record.
 """
 from __future__ import annotations
 
