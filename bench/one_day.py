@@ -1,6 +1,6 @@
 """One new sitting day into a large database against the same day into an empty one, in the same run.
 
-    python bench/one_day.py --db-url sqlite:////tmp/bench/despatchbox.db [--json]
+    python bench/one_day.py --db-url sqlite:////tmp/bench/despatchbox.db [--repeat N] [--json]
 
 Issue 18: "an `update` of one new day into the 3M database takes as long as into an empty one".
 What `despatchbox update` does after fetching is an ingest of the files that changed, so this times
@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -75,31 +76,45 @@ def _flush(db: Path) -> None:
             os.close(fd)
 
 
-def measure(url: str, workdir: Path | None = None) -> dict:
+def measure(url: str, workdir: Path | None = None, repeat: int = 1) -> dict:
+    """The day into a copy of the database at ``url`` and into an empty one. With ``repeat`` > 1, that
+    many pairs, each into a fresh copy and a fresh empty database, the pair's order alternated; the
+    figures are the pairs' medians (``runs`` lists each pair)."""
     if not url.startswith("sqlite:///"):
         return {"skipped": "SQLite only: a PostgreSQL database cannot be copied cheaply to ingest a day into"}
     big = Path(url[len("sqlite:///"):])
     files = day_files()
     members = sorted((SAMPLE / "members").glob("*.xml"))
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        empty_db, copy_db = Path(tmp) / "empty.db", Path(tmp) / "copy.db"
-        t0 = time.perf_counter()
-        copy_database(big, copy_db)
-        copy_seconds = time.perf_counter() - t0
-        run_ingest(members, f"sqlite:///{empty_db}")               # not timed: the members data first
-        into_empty = run_ingest(files, f"sqlite:///{empty_db}")
-        into_big = run_ingest(files, f"sqlite:///{copy_db}")
-    for run in (into_empty, into_big):
-        if run["errors"] or not run["files"]:
-            raise SystemExit(f"the day did not load: {run}")
-    return {
-        "day": DAY, "files": len(files), "records": into_big["records"],
-        "large_seconds": round(into_big["seconds"], 2), "empty_seconds": round(into_empty["seconds"], 2),
-        "large_cpu_s": round(into_big["cpu_s"], 2), "empty_cpu_s": round(into_empty["cpu_s"], 2),
-        "ratio": round(into_big["seconds"] / into_empty["seconds"], 2),
-        "cpu_ratio": round(into_big["cpu_s"] / into_empty["cpu_s"], 2),
-        "copy_seconds": round(copy_seconds, 1),
-    }
+    runs = []
+    for i in range(max(1, repeat)):
+        with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+            empty_db, copy_db = Path(tmp) / "empty.db", Path(tmp) / "copy.db"
+            t0 = time.perf_counter()
+            copy_database(big, copy_db)
+            copy_seconds = time.perf_counter() - t0
+            run_ingest(members, f"sqlite:///{empty_db}")               # not timed: the members data first
+            if i % 2 == 0:
+                into_empty = run_ingest(files, f"sqlite:///{empty_db}")
+                into_big = run_ingest(files, f"sqlite:///{copy_db}")
+            else:
+                into_big = run_ingest(files, f"sqlite:///{copy_db}")
+                into_empty = run_ingest(files, f"sqlite:///{empty_db}")
+        for run in (into_empty, into_big):
+            if run["errors"] or not run["files"]:
+                raise SystemExit(f"the day did not load: {run}")
+        runs.append({
+            "records": into_big["records"],
+            "large_seconds": round(into_big["seconds"], 2), "empty_seconds": round(into_empty["seconds"], 2),
+            "large_cpu_s": round(into_big["cpu_s"], 2), "empty_cpu_s": round(into_empty["cpu_s"], 2),
+            "ratio": round(into_big["seconds"] / into_empty["seconds"], 2),
+            "cpu_ratio": round(into_big["cpu_s"] / into_empty["cpu_s"], 2),
+            "copy_seconds": round(copy_seconds, 1),
+        })
+    result = {"day": DAY, "files": len(files), "records": runs[0]["records"],
+              **{key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0] if key != "records"}}
+    if len(runs) > 1:
+        result["runs"] = runs
+    return result
 
 
 def main() -> None:
@@ -107,13 +122,16 @@ def main() -> None:
     ap.add_argument("--db-url", required=True, help="the large database (sqlite:///…): copied, never changed")
     ap.add_argument("--workdir", type=Path, help="where the copy goes (default: the system's temporary folder; "
                                                  "it needs room for the whole database)")
+    ap.add_argument("--repeat", type=int, default=1, help="pairs of runs, each into a fresh copy (the "
+                                                          "figures are their medians; default 1)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
-    result = measure(args.db_url, args.workdir)
+    result = measure(args.db_url, args.workdir, args.repeat)
     if args.json or "skipped" in result:
         print(json.dumps(result))
         return
-    print(f"one new day ({result['day']}, {result['files']} files, {result['records']:,} records)")
+    pairs = f", medians of {len(result['runs'])} pairs" if "runs" in result else ""
+    print(f"one new day ({result['day']}, {result['files']} files, {result['records']:,} records{pairs})")
     print(f"  into the large database: {result['large_seconds']:.2f}s ({result['large_cpu_s']:.2f}s CPU)")
     print(f"  into an empty database:  {result['empty_seconds']:.2f}s ({result['empty_cpu_s']:.2f}s CPU)")
     print(f"  ratio {result['ratio']:.2f} (CPU {result['cpu_ratio']:.2f}); copying the database took "

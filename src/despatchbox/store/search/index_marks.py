@@ -16,6 +16,9 @@ the database):
   commit order under a transaction-level advisory lock, so everything up to them is visible,
   while a sequence's own value would count transactions still running. Deleting the newest items
   lowers PostgreSQL's ``max(id)``; the removals say which.
+- **How many.** :func:`held_items`: what the index should hold once it has read up to a mark,
+  counted from the index's own marks on (the items removed and listed since), so that a one-day
+  update does not count every item of the record.
 """
 from __future__ import annotations
 
@@ -95,10 +98,28 @@ def items_only_grow(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def held_items(conn: Connection, upto: int) -> int:
-    """Items listed up to id ``upto``: what the index should hold once it has read that far."""
+def held_items(conn: Connection, upto: int, since: Marks | None = None, held_then: int = 0) -> int:
+    """Items listed up to id ``upto``: what the index should hold once it has read that far.
+
+    Without ``since``, every listed item is counted (a cost that grows with the record: 0.13 s of
+    CPU at 3M contributions, over a second from a cold disk). With ``since`` — the marks of an index
+    of this database that then held ``held_then`` items, as many as the database listed up to
+    ``since.items`` (the sync that wrote those marks checked it, or read them all) — only what changed since is read:
+    ``held_then``, less the items up to ``since.items`` removed since (each item is logged once in
+    ``search_removed``, when it goes, and its id is never handed out again), plus the items listed
+    after ``since.items``. The same number, read in the same snapshot as ``upto``. Where
+    PostgreSQL's mark fell below ``since.items`` (the newest items deleted, or a database restored
+    from an older backup), every item is counted again."""
     table = SQLITE_ITEM_KEYS if conn.dialect.name == "sqlite" else "search_items"
-    return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE id <= {int(upto)}").scalar_one())
+    upto = int(upto)
+    if since is None or since.items > upto:
+        return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE id <= {upto}").scalar_one())
+    gone = conn.exec_driver_sql(
+        "SELECT count(DISTINCT item_id) FROM search_removed "
+        f"WHERE seq > {int(since.removed)} AND item_id <= {int(since.items)}").scalar_one()
+    added = conn.exec_driver_sql(
+        f"SELECT count(*) FROM {table} WHERE id > {int(since.items)} AND id <= {upto}").scalar_one()
+    return int(held_then) - int(gone or 0) + int(added or 0)
 
 
 def reading(engine: Engine):

@@ -181,14 +181,14 @@ class SearchIndex:
                 head = database_marks(conn)
                 if head == self.marks:
                     return False
-                held = held_items(conn, head.items)
                 writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
                 try:
                     if (head.installation != self.marks.installation or head.removed < self.marks.removed
                             or (head.items < self.marks.items and items_only_grow(engine))):
                         rebuild = True              # another database, or an older one: start again
                     else:
-                        rebuild = False
+                        rebuild = False     # what it should then hold, counted from its marks on
+                        held = held_items(conn, head.items, since=self.marks, held_then=self.documents())
                         self._remove(conn, writer, head)
                         added = self._add(conn, writer, self.marks.items, head.items)   # none if it fell
                         rebuild = self.documents_after(added) != held
