@@ -75,13 +75,16 @@ class TreeSampler:
     peak of the sum of their PSS (``/proc/PID/smaps_rollup``: a shared page split between the
     processes sharing it, so the sum is what the tree holds of the machine's memory; read every
     ``pss_every`` samples, it walks the page tables), and the largest single process's RSS with its
-    heap / file-backed split. ``ru_maxrss`` (``peak_rss_mb``) is only the largest single process."""
+    heap / file-backed split and when it peaked. ``ru_maxrss`` (``peak_rss_mb``) is only the largest
+    single process. ``timeline``: a list to which every sample appends [seconds, the first process's
+    heap MB, its file-backed MB, the tree's sum of RSS MB]."""
 
-    def __init__(self, pid: int, interval: float = 0.1, pss_every: int = 3):
+    def __init__(self, pid: int, interval: float = 0.1, pss_every: int = 3, timeline: list | None = None):
         import threading
-        self.pid, self.interval, self.pss_every = pid, interval, pss_every
+        self.pid, self.interval, self.pss_every, self.timeline = pid, interval, pss_every, timeline
         self.peak = {"tree_rss_kb": 0, "tree_pss_kb": 0, "one_rss_kb": 0, "one_anon_kb": 0, "one_file_kb": 0,
-                     "processes": 0}
+                     "processes": 0, "one_at_s": 0.0}
+        self._started = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -116,18 +119,23 @@ class TreeSampler:
         while not self._stop.wait(self.interval):
             tree = self._tree()
             rss = pss = 0
+            at = round(time.perf_counter() - self._started, 1)
+            first: dict[str, int] = {}
             for pid in tree:
                 status = self._fields(f"/proc/{pid}/status", ("VmRSS", "RssAnon", "RssFile"))
+                first = first or status
                 rss += status.get("VmRSS", 0)
                 if status.get("VmRSS", 0) > self.peak["one_rss_kb"]:
                     self.peak.update(one_rss_kb=status["VmRSS"], one_anon_kb=status.get("RssAnon", 0),
-                                     one_file_kb=status.get("RssFile", 0))
+                                     one_file_kb=status.get("RssFile", 0), one_at_s=at)
                 if n % self.pss_every == 0:
                     pss += self._fields(f"/proc/{pid}/smaps_rollup", ("Pss",)).get("Pss", 0)
             self.peak["tree_rss_kb"] = max(self.peak["tree_rss_kb"], rss)
             if n % self.pss_every == 0:
                 self.peak["tree_pss_kb"] = max(self.peak["tree_pss_kb"], pss)
             self.peak["processes"] = max(self.peak["processes"], len(tree))
+            if self.timeline is not None and first:
+                self.timeline.append([at, first.get("RssAnon", 0) // 1024, first.get("RssFile", 0) // 1024, rss // 1024])
             n += 1
 
     def __enter__(self) -> "TreeSampler":
@@ -147,18 +155,19 @@ class TreeSampler:
         mb = {k: round(v / 1024, 1) for k, v in self.peak.items() if k.endswith("_kb")}
         return {"peak_tree_rss_mb": mb["tree_rss_kb"], "peak_tree_pss_mb": mb["tree_pss_kb"],
                 "peak_one_rss_mb": mb["one_rss_kb"], "peak_one_anon_mb": mb["one_anon_kb"],
-                "peak_one_file_mb": mb["one_file_kb"], "processes": self.peak["processes"]}
+                "peak_one_file_mb": mb["one_file_kb"], "peak_one_at_s": self.peak["one_at_s"],
+                "processes": self.peak["processes"]}
 
 
-def run_ingest(sources: list[Path], url: str) -> dict:
+def run_ingest(sources: list[Path], url: str, timeline: list | None = None) -> dict:
     """One ingest of ``sources`` (trees or files) in a child process: its figures, its peak RSS (the
-    largest single process, ``ru_maxrss``), the peaks of its whole process tree (:class:`TreeSampler`)
-    and the CPU seconds it used (user + system, its worker included)."""
+    largest single process, ``ru_maxrss``), the peaks of its whole process tree (:class:`TreeSampler`,
+    its samples appended to ``timeline``) and the CPU seconds it used (user + system, its worker included)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     child = subprocess.Popen([sys.executable, "-c", _CHILD, url, *map(str, sources)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=env)
-    with TreeSampler(child.pid) as tree:
+    with TreeSampler(child.pid, timeline=timeline) as tree:
         stdout, stderr = child.communicate()
     if child.returncode:
         raise subprocess.CalledProcessError(child.returncode, child.args, stdout, stderr)
@@ -247,13 +256,14 @@ def bulk_figures(bulk: dict | None, mb: float, ingest_seconds: float) -> dict:
             "bulk_ratio": round(bulk["seconds"] / ingest_seconds, 3)}
 
 
-def measure(source: Path, url: str | None = None, bulk: bool = True) -> dict:
-    """The ingest beside lxml's parse and (``bulk``, SQLite) the bare bulk load of what it made."""
+def measure(source: Path, url: str | None = None, bulk: bool = True, timeline: list | None = None) -> dict:
+    """The ingest beside lxml's parse and (``bulk``, SQLite) the bare bulk load of what it made;
+    ``timeline``: see :class:`TreeSampler`."""
     files = source_files(source)
     with tempfile.TemporaryDirectory() as tmp:
         db_url = url or f"sqlite:///{Path(tmp) / 'bench-ingest.db'}"
         raw = raw_parse(files)
-        ingest = run_ingest([source], db_url)
+        ingest = run_ingest([source], db_url, timeline)
         loaded = run_bulk_load(db_url) if bulk else None
     mb = raw["bytes"] / 1e6
     mb_s = mb / ingest["seconds"]
@@ -277,13 +287,18 @@ def main() -> None:
     ap.add_argument("--db", help="database URL to ingest into (default: a temporary SQLite file); must be empty")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--no-bulk", action="store_true", help="skip the bare bulk-load baseline")
+    ap.add_argument("--timeline", type=Path, help="write the ingest's memory every 0.1 s here (JSON: seconds, "
+                    "heap MB, file-backed MB of the ingest process; the sum of its tree's RSS MB)")
     ap.add_argument("--bulk-load", nargs=2, metavar=("INGESTED", "TARGET"), type=Path,
                     help="(internal) the bare bulk load of the SQLite file INGESTED into a new TARGET; one JSON line")
     args = ap.parse_args()
     if args.bulk_load:
         print(json.dumps(bulk_load(*args.bulk_load)))
         return
-    result = measure(args.source, args.db, bulk=not args.no_bulk)
+    timeline: list | None = [] if args.timeline else None
+    result = measure(args.source, args.db, bulk=not args.no_bulk, timeline=timeline)
+    if args.timeline:
+        args.timeline.write_text(json.dumps(timeline))
     if args.json:
         print(json.dumps(result))
         return

@@ -41,6 +41,7 @@ import tantivy
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
+from ...allocator import Paced
 from ..packing import unpack_body
 from .index_marks import Marks, database_marks, held_items, index_dir, items_only_grow, reading
 
@@ -55,11 +56,17 @@ MARKER = "__sync__"
 SCHEMA_VERSION = 3
 #: the installation an index written by another schema version is taken to be (no database's)
 STALE = "(another schema version)"
-#: the writer's memory budget (bytes) and threads: ingest stays well under its RSS goal
-WRITER_HEAP = 64_000_000
+#: the writer's memory budget (bytes): what a feed of the index adds to the ingest's heap, its queue
+#: aside (:data:`QUEUE_ALLOWANCE`). 64 MB held 25,000 items of the 3M bench corpus in one segment;
+#: 40 MB writes them in two (feeding them into a copy of the 3M index, paced: heap +62 → +47 MB)
+WRITER_HEAP = 40_000_000
 #: items read from the database per round trip while indexing (their rows and documents are held
 #: meanwhile, beside the writer's queue: 5,000 cost ~10 MB more of a feed's peak, no less CPU)
 CHUNK = 1000
+#: what the C allocator may hold above its level at the start of a feed before adding documents waits
+#: for the writer to take them off its queue (:class:`despatchbox.allocator.Paced`): the writer's budget
+#: and a few hundred queued documents
+QUEUE_ALLOWANCE = WRITER_HEAP
 
 #: {body} is the speech's text: on SQLite the packed body in s.html (store/packing/columns.py), whose
 #: text is the second part; on PostgreSQL the plain s.text
@@ -224,11 +231,13 @@ class SearchIndex:
 
     def _add(self, conn: Connection, writer, after: int, upto: int) -> int:
         n = 0
+        paced = Paced(QUEUE_ALLOWANCE)
         while True:
             rows = conn.execute(text(_items_sql(conn)), {"after": after, "upto": upto, "chunk": CHUNK}).all()
             if not rows:
                 return n
             for r in rows:
+                paced.step()
                 writer.add_document(_document(r))
             n += len(rows)
             after = rows[-1].item
