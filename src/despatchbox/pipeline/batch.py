@@ -30,8 +30,6 @@ batch has committed (the ingest may feed the search index beside the database th
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from typing import Callable
 
 from sqlalchemy.exc import DBAPIError
@@ -49,25 +47,6 @@ BATCH_UNITS = 64
 #: called inside the batch's transaction (with: guard each file with a savepoint); returns what to
 #: run once it has committed
 Unit = Callable[[Connection, bool], Callable[[], None]]
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):        # not glibc: nothing to call
-        return None
-
-
-_MALLOC_TRIM = _malloc_trim()
-
-
-def release_freed_memory() -> None:
-    """Hand back to the system what the C allocator holds free (glibc's ``malloc_trim``): the search
-    index's writer frees its memory when it commits, but glibc keeps it, in the writer thread's own
-    arena, and the ingest's resident memory would keep each batch's high-water mark (20k speeches:
-    heap 173 MB after the last batch without, 118 MB with)."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
 
 
 class WriteBatch:

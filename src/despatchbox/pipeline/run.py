@@ -21,7 +21,7 @@ from typing import Callable
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from ..allocator import Releasing
+from ..allocator import Releasing, release_free
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
@@ -35,7 +35,7 @@ from ..store.search import sync_index
 from ..store.search.index_marks import index_dir
 from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
                       reresolve_held)
-from .batch import WriteBatch, release_freed_memory
+from .batch import WriteBatch
 from .conflicts import conflict_error
 from .prepare import FILE_WRITERS, Prepared, Preparer, plan_files, prepare_file, redirects_of
 from .prepare import identify_known as _identity
@@ -170,20 +170,14 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
     return report
 
 
-#: while the search index is fed, the pages of its files mapped by this process are handed back this
-#: often (seconds; :class:`.upkeep.PagedOut`): a merge reads its segments fast (at 3M: file-backed
-#: pages 43 MB of the peak at every 0.2 s)
-PAGE_OUT_DURING_FEED = 0.05
-
-
 def _feed_search_index(engine: Engine) -> None:
     """Feed the search index outside the database what has been committed; the pages of its files
     that tantivy's merges read meanwhile through their mapping leave this process's memory as the
     feed goes (:class:`.upkeep.PagedOut`), and so does what its writer and merges free
     (:class:`despatchbox.allocator.Releasing`)."""
-    with PagedOut(index_dir(engine), every=PAGE_OUT_DURING_FEED), Releasing():
+    with PagedOut(index_dir(engine)), Releasing():
         sync_index(engine)
-    release_freed_memory()
+    release_free()
 
 
 def _read_source(path: Path, max_file_bytes: int) -> bytes:

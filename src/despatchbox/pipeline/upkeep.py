@@ -14,7 +14,7 @@ from typing import Callable
 from sqlalchemy import Connection
 
 from ..store.queries.aggregates import refresh_files as refresh_aggregates
-from .batch import release_freed_memory
+from ..allocator import release_free
 from ..store.queries.quotes import settle_fingerprints
 
 #: records committed before the search index outside the database is fed (and at the end of a run):
@@ -36,10 +36,10 @@ class IndexFeed:
 
     def committed(self) -> None:
         """Called after each batch commits. What the batch's rows freed is handed back to the
-        system first (:func:`.batch.release_freed_memory`): glibc kept it, and the ingest's resident
+        system first (:func:`despatchbox.allocator.release_free`): glibc kept it, and the ingest's resident
         memory crept up between feeds (100k bench corpus: 137 → 226 MB of heap), a feed's writer
         (``tantivy_index.WRITER_HEAP``) then coming on top of that."""
-        release_freed_memory()
+        release_free()
         if self.records() - self.fed_at >= FEED_RECORDS:
             self.fed_at = self.records()
             self.feed()
