@@ -7,7 +7,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import threading
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +14,7 @@ from sqlalchemy import Connection
 
 from ..store.queries.aggregates import refresh_files as refresh_aggregates
 from ..allocator import release_free
+from ..periodic import Periodic
 from ..store.queries.quotes import settle_fingerprints
 
 #: records committed before the search index outside the database is fed (and at the end of a run):
@@ -89,7 +89,7 @@ def _madvise() -> Callable[..., int] | None:
 _MADVISE = _madvise()
 
 
-class PagedOut:
+class PagedOut(Periodic):
     """While open, a thread hands back to the kernel, every :data:`PAGE_OUT_EVERY` seconds once they
     hold :data:`PAGE_OUT_FROM_KB` or more (and once more when it closes), the pages
     of the files under ``folder`` that this process has mapped (``madvise(MADV_PAGEOUT)`` on each of
@@ -102,30 +102,22 @@ class PagedOut:
     someone else: at worst those pages are reclaimed too, and faulted back). Nothing where
     ``/proc/self/maps`` or the call are missing (not Linux, or a kernel before 5.4)."""
 
+    thread_name = "despatchbox-page-out"
+
     def __init__(self, folder: Path | None, every: float | None = None, from_kb: int | None = None):
+        super().__init__(PAGE_OUT_EVERY if every is None else every)
         self.prefix = os.path.realpath(folder) + os.sep if folder is not None else None
-        self.every = PAGE_OUT_EVERY if every is None else every
         self.from_kb = PAGE_OUT_FROM_KB if from_kb is None else from_kb
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> "PagedOut":
-        if self.prefix is not None and _MADVISE is not None and os.path.exists("/proc/self/maps"):
-            self._thread = threading.Thread(target=self._run, name="despatchbox-page-out", daemon=True)
-            self._thread.start()
-        return self
+    def available(self) -> bool:
+        return self.prefix is not None and _MADVISE is not None and os.path.exists("/proc/self/maps")
 
-    def __exit__(self, *exc) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()
-            self._thread = None
-            self.page_out()                 # what the last merge left mapped
+    def tick(self) -> bool:
+        # False when not supported here: stop trying
+        return self.resident_kb() < self.from_kb or self.page_out()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            if self.resident_kb() >= self.from_kb and not self.page_out():
-                return                      # not supported here: stop trying
+    def last(self) -> None:
+        self.page_out()                     # what the last merge left mapped
 
     def resident_kb(self) -> int:
         """KiB of the folder's files resident in this process's mappings (``/proc/self/smaps``)."""
