@@ -16,7 +16,7 @@ from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text,
 from despatchbox.store.schema import speeches
 from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
                                               quote_fingerprints, quote_fingerprints_recent, quote_speeches,
-                                              settle_fingerprints)
+                                              recent_lowest_key, settle_fingerprints)
 
 from .conftest import SAMPLE
 
@@ -359,3 +359,27 @@ def test_new_rows_wait_in_the_recent_table_and_are_merged_when_it_outgrows_its_s
         for sid in list(texts)[::40]:
             fps = sorted(fingerprints(texts[sid]))
             assert store.candidates(fps, 12) == memory.candidates(fps, 12)
+
+
+def test_the_recent_tables_lowest_key_is_read_from_a_bounded_sample(fresh_engine, sample_copy):
+    """The merge's trigger reads the recent table's lowest speech key from its first rows in key
+    order, not from all of them: exact when the sample holds every row, and otherwise the lowest key
+    of a sample that reaches the oldest speeches waiting, never one below them."""
+    day = sample_copy / "scrapedxml" / "debates"
+    assert ingest(fresh_engine, [day / "debates2009-10-26b.xml"]).ok        # into an empty index: merged
+    assert ingest(fresh_engine, [sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml"]).ok
+    with fresh_engine.connect() as conn:
+        assert recent_lowest_key(conn) is not None
+        rows = _rows_in(conn, quote_fingerprints_recent)
+        keys = sorted({k for (k,) in conn.exec_driver_sql("SELECT speech_key FROM quote_fingerprints_recent")})
+        assert rows > 200 and len(keys) > 5
+        assert recent_lowest_key(conn, sample_rows=rows) == keys[0]
+        # a sample of a tenth of the rows: among the waiting keys, and within the first few speeches
+        sampled = recent_lowest_key(conn, sample_rows=rows // 10)
+        assert sampled in keys and keys.index(sampled) <= len(keys) // 4
+        assert recent_lowest_key(conn, sample_rows=1) in keys
+    with fresh_engine.begin() as conn:
+        assert settle_fingerprints(conn, fraction=0.0)
+    with fresh_engine.connect() as conn:
+        assert recent_lowest_key(conn) is None
+        assert not settle_fingerprints(conn, fraction=0.0)     # nothing waiting: nothing to merge
