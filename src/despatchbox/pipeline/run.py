@@ -146,7 +146,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             series[_identity(path)[1]].append(path)
         # the aggregates of the files a batch wrote are made exact once, before it commits; the search
         # index outside the database is fed every FEED_RECORDS records committed, and at the end
-        touched, feed = TouchedFiles(), IndexFeed(lambda: _feed_search_index(engine), lambda: report.records)
+        touched, feed = TouchedFiles(), IndexFeed(lambda: _feed_search_index(engine, large=True), lambda: report.records)
         writes = WriteBatch(engine, on_commit=feed.committed, before_commit=touched.refresh,
                             on_rollback=touched.clear)
         retries = list[Retry]()
@@ -170,12 +170,14 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
     return report
 
 
-def _feed_search_index(engine: Engine) -> None:
+def _feed_search_index(engine: Engine, large: bool = False) -> None:
     """Feed the search index outside the database what has been committed; the pages of its files
     that tantivy's merges read meanwhile through their mapping leave this process's memory as the
     feed goes (:class:`.upkeep.PagedOut`), and so does what its writer and merges free
-    (:class:`despatchbox.allocator.Releasing`)."""
-    with PagedOut(index_dir(engine)), Releasing():
+    (:class:`despatchbox.allocator.Releasing`). A ``large`` feed (FEED_RECORDS records or more, in
+    the middle of a big ingest) hands the pages back whatever they add up to: the 16 MB threshold
+    (:data:`.upkeep.PAGE_OUT_FROM_KB`) is for a short feed that reads a few MB of a big index."""
+    with PagedOut(index_dir(engine), from_kb=0 if large else None), Releasing():
         sync_index(engine)
     release_free()
 

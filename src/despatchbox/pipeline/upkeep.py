@@ -114,7 +114,7 @@ class PagedOut(Periodic):
 
     def tick(self) -> bool:
         # False when not supported here: stop trying
-        return self.resident_kb() < self.from_kb or self.page_out()
+        return (self.from_kb > 0 and self.resident_kb() < self.from_kb) or self.page_out()
 
     def last(self) -> None:
         self.page_out()                     # what the last merge left mapped
