@@ -24,17 +24,21 @@ class _MallInfo2(ctypes.Structure):
                  "keepcost")]
 
 
-def _libc_call(name: str, restype) -> Callable | None:
+def libc_call(name: str, restype, argtypes: list | None = None) -> Callable | None:
+    """The C library's function ``name`` (its errno kept for ``ctypes.get_errno``), or None where
+    there is none: not glibc, or a glibc before 2.33 for ``mallinfo2``."""
     try:
-        call = getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
-    except (OSError, AttributeError):        # not glibc (or glibc before 2.33 for mallinfo2)
+        call = getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True), name)
+    except (OSError, AttributeError):
         return None
     call.restype = restype
+    if argtypes is not None:
+        call.argtypes = argtypes
     return call
 
 
-_MALLINFO2 = _libc_call("mallinfo2", _MallInfo2)
-_MALLOC_TRIM = _libc_call("malloc_trim", ctypes.c_int)
+_MALLINFO2 = libc_call("mallinfo2", _MallInfo2)
+_MALLOC_TRIM = libc_call("malloc_trim", ctypes.c_int)
 
 
 def in_use() -> int | None:

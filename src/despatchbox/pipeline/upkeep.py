@@ -5,7 +5,6 @@ every :data:`FEED_RECORDS` records)."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from pathlib import Path
 from typing import Callable
@@ -13,7 +12,7 @@ from typing import Callable
 from sqlalchemy import Connection
 
 from ..store.queries.aggregates import refresh_files as refresh_aggregates
-from ..allocator import release_free
+from ..allocator import libc_call, release_free
 from ..periodic import Periodic
 from ..store.queries.quotes import settle_fingerprints
 
@@ -76,17 +75,7 @@ PAGE_OUT_FROM_KB = 16 << 10
 _MADV_PAGEOUT = 21
 
 
-def _madvise() -> Callable[..., int] | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        call = libc.madvise
-    except (OSError, AttributeError):
-        return None
-    call.argtypes, call.restype = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int], ctypes.c_int
-    return call
-
-
-_MADVISE = _madvise()
+_MADVISE = libc_call("madvise", ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int])
 
 
 class PagedOut(Periodic):
