@@ -177,13 +177,14 @@ def snapshot(engine) -> dict[str, list[tuple]]:
                 for column, value in zip(columns, row):
                     if column.name in ("file_id",):
                         value = file_name[value]
-                    elif table.name in ("quote_fingerprints", "quote_fingerprints_recent") and column.name == "speech_key":
+                    elif table.name.startswith("quote_fingerprints") and column.name == "speech_key":
                         value = speech_of_key[value]
                     values.append(value)
                 rows.append(tuple(values))
             out[table.name] = sorted(rows, key=repr)
-        # which of the index's two tables holds a row depends on when merges ran (batches): one set
-        out["quote_fingerprints"] = sorted(out["quote_fingerprints"] + out.pop("quote_fingerprints_recent"), key=repr)
+        # which of the index's levels holds a row depends on when merges ran (batches): one set
+        out["quote_fingerprints"] = sorted(out["quote_fingerprints"] + out.pop("quote_fingerprints_recent")
+                                           + out.pop("quote_fingerprints_new"), key=repr)
         # the search index's list of items (outside schema.py: migrations 0002 and 0013); its ids
         # are never reused (AUTOINCREMENT), so they depend on history, not on what is held
         reflected = MetaData()

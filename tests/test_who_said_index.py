@@ -14,17 +14,16 @@ from sqlalchemy import text as sql
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
 from despatchbox.store.schema import speeches
-from despatchbox.store.queries.quotes import (MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats,
-                                              quote_fingerprints, quote_fingerprints_recent, quote_speeches,
-                                              recent_lowest_key, settle_fingerprints)
+from despatchbox.store.queries.fingerprint_levels import LEVELS, level_sizes, lowest_key
+from despatchbox.store.queries.quotes import MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats, settle_fingerprints
+from despatchbox.store.schema import quote_fingerprints, quote_fingerprints_new, quote_fingerprints_recent, quote_speeches
 
 from .conftest import SAMPLE
 
 DEBATES = SAMPLE / "scrapedxml" / "debates"
 G = "uk.org.publicwhip/debate/2009-10-"
-#: the index's rows, wherever they are: the big table or the recent one (migration 0024)
-ALL_ROWS = ("(SELECT hash, speech_key FROM quote_fingerprints "
-            "UNION ALL SELECT hash, speech_key FROM quote_fingerprints_recent)")
+#: the index's rows, wherever they are: in any of its levels (migrations 0024, 0026)
+ALL_ROWS = "(" + " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in LEVELS) + ")"
 
 
 def held(conn) -> dict[str, str]:
@@ -60,11 +59,10 @@ def assert_index_is_exact(conn) -> None:
         "SELECT count(*) FROM quote_speeches q WHERE q.postings IS NULL OR q.postings <> "
         f"(SELECT count(*) FROM {ALL_ROWS} f WHERE f.speech_key = q.id)")).scalar()
     assert wrong == 0
-    # a speech's rows are all in one of the two tables
-    split = conn.execute(sql(
-        "SELECT count(*) FROM (SELECT DISTINCT speech_key FROM quote_fingerprints) b "
-        "JOIN (SELECT DISTINCT speech_key FROM quote_fingerprints_recent) r ON r.speech_key = b.speech_key")).scalar()
-    assert split == 0
+    # a speech's rows are all in one level, and each level's keys are above those of the levels older than it
+    ranges = [conn.execute(sql(f"SELECT min(speech_key), max(speech_key) FROM {t.name}")).one() for t in LEVELS]
+    held_ranges = [r for r in ranges if r[0] is not None]
+    assert all(newer[0] > older[1] for newer, older in zip(held_ranges, held_ranges[1:]))
 
 
 def test_registered_with_the_pipeline():
@@ -162,10 +160,10 @@ def test_candidates_is_one_indexed_statement(sample_engine):
             pytest.skip("plan checked on SQLite")
         plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + _candidates_sql(3, "?"),
                                                    (1, 2, 3, MAX_POSTINGS, 12))]
-    # no table scanned: each of the two tables probed by hash for the cap, and again for the postings
-    assert not any(step.startswith("SCAN") and "quote_fingerprints" in step or step in ("SCAN b", "SCAN r", "SCAN c")
+    # no table scanned: each level probed by hash for the cap, and again for the postings
+    assert not any(step.startswith("SCAN") and "quote_fingerprints" in step or step in ("SCAN p", "SCAN c")
                    for step in plan), plan
-    assert sum("USING PRIMARY KEY (hash=?)" in step for step in plan) == 4, plan
+    assert sum("USING PRIMARY KEY (hash=?)" in step for step in plan) == 2 * len(LEVELS), plan
     assert any("SEARCH s USING INTEGER PRIMARY KEY" in step for step in plan), plan
 
 
@@ -318,68 +316,115 @@ def _rows_in(conn, table) -> int:
     return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-def test_new_rows_wait_in_the_recent_table_and_are_merged_when_it_outgrows_its_share(fresh_engine, sample_copy):
-    """A day ingested into a database holding more is written to the recent table (a small
-    B-tree), read from there as from the big one, kept exact when its file is replaced, and merged
-    into the big table, whole, once the recent table's speeches pass their share."""
+def _assert_answers_as_in_memory(conn, every: int = 40, also: tuple[str, ...] = ()) -> None:
+    texts = held(conn)
+    store, memory = StoreSpeechIndex(conn), InMemorySpeechIndex(texts)
+    for sid in [*also, *list(texts)[::every]]:
+        fps = sorted(fingerprints(texts[sid]))
+        assert store.candidates(fps, 12) == memory.candidates(fps, 12)
+
+
+def test_new_rows_wait_in_the_newest_level_and_are_merged_down_when_it_outgrows_its_share(fresh_engine, sample_copy,
+                                                                                          monkeypatch):
+    """A day ingested into a database holding more is written to the newest level (a small
+    B-tree), read from there as from the others, kept exact when its file is replaced, and merged
+    down, whole, once the level's speeches pass their share of the speeches older than them (the
+    sample is too small for the real shares: a file of it is more than 1/256 of the rest)."""
+    from despatchbox.store.queries import fingerprint_levels
     day = sample_copy / "scrapedxml" / "debates"
     assert ingest(fresh_engine, [day / "debates2009-10-26b.xml", day / "debates2009-10-27d.xml",
                                  day / "debates2009-10-28c.xml"]).ok
-    with fresh_engine.connect() as conn:        # into an empty index: merged at once
-        assert _rows_in(conn, quote_fingerprints_recent) == 0 and _rows_in(conn, quote_fingerprints) > 0
+    with fresh_engine.connect() as conn:        # into an empty index: straight down to the big table
+        assert [_rows_in(conn, t) for t in LEVELS[:-1]] == [0, 0] and _rows_in(conn, quote_fingerprints) > 0
         big = _rows_in(conn, quote_fingerprints)
     small = sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml"       # a few statements
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0))
     assert ingest(fresh_engine, [small]).ok
     with fresh_engine.connect() as conn:
-        waiting = _rows_in(conn, quote_fingerprints_recent)
-        assert waiting > 0 and _rows_in(conn, quote_fingerprints) == big
+        waiting = _rows_in(conn, quote_fingerprints_new)
+        assert waiting > 0 and _rows_in(conn, quote_fingerprints_recent) == 0 and _rows_in(conn, quote_fingerprints) == big
         assert_index_is_exact(conn)
-        texts = held(conn)
-        store, memory = StoreSpeechIndex(conn), InMemorySpeechIndex(texts)
-        newest = [sid for sid in texts if "wms/2009-10-28" in sid]
+        newest = [sid for sid in held(conn) if "wms/2009-10-28" in sid]
         assert newest
-        for sid in newest[::3] + list(texts)[::40]:
-            fps = sorted(fingerprints(texts[sid]))
-            assert store.candidates(fps, 12) == memory.candidates(fps, 12)
+        _assert_answers_as_in_memory(conn, also=tuple(newest[::3]))
     # its file replaced (other bytes): the new version's rows wait in turn, nothing stale
     small.write_bytes(small.read_bytes().replace(b"</publicwhip>", b"<!-- corrected --></publicwhip>"))
     assert ingest(fresh_engine, [small]).loaded == [small.name]
     with fresh_engine.connect() as conn:
-        assert _rows_in(conn, quote_fingerprints_recent) == waiting
+        assert _rows_in(conn, quote_fingerprints_new) == waiting
         assert_index_is_exact(conn)
     with fresh_engine.begin() as conn:
-        assert not settle_fingerprints(conn)                   # still under its share
-        assert settle_fingerprints(conn, fraction=0.0)
+        assert not settle_fingerprints(conn)                         # still under its share
+        assert settle_fingerprints(conn, shares=(0.0, 1.0))          # over it: into the next level only
     with fresh_engine.connect() as conn:
-        assert _rows_in(conn, quote_fingerprints_recent) == 0
-        assert _rows_in(conn, quote_fingerprints) == big + waiting
+        assert [_rows_in(conn, t) for t in LEVELS] == [0, waiting, big]
         assert_index_is_exact(conn)
-        texts = held(conn)
-        store, memory = StoreSpeechIndex(conn), InMemorySpeechIndex(texts)
-        for sid in list(texts)[::40]:
-            fps = sorted(fingerprints(texts[sid]))
-            assert store.candidates(fps, 12) == memory.candidates(fps, 12)
+        _assert_answers_as_in_memory(conn, also=tuple(newest[::3]))
+    with fresh_engine.begin() as conn:
+        assert not settle_fingerprints(conn, shares=(0.0, 1.0))      # nothing new; the recent level under its share
+        assert settle_fingerprints(conn, shares=(0.0, 0.0))
+    with fresh_engine.connect() as conn:
+        assert [_rows_in(conn, t) for t in LEVELS] == [0, 0, big + waiting]
+        assert_index_is_exact(conn)
+        _assert_answers_as_in_memory(conn)
 
 
-def test_the_recent_tables_lowest_key_is_read_from_a_bounded_sample(fresh_engine, sample_copy):
-    """The merge's trigger reads the recent table's lowest speech key from its first rows in key
-    order, not from all of them: exact when the sample holds every row, and otherwise the lowest key
-    of a sample that reaches the oldest speeches waiting, never one below them."""
+def test_levels_that_overflow_together_are_merged_in_one_pass(fresh_engine, sample_copy, monkeypatch):
+    """Rows in both upper levels: when the newest overflows and the recent one with it, both go to
+    the big table in one pass; when only the newest does, it goes to the recent one. Sizes come from
+    the levels' lowest keys."""
+    files = [sample_copy / "scrapedxml" / "debates" / "debates2009-10-26b.xml",
+             sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml",
+             sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-27a.xml"]
+    from despatchbox.store.queries import fingerprint_levels
+    assert ingest(fresh_engine, files[:1]).ok                       # into an empty index: the big table
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0))  # the sample's files are big shares
+    assert ingest(fresh_engine, files[1:2]).ok
+    with fresh_engine.begin() as conn:
+        assert settle_fingerprints(conn, shares=(0.0, 1.0))          # the newest level into the recent one
+    assert ingest(fresh_engine, files[2:]).ok
+    with fresh_engine.connect() as conn:
+        rows = [_rows_in(conn, t) for t in LEVELS]
+        assert all(rows), rows
+        keys = [conn.execute(sql(f"SELECT min(speech_key), max(speech_key), count(DISTINCT speech_key) FROM {t.name}"))
+                .one() for t in LEVELS]
+        # (speeches, speeches older): exact here, the levels being smaller than the sample
+        assert level_sizes(conn) == [(keys[0][1] - keys[0][0] + 1, keys[0][0] - 1),
+                                     (keys[1][1] - keys[1][0] + 1, keys[1][0] - 1)]
+        assert keys[0][2] == keys[0][1] - keys[0][0] + 1             # a level's keys are contiguous here
+        new_share = keys[0][2] / (keys[0][0] - 1)
+    with fresh_engine.begin() as conn:
+        # the newest overflows a share just under its own; the two together are under the recent one's
+        assert not settle_fingerprints(conn, shares=(new_share, 1.0))
+        assert settle_fingerprints(conn, shares=(new_share * 0.99, 0.0))
+    with fresh_engine.connect() as conn:
+        assert [_rows_in(conn, t) for t in LEVELS] == [0, 0, sum(rows)]
+        assert_index_is_exact(conn)
+        _assert_answers_as_in_memory(conn, every=20)
+
+
+def test_a_levels_lowest_key_is_read_from_a_bounded_sample(fresh_engine, sample_copy, monkeypatch):
+    """The merge's trigger reads each level's lowest speech key from its first rows in key order,
+    not from all of them: exact when the sample holds every row, and otherwise the lowest key of a
+    sample that reaches the oldest speeches waiting, never one below them."""
     day = sample_copy / "scrapedxml" / "debates"
+    from despatchbox.store.queries import fingerprint_levels
     assert ingest(fresh_engine, [day / "debates2009-10-26b.xml"]).ok        # into an empty index: merged
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0))
     assert ingest(fresh_engine, [sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml"]).ok
     with fresh_engine.connect() as conn:
-        assert recent_lowest_key(conn) is not None
-        rows = _rows_in(conn, quote_fingerprints_recent)
-        keys = sorted({k for (k,) in conn.exec_driver_sql("SELECT speech_key FROM quote_fingerprints_recent")})
+        assert lowest_key(conn, quote_fingerprints_new) is not None
+        assert lowest_key(conn, quote_fingerprints_recent) is None
+        rows = _rows_in(conn, quote_fingerprints_new)
+        keys = sorted({k for (k,) in conn.exec_driver_sql("SELECT speech_key FROM quote_fingerprints_new")})
         assert rows > 200 and len(keys) > 5
-        assert recent_lowest_key(conn, sample_rows=rows) == keys[0]
+        assert lowest_key(conn, quote_fingerprints_new, sample_rows=rows) == keys[0]
         # a sample of a tenth of the rows: among the waiting keys, and within the first few speeches
-        sampled = recent_lowest_key(conn, sample_rows=rows // 10)
+        sampled = lowest_key(conn, quote_fingerprints_new, sample_rows=rows // 10)
         assert sampled in keys and keys.index(sampled) <= len(keys) // 4
-        assert recent_lowest_key(conn, sample_rows=1) in keys
+        assert lowest_key(conn, quote_fingerprints_new, sample_rows=1) in keys
     with fresh_engine.begin() as conn:
-        assert settle_fingerprints(conn, fraction=0.0)
+        assert settle_fingerprints(conn, shares=(0.0, 0.0))
     with fresh_engine.connect() as conn:
-        assert recent_lowest_key(conn) is None
-        assert not settle_fingerprints(conn, fraction=0.0)     # nothing waiting: nothing to merge
+        assert lowest_key(conn, quote_fingerprints_new) is None and lowest_key(conn, quote_fingerprints_recent) is None
+        assert not settle_fingerprints(conn, shares=(0.0, 0.0))     # nothing waiting: nothing to merge

@@ -48,8 +48,8 @@ class TouchedFiles:
     """The files whose speeches a batch changed (loaded, or replaced by a later version): their
     aggregates are made exact once, in the batch's transaction before it commits (the same rows as
     refreshing them per file: each refresh sums again whatever it names). The fingerprints the batch
-    wrote went to the index's table of recent rows: merged into the big one here, in the same
-    transaction, once they outgrow their share (:func:`~despatchbox.store.queries.quotes.settle_fingerprints`)."""
+    wrote went to the index's newest level: the levels that outgrew their share are merged down here,
+    in the same transaction (:func:`~despatchbox.store.queries.fingerprint_levels.settle_fingerprints`)."""
 
     def __init__(self) -> None:
         self.files: set[int] = set()

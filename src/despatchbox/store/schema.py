@@ -340,11 +340,20 @@ quote_fingerprints = Table(           # no file id, no other index (migration 00
     sqlite_with_rowid=False,
 )
 
-quote_fingerprints_recent = Table(    # the newest rows, merged into quote_fingerprints in bulk (0024): queries/quotes.py
+# the levels above it, merged down in bulk (0024, 0026): queries/fingerprint_levels.py
+quote_fingerprints_recent = Table(    # what the newest level held
     "quote_fingerprints_recent", metadata,
     Column("hash", Integer, nullable=False),
     Column("speech_key", Integer, nullable=False),
     PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints_recent"),
+    sqlite_with_rowid=False,
+)
+
+quote_fingerprints_new = Table(       # every file's rows are written here
+    "quote_fingerprints_new", metadata,
+    Column("hash", Integer, nullable=False),
+    Column("speech_key", Integer, nullable=False),
+    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints_new"),
     sqlite_with_rowid=False,
 )
 

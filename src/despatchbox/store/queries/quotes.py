@@ -1,6 +1,6 @@
 """“Who said this?” in the store: the fingerprint index and the queries that answer from it.
 
-Two tables (migration 0003, reshaped by 0017), filled at ingest by ``pipeline/quotes_index.py``:
+Two tables (migration 0003, reshaped by 0017; the second in levels since 0024 and 0026), filled at ingest by ``pipeline/quotes_index.py``:
 
 * ``quote_speeches(id, speech_id, file_id, postings)`` gives every indexed speech a small integer
   key, allocated in ingest order and contiguous within a file, so that the big table holds 3–4
@@ -11,13 +11,10 @@ Two tables (migration 0003, reshaped by 0017), filled at ingest by ``pipeline/qu
   so that key *is* the table, and a lookup by hash reads one contiguous run of it. Nothing else is
   stored or indexed: a by-file index cost more than the table itself (563 against 546 bytes per
   contribution at 20k).
-* ``quote_fingerprints_recent(hash, speech_key)`` (migration 0024): the same, for the newest
-  speeches. A file's rows are written here, and merged into ``quote_fingerprints`` in one pass in
-  key order (:func:`settle_fingerprints`, once per ingest batch) when its speeches outnumber
-  :data:`RECENT_FRACTION` of the big table's. Inserting a day's rows straight into the big table
-  put each on a page of its own: at 1M contributions one day dirtied about a third of its pages
-  (written to the WAL, then checkpointed), and a day's update cost more the bigger the record.
-  Readers look in both tables (each lookup is two index probes); a speech's rows are all in one.
+* the levels of that table: a file's rows are written to a small table of the newest ones and
+  merged down into bigger ones in ordered passes, so that a new day's rows touch few pages
+  (``fingerprint_levels.py``: :data:`~.fingerprint_levels.LEVELS`, :func:`settle_fingerprints`).
+  Readers look in every level (one index probe each); a speech's rows are all in one.
 
 Both are owned by a source file: when a newer version of a day's file replaces an older one,
 :func:`delete_file_fingerprints` (called by ``store.queries.files.delete_file_records``, in the
@@ -35,26 +32,21 @@ its candidates (index lookups on ``hash``); one statement for the texts of all c
 """
 from __future__ import annotations
 
-from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
-from operator import itemgetter
 
-from sqlalchemy import Connection, bindparam, delete, func, select, union_all
+from sqlalchemy import Connection, select, union_all
 
 from ...ingest.records import Membership
-from ..bulk import insert_rows
-from ..schema import (debates, headings, memberships, offices, people, quote_fingerprints, quote_fingerprints_recent,
-                      quote_speeches, speeches)
+from ..schema import debates, headings, memberships, offices, people, speeches
+from .fingerprint_levels import (LEVELS, FingerprintRows, add_fingerprints, delete_file_fingerprints, fingerprint_stats,
+                                 settle_fingerprints, write_fingerprint_rows)
 from .speakers import CHAIR_CODES, chair_own_parties, membership_columns, membership_of
 
 __all__ = [
-    "quote_speeches", "quote_fingerprints", "quote_fingerprints_recent", "RECENT_FRACTION", "LOWEST_SAMPLE_ROWS",
-    "recent_lowest_key", "settle_fingerprints",
     "MAX_POSTINGS", "NEIGHBOUR_WINDOW", "StoreSpeechIndex",
-    "add_fingerprints", "FingerprintRows", "write_fingerprint_rows", "delete_file_fingerprints",
+    "add_fingerprints", "FingerprintRows", "write_fingerprint_rows", "delete_file_fingerprints", "settle_fingerprints",
     "quoted_speeches", "quoted_debates",
     "QuotedSpeech", "QuotedDebate", "PostHeld", "speech_citations", "fingerprint_stats",
 ]
@@ -64,146 +56,6 @@ __all__ = [
 MAX_POSTINGS = 2000
 #: speeches either side of one that ``neighbours`` returns (same debate, record order)
 NEIGHBOUR_WINDOW = 12
-#: ``quote_fingerprints_recent`` is merged into ``quote_fingerprints`` once its speeches are more
-#: than this fraction of the big table's: a merge rewrites the big table's pages once, and happens
-#: after it has grown by this fraction (a day into 1M contributions: about one update in a hundred)
-RECENT_FRACTION = 0.25
-#: rows of ``quote_fingerprints_recent`` read to find its lowest speech key (:func:`recent_lowest_key`)
-LOWEST_SAMPLE_ROWS = 20_000
-
-# --- writing ----------------------------------------------------------------------------------------
-
-
-def next_speech_key(conn: Connection) -> int:
-    """The first unused speech key (ingest runs one at a time: it holds the ingest lock)."""
-    return (conn.execute(select(func.max(quote_speeches.c.id))).scalar() or 0) + 1
-
-
-class FingerprintRows:
-    """One file's index rows, worked out before its transaction opens (sorting them is most of
-    the work): the speeches in order, and (hash, position of the speech) pairs sorted by hash,
-    held as two arrays (``hashes``, ``positions``): they cross from the preparing process to the
-    writing one as two blocks of bytes instead of a pickled tuple per row."""
-
-    __slots__ = ("speech_ids", "counts", "hashes", "positions")
-
-    def __init__(self, items: Iterable[tuple[str, Iterable[int]]]):
-        self.speech_ids: list[str] = []
-        self.counts: list[int] = []
-        postings: list[tuple[int, int]] = []
-        for at, (speech_id, fps) in enumerate(items):
-            distinct = set(fps)
-            self.speech_ids.append(speech_id)
-            self.counts.append(len(distinct))
-            postings.extend(zip(distinct, repeat(at)))
-        postings.sort()
-        self.hashes = array("q", map(itemgetter(0), postings))
-        self.positions = array("q", map(itemgetter(1), postings))
-
-    @classmethod
-    def of(cls, speech_ids: list[str], counts: list[int], hashes: array, positions: array) -> "FingerprintRows":
-        """Rows already worked out: each speech's count of distinct fingerprints, and the (hash,
-        position of the speech) pairs, distinct and sorted, as two ``array("q")``."""
-        rows = cls.__new__(cls)
-        rows.speech_ids, rows.counts, rows.hashes, rows.positions = speech_ids, counts, hashes, positions
-        return rows
-
-
-def write_fingerprint_rows(conn: Connection, file_id: int, prepared: FingerprintRows) -> int:
-    """Add one file's prepared rows to the index (the caller owns the transaction); returns the
-    rows written. Speech keys continue from the highest held, so the rows stay sorted by
-    ``(hash, speech_key)`` and the inserts walk that b-tree in order instead of jumping around it."""
-    if not prepared.speech_ids:
-        return 0
-    first = next_speech_key(conn)
-    insert_rows(conn, quote_speeches, [{"id": first + at, "speech_id": sid, "file_id": file_id, "postings": n}
-                                       for at, (sid, n) in enumerate(zip(prepared.speech_ids, prepared.counts))])
-    keys = map(first.__add__, prepared.positions)
-    if conn.dialect.name == "sqlite":
-        # the driver's executemany over tuples zipped here: insert_rows would build a dict per
-        # row and pass it through the (no-op) bind processors, for the ~25 rows a speech adds
-        conn.exec_driver_sql("INSERT INTO quote_fingerprints_recent (hash, speech_key) VALUES (?, ?)",
-                             list(zip(prepared.hashes, keys)))
-    else:
-        insert_rows(conn, quote_fingerprints_recent,
-                    [{"hash": h, "speech_key": k} for h, k in zip(prepared.hashes, keys)])
-    return len(prepared.hashes)
-
-
-def recent_lowest_key(conn: Connection, sample_rows: int = LOWEST_SAMPLE_ROWS) -> int | None:
-    """The lowest speech key in ``quote_fingerprints_recent`` (None when it is empty), read from its
-    first ``sample_rows`` rows in key order, ``(hash, speech_key)``: exact when it holds no more,
-    else the lowest of a sample spread over its speeches (hashes are uniform, so the smallest ones
-    belong to speeches of every file alike; each speech holds tens of rows). A whole scan cost 0.12 s
-    a batch with 4.5M rows waiting at 3M contributions, and grew with the record; the sample's
-    answer can only be a little above the exact one, which delays a merge by as many speeches."""
-    first = (select(quote_fingerprints_recent.c.speech_key)
-             .order_by(quote_fingerprints_recent.c.hash, quote_fingerprints_recent.c.speech_key)
-             .limit(sample_rows).subquery())
-    return conn.execute(select(func.min(first.c.speech_key))).scalar()
-
-
-def settle_fingerprints(conn: Connection, fraction: float = RECENT_FRACTION) -> bool:
-    """Merge ``quote_fingerprints_recent`` into ``quote_fingerprints`` (the caller's transaction)
-    when its speeches are more than ``fraction`` of the big table's; True if it did. Speech keys
-    are handed out in increasing order, so the recent table's lowest key splits them: the keys
-    below it are the big table's (up to the few of replaced files), those from it the recent's.
-    Its lowest key is read from a bounded sample (:func:`recent_lowest_key`); a merge reads it in
-    key order and walks the big table's B-tree once."""
-    lowest = recent_lowest_key(conn)
-    if lowest is None:
-        return False
-    highest = next_speech_key(conn) - 1
-    if highest - lowest + 1 <= fraction * (lowest - 1):
-        return False
-    # a row already in the big table is the same row (a speech's rows are in one table): skipping it
-    # loses nothing, and on SQLite it spares the statement journal a plain INSERT … SELECT keeps (in
-    # memory: temp_store) of every page it changes, i.e. of the whole big table (260 MB at 1M)
-    sqlite = conn.dialect.name == "sqlite"
-    conn.exec_driver_sql(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO quote_fingerprints (hash, speech_key) "
-                         "SELECT hash, speech_key FROM quote_fingerprints_recent ORDER BY hash, speech_key"
-                         + ("" if sqlite else " ON CONFLICT DO NOTHING"))
-    conn.exec_driver_sql("DELETE FROM quote_fingerprints_recent")
-    return True
-
-
-def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Callable[[str], Iterable[int]]) -> int:
-    """Delete one file version's rows from the index (before its speeches: their text is read here),
-    given the function its fingerprints were made with; returns the fingerprint rows deleted."""
-    held = conn.execute(select(quote_speeches.c.id, quote_speeches.c.speech_id, quote_speeches.c.postings)
-                        .where(quote_speeches.c.file_id == file_id)).all()
-    if not held:
-        return 0
-    texts: dict[str, str] = {sid: body for sid, body in conn.execute(
-        select(speeches.c.id, speeches.c.text).where(speeches.c.file_id == file_id))}
-    pairs = [(h, key) for key, speech_id, _n in held for h in set(fingerprints_of(texts.get(speech_id) or ""))]
-    expected = None if any(n is None for _k, _s, n in held) else sum(n for _k, _s, n in held)
-    deleted = 0
-    # a file's rows are all in one of the two tables: the recent one is looked in first
-    for table in (quote_fingerprints_recent, quote_fingerprints):
-        if pairs and expected and deleted != expected:
-            deleted += conn.execute(delete(table).where(
-                table.c.hash == bindparam("h"), table.c.speech_key == bindparam("k")),
-                [{"h": h, "k": k} for h, k in pairs]).rowcount
-    if deleted != expected:             # not what the file was indexed with: its range of keys, by a scan
-        lo, hi = min(k for k, _s, _n in held), max(k for k, _s, _n in held)
-        for table in (quote_fingerprints_recent, quote_fingerprints):
-            deleted += conn.execute(delete(table).where(table.c.speech_key.between(lo, hi))).rowcount
-    conn.execute(delete(quote_speeches).where(quote_speeches.c.file_id == file_id))
-    return deleted
-
-
-def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, Iterable[int]]]) -> int:
-    """Index speeches of one file: ``(speech_id, fingerprints)`` pairs. Returns the rows written."""
-    return write_fingerprint_rows(conn, file_id, FingerprintRows(items))
-
-
-def fingerprint_stats(conn: Connection) -> dict:
-    """Rows in the index (for tests and ``stats``)."""
-    return {"speeches": conn.execute(select(func.count()).select_from(quote_speeches)).scalar_one(),
-            "fingerprints": sum(conn.execute(select(func.count()).select_from(table)).scalar_one()
-                                for table in (quote_fingerprints, quote_fingerprints_recent))}
-
 
 # --- the SpeechIndex ------------------------------------------------------------------------------
 
@@ -216,21 +68,20 @@ def _candidates_sql(n: int, mark: str) -> str:
     more than the lookup itself. Parameters: the n hashes, then the cap, then the limit.
     """
     values = ", ".join(f"(CAST({mark} AS BIGINT))" for _ in range(n))
+    # every level of the index (store/queries/fingerprint_levels.py): a speech's rows are in one of them
+    postings = " UNION ALL ".join(f"SELECT speech_key FROM {t.name} WHERE hash = q.hash" for t in LEVELS)
+    found = " UNION ALL ".join(f"SELECT p.speech_key FROM ok JOIN {t.name} p ON p.hash = ok.hash" for t in LEVELS)
     # ``ok``: the query's fingerprints held by at most cap speeches (the (cap+1)-th posting does
     # not exist: an index probe that stops after cap+1 entries, however long the list)
     return f"""
         WITH q(hash) AS (VALUES {values}),
         ok AS (
             SELECT q.hash AS hash FROM q
-            WHERE (SELECT c.speech_key FROM (
-                       SELECT speech_key FROM quote_fingerprints WHERE hash = q.hash
-                       UNION ALL SELECT speech_key FROM quote_fingerprints_recent WHERE hash = q.hash) AS c
-                   LIMIT 1 OFFSET {mark}) IS NULL
+            WHERE (SELECT c.speech_key FROM ({postings}) AS c LIMIT 1 OFFSET {mark}) IS NULL
         ),
         counts AS (
             SELECT f.speech_key AS speech_key, count(*) AS n
-            FROM (SELECT b.speech_key FROM ok JOIN quote_fingerprints b ON b.hash = ok.hash
-                  UNION ALL SELECT r.speech_key FROM ok JOIN quote_fingerprints_recent r ON r.hash = ok.hash) AS f
+            FROM ({found}) AS f
             GROUP BY f.speech_key
             ORDER BY n DESC, f.speech_key
             LIMIT {mark}

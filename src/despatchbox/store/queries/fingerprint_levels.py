@@ -1,0 +1,213 @@
+"""The who-said fingerprint index's rows: written to its newest level, merged down, deleted by file.
+
+The index's ``(hash, speech_key)`` rows live in :data:`LEVELS`, tables of the same columns and key
+(on SQLite ``WITHOUT ROWID``: the key is the table), newest first:
+
+* ``quote_fingerprints_new`` (migration 0026): every file's rows are written here;
+* ``quote_fingerprints_recent`` (migration 0024): what the newest level held, merged in;
+* ``quote_fingerprints`` (migration 0003/0017): the rest of the record, by far the biggest.
+
+Why levels: a table is ordered by hash, so the ~40k rows of one sitting day land on as many random
+pages of whichever table they go to, and every page they touch is written (to the WAL, then
+checkpointed back). Into the big table at 1M contributions a day dirtied a third of it; into one
+recent table that had grown to 4.5M rows at 3M contributions, most of that one's ~15k leaf pages
+(+0.46 s of a 1.2 s update, issue 18: "one new day into the 3M database takes as long as into an
+empty one"). The newest level is kept to a few days of the record, so a day's rows touch few pages;
+levels are merged into the next one in one ordered pass, rarely, when they outgrow their share
+(:data:`SHARES`) — like a log-structured merge tree.
+
+Speech keys are handed out in increasing order and a file's rows are all in one level, so each
+level holds a range of keys above those of the levels older than it: the lowest key of each level
+(:func:`lowest_key`) splits the speeches between them, and gives each level's size in speeches.
+Readers look in every level (one index probe each).
+"""
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
+from operator import itemgetter
+
+from sqlalchemy import Connection, Table, bindparam, delete, func, select
+
+from ..bulk import insert_rows
+from ..schema import quote_fingerprints, quote_fingerprints_new, quote_fingerprints_recent, quote_speeches, speeches
+
+__all__ = [
+    "LEVELS", "SHARES", "LOWEST_SAMPLE_ROWS", "FingerprintRows", "next_speech_key", "write_fingerprint_rows",
+    "add_fingerprints", "lowest_key", "level_sizes", "settle_fingerprints", "delete_file_fingerprints",
+    "fingerprint_stats",
+]
+
+#: the index's tables, newest first; the last is the big one, which is never merged anywhere
+LEVELS: tuple[Table, ...] = (quote_fingerprints_new, quote_fingerprints_recent, quote_fingerprints)
+#: level i is merged into level i + 1 once its speeches are more than ``SHARES[i]`` of the speeches of
+#: the levels older than it. The newest level's 1/256 is ~12k speeches at 3M contributions (about a
+#: week of sittings, ~2k pages): a new day touches at most those. The recent level's 1/4 keeps the
+#: big table's rewrites rare (it grows by a quarter between two).
+SHARES: tuple[float, ...] = (1 / 256, 1 / 4)
+#: rows of a level read to find its lowest speech key (:func:`lowest_key`)
+LOWEST_SAMPLE_ROWS = 20_000
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def next_speech_key(conn: Connection) -> int:
+    """The first unused speech key (ingest runs one at a time: it holds the ingest lock)."""
+    return (conn.execute(select(func.max(quote_speeches.c.id))).scalar() or 0) + 1
+
+
+class FingerprintRows:
+    """One file's index rows, worked out before its transaction opens (sorting them is most of
+    the work): the speeches in order, and (hash, position of the speech) pairs sorted by hash,
+    held as two arrays (``hashes``, ``positions``): they cross from the preparing process to the
+    writing one as two blocks of bytes instead of a pickled tuple per row."""
+
+    __slots__ = ("speech_ids", "counts", "hashes", "positions")
+
+    def __init__(self, items: Iterable[tuple[str, Iterable[int]]]):
+        self.speech_ids: list[str] = []
+        self.counts: list[int] = []
+        postings: list[tuple[int, int]] = []
+        for at, (speech_id, fps) in enumerate(items):
+            distinct = set(fps)
+            self.speech_ids.append(speech_id)
+            self.counts.append(len(distinct))
+            postings.extend(zip(distinct, repeat(at)))
+        postings.sort()
+        self.hashes = array("q", map(itemgetter(0), postings))
+        self.positions = array("q", map(itemgetter(1), postings))
+
+    @classmethod
+    def of(cls, speech_ids: list[str], counts: list[int], hashes: array, positions: array) -> "FingerprintRows":
+        """Rows already worked out: each speech's count of distinct fingerprints, and the (hash,
+        position of the speech) pairs, distinct and sorted, as two ``array("q")``."""
+        rows = cls.__new__(cls)
+        rows.speech_ids, rows.counts, rows.hashes, rows.positions = speech_ids, counts, hashes, positions
+        return rows
+
+
+def write_fingerprint_rows(conn: Connection, file_id: int, prepared: FingerprintRows) -> int:
+    """Add one file's prepared rows to the index's newest level (the caller owns the transaction);
+    returns the rows written. Speech keys continue from the highest held, so the rows stay sorted by
+    ``(hash, speech_key)`` and the inserts walk that b-tree in order instead of jumping around it."""
+    if not prepared.speech_ids:
+        return 0
+    first = next_speech_key(conn)
+    insert_rows(conn, quote_speeches, [{"id": first + at, "speech_id": sid, "file_id": file_id, "postings": n}
+                                       for at, (sid, n) in enumerate(zip(prepared.speech_ids, prepared.counts))])
+    keys = map(first.__add__, prepared.positions)
+    newest = LEVELS[0]
+    if conn.dialect.name == "sqlite":
+        # the driver's executemany over tuples zipped here: insert_rows would build a dict per
+        # row and pass it through the (no-op) bind processors, for the ~25 rows a speech adds
+        conn.exec_driver_sql(f"INSERT INTO {newest.name} (hash, speech_key) VALUES (?, ?)",
+                             list(zip(prepared.hashes, keys)))
+    else:
+        insert_rows(conn, newest, [{"hash": h, "speech_key": k} for h, k in zip(prepared.hashes, keys)])
+    return len(prepared.hashes)
+
+
+def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, Iterable[int]]]) -> int:
+    """Index speeches of one file: ``(speech_id, fingerprints)`` pairs. Returns the rows written."""
+    return write_fingerprint_rows(conn, file_id, FingerprintRows(items))
+
+
+# --- merging levels ---------------------------------------------------------------------------------
+
+
+def lowest_key(conn: Connection, table: Table, sample_rows: int = LOWEST_SAMPLE_ROWS) -> int | None:
+    """The lowest speech key in one level (None when it is empty), read from its first
+    ``sample_rows`` rows in key order, ``(hash, speech_key)``: exact when it holds no more, else the
+    lowest of a sample spread over its speeches (hashes are uniform, so the smallest ones belong to
+    speeches of every file alike; each speech holds tens of rows). A whole scan cost 0.12 s a batch
+    with 4.5M rows waiting at 3M contributions, and grew with the record; the sample's answer can
+    only be a little above the exact one, which delays a merge by as many speeches."""
+    first = select(table.c.speech_key).order_by(table.c.hash, table.c.speech_key).limit(sample_rows).subquery()
+    return conn.execute(select(func.min(first.c.speech_key))).scalar()
+
+
+def level_sizes(conn: Connection, sample_rows: int = LOWEST_SAMPLE_ROWS) -> list[tuple[int, int]]:
+    """For each level but the last, newest first: (its speeches, the speeches of the levels older
+    than it), from the levels' lowest keys (:func:`lowest_key`)."""
+    top = next_speech_key(conn) - 1            # the highest key of the level being looked at
+    sizes = []
+    for table in LEVELS[:-1]:
+        low = lowest_key(conn, table, sample_rows)
+        if low is None:
+            sizes.append((0, max(top, 0)))
+        else:
+            sizes.append((top - low + 1, low - 1))
+            top = low - 1
+    return sizes
+
+
+def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None) -> bool:
+    """Merge the levels that outgrew their share (the caller's transaction); True if any was.
+
+    From the newest level down: level i overflows when its speeches, with those of the newer levels
+    that overflowed into it, are more than ``shares[i]`` of the speeches older than it. The levels
+    that overflow are merged together, in one ordered pass, into the first level below them that
+    does not (or the big table): a row is written once however many levels it drops. ``shares``:
+    :data:`SHARES` unless given."""
+    shares = SHARES if shares is None else shares
+    through = -1
+    pending = 0
+    for level, ((size, older), share) in enumerate(zip(level_sizes(conn), shares)):
+        pending += size
+        if pending and pending > share * older:
+            through = level
+        elif pending:
+            break
+    if through < 0:
+        return False
+    sources, target = LEVELS[:through + 1], LEVELS[through + 1]
+    union = " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in sources)
+    # a row already in the target is the same row (a speech's rows are in one level): skipping it loses
+    # nothing, and on SQLite it spares the statement journal a plain INSERT … SELECT keeps (in memory:
+    # temp_store) of every page it changes, i.e. of the whole big table (260 MB at 1M). The levels are
+    # read each in key order and merged (SQLite: "MERGE (UNION ALL)", no sorter)
+    sqlite = conn.dialect.name == "sqlite"
+    conn.exec_driver_sql(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO {target.name} (hash, speech_key) "
+                         f"SELECT hash, speech_key FROM ({union}) AS merged ORDER BY hash, speech_key"
+                         + ("" if sqlite else " ON CONFLICT DO NOTHING"))
+    for table in sources:
+        conn.exec_driver_sql(f"DELETE FROM {table.name}")
+    return True
+
+
+# --- deleting a file's rows --------------------------------------------------------------------------
+
+
+def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Callable[[str], Iterable[int]]) -> int:
+    """Delete one file version's rows from the index (before its speeches: their text is read here),
+    given the function its fingerprints were made with; returns the fingerprint rows deleted."""
+    held = conn.execute(select(quote_speeches.c.id, quote_speeches.c.speech_id, quote_speeches.c.postings)
+                        .where(quote_speeches.c.file_id == file_id)).all()
+    if not held:
+        return 0
+    texts: dict[str, str] = {sid: body for sid, body in conn.execute(
+        select(speeches.c.id, speeches.c.text).where(speeches.c.file_id == file_id))}
+    pairs = [(h, key) for key, speech_id, _n in held for h in set(fingerprints_of(texts.get(speech_id) or ""))]
+    expected = None if any(n is None for _k, _s, n in held) else sum(n for _k, _s, n in held)
+    deleted = 0
+    # a file's rows are all in one level: the newest levels, the likeliest for a replaced file, first
+    for table in LEVELS:
+        if pairs and expected and deleted != expected:
+            deleted += conn.execute(delete(table).where(
+                table.c.hash == bindparam("h"), table.c.speech_key == bindparam("k")),
+                [{"h": h, "k": k} for h, k in pairs]).rowcount
+    if deleted != expected:             # not what the file was indexed with: its range of keys, by a scan
+        lo, hi = min(k for k, _s, _n in held), max(k for k, _s, _n in held)
+        for table in LEVELS:
+            deleted += conn.execute(delete(table).where(table.c.speech_key.between(lo, hi))).rowcount
+    conn.execute(delete(quote_speeches).where(quote_speeches.c.file_id == file_id))
+    return deleted
+
+
+def fingerprint_stats(conn: Connection) -> dict:
+    """Rows in the index (for tests and ``stats``)."""
+    return {"speeches": conn.execute(select(func.count()).select_from(quote_speeches)).scalar_one(),
+            "fingerprints": sum(conn.execute(select(func.count()).select_from(table)).scalar_one()
+                                for table in LEVELS)}
