@@ -122,15 +122,27 @@ _HAS_DIGIT_SEP_ASCII = re.compile(rb"\d[.,]\d")
 _SEP_TO_SPACE_ASCII = bytes.maketrans(b".,", b"  ")
 
 
+_DIGIT_SEP_ASCII = re.compile(rb"(\d)[.,](?=\d)")
+
+
 def tokens(text: str) -> list[str]:
     """Normalised tokens of ``text``."""
-    if _ASCII is not None and text.isascii():
-        # the common case in one pass over bytes: mapped, and (no digit group in it) its ``.`` and
-        # ``,`` made separators by a second table, then split
-        data = text.encode("ascii").translate(*_ASCII)
-        if not _HAS_DIGIT_SEP_ASCII.search(data):
+    if _ASCII is not None:
+        if not text.isascii():
+            # the few characters beyond ASCII mapped first, as in _mapped; what is left is ASCII
+            # unless a letter beyond it stays itself (ø, ß …)
+            swapped = _NON_ASCII.sub(_non_ascii, text)
+            if swapped.isascii():
+                text = swapped
+        if text.isascii():
+            # in bytes: mapped by the ASCII table, digit groups joined (if any), ``.`` and ``,`` made
+            # separators by a second table, then split (no ``str.translate``, which looks every
+            # character up in a dict)
+            data = text.encode("ascii").translate(*_ASCII)
+            if _HAS_DIGIT_SEP_ASCII.search(data):
+                data = _DIGIT_SEP_ASCII.sub(rb"\1", data)
             return data.translate(_SEP_TO_SPACE_ASCII).decode("ascii").split()
-        mapped = data.decode("ascii")
+        mapped = text.translate(_MAP)
     else:
         mapped = _mapped(text)
     if _HAS_DIGIT_SEP.search(mapped):

@@ -42,7 +42,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
 from ...allocator import Paced
-from ..packing import unpack_body
+from ..packing import unpack_text
 from .index_marks import Marks, database_marks, held_items, index_dir, items_only_grow, reading
 
 #: tokenizers of the two text fields
@@ -276,21 +276,40 @@ def _items_sql(conn: Connection) -> str:
 
 def _body_text(body) -> str:
     """The words to index from the body column read by _ITEMS_SQL."""
-    return body if isinstance(body, str) else unpack_body(body)[1]
+    return body if isinstance(body, str) else unpack_text(body)
+
+
+#: :func:`debate_key` of ids met again and again while feeding (a debate's id on each of its items, a
+#: question group's heading on its question and answer)
+_group_key = lru_cache(maxsize=1 << 14)(debate_key)
 
 
 def _document(r) -> tantivy.Document:
-    result = result_id(r.speech_id, r.element, r.heading_id)
-    doc = tantivy.Document(item=int(r.item), debate_key=debate_key(r.debate_id),
-                           result=debate_key(result), question_group=int(result != r.speech_id),
-                           kind=r.kind, date=_day(r.date),
-                           batch=int(r.batch or 0), stem=(body := _body_text(r.body)), exact=body)
-    if r.person_id is not None:
-        doc.add_integer("person", int(r.person_id))
-    if r.party:
-        doc.add_text("party", r.party)
-    if r.department_slug:
-        doc.add_text("department", r.department_slug)
+    """An item's document (``r``: a row of _ITEMS_SQL, its columns in that order). Built by the
+    ``add_*`` methods rather than keywords (a third of the Python cost of a feed's documents went
+    to converting keyword values), the same fields and values."""
+    item, speech_id, debate_id, kind, day, person_id, party, department, batch, body, element, heading_id = r
+    doc = tantivy.Document()
+    doc.add_integer("item", int(item))
+    doc.add_integer("debate_key", _group_key(debate_id))
+    if element in ("ques", "reply") and heading_id:         # result_id: the question group
+        doc.add_integer("result", _group_key(heading_id))
+        doc.add_integer("question_group", int(heading_id != speech_id))
+    else:
+        doc.add_integer("result", debate_key(speech_id))
+        doc.add_integer("question_group", 0)
+    doc.add_text("kind", kind)
+    doc.add_integer("date", _day(day))
+    doc.add_integer("batch", int(batch or 0))
+    text = _body_text(body)
+    doc.add_text("stem", text)
+    doc.add_text("exact", text)
+    if person_id is not None:
+        doc.add_integer("person", int(person_id))
+    if party:
+        doc.add_text("party", party)
+    if department:
+        doc.add_text("department", department)
     return doc
 
 
