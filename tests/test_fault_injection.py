@@ -184,7 +184,8 @@ def snapshot(engine) -> dict[str, list[tuple]]:
             out[table.name] = sorted(rows, key=repr)
         # which of the index's levels holds a row depends on when merges ran (batches): one set
         out["quote_fingerprints"] = sorted(out["quote_fingerprints"] + out.pop("quote_fingerprints_recent")
-                                           + out.pop("quote_fingerprints_new"), key=repr)
+                                           + out.pop("quote_fingerprints_level0")
+                                           + out.pop("quote_fingerprints_level1"), key=repr)
         # the search index's list of items (outside schema.py: migrations 0002 and 0013); its ids
         # are never reused (AUTOINCREMENT), so they depend on history, not on what is held
         reflected = MetaData()

@@ -16,7 +16,8 @@ from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text,
 from despatchbox.store.schema import speeches
 from despatchbox.store.queries.fingerprint_levels import LEVELS, level_sizes, lowest_key
 from despatchbox.store.queries.quotes import MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats, settle_fingerprints
-from despatchbox.store.schema import quote_fingerprints, quote_fingerprints_new, quote_fingerprints_recent, quote_speeches
+from despatchbox.store.schema import (quote_fingerprints, quote_fingerprints_level0, quote_fingerprints_level1,
+                                     quote_speeches)
 
 from .conftest import SAMPLE
 
@@ -335,14 +336,14 @@ def test_new_rows_wait_in_the_newest_level_and_are_merged_down_when_it_outgrows_
     assert ingest(fresh_engine, [day / "debates2009-10-26b.xml", day / "debates2009-10-27d.xml",
                                  day / "debates2009-10-28c.xml"]).ok
     with fresh_engine.connect() as conn:        # into an empty index: straight down to the big table
-        assert [_rows_in(conn, t) for t in LEVELS[:-1]] == [0, 0] and _rows_in(conn, quote_fingerprints) > 0
+        assert [_rows_in(conn, t) for t in LEVELS[:-1]] == [0, 0, 0] and _rows_in(conn, quote_fingerprints) > 0
         big = _rows_in(conn, quote_fingerprints)
     small = sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml"       # a few statements
-    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0))
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0, 1.0))
     assert ingest(fresh_engine, [small]).ok
     with fresh_engine.connect() as conn:
-        waiting = _rows_in(conn, quote_fingerprints_new)
-        assert waiting > 0 and _rows_in(conn, quote_fingerprints_recent) == 0 and _rows_in(conn, quote_fingerprints) == big
+        waiting = _rows_in(conn, quote_fingerprints_level0)
+        assert waiting > 0 and [_rows_in(conn, t) for t in LEVELS[1:]] == [0, 0, big]
         assert_index_is_exact(conn)
         newest = [sid for sid in held(conn) if "wms/2009-10-28" in sid]
         assert newest
@@ -351,54 +352,54 @@ def test_new_rows_wait_in_the_newest_level_and_are_merged_down_when_it_outgrows_
     small.write_bytes(small.read_bytes().replace(b"</publicwhip>", b"<!-- corrected --></publicwhip>"))
     assert ingest(fresh_engine, [small]).loaded == [small.name]
     with fresh_engine.connect() as conn:
-        assert _rows_in(conn, quote_fingerprints_new) == waiting
+        assert _rows_in(conn, quote_fingerprints_level0) == waiting
         assert_index_is_exact(conn)
     with fresh_engine.begin() as conn:
         assert not settle_fingerprints(conn)                         # still under its share
-        assert settle_fingerprints(conn, shares=(0.0, 1.0))          # over it: into the next level only
-    with fresh_engine.connect() as conn:
-        assert [_rows_in(conn, t) for t in LEVELS] == [0, waiting, big]
-        assert_index_is_exact(conn)
-        _assert_answers_as_in_memory(conn, also=tuple(newest[::3]))
-    with fresh_engine.begin() as conn:
-        assert not settle_fingerprints(conn, shares=(0.0, 1.0))      # nothing new; the recent level under its share
-        assert settle_fingerprints(conn, shares=(0.0, 0.0))
-    with fresh_engine.connect() as conn:
-        assert [_rows_in(conn, t) for t in LEVELS] == [0, 0, big + waiting]
-        assert_index_is_exact(conn)
-        _assert_answers_as_in_memory(conn)
+        with pytest.raises(ValueError):
+            settle_fingerprints(conn, shares=(0.0, 1.0))             # a share for every level but the last
+    # over its share: into the next level only; then that one over its own, and so on down
+    for shares, held_by in [((0.0, 1.0, 1.0), [0, waiting, 0, big]), ((0.0, 0.0, 1.0), [0, 0, waiting, big]),
+                            ((0.0, 0.0, 0.0), [0, 0, 0, big + waiting])]:
+        with fresh_engine.begin() as conn:
+            assert settle_fingerprints(conn, shares=shares)
+            assert not settle_fingerprints(conn, shares=(0.0, *shares[1:2], 1.0))  # nothing left over its share
+        with fresh_engine.connect() as conn:
+            assert [_rows_in(conn, t) for t in LEVELS] == held_by
+            assert_index_is_exact(conn)
+            _assert_answers_as_in_memory(conn, also=tuple(newest[::3]))
 
 
 def test_levels_that_overflow_together_are_merged_in_one_pass(fresh_engine, sample_copy, monkeypatch):
-    """Rows in both upper levels: when the newest overflows and the recent one with it, both go to
-    the big table in one pass; when only the newest does, it goes to the recent one. Sizes come from
-    the levels' lowest keys."""
+    """Rows in the two newest levels: when the newest overflows and the next one with it, both go
+    down in one pass to the first level that does not overflow; when only the newest does, it goes
+    to the next. Sizes come from the levels' lowest keys."""
+    from despatchbox.store.queries import fingerprint_levels
     files = [sample_copy / "scrapedxml" / "debates" / "debates2009-10-26b.xml",
              sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml",
              sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-27a.xml"]
-    from despatchbox.store.queries import fingerprint_levels
     assert ingest(fresh_engine, files[:1]).ok                       # into an empty index: the big table
-    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0))  # the sample's files are big shares
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0, 1.0))  # the sample's files are big shares
     assert ingest(fresh_engine, files[1:2]).ok
     with fresh_engine.begin() as conn:
-        assert settle_fingerprints(conn, shares=(0.0, 1.0))          # the newest level into the recent one
+        assert settle_fingerprints(conn, shares=(0.0, 1.0, 1.0))     # the newest level into the next one
     assert ingest(fresh_engine, files[2:]).ok
     with fresh_engine.connect() as conn:
         rows = [_rows_in(conn, t) for t in LEVELS]
-        assert all(rows), rows
+        assert rows[0] and rows[1] and not rows[2] and rows[3], rows
         keys = [conn.execute(sql(f"SELECT min(speech_key), max(speech_key), count(DISTINCT speech_key) FROM {t.name}"))
-                .one() for t in LEVELS]
+                .one() for t in LEVELS[:2]]
         # (speeches, speeches older): exact here, the levels being smaller than the sample
         assert level_sizes(conn) == [(keys[0][1] - keys[0][0] + 1, keys[0][0] - 1),
-                                     (keys[1][1] - keys[1][0] + 1, keys[1][0] - 1)]
+                                     (keys[1][1] - keys[1][0] + 1, keys[1][0] - 1), (0, keys[1][0] - 1)]
         assert keys[0][2] == keys[0][1] - keys[0][0] + 1             # a level's keys are contiguous here
         new_share = keys[0][2] / (keys[0][0] - 1)
     with fresh_engine.begin() as conn:
-        # the newest overflows a share just under its own; the two together are under the recent one's
-        assert not settle_fingerprints(conn, shares=(new_share, 1.0))
-        assert settle_fingerprints(conn, shares=(new_share * 0.99, 0.0))
+        # the newest overflows a share just under its own, and the next one with it; the recent one does not
+        assert not settle_fingerprints(conn, shares=(new_share, 0.0, 1.0))
+        assert settle_fingerprints(conn, shares=(new_share * 0.99, 0.0, 1.0))
     with fresh_engine.connect() as conn:
-        assert [_rows_in(conn, t) for t in LEVELS] == [0, 0, sum(rows)]
+        assert [_rows_in(conn, t) for t in LEVELS] == [0, 0, rows[0] + rows[1], rows[3]]
         assert_index_is_exact(conn)
         _assert_answers_as_in_memory(conn, every=20)
 
@@ -410,21 +411,21 @@ def test_a_levels_lowest_key_is_read_from_a_bounded_sample(fresh_engine, sample_
     day = sample_copy / "scrapedxml" / "debates"
     from despatchbox.store.queries import fingerprint_levels
     assert ingest(fresh_engine, [day / "debates2009-10-26b.xml"]).ok        # into an empty index: merged
-    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0))
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0, 1.0))
     assert ingest(fresh_engine, [sample_copy / "scrapedxml" / "wms" / "ministerial2009-10-28a.xml"]).ok
     with fresh_engine.connect() as conn:
-        assert lowest_key(conn, quote_fingerprints_new) is not None
-        assert lowest_key(conn, quote_fingerprints_recent) is None
-        rows = _rows_in(conn, quote_fingerprints_new)
-        keys = sorted({k for (k,) in conn.exec_driver_sql("SELECT speech_key FROM quote_fingerprints_new")})
+        assert lowest_key(conn, quote_fingerprints_level0) is not None
+        assert lowest_key(conn, quote_fingerprints_level1) is None
+        rows = _rows_in(conn, quote_fingerprints_level0)
+        keys = sorted({k for (k,) in conn.exec_driver_sql("SELECT speech_key FROM quote_fingerprints_level0")})
         assert rows > 200 and len(keys) > 5
-        assert lowest_key(conn, quote_fingerprints_new, sample_rows=rows) == keys[0]
+        assert lowest_key(conn, quote_fingerprints_level0, sample_rows=rows) == keys[0]
         # a sample of a tenth of the rows: among the waiting keys, and within the first few speeches
-        sampled = lowest_key(conn, quote_fingerprints_new, sample_rows=rows // 10)
+        sampled = lowest_key(conn, quote_fingerprints_level0, sample_rows=rows // 10)
         assert sampled in keys and keys.index(sampled) <= len(keys) // 4
-        assert lowest_key(conn, quote_fingerprints_new, sample_rows=1) in keys
+        assert lowest_key(conn, quote_fingerprints_level0, sample_rows=1) in keys
     with fresh_engine.begin() as conn:
-        assert settle_fingerprints(conn, shares=(0.0, 0.0))
+        assert settle_fingerprints(conn, shares=(0.0, 0.0, 0.0))
     with fresh_engine.connect() as conn:
-        assert lowest_key(conn, quote_fingerprints_new) is None and lowest_key(conn, quote_fingerprints_recent) is None
-        assert not settle_fingerprints(conn, shares=(0.0, 0.0))     # nothing waiting: nothing to merge
+        assert all(lowest_key(conn, t) is None for t in LEVELS[:-1])
+        assert not settle_fingerprints(conn, shares=(0.0, 0.0, 0.0))     # nothing waiting: nothing to merge

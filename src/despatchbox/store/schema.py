@@ -340,8 +340,8 @@ quote_fingerprints = Table(           # no file id, no other index (migration 00
     sqlite_with_rowid=False,
 )
 
-# the levels above it, merged down in bulk (0024, 0026): queries/fingerprint_levels.py
-quote_fingerprints_recent = Table(    # what the newest level held
+# the levels above it, newest last here, merged down in bulk (0024, 0026): queries/fingerprint_levels.py
+quote_fingerprints_recent = Table(    # level 2: merged into the big table once a quarter of its size
     "quote_fingerprints_recent", metadata,
     Column("hash", Integer, nullable=False),
     Column("speech_key", Integer, nullable=False),
@@ -349,11 +349,19 @@ quote_fingerprints_recent = Table(    # what the newest level held
     sqlite_with_rowid=False,
 )
 
-quote_fingerprints_new = Table(       # every file's rows are written here
-    "quote_fingerprints_new", metadata,
+quote_fingerprints_level1 = Table(    # level 1: what level 0 held
+    "quote_fingerprints_level1", metadata,
     Column("hash", Integer, nullable=False),
     Column("speech_key", Integer, nullable=False),
-    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints_new"),
+    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints_level1"),
+    sqlite_with_rowid=False,
+)
+
+quote_fingerprints_level0 = Table(    # level 0: every file's rows are written here
+    "quote_fingerprints_level0", metadata,
+    Column("hash", Integer, nullable=False),
+    Column("speech_key", Integer, nullable=False),
+    PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints_level0"),
     sqlite_with_rowid=False,
 )
 

@@ -3,18 +3,22 @@
 The index's ``(hash, speech_key)`` rows live in :data:`LEVELS`, tables of the same columns and key
 (on SQLite ``WITHOUT ROWID``: the key is the table), newest first:
 
-* ``quote_fingerprints_new`` (migration 0026): every file's rows are written here;
-* ``quote_fingerprints_recent`` (migration 0024): what the newest level held, merged in;
-* ``quote_fingerprints`` (migration 0003/0017): the rest of the record, by far the biggest.
+* ``quote_fingerprints_level0`` (migration 0026): every file's rows are written here;
+* ``quote_fingerprints_level1`` (0026): what level 0 held, merged in;
+* ``quote_fingerprints_recent`` (0024): what level 1 held;
+* ``quote_fingerprints`` (0003/0017): the rest of the record, by far the biggest.
 
 Why levels: a table is ordered by hash, so the ~40k rows of one sitting day land on as many random
 pages of whichever table they go to, and every page they touch is written (to the WAL, then
 checkpointed back). Into the big table at 1M contributions a day dirtied a third of it; into one
 recent table that had grown to 4.5M rows at 3M contributions, most of that one's ~15k leaf pages
-(+0.46 s of a 1.2 s update, issue 18: "one new day into the 3M database takes as long as into an
-empty one"). The newest level is kept to a few days of the record, so a day's rows touch few pages;
-levels are merged into the next one in one ordered pass, rarely, when they outgrow their share
-(:data:`SHARES`) — like a log-structured merge tree.
+(+0.5–0.8 s of a 1–1.5 s update, issue 18: "one new day into the 3M database takes as long as into
+an empty one"). Level 0 is kept to about a week of the record, so a day's rows touch few pages.
+A level is merged into the next in one ordered pass when it outgrows its share (:data:`SHARES`), and
+such a merge touches the next level's pages: each level is a few times bigger than the one above it,
+so that the merges a day causes, averaged over the days between them, stay small at every size of
+the record (a log-structured merge tree). With three levels (no level 1) level 0's merges went
+into a recent table that may hold a quarter of the big one's rows.
 
 Speech keys are handed out in increasing order and a file's rows are all in one level, so each
 level holds a range of keys above those of the levels older than it: the lowest key of each level
@@ -31,7 +35,8 @@ from operator import itemgetter
 from sqlalchemy import Connection, Table, bindparam, delete, func, select
 
 from ..bulk import insert_rows
-from ..schema import quote_fingerprints, quote_fingerprints_new, quote_fingerprints_recent, quote_speeches, speeches
+from ..schema import (quote_fingerprints, quote_fingerprints_level0, quote_fingerprints_level1, quote_fingerprints_recent,
+                      quote_speeches, speeches)
 
 __all__ = [
     "LEVELS", "SHARES", "LOWEST_SAMPLE_ROWS", "FingerprintRows", "next_speech_key", "write_fingerprint_rows",
@@ -40,12 +45,13 @@ __all__ = [
 ]
 
 #: the index's tables, newest first; the last is the big one, which is never merged anywhere
-LEVELS: tuple[Table, ...] = (quote_fingerprints_new, quote_fingerprints_recent, quote_fingerprints)
+LEVELS: tuple[Table, ...] = (quote_fingerprints_level0, quote_fingerprints_level1, quote_fingerprints_recent,
+                             quote_fingerprints)
 #: level i is merged into level i + 1 once its speeches are more than ``SHARES[i]`` of the speeches of
-#: the levels older than it. The newest level's 1/256 is ~12k speeches at 3M contributions (about a
-#: week of sittings, ~2k pages): a new day touches at most those. The recent level's 1/4 keeps the
-#: big table's rewrites rare (it grows by a quarter between two).
-SHARES: tuple[float, ...] = (1 / 256, 1 / 4)
+#: the levels older than it. Level 0's 1/256 is ~12k speeches at 3M contributions (about a week of
+#: sittings, ~2k pages): a new day touches at most those. Level 1's 1/32 bounds what level 0's merges
+#: touch (~4M rows at 3M); the recent level's 1/4 keeps the big table's rewrites rare.
+SHARES: tuple[float, ...] = (1 / 256, 1 / 32, 1 / 4)
 #: rows of a level read to find its lowest speech key (:func:`lowest_key`)
 LOWEST_SAMPLE_ROWS = 20_000
 
@@ -152,6 +158,8 @@ def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None)
     does not (or the big table): a row is written once however many levels it drops. ``shares``:
     :data:`SHARES` unless given."""
     shares = SHARES if shares is None else shares
+    if len(shares) != len(LEVELS) - 1:
+        raise ValueError(f"a share for each level but the last: {len(LEVELS) - 1}, not {len(shares)}")
     through = -1
     pending = 0
     for level, ((size, older), share) in enumerate(zip(level_sizes(conn), shares)):
