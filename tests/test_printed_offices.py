@@ -68,7 +68,7 @@ def test_printed_offices_are_read_from_their_index_not_every_speech(sample_engin
     assert "ix_speeches_debate_speaker" not in plan, plan
 
 
-def test_0027_down_and_up_drops_and_makes_the_index(database_factory):
+def test_0027_down_and_up_drops_and_makes_the_indexes(database_factory):
     from alembic import command
     from sqlalchemy import inspect
 
@@ -76,11 +76,54 @@ def test_0027_down_and_up_drops_and_makes_the_index(database_factory):
     engine = database.engine_for(url)                # brought up to the latest migration
 
     def indexes() -> set[str]:
-        return {i["name"] for i in inspect(engine).get_indexes("speeches")}
+        return {i["name"] for t in ("speeches", "memberships") for i in inspect(engine).get_indexes(t)}
 
-    assert "ix_speeches_printed_office" in indexes()
+    made = {"ix_speeches_printed_office", "ix_memberships_party"}
+    assert made <= indexes()
     command.downgrade(database.alembic_config(engine), "0025")
-    assert "ix_speeches_printed_office" not in indexes()
+    assert not made & indexes()
     command.upgrade(database.alembic_config(engine), "heads")
-    assert "ix_speeches_printed_office" in indexes()
+    assert made <= indexes()
     database_factory.drop(url)
+
+
+def test_fellow_speakers_leave_out_seats_of_the_chair(sample_engine):
+    """The chair's seats (found by party, ``ix_memberships_party``) are left out of a member's fellow
+    speakers; a seat with no membership, or one of another party, counts."""
+    from sqlalchemy import select
+
+    from despatchbox.store.queries import people
+    from despatchbox.store.schema import debate_speakers, memberships
+
+    with sample_engine.connect() as conn:
+        busiest = [r["id"] for r in people.most_active(conn, limit=6)]
+        chair_only_seen = 0
+        for pid in busiest:
+            spoken = [i for i, kind in people.latest_debates(conn, pid, 100, with_kind=True)
+                      if kind in people.SPOKEN_KINDS]
+            seats = conn.execute(
+                select(debate_speakers.c.person_id, memberships.c.party)
+                .select_from(debate_speakers.outerjoin(memberships, memberships.c.id == debate_speakers.c.membership_id))
+                .where(debate_speakers.c.person_id != pid, debate_speakers.c.debate_id.in_(spoken))).all()
+            assert seats, pid
+            other = {person for person, party in seats if party not in people.CHAIR_PARTIES}
+            chair_only = {person for person, party in seats if party in people.CHAIR_PARTIES} - other
+            chair_only_seen += len(chair_only)
+            fellows = {f["id"] for f in people.fellow_speakers(conn, pid, limit=10_000)}
+            assert fellows == other, pid
+        assert chair_only_seen, "the sample should hold the chair speaking in a busy member's debates"
+
+
+def test_fellow_speakers_find_the_chairs_seats_from_their_index(sample_engine):
+    if sample_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan")
+    from despatchbox.store.queries import people
+
+    with sample_engine.connect() as conn:
+        prepared = direct._prepare(people._FELLOWS, conn.dialect)
+        assert prepared is not None
+        sql, values = prepared.bound({"debate_ids": ["a", "b"], "person_id": 1, "chair": list(people.CHAIR_PARTIES),
+                                      "limit": 8})
+        plan = " | ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple(values)))
+    assert "ix_memberships_party" in plan, plan
+    assert "SCAN memberships" not in plan and "sqlite_autoindex_memberships" not in plan, plan

@@ -76,6 +76,7 @@ memberships = Table(
     Column("lord_of_name", String(200)),
     Column("peerage_type", String(8)),
 )
+Index("ix_memberships_party", memberships.c.party)      # the chair's seats, for fellow speakers (0027)
 
 constituencies = Table(
     "constituencies", metadata,
