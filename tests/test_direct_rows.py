@@ -125,3 +125,22 @@ def test_driver_errors_are_sqlalchemys(sample_engine):
     with sample_engine.connect() as conn:
         with pytest.raises(sa.exc.DBAPIError):
             direct.rows(conn, select(missing.c.id))
+
+
+def test_columns_stored_without_their_prefix_read_back_as_short_text_whole_does():
+    """A column stored without its prefix is read by an expression written out for the statement, not
+    SQLAlchemy's processor: the same value as ``short_text.whole`` for every stored form (a value stored
+    whole behind ``=``, one whose rest begins with ``=``, the empty string, None)."""
+    from sqlalchemy.dialects import sqlite
+
+    from despatchbox.store.short_text import HansardLink, ParlParseId, PrintedSpeakerId, stored, whole
+
+    dialect = sqlite.dialect()
+    for type_ in (HansardLink(), ParlParseId(), PrintedSpeakerId()):
+        prefix = direct._prefix_of(type_, dialect)
+        assert prefix == type_.prefix
+        _, as_dict = direct._converters(("v",), [type_._cached_result_processor(dialect, None)], [prefix])
+        for value in ("", "=", "==x", "x=", prefix, prefix + "=", prefix + "debate/2009-10-26b.1.4", "http://elsewhere/"):
+            assert as_dict((stored(value, prefix),)) == {"v": whole(stored(value, prefix), prefix)} == {"v": value}
+        assert as_dict((None,)) == {"v": None}
+    assert direct._prefix_of(sa.String(), dialect) is None

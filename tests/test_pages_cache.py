@@ -171,3 +171,24 @@ def test_validators_still_work_with_the_cache_off(sample_url, monkeypatch):
     etag = client.get("/mp/david-hanson").headers["etag"]
     r = client.get("/mp/david-hanson", headers={"if-none-match": etag})
     assert r.status_code == 304 and state(r) is None
+
+
+def test_a_page_compressed_for_one_response_is_isa_ls_gzip_and_a_kept_one_zlibs(sample_url, monkeypatch):
+    """With the cache off a page is compressed for one response, by ISA-L at the fast level; a page the
+    cache keeps is compressed once by zlib at its level. Both are gzip streams of the plain page."""
+    from isal import igzip
+
+    from despatchbox.web.http_caching import FAST_GZIP_LEVEL
+    from despatchbox.web.page_cache import GZIP_LEVEL
+
+    path = "/debate/debate/2009-10-26b.1.4"
+    for budget, compress in (("0", lambda body: igzip.compress(body, compresslevel=FAST_GZIP_LEVEL, mtime=0)),
+                             ("64", lambda body: gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))):
+        monkeypatch.setenv("DESPATCHBOX_PAGE_CACHE_MB", budget)
+        client = TestClient(create_app(sample_url), follow_redirects=False)
+        plain = client.get(path, headers={"accept-encoding": "identity"}).content
+        with client.stream("GET", path, headers={"accept-encoding": "gzip"}) as r:
+            assert r.headers["content-encoding"] == "gzip"
+            wire = b"".join(r.iter_raw())
+        assert gzip.decompress(wire) == plain
+        assert wire == compress(plain), budget

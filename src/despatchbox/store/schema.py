@@ -76,6 +76,7 @@ memberships = Table(
     Column("lord_of_name", String(200)),
     Column("peerage_type", String(8)),
 )
+Index("ix_memberships_party", memberships.c.party)      # the chair's seats, for fellow speakers (0027)
 
 constituencies = Table(
     "constituencies", metadata,
@@ -180,6 +181,9 @@ Index("ix_speeches_debate_speaker", speeches.c.debate_id, speeches.c.person_id,
       speeches.c.position)          # 0022: replaces ix_speeches_debate and 0007's ix_speeches_debate_person
 Index("ix_speeches_person_date", speeches.c.person_id, speeches.c.date)
 Index("ix_speeches_date_kind", speeches.c.date, speeches.c.kind)
+#: the few speeches with a printed office, by debate: a department page's inferred ministers (0027)
+Index("ix_speeches_printed_office", speeches.c.debate_id, sqlite_where=speeches.c.speaker_office.is_not(None),
+      postgresql_where=speeches.c.speaker_office.is_not(None))
 
 divisions = Table(
     "divisions", metadata,

@@ -25,6 +25,8 @@ from typing import Any, Callable, Mapping
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from ..short_text import _WHOLE, PrefixDropped
+
 _POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 
 
@@ -56,7 +58,7 @@ class _Prepared:
         columns = compiled._result_columns
         self.keys = tuple(c.keyname for c in columns)
         processors = [c.type._cached_result_processor(dialect, None) for c in columns]
-        self.as_tuple, self.as_dict = _converters(self.keys, processors)
+        self.as_tuple, self.as_dict = _converters(self.keys, processors, [_prefix_of(c.type, dialect) for c in columns])
 
     def bound(self, params: Mapping[str, Any] | None) -> tuple[str, list[Any]] | None:
         """(SQL, values) for these parameters; None when an IN list is empty (SQLAlchemy writes those)."""
@@ -86,12 +88,29 @@ class _Unsupported(Exception):
     pass
 
 
-def _converters(keys: tuple[str, ...], processors: list) -> tuple[Callable[[tuple], tuple] | None, Callable[[tuple], dict]]:
+def _prefix_of(type_: Any, dialect: Any) -> str | None:
+    """The prefix of a column whose values are stored without it (``short_text.PrefixDropped``) when its
+    result processor is exactly :func:`short_text.whole` (no processor of its own type under it, and
+    ``process_result_value`` not overridden); else None."""
+    if (isinstance(type_, PrefixDropped) and type(type_).process_result_value is PrefixDropped.process_result_value
+            and type_.impl_instance._cached_result_processor(dialect, None) is None):
+        return type_.prefix
+    return None
+
+
+def _converters(keys: tuple[str, ...], processors: list, prefixes: list[str | None] | None = None
+                ) -> tuple[Callable[[tuple], tuple] | None, Callable[[tuple], dict]]:
     """(a row as the tuple of its converted values — None when no value is converted —, a row as the dict of
     them by key), each one expression made for the statement: per row, one call rather than a loop over
-    its processors and a ``zip`` (a debate's 142 speeches: ~0.1 ms less)."""
-    values = [f"p{i}(r[{i}])" if fn is not None else f"r[{i}]" for i, fn in enumerate(processors)]
-    scope = {f"p{i}": fn for i, fn in enumerate(processors) if fn is not None}
+    its processors and a ``zip`` (a debate's 142 speeches: ~0.1 ms less). A column stored without its
+    prefix (``prefixes[i]``, :func:`_prefix_of`) is read back by :func:`short_text.whole` written out in
+    the expression, not through SQLAlchemy's processor (three calls a value)."""
+    prefixes = prefixes or [None] * len(processors)
+    values = [(f"(None if (v{i} := r[{i}]) is None else v{i}[1:] if v{i}.startswith({_WHOLE!r}) else w{i} + v{i})"
+               if prefixes[i] is not None else f"p{i}(r[{i}])" if fn is not None else f"r[{i}]")
+              for i, fn in enumerate(processors)]
+    scope = {f"p{i}": fn for i, fn in enumerate(processors) if fn is not None and prefixes[i] is None}
+    scope.update({f"w{i}": prefix for i, prefix in enumerate(prefixes) if prefix is not None})
     as_tuple = (eval(f"lambda r: ({', '.join(values)},)", scope)  # noqa: S307 (made here from column positions)
                 if scope else None)
     as_dict = eval("lambda r: {" + ", ".join(f"{k!r}: {v}" for k, v in zip(keys, values)) + "}", scope)  # noqa: S307

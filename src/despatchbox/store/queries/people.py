@@ -281,16 +281,17 @@ CHAIR_PARTIES = ("SPK", "CWM", "DCWM")
 
 def _fellows_statement():
     """Seats are filtered (the chair's) and summed per person first, then the few people left are looked
-    up: joining people to every (debate, seat) row before grouping cost a third more."""
+    up: joining people to every (debate, seat) row before grouping cost a third more. The chair's seats
+    are the few memberships of its parties (``ix_memberships_party``, 0027), not a membership looked up
+    for every (debate, seat) row: 941 rows for the busiest member at 20k, 1.04 -> 0.69 ms."""
     ds = debate_speakers
     in_debates = func.count(distinct(ds.c.debate_id)).label("debates")
     spoken = func.sum(ds.c.speeches + ds.c.questions + ds.c.answers).label("speeches")
+    chair_seats = select(memberships.c.id).where(memberships.c.party.in_(bindparam("chair", expanding=True)))
     per_person = (select(ds.c.person_id, in_debates, spoken)
-                  .select_from(ds.outerjoin(memberships, memberships.c.id == ds.c.membership_id))
                   .where(ds.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
                          ds.c.person_id != bindparam("person_id"),
-                         or_(memberships.c.party.is_(None),
-                             memberships.c.party.not_in(bindparam("chair", expanding=True))))
+                         or_(ds.c.membership_id.is_(None), ds.c.membership_id.not_in(chair_seats)))
                   .group_by(ds.c.person_id).subquery())
     return (select(people.c.id, people.c.slug, people.c.name, people.c.house, per_person.c.debates,
                    per_person.c.speeches)
