@@ -155,3 +155,42 @@ def test_the_ingest_maps_none_of_the_database_and_gives_the_window_back(tmp_path
     assert seen == [0]
     with fresh_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar_one() > 0
+
+
+def test_readers_check_connections_in_and_out_while_an_ingest_starts_and_ends(fresh_engine):
+    """SQLite: the ingest's unmapped window is switched on and off while other threads use the
+    engine's pool (a server's readers beside an ingest in the same process): no error, and a
+    connection checked out inside it maps nothing while one checked out outside it keeps its window.
+    The hooks once were added to the engine and removed from it at every ingest, and a reader's
+    check-in iterating over them raised "deque mutated during iteration"."""
+    import threading
+
+    from despatchbox.store.database import SQLITE_MMAP_BYTES, unmapped
+    if fresh_engine.dialect.name != "sqlite":
+        pytest.skip("mmap is SQLite's")
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                with fresh_engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1").scalar_one()
+        except BaseException as exc:  # noqa: BLE001 - any error fails the test
+            errors.append(exc)
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for t in readers:
+        t.start()
+    try:
+        for _ in range(3000):
+            with unmapped(fresh_engine):
+                pass
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+    assert errors == []
+    with unmapped(fresh_engine), fresh_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar_one() == 0
+    with fresh_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar_one() == SQLITE_MMAP_BYTES

@@ -20,6 +20,7 @@ Both backends run the same migrations and the same queries. The differences kept
 from __future__ import annotations
 
 import threading
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -109,6 +110,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITE_LOCK_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
+        _listen_for_unmapped(engine)
 
         # let SQLAlchemy, not pysqlite, manage transactions (so BEGIN is explicit and atomic)
         @event.listens_for(engine, "connect")
@@ -171,6 +173,29 @@ def write_transaction(engine: Engine):
         lock.release()
 
 
+#: SQLite engines inside :func:`unmapped`, and how many times over (its hooks are the engine's own,
+#: from :func:`make_engine`: adding and removing listeners on an engine while other threads check its
+#: connections in and out raced SQLAlchemy's iteration over them, "deque mutated during iteration")
+_unmapped: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+_unmapped_lock = threading.Lock()
+
+
+def _listen_for_unmapped(engine: Engine) -> None:
+    """The checkout and checkin hooks of :func:`unmapped`, registered once when the engine is made."""
+
+    def checkout(dbapi_connection, record, _proxy) -> None:
+        if _unmapped.get(engine):
+            dbapi_connection.execute("PRAGMA mmap_size=0")
+            record.info["unmapped"] = True
+
+    def checkin(dbapi_connection, record) -> None:
+        # None: a connection invalidated meanwhile
+        if record.info.pop("unmapped", False) and dbapi_connection is not None:
+            dbapi_connection.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+
+
 @contextmanager
 def unmapped(engine: Engine):
     """SQLite: the connections checked out meanwhile map none of the database file
@@ -181,20 +206,13 @@ def unmapped(engine: Engine):
     if not is_sqlite(engine):
         yield
         return
-
-    def checkout(dbapi_connection, _record, _proxy) -> None:
-        dbapi_connection.execute("PRAGMA mmap_size=0")
-
-    def checkin(dbapi_connection, _record) -> None:
-        if dbapi_connection is not None:            # None: a connection invalidated meanwhile
-            dbapi_connection.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-    event.listen(engine, "checkout", checkout)
-    event.listen(engine, "checkin", checkin)
+    with _unmapped_lock:
+        _unmapped[engine] = _unmapped.get(engine, 0) + 1
     try:
         yield
     finally:
-        event.remove(engine, "checkout", checkout)
-        event.remove(engine, "checkin", checkin)
+        with _unmapped_lock:
+            _unmapped[engine] -= 1
 
 
 def alembic_config(engine: Engine) -> Config:
