@@ -109,13 +109,20 @@ def _mapped(text: str) -> str:
     ``bytes.translate`` indexes a table. The few characters beyond ASCII are mapped first (their
     replacements are letters, digits, ``.``, ``,`` and spaces, which the ASCII table leaves as they are)."""
     if _ASCII is not None:
-        if not text.isascii():
-            swapped = _NON_ASCII.sub(_non_ascii, text)
-            if not swapped.isascii():           # a letter beyond ASCII that stays itself (ø, ß …)
-                return text.translate(_MAP)
-            text = swapped
-        return text.encode("ascii").translate(*_ASCII).decode("ascii")
+        text = _ascii_mapped(text)
+        if text.isascii():
+            return text.encode("ascii").translate(*_ASCII).decode("ascii")
     return text.translate(_MAP)
+
+
+def _ascii_mapped(text: str) -> str:
+    """``text`` with its few characters beyond ASCII mapped first (their replacements are letters,
+    digits, ``.``, ``,`` and spaces, which the ASCII table leaves as they are), when that leaves it all
+    ASCII; else ``text`` as it is (a letter beyond ASCII that stays itself: ø, ß …)."""
+    if text.isascii():
+        return text
+    swapped = _NON_ASCII.sub(_non_ascii, text)
+    return swapped if swapped.isascii() else text
 
 
 _HAS_DIGIT_SEP_ASCII = re.compile(rb"\d[.,]\d")
@@ -128,12 +135,7 @@ _DIGIT_SEP_ASCII = re.compile(rb"(\d)[.,](?=\d)")
 def tokens(text: str) -> list[str]:
     """Normalised tokens of ``text``."""
     if _ASCII is not None:
-        if not text.isascii():
-            # the few characters beyond ASCII mapped first, as in _mapped; what is left is ASCII
-            # unless a letter beyond it stays itself (ø, ß …)
-            swapped = _NON_ASCII.sub(_non_ascii, text)
-            if swapped.isascii():
-                text = swapped
+        text = _ascii_mapped(text)
         if text.isascii():
             # in bytes: mapped by the ASCII table, digit groups joined (if any), ``.`` and ``,`` made
             # separators by a second table, then split (no ``str.translate``, which looks every

@@ -41,6 +41,12 @@ def whole(value: str, prefix: str) -> str:
     return value[1:] if value.startswith(_WHOLE) else prefix + value
 
 
+def whole_expression(value: str, prefix: str) -> str:
+    """:func:`whole` as Python source over the names ``value`` (a stored value, not None) and ``prefix``:
+    for converters written out at run time (store/queries/direct.py), where a call a value costs."""
+    return f"{value}[1:] if {value}.startswith({_WHOLE!r}) else {prefix} + {value}"
+
+
 def stored_sql(column: str, prefix: str) -> str:
     """:func:`stored` as an SQL expression over ``column`` (SQLite and PostgreSQL); ``prefix`` is a
     constant of this module (no quote in it)."""

@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from ..short_text import _WHOLE, PrefixDropped
+from ..short_text import PrefixDropped, whole_expression
 
 _POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 
@@ -104,9 +104,9 @@ def _converters(keys: tuple[str, ...], processors: list, prefixes: list[str | No
     them by key), each one expression made for the statement: per row, one call rather than a loop over
     its processors and a ``zip`` (a debate's 142 speeches: ~0.1 ms less). A column stored without its
     prefix (``prefixes[i]``, :func:`_prefix_of`) is read back by :func:`short_text.whole` written out in
-    the expression, not through SQLAlchemy's processor (three calls a value)."""
+    the expression (:func:`short_text.whole_expression`), not through SQLAlchemy's processor (three calls a value)."""
     prefixes = prefixes or [None] * len(processors)
-    values = [(f"(None if (v{i} := r[{i}]) is None else v{i}[1:] if v{i}.startswith({_WHOLE!r}) else w{i} + v{i})"
+    values = [(f"(None if (v{i} := r[{i}]) is None else {whole_expression(f'v{i}', f'w{i}')})"
                if prefixes[i] is not None else f"p{i}(r[{i}])" if fn is not None else f"r[{i}]")
               for i, fn in enumerate(processors)]
     scope = {f"p{i}": fn for i, fn in enumerate(processors) if fn is not None and prefixes[i] is None}

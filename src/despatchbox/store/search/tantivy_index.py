@@ -292,12 +292,10 @@ def _document(r) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_integer("item", int(item))
     doc.add_integer("debate_key", _group_key(debate_id))
-    if element in ("ques", "reply") and heading_id:         # result_id: the question group
-        doc.add_integer("result", _group_key(heading_id))
-        doc.add_integer("question_group", int(heading_id != speech_id))
-    else:
-        doc.add_integer("result", debate_key(speech_id))
-        doc.add_integer("question_group", 0)
+    result = result_id(speech_id, element, heading_id)
+    grouped = result != speech_id                           # a question group's key recurs: cached
+    doc.add_integer("result", _group_key(result) if grouped else debate_key(speech_id))
+    doc.add_integer("question_group", int(grouped))
     doc.add_text("kind", kind)
     doc.add_integer("date", _day(day))
     doc.add_integer("batch", int(batch or 0))
