@@ -13,9 +13,9 @@ from sqlalchemy import make_url
 from ..config import settings
 from ..store import database
 from ..store.copy import CopyError, CopyProgress, copy_database
-from .app import app, console, fail, print_json
+from .app import app, console, engine, fail, print_json
 
-db_app = typer.Typer(help="The database: upgrade its schema, copy it between SQLite and PostgreSQL.",
+db_app = typer.Typer(help="The database: upgrade its schema, compact it, copy it between SQLite and PostgreSQL.",
                      no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -56,6 +56,31 @@ def upgrade_command(
         console.print(f"upgraded {_shown(url)}: {', '.join(sorted(before)) or 'empty'} → {heads}")
     else:
         console.print(f"{_shown(url)} is up to date ({heads})")
+
+
+@db_app.command("compact")
+def compact_command(
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for a running ingest to finish (--no-wait: "
+                                                             "exit 3 at once instead)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Merge the who-said index's levels that are due, in the configured database. `despatchbox update` leaves these merges
+    for later so that a new day loads quickly; `despatchbox serve` does them in the background, and
+    this command does them now (for instance from cron, after the update, where no server runs).
+    Safe at any time: each merge is one transaction, and holds the ingest lock."""
+    from ..pipeline.compaction import compact
+
+    db = engine()
+    shown = db.url.render_as_string(hide_password=True)
+    done = compact(db, wait=wait)
+    if done is None:
+        fail("an ingest is running on this database: try again when it has finished (or leave out --no-wait)", 3)
+    if json_output:
+        print_json({"database": shown, "merges": done.merges, "seconds": round(done.seconds, 2)})
+    elif done.merges:
+        console.print(f"compacted {shown}: {done.merges} merge(s) of the who-said index in {done.seconds:.1f}s")
+    else:
+        console.print(f"{shown}: nothing to compact")
 
 
 class RichCopyProgress(CopyProgress):

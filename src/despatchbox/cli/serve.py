@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 
 import typer
+
+from ..pipeline.compaction import CompactWhenDue
 
 from .app import app, console, engine, fail
 
@@ -41,6 +44,9 @@ def serve_command(
                                         "SQLite serves well from 1–2)."),
     reload: bool = typer.Option(False, "--reload", help="Restart on code changes (development)."),
     access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log one line per request."),
+    compaction: bool = typer.Option(True, "--compact/--no-compact",
+                                    help="Merge the who-said index's levels in the background when due, at the "
+                                         "lowest CPU priority (what `despatchbox update` leaves; see `db compact`)."),
 ) -> None:
     """Serve the site on http://HOST:PORT/ from the configured database, logging requests and errors."""
     import uvicorn
@@ -60,6 +66,8 @@ def serve_command(
     shown = f"[{host}]" if ":" in host else host
     console.print(f"despatchbox: serving {db.url.render_as_string(hide_password=True)} on http://{shown}:{port}/ "
                   f"(API docs at /api/v1/docs; Ctrl-C stops)", highlight=False)
-    uvicorn.run("despatchbox.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                reload=reload, log_config=log_config(), log_level="info", access_log=access_log,
-                proxy_headers=True)
+    # in this process, beside uvicorn's (the workers are processes of their own): one compactor a server
+    with CompactWhenDue(db) if compaction else nullcontext():
+        uvicorn.run("despatchbox.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    reload=reload, log_config=log_config(), log_level="info", access_log=access_log,
+                    proxy_headers=True)

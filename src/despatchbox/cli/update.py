@@ -54,7 +54,10 @@ def update_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Fetch only new or changed files (changedates.txt, conditional GET, or rsync), atomically and
-    resumably, then ingest them. Exits 1 when the source cannot be reached or any file failed."""
+    resumably, then ingest them. Exits 1 when the source cannot be reached or any file failed.
+
+    The who-said index's merges are left for later (`despatchbox serve` does them in the background;
+    without a server, run `despatchbox db compact` after the update)."""
     try:
         since_day = date.fromisoformat(since) if since else None
     except ValueError:
@@ -90,7 +93,8 @@ def update_command(
                "not_tried": report.not_tried, "missing_at_source": report.missing}
     ingested = None
     if report.fetched and not no_ingest:
-        ingested = ingest(engine(create=True), report.fetched, RichIngestProgress(enabled=show))
+        # the who-said index's merges are left to compaction (`db compact`, `serve`) unless long overdue
+        ingested = ingest(engine(create=True), report.fetched, RichIngestProgress(enabled=show), defer_merges=True)
         summary["ingest"] = ingested.as_dict()
     if json_output:
         print_json(summary)

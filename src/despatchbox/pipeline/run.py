@@ -30,6 +30,7 @@ from ..store import locking
 from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
 from ..store.queries import files as fq
 from ..store.queries import members as mq
+from ..store.queries.fingerprint_levels import DEFERRED_SLACK
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from ..store.search.index_marks import index_dir
@@ -99,7 +100,13 @@ def _build_resolver(conn: Connection, held: HeldMembers | None = None) -> tuple[
 
 
 def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, *,
-           max_file_bytes: int = MAX_SOURCE_BYTES, accept_shrink: bool = False) -> IngestReport:
+           max_file_bytes: int = MAX_SOURCE_BYTES, accept_shrink: bool = False,
+           defer_merges: bool = False) -> IngestReport:
+    """Load members data and transcripts (the latest version of each file wins; a broken file is
+    reported and skipped whole). ``defer_merges``: the who-said index's levels are merged in this run
+    only once they are well past their share (:data:`~despatchbox.store.queries.fingerprint_levels.DEFERRED_SLACK`),
+    leaving the merges that are merely due to compaction (:mod:`.compaction`): what ``despatchbox
+    update`` does, so that one new day costs what it costs into a small database."""
     progress = progress or Progress()
     report = IngestReport()
     found = discover(paths)
@@ -146,7 +153,8 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             series[_identity(path)[1]].append(path)
         # the aggregates of the files a batch wrote are made exact once, before it commits; the search
         # index outside the database is fed every FEED_RECORDS records committed, and at the end
-        touched, feed = TouchedFiles(), IndexFeed(lambda: _feed_search_index(engine, large=True), lambda: report.records)
+        touched = TouchedFiles(DEFERRED_SLACK if defer_merges else 1.0)
+        feed = IndexFeed(lambda: _feed_search_index(engine, large=True), lambda: report.records)
         writes = WriteBatch(engine, on_commit=feed.committed, before_commit=touched.refresh,
                             on_rollback=touched.clear)
         retries = list[Retry]()

@@ -1,6 +1,6 @@
 """What an ingest keeps up beside the records it writes: the aggregates of the files a batch
-touched (made exact once per batch), the "who said this?" index's newest rows (merged into its big
-table once per batch when they have grown enough) and the search index outside the database (fed
+touched (made exact once per batch), the "who said this?" index's newest rows (merged into its older
+levels once per batch when they have grown enough) and the search index outside the database (fed
 every :data:`FEED_RECORDS` records)."""
 from __future__ import annotations
 
@@ -49,10 +49,14 @@ class TouchedFiles:
     aggregates are made exact once, in the batch's transaction before it commits (the same rows as
     refreshing them per file: each refresh sums again whatever it names). The fingerprints the batch
     wrote went to the index's newest level: the levels that outgrew their share are merged down here,
-    in the same transaction (:func:`~despatchbox.store.queries.fingerprint_levels.settle_fingerprints`)."""
+    in the same transaction (:func:`~despatchbox.store.queries.fingerprint_levels.settle_fingerprints`);
+    ``slack`` > 1 defers those merges until the levels are that many times past their share
+    (:data:`~despatchbox.store.queries.fingerprint_levels.DEFERRED_SLACK`): compaction does them
+    meanwhile (:mod:`.compaction`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, slack: float = 1.0) -> None:
         self.files: set[int] = set()
+        self.slack = slack
 
     def clear(self) -> None:
         self.files = set()
@@ -61,7 +65,7 @@ class TouchedFiles:
         files, self.files = self.files, set()
         if files:
             refresh_aggregates(conn, files)
-            settle_fingerprints(conn)
+            settle_fingerprints(conn, slack=self.slack)
 
 
 #: while the search index is fed, the pages of its files that this process has mapped are handed

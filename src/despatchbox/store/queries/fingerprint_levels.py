@@ -40,8 +40,8 @@ from ..schema import (quote_fingerprints, quote_fingerprints_level0, quote_finge
 
 __all__ = [
     "LEVELS", "SHARES", "LOWEST_SAMPLE_ROWS", "FingerprintRows", "next_speech_key", "write_fingerprint_rows",
-    "add_fingerprints", "lowest_key", "level_sizes", "settle_fingerprints", "delete_file_fingerprints",
-    "fingerprint_stats",
+    "add_fingerprints", "lowest_key", "level_sizes", "overflowing", "settle_fingerprints", "delete_file_fingerprints",
+    "fingerprint_stats", "DEFERRED_SLACK",
 ]
 
 #: the index's tables, newest first; the last is the big one, which is never merged anywhere
@@ -52,6 +52,11 @@ LEVELS: tuple[Table, ...] = (quote_fingerprints_level0, quote_fingerprints_level
 #: sittings, ~2k pages): a new day touches at most those. Level 1's 1/32 bounds what level 0's merges
 #: touch (~4M rows at 3M); the recent level's 1/4 keeps the big table's rewrites rare.
 SHARES: tuple[float, ...] = (1 / 256, 1 / 32, 1 / 4)
+#: how far past its share a level may grow when merges are deferred (an ingest run with
+#: ``defer_merges``, as ``despatchbox update`` runs it): a level merges within such a run only once its
+#: speeches pass twice its share; until then its merge is left to ``despatchbox db compact`` and to
+#: ``despatchbox serve``, which run it when due (:mod:`despatchbox.pipeline.compaction`)
+DEFERRED_SLACK = 2.0
 #: rows of a level read to find its lowest speech key (:func:`lowest_key`)
 LOWEST_SAMPLE_ROWS = 20_000
 
@@ -149,14 +154,13 @@ def level_sizes(conn: Connection, sample_rows: int = LOWEST_SAMPLE_ROWS) -> list
     return sizes
 
 
-def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None) -> bool:
-    """Merge the levels that outgrew their share (the caller's transaction); True if any was.
+def overflowing(conn: Connection, shares: Sequence[float] | None = None, slack: float = 1.0) -> int:
+    """The newest levels that outgrew their share, as the index of the last of them (-1: none).
 
     From the newest level down: level i overflows when its speeches, with those of the newer levels
-    that overflowed into it, are more than ``shares[i]`` of the speeches older than it. The levels
-    that overflow are merged together, in one ordered pass, into the first level below them that
-    does not (or the big table): a row is written once however many levels it drops. ``shares``:
-    :data:`SHARES` unless given."""
+    that overflowed into it, are more than ``shares[i] × slack`` of the speeches older than it; the
+    first level that does not stops the count. ``shares``: :data:`SHARES` unless given; ``slack``: 1,
+    or :data:`DEFERRED_SLACK` where merges are deferred."""
     shares = SHARES if shares is None else shares
     if len(shares) != len(LEVELS) - 1:
         raise ValueError(f"a share for each level but the last: {len(LEVELS) - 1}, not {len(shares)}")
@@ -164,10 +168,20 @@ def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None)
     pending = 0
     for level, ((size, older), share) in enumerate(zip(level_sizes(conn), shares)):
         pending += size
-        if pending and pending > share * older:
+        if pending and pending > share * slack * older:
             through = level
         elif pending:
             break
+    return through
+
+
+def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None, slack: float = 1.0) -> bool:
+    """Merge the levels that outgrew their share (:func:`overflowing`; the caller's transaction);
+    True if any was. The levels that overflow are merged together, in one ordered pass, into the
+    first level below them that does not (or the big table): a row is written once however many
+    levels it drops. The level merged into may outgrow its own share in turn: it is merged by the
+    next call."""
+    through = overflowing(conn, shares, slack)
     if through < 0:
         return False
     sources, target = LEVELS[:through + 1], LEVELS[through + 1]

@@ -1,0 +1,111 @@
+"""Compaction: the who-said index's merges that an update leaves for later.
+
+Every file's fingerprint rows are written to the index's newest level, and a level that outgrows its
+share of the record is merged into the next (:mod:`despatchbox.store.queries.fingerprint_levels`,
+a log-structured merge tree). A full ingest merges as it goes. ``despatchbox update`` defers the
+merges (``ingest(..., defer_merges=True)``): one new day then costs what it costs into a small
+database (issue 18), and a level merges within an update only once it is
+:data:`~despatchbox.store.queries.fingerprint_levels.DEFERRED_SLACK` times past its share. The merges
+due meanwhile are done here:
+
+* ``despatchbox db compact`` (:func:`compact`), e.g. from cron after the update;
+* ``despatchbox serve``, in the background (:class:`CompactWhenDue`): every
+  :data:`CHECK_EVERY` seconds it looks whether a merge is due (a few index probes) and, if no ingest
+  is running, does it at the lowest CPU priority.
+
+A merge holds the ingest lock (no ingest writes the newest level meanwhile) and is one transaction:
+readers see the index before it or after it, and a crash leaves it as it was.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from ..periodic import Periodic
+from ..store import locking
+from ..store.database import write_transaction
+from ..store.queries.fingerprint_levels import overflowing, settle_fingerprints
+
+log = logging.getLogger(__name__)
+
+#: seconds between two looks at whether a merge is due, in ``despatchbox serve``
+CHECK_EVERY = 60.0
+#: the nice value of the thread that merges in ``despatchbox serve`` (19: the lowest priority)
+COMPACTION_NICENESS = 19
+
+
+@dataclass(frozen=True)
+class Compacted:
+    """What one compaction did: merges made (each one ordered pass over the levels merged) and the
+    seconds they took."""
+    merges: int
+    seconds: float
+
+
+def merges_due(engine: Engine) -> bool:
+    """Whether a level of the who-said index is past its share (read only; cheap)."""
+    with engine.connect() as conn:
+        return overflowing(conn) >= 0
+
+
+def compact(engine: Engine, wait: bool = True) -> Compacted | None:
+    """Merge every level past its share, each merge in its own transaction, until none is; None
+    when an ingest is running and ``wait`` is False (otherwise waits for it)."""
+    started = time.perf_counter()
+    merges = 0
+    try:
+        with locking.ingest_lock(engine, wait=wait):
+            while True:
+                with write_transaction(engine) as conn:
+                    if not settle_fingerprints(conn):
+                        break
+                merges += 1
+    except locking.Busy:
+        return None
+    return Compacted(merges, time.perf_counter() - started)
+
+
+class CompactWhenDue(Periodic):
+    """While open, a background thread at the lowest CPU priority compacts the database every
+    :data:`CHECK_EVERY` seconds when a merge is due and no ingest is running (one is not waited
+    for: the next look tries again). Nothing is done as it closes: a merge half done is rolled back
+    by its transaction, and is due again next time."""
+
+    thread_name = "despatchbox-compaction"
+
+    def __init__(self, engine: Engine, every: float | None = None):
+        super().__init__(CHECK_EVERY if every is None else every)
+        self.engine = engine
+        self.niced: int | None = None      # the thread whose priority was lowered
+        self.lock = threading.Lock()       # a tick at a time (the thread's, or a caller's)
+
+    def tick(self) -> bool:
+        self._lower_priority()
+        with self.lock:
+            try:
+                if merges_due(self.engine):
+                    done = compact(self.engine, wait=False)
+                    if done is not None and done.merges:
+                        log.info("who-said index: %d merge(s) of its levels in %.1fs", done.merges, done.seconds)
+            except Exception:          # the server goes on; the next look tries again
+                log.exception("who-said index: compaction failed (it is retried in %.0fs)", self.every)
+        return True
+
+    def last(self) -> None:
+        pass
+
+    def _lower_priority(self) -> None:
+        """This thread only (Linux: a thread's id is a process id for setpriority)."""
+        thread = threading.get_native_id()
+        if self.niced == thread or threading.current_thread() is threading.main_thread():
+            return
+        self.niced = thread
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), COMPACTION_NICENESS)
+        except (AttributeError, OSError):
+            pass

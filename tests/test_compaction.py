@@ -1,0 +1,176 @@
+"""Compaction: the who-said index's merges an update defers (``ingest(..., defer_merges=True)``, what
+``despatchbox update`` runs), done by ``despatchbox db compact`` and in the background by
+``despatchbox serve``; SQLite and PostgreSQL (``--db postgresql``).
+
+The sample is too small for the real shares (a file of it is more than 1/256 of the rest), so the
+tests set shares from the sizes the sample's files give."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from despatchbox.cli import app
+from despatchbox.pipeline import compaction
+from despatchbox.pipeline.compaction import CompactWhenDue, compact, merges_due
+from despatchbox.pipeline.run import ingest
+from despatchbox.store import locking
+from despatchbox.store.queries import fingerprint_levels
+from despatchbox.store.queries.fingerprint_levels import DEFERRED_SLACK, LEVELS, level_sizes, overflowing
+
+from .test_who_said_index import _assert_answers_as_in_memory, assert_index_is_exact
+
+runner = CliRunner()
+WMS = ("scrapedxml", "wms", "ministerial2009-10-28a.xml")
+
+
+def _rows(conn) -> list[int]:
+    return [conn.execute(select(func.count()).select_from(t)).scalar_one() for t in LEVELS]
+
+
+def _changed(path) -> None:
+    """Another version of the same file (other bytes, same records): its rows are written anew."""
+    path.write_bytes(path.read_bytes().replace(b"</publicwhip>", b"<!-- corrected --></publicwhip>", 1))
+
+
+@pytest.fixture
+def waiting(fresh_engine, sample_copy, monkeypatch):
+    """A database whose index holds three days of debates in its big table and one file of written
+    statements waiting in the newest level; returns (the statements' file, its speeches, the
+    speeches below them once it is written again)."""
+    debates = sample_copy / "scrapedxml" / "debates"
+    assert ingest(fresh_engine, [debates / "debates2009-10-26b.xml", debates / "debates2009-10-27d.xml",
+                                 debates / "debates2009-10-28c.xml"]).ok       # into an empty index: the big table
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (1.0, 1.0, 1.0))
+    small = sample_copy.joinpath(*WMS)
+    assert ingest(fresh_engine, [small]).ok
+    with fresh_engine.connect() as conn:
+        (size, older), *_ = level_sizes(conn, sample_rows=10**9)
+        assert _rows(conn)[0] > 0 and size > 3
+    # written again, the file's speeches take the next keys: the ones below are its old ones too
+    return small, size, older + size
+
+
+def test_an_update_defers_a_merge_that_is_due_and_compaction_does_it(fresh_engine, waiting, monkeypatch):
+    """Past its share but under twice it, the newest level is merged by an ingest that merges as it
+    goes and left alone by one that defers (an update); compaction then merges it, the index the
+    same rows, answering as before."""
+    small, size, older = waiting
+    share = size / older / 1.6                      # the file will be 1.6 times its level's share
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (share, 1.0, 1.0))
+    _changed(small)
+    assert ingest(fresh_engine, [small], defer_merges=True).loaded == [small.name]
+    with fresh_engine.connect() as conn:
+        before = _rows(conn)
+        assert before[0] > 0 and before[1] == 0, before                 # deferred: still waiting
+        assert overflowing(conn) == 0 and overflowing(conn, slack=DEFERRED_SLACK) == -1
+        assert_index_is_exact(conn)
+    assert merges_due(fresh_engine)
+    done = compact(fresh_engine)
+    assert done is not None and done.merges == 1
+    with fresh_engine.connect() as conn:
+        assert _rows(conn) == [0, before[0], 0, before[3]]
+        assert_index_is_exact(conn)
+        _assert_answers_as_in_memory(conn, every=25)
+    assert not merges_due(fresh_engine)
+    again = compact(fresh_engine)
+    assert again is not None and again.merges == 0
+    # the same file again, merged as it goes (a plain ingest): nothing is left waiting
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (share / 2, 1.0, 1.0))
+    _changed(small)
+    assert ingest(fresh_engine, [small]).loaded == [small.name]
+    with fresh_engine.connect() as conn:
+        assert _rows(conn)[0] == 0
+        assert_index_is_exact(conn)
+
+
+def test_an_update_merges_a_level_long_past_its_share(fresh_engine, waiting, monkeypatch):
+    """Deferring has a bound: a level more than DEFERRED_SLACK times past its share is merged by the
+    update itself, so that an installation that never compacts still keeps its levels small."""
+    small, size, older = waiting
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (size / older / (DEFERRED_SLACK * 1.5), 1.0, 1.0))
+    _changed(small)
+    assert ingest(fresh_engine, [small], defer_merges=True).loaded == [small.name]
+    with fresh_engine.connect() as conn:
+        rows = _rows(conn)
+        assert rows[0] == 0 and rows[1] > 0, rows
+        assert_index_is_exact(conn)
+
+
+def test_compaction_waits_for_an_ingest_or_steps_aside(fresh_engine, waiting, monkeypatch):
+    """A merge holds the ingest lock: with an ingest running, ``compact(wait=False)`` does nothing
+    and says so; the background compactor leaves it for its next look."""
+    if fresh_engine.url.database in (None, "", ":memory:"):
+        pytest.skip("an in-memory database has no lock across processes")
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (0.0, 1.0, 1.0))
+    assert merges_due(fresh_engine)
+    with locking.ingest_lock(fresh_engine):      # as a running ingest holds it
+        assert compact(fresh_engine, wait=False) is None
+        CompactWhenDue(fresh_engine).tick()
+        assert merges_due(fresh_engine)
+    CompactWhenDue(fresh_engine).tick()
+    assert not merges_due(fresh_engine)
+    with fresh_engine.connect() as conn:
+        assert_index_is_exact(conn)
+
+
+def test_the_background_compactor_merges_when_due_at_the_lowest_priority(fresh_engine, waiting, monkeypatch):
+    """``despatchbox serve``'s compactor: a thread that looks every few seconds (here 0.05), merges
+    what is due, and runs at nice 19."""
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (0.0, 1.0, 1.0))
+    seen: list[int] = []
+    tick = CompactWhenDue.tick
+
+    def watched(self):
+        done = tick(self)
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return done
+
+    monkeypatch.setattr(CompactWhenDue, "tick", watched)
+    with CompactWhenDue(fresh_engine, every=0.05):
+        deadline = time.monotonic() + 30
+        while merges_due(fresh_engine) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert not merges_due(fresh_engine)
+    assert seen and set(seen) == {compaction.COMPACTION_NICENESS}
+    with fresh_engine.connect() as conn:
+        assert _rows(conn)[0] == 0
+        assert_index_is_exact(conn)
+
+
+def test_db_compact_command(fresh_url, fresh_engine, waiting, monkeypatch):
+    env = {"DESPATCHBOX_DATABASE_URL": fresh_url}
+    result = runner.invoke(app, ["db", "compact"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0 and "nothing to compact" in result.output, result.output
+    monkeypatch.setattr(fingerprint_levels, "SHARES", (0.0, 1.0, 1.0))
+    if fresh_engine.url.database not in (None, "", ":memory:"):
+        with locking.ingest_lock(fresh_engine):
+            busy = runner.invoke(app, ["db", "compact", "--no-wait"], env=env, catch_exceptions=False)
+        assert busy.exit_code == 3 and "an ingest is running" in busy.output, busy.output
+    result = runner.invoke(app, ["db", "compact", "--json"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["merges"] == 1
+    with fresh_engine.connect() as conn:
+        assert _rows(conn)[0] == 0
+        assert_index_is_exact(conn)
+
+
+def test_serve_runs_the_compactor_beside_the_server(fresh_url, fresh_engine, monkeypatch):
+    """The compactor's thread lives while uvicorn serves (``--compact``, the default) and not with
+    ``--no-compact``."""
+    import uvicorn
+
+    alive: list[bool] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: alive.append(
+        any(t.name == CompactWhenDue.thread_name for t in threading.enumerate())))
+    env = {"DESPATCHBOX_DATABASE_URL": fresh_url}
+    for flag, expected in (([], True), (["--no-compact"], False)):
+        result = runner.invoke(app, ["serve", *flag], env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert alive.pop() is expected
+        assert not any(t.name == CompactWhenDue.thread_name for t in threading.enumerate())
