@@ -40,8 +40,9 @@ from pathlib import Path
 from despatchbox.store.database import engine_for
 from despatchbox.pipeline.run import ingest
 engine = engine_for(sys.argv[1])
+defer = sys.argv[2] == "--defer-merges"
 started = time.perf_counter()
-report = ingest(engine, [Path(p) for p in sys.argv[2:]])
+report = ingest(engine, [Path(p) for p in sys.argv[2 + defer:]], defer_merges=defer)
 elapsed = time.perf_counter() - started
 print(json.dumps({"seconds": elapsed, "records": report.records, "bytes": report.bytes,
                   "files": len(report.loaded) + len(report.superseded), "errors": len(report.errors)}))
@@ -159,13 +160,15 @@ class TreeSampler:
                 "processes": self.peak["processes"]}
 
 
-def run_ingest(sources: list[Path], url: str, timeline: list | None = None) -> dict:
+def run_ingest(sources: list[Path], url: str, timeline: list | None = None, defer_merges: bool = False) -> dict:
     """One ingest of ``sources`` (trees or files) in a child process: its figures, its peak RSS (the
     largest single process, ``ru_maxrss``), the peaks of its whole process tree (:class:`TreeSampler`,
-    its samples appended to ``timeline``) and the CPU seconds it used (user + system, its worker included)."""
+    its samples appended to ``timeline``) and the CPU seconds it used (user + system, its worker included).
+    ``defer_merges``: as ``despatchbox update`` ingests (the who-said index's due merges left to compaction)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, url, *map(str, sources)], stdout=subprocess.PIPE,
+    flags = ["--defer-merges"] if defer_merges else []
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, url, *flags, *map(str, sources)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=env)
     with TreeSampler(child.pid, timeline=timeline) as tree:
         stdout, stderr = child.communicate()

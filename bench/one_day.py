@@ -4,7 +4,9 @@
 
 Issue 18: "an `update` of one new day into the 3M database takes as long as into an empty one".
 What `despatchbox update` does after fetching is an ingest of the files that changed, so this times
-exactly that ingest (``pipeline.run.ingest``, search index catch-up included), in a child process,
+exactly that ingest (``pipeline.run.ingest``, search index catch-up included, the who-said index's
+due merges deferred as the update defers them; ``--eager-merges``: made as it goes, as a plain
+``despatchbox ingest`` does), in a child process,
 of one real sitting day of the sample (every kind of record dated 26 October 2009: the synthetic
 corpus ends on 23 October 2009, so the day is new to a bench database):
 
@@ -16,6 +18,9 @@ corpus ends on 23 October 2009, so the day is new to a bench database):
 - **into an empty one**: a fresh database holding the same members data (loaded first, not timed).
 
 Both are timed as wall-clock and CPU seconds of the child; the figure that matters is their ratio.
+Then the compaction that the day leaves due in the large copy, if any (``despatchbox db compact``'s
+work, done by ``despatchbox serve`` in the background), is timed too: ``compact_seconds``, and the
+merges it made.
 SQLite only: a PostgreSQL database cannot be copied cheaply, and the section says so.
 """
 from __future__ import annotations
@@ -23,9 +28,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,7 +83,28 @@ def _flush(db: Path) -> None:
             os.close(fd)
 
 
-def measure(url: str, workdir: Path | None = None, repeat: int = 1) -> dict:
+_COMPACT = """
+import json, sys, time
+from despatchbox.store.database import engine_for
+from despatchbox.pipeline.compaction import compact
+engine = engine_for(sys.argv[1])
+done = compact(engine)
+print(json.dumps({"merges": done.merges, "seconds": done.seconds}))
+"""
+
+
+def run_compaction(url: str) -> dict:
+    """``despatchbox db compact``'s work on ``url`` in a child process: merges made, wall and CPU seconds."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-c", _COMPACT, url], capture_output=True, text=True, env=env, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result
+
+
+def measure(url: str, workdir: Path | None = None, repeat: int = 1, eager_merges: bool = False) -> dict:
     """The day into a copy of the database at ``url`` and into an empty one. With ``repeat`` > 1, that
     many pairs, each into a fresh copy and a fresh empty database, the pair's order alternated; the
     figures are the pairs' medians (``runs`` lists each pair)."""
@@ -93,12 +121,14 @@ def measure(url: str, workdir: Path | None = None, repeat: int = 1) -> dict:
             copy_database(big, copy_db)
             copy_seconds = time.perf_counter() - t0
             run_ingest(members, f"sqlite:///{empty_db}")               # not timed: the members data first
+            defer = not eager_merges
             if i % 2 == 0:
-                into_empty = run_ingest(files, f"sqlite:///{empty_db}")
-                into_big = run_ingest(files, f"sqlite:///{copy_db}")
+                into_empty = run_ingest(files, f"sqlite:///{empty_db}", defer_merges=defer)
+                into_big = run_ingest(files, f"sqlite:///{copy_db}", defer_merges=defer)
             else:
-                into_big = run_ingest(files, f"sqlite:///{copy_db}")
-                into_empty = run_ingest(files, f"sqlite:///{empty_db}")
+                into_big = run_ingest(files, f"sqlite:///{copy_db}", defer_merges=defer)
+                into_empty = run_ingest(files, f"sqlite:///{empty_db}", defer_merges=defer)
+            compaction = run_compaction(f"sqlite:///{copy_db}")
         for run in (into_empty, into_big):
             if run["errors"] or not run["files"]:
                 raise SystemExit(f"the day did not load: {run}")
@@ -109,9 +139,13 @@ def measure(url: str, workdir: Path | None = None, repeat: int = 1) -> dict:
             "ratio": round(into_big["seconds"] / into_empty["seconds"], 2),
             "cpu_ratio": round(into_big["cpu_s"] / into_empty["cpu_s"], 2),
             "copy_seconds": round(copy_seconds, 1),
+            "compact_merges": compaction["merges"], "compact_seconds": round(compaction["seconds"], 2),
+            "compact_cpu_s": round(compaction["cpu_s"], 2),
         })
     result = {"day": DAY, "files": len(files), "records": runs[0]["records"],
-              **{key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0] if key != "records"}}
+              "merges": "made as it goes" if eager_merges else "deferred (as despatchbox update)",
+              **{key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0] if key not in ("records", "compact_merges")},
+              "compact_merges": max(r["compact_merges"] for r in runs)}
     if len(runs) > 1:
         result["runs"] = runs
     return result
@@ -124,9 +158,11 @@ def main() -> None:
                                                  "it needs room for the whole database)")
     ap.add_argument("--repeat", type=int, default=1, help="pairs of runs, each into a fresh copy (the "
                                                           "figures are their medians; default 1)")
+    ap.add_argument("--eager-merges", action="store_true", help="merge the who-said index's levels as the "
+                    "ingest goes (a plain `despatchbox ingest`), not deferred as `despatchbox update` does")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
-    result = measure(args.db_url, args.workdir, args.repeat)
+    result = measure(args.db_url, args.workdir, args.repeat, args.eager_merges)
     if args.json or "skipped" in result:
         print(json.dumps(result))
         return
@@ -135,7 +171,9 @@ def main() -> None:
     print(f"  into the large database: {result['large_seconds']:.2f}s ({result['large_cpu_s']:.2f}s CPU)")
     print(f"  into an empty database:  {result['empty_seconds']:.2f}s ({result['empty_cpu_s']:.2f}s CPU)")
     print(f"  ratio {result['ratio']:.2f} (CPU {result['cpu_ratio']:.2f}); copying the database took "
-          f"{result['copy_seconds']:.0f}s")
+          f"{result['copy_seconds']:.0f}s; who-said merges {result['merges']}")
+    print(f"  then compaction of the large database: {result['compact_merges']} merge(s), "
+          f"{result['compact_seconds']:.2f}s ({result['compact_cpu_s']:.2f}s CPU)")
 
 
 if __name__ == "__main__":
