@@ -500,7 +500,9 @@ def print_report(result: dict) -> None:
     if d and "ratio" in d:
         print(f"one day  {d['files']} files of {d['day']} ({d['records']:,} records) into this database "
               f"{_fmt(d['large_seconds'], ' s')} ({_fmt(d['large_cpu_s'], ' s')} CPU) vs into an empty one "
-              f"{_fmt(d['empty_seconds'], ' s')} ({_fmt(d['empty_cpu_s'], ' s')} CPU): ratio {_fmt(d['ratio'])}")
+              f"{_fmt(d['empty_seconds'], ' s')} ({_fmt(d['empty_cpu_s'], ' s')} CPU): ratio {_fmt(d['ratio'])}; "
+              f"who-said merges {d.get('merges')}, then {d.get('compact_merges')} left to compaction "
+              f"({_fmt(d.get('compact_seconds'), ' s')})")
     for name in SECTIONS:
         sec = result.get(name) or {}
         if sec.get("skipped"):
