@@ -45,7 +45,7 @@ class _Prepared:
         binds = [compiled.binds[n] for n in names]
         self.expanding = [bool(b.expanding) for b in binds]
         self.defaults = [None if b.required else b.effective_value for b in binds]
-        self.binders: list[Callable[[Any], Any] | None] = [b.type._cached_bind_processor(dialect) for b in binds]
+        self.binders: list[Callable[[Any], Any] | None] = [_bind_processor(b.type, dialect) for b in binds]
         expanding_names = {n for n, e in zip(names, self.expanding) if e}
         if {compiled.bind_names[b] for b in compiled.post_compile_params} - expanding_names:
             raise _Unsupported
@@ -55,9 +55,12 @@ class _Prepared:
         if [p for i, p in enumerate(self.parts) if i % 2] != [n for n in names if n in expanding_names]:
             raise _Unsupported
         self.plain_sql = sql if len(self.parts) == 1 else None
+        # what a result of the statement is made from (SQLAlchemy reads its keys and types from it too:
+        # ``CursorResultMetaData``); not a public attribute, so the tests compare every row it gives
+        # with SQLAlchemy's (tests/test_direct_rows.py)
         columns = compiled._result_columns
         self.keys = tuple(c.keyname for c in columns)
-        processors = [c.type._cached_result_processor(dialect, None) for c in columns]
+        processors = [_result_processor(c.type, dialect) for c in columns]
         self.as_tuple, self.as_dict = _converters(self.keys, processors, [_prefix_of(c.type, dialect) for c in columns])
 
     def bound(self, params: Mapping[str, Any] | None) -> tuple[str, list[Any]] | None:
@@ -88,12 +91,22 @@ class _Unsupported(Exception):
     pass
 
 
+def _bind_processor(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The function SQLAlchemy converts a value bound to ``type_`` with on this dialect (None: as it is)."""
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _result_processor(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """The function SQLAlchemy converts a value read as ``type_`` with on this dialect (None: as it is)."""
+    return type_.dialect_impl(dialect).result_processor(dialect, None)
+
+
 def _prefix_of(type_: Any, dialect: Any) -> str | None:
     """The prefix of a column whose values are stored without it (``short_text.PrefixDropped``) when its
     result processor is exactly :func:`short_text.whole` (no processor of its own type under it, and
     ``process_result_value`` not overridden); else None."""
     if (isinstance(type_, PrefixDropped) and type(type_).process_result_value is PrefixDropped.process_result_value
-            and type_.impl_instance._cached_result_processor(dialect, None) is None):
+            and _result_processor(type_.impl_instance, dialect) is None):
         return type_.prefix
     return None
 
