@@ -175,3 +175,15 @@ def test_the_plain_paragraph_path_agrees_with_nh3_on_any_mix(parts):
 def test_the_plain_paragraph_path_on_its_edges(html):
     from despatchbox.web.formatting import sanitise
     assert sanitise(html) == _nh3_itself(html)
+
+
+@pytest.mark.parametrize("value", [
+    "plain", "", "Tom & Jerry", "<b>", "it's", 'say "x"', "£1\xa0b", 0, 7, -3, True, None, 1.5,
+    date(2009, 10, 26), ["a<"], __import__("markupsafe").Markup("<i>kept</i>"), "&amp;",
+])
+def test_escaped_is_markupsafe_escape_as_a_str(value):
+    from markupsafe import escape
+
+    from despatchbox.web.formatting import escaped
+    out = escaped(value)
+    assert type(out) is str and out == str(escape(value))

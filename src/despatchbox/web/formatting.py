@@ -14,6 +14,7 @@ from html import escape
 
 import nh3
 from markupsafe import Markup
+from markupsafe import escape as escape_markup
 
 from ..record import naming
 
@@ -88,6 +89,23 @@ def excerpt(text: str | None, limit: int = 240) -> str:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:-\u2014")
     return cut + "\u2026"
+
+
+#: a character :func:`markupsafe.escape` replaces
+_TO_ESCAPE = re.compile(r"[&<>'\"]").search
+
+
+def escaped(value: object) -> str:
+    """``str(markupsafe.escape(value))``, for markup written by f-strings (page lists, speeches): a str
+    with nothing to escape is itself and an int its digits, without a :class:`Markup` made and copied
+    (~0.15 µs, not ~0.5: a member page writes ~190 values, a long debate ~450); anything else (text to
+    escape, a Markup, a date) through ``escape``."""
+    kind = type(value)
+    if kind is str:
+        return value if _TO_ESCAPE(value) is None else str(escape_markup(value))   # type: ignore[arg-type]
+    if kind is int:
+        return str(value)
+    return str(escape_markup(value))
 
 
 def words(n: int | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 from fastapi import Request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..page_threads import page_router
 from ...store.queries import debates as debate_queries
@@ -18,6 +18,7 @@ from ..app import engine_of
 from ..api.common import IsoDate
 from .common import (CHAMBERS, KIND_NAMES, anchor, debate_url, department_name, display_title, division_url, full_id,
                      not_found, question_url, redirect, render, short_id)
+from ..formatting import escaped
 from .divisions import shape_division
 from .naming import label_speeches, speech_markup
 
@@ -34,12 +35,12 @@ def redirect_to_record(found: dict):
 
 def heading_html(h: dict) -> str:
     """A heading of the debate page: ``<h2>`` with its anchor (a written question's links to its page)."""
-    title = escape(display_title(h["title"]))
+    title = escaped(display_title(h["title"]))
     if h["level"] == "minor":
         if h.get("question_url"):
-            title = Markup(f'<a href="{escape(h["question_url"])}">{title}</a>')
-        return f'<h2 class="subheading" id="{escape(anchor(h["id"]))}">{title}</h2>'
-    return f'<h2 class="majorheading" id="{escape(anchor(h["id"]))}">{title}</h2>'
+            title = f'<a href="{escaped(h["question_url"])}">{title}</a>'
+        return f'<h2 class="subheading" id="{escaped(anchor(h["id"]))}">{title}</h2>'
+    return f'<h2 class="majorheading" id="{escaped(anchor(h["id"]))}">{title}</h2>'
 
 
 def runs_of_markup(items: list[tuple[str, dict]]) -> list[tuple[str, object]]:

@@ -9,9 +9,10 @@ on every value the template wrote with ``{{ }}``), so the page is byte for byte 
 """
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .. import formatting
+from ..formatting import escaped as escape
 from .common import KIND_NAMES, debate_url, department_name, display_title, division_url, question_url
 
 _VOTE_NAMES = {"aye": "Aye", "no": "No", "content": "Content", "not-content": "Not content"}
