@@ -2,6 +2,7 @@
 titles, anchors, and the sanitiser that makes stored speech markup safe (escaped once)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -175,6 +176,40 @@ def test_the_plain_paragraph_path_agrees_with_nh3_on_any_mix(parts):
 def test_the_plain_paragraph_path_on_its_edges(html):
     from despatchbox.web.formatting import sanitise
     assert sanitise(html) == _nh3_itself(html)
+
+
+#: the fast path's pattern as it was written before its repetitions were made possessive (greedy, the
+#: inline tags matched by a back-reference): the possessive one must accept exactly the same markup
+_GREEDY_TEXT = r"[^<>&\x00-\x08\x0b-\x1f\x7f\u00a0]*"
+_GREEDY_ATTRIBUTES = r'(?: [a-z]+="[^"<>&]*")*'
+_GREEDY_PLAIN_PARAGRAPHS = re.compile(
+    rf'[ \t\n]*(?:<p{_GREEDY_ATTRIBUTES}>{_GREEDY_TEXT}(?:(?:<(i|b|em|strong|sup|sub)>{_GREEDY_TEXT}</\1>'
+    rf'|<phrase{_GREEDY_ATTRIBUTES}>{_GREEDY_TEXT}</phrase>){_GREEDY_TEXT})*</p>[ \t\n]*)*')
+
+_PARAGRAPH_FRAGMENTS = _FRAGMENTS + ['<p pid="a/1" qnum="2">', "<sub>", "</sub>", "</strong>", "<sup>", "</b>",
+                                     "<strong>", "</em>", "<i>", "</i>", "<phrase>", '<phrase x="">', "<p>",
+                                     "</p>", "\r", "\x00", "\t", "a", "a b", '<p x="">', '<p x="a"', "<p >", "<i >"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PARAGRAPH_FRAGMENTS), max_size=30))
+def test_the_possessive_fast_path_accepts_what_the_greedy_one_did(parts):
+    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS
+    html = "".join(parts)
+    assert bool(_PLAIN_PARAGRAPHS.fullmatch(html)) == bool(_GREEDY_PLAIN_PARAGRAPHS.fullmatch(html)), html
+
+
+def test_the_possessive_fast_path_accepts_what_the_greedy_one_did_on_the_sample(sample_url):
+    from sqlalchemy import select
+
+    from despatchbox.store.database import engine_for
+    from despatchbox.store.schema import speeches
+    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS
+    with engine_for(sample_url).connect() as conn:
+        markup = [r[0] for r in conn.execute(select(speeches.c.html)) if r[0]]
+    accepted = [bool(_GREEDY_PLAIN_PARAGRAPHS.fullmatch(h)) for h in markup]
+    assert sum(accepted) > len(markup) // 2
+    assert [bool(_PLAIN_PARAGRAPHS.fullmatch(h)) for h in markup] == accepted
 
 
 @pytest.mark.parametrize("value", [
