@@ -7,6 +7,8 @@ versions, and ids of headings or speeches inside a debate, redirect (301) to the
 from __future__ import annotations
 
 
+from operator import itemgetter
+
 from fastapi import Request
 from markupsafe import Markup
 
@@ -52,14 +54,18 @@ def runs_of_markup(items: list[tuple[str, dict]]) -> list[tuple[str, object]]:
     for kind, item in items:
         if kind == "division":
             if lines:
-                out.append(("html", Markup("".join(lines))[:-1]))
+                out.append(("html", Markup("\n".join(lines))))
                 lines = []
             out.append((kind, item))
             continue
-        lines.append(f"    {heading_html(item) if kind == 'heading' else speech_markup(item)}\n")
+        lines.append(f"    {heading_html(item) if kind == 'heading' else speech_markup(item)}")
     if lines:
-        out.append(("html", Markup("".join(lines))[:-1]))
+        out.append(("html", Markup("\n".join(lines))))
     return out
+
+
+#: a debate page's items (position, order of kind, kind, item) in their order on the page
+_BY_POSITION = itemgetter(0, 1)
 
 
 @router.get("/debate/{gid:path}")
@@ -90,7 +96,7 @@ def debate_page(request: Request, gid: str):
         items.append((s["position"], 1, "speech", s))
     for d in divisions:
         items.append((d["position"], 2, "division", shape_division(d, votes.get(d["id"], []))))
-    items.sort(key=lambda t: (t[0], t[1]))
+    items.sort(key=_BY_POSITION)
     dept = debate["department_slug"]
     return render(request, "debate.html", {
         "debate": debate, "items": runs_of_markup([(kind, item) for _, _, kind, item in items]),
