@@ -222,3 +222,15 @@ def test_escaped_is_markupsafe_escape_as_a_str(value):
     from despatchbox.web.formatting import escaped
     out = escaped(value)
     assert type(out) is str and out == str(escape(value))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", " ", "\t", "\n", "in the chair", "In The Chair", "in the Chair]", "Mr",
+                                 "HOME", "\u2014", "-", "x", "(", ")", "\xa0"]), max_size=12))
+def test_a_title_without_a_bracket_has_no_chair_note_to_drop(parts):
+    """record.naming.item_title looks for a chair's note only in a title with "[": the note's pattern
+    cannot match without one, so the title is the same either way."""
+    from despatchbox.record import naming
+    title = "".join(parts)
+    if "[" not in title:
+        assert naming._CHAIR_NOTE.sub(" ", title) == title
