@@ -2,6 +2,7 @@
 titles, anchors, and the sanitiser that makes stored speech markup safe (escaped once)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -175,3 +176,61 @@ def test_the_plain_paragraph_path_agrees_with_nh3_on_any_mix(parts):
 def test_the_plain_paragraph_path_on_its_edges(html):
     from despatchbox.web.formatting import sanitise
     assert sanitise(html) == _nh3_itself(html)
+
+
+#: the fast path's pattern as it was written before its repetitions were made possessive (greedy, the
+#: inline tags matched by a back-reference): the possessive one must accept exactly the same markup
+_GREEDY_TEXT = r"[^<>&\x00-\x08\x0b-\x1f\x7f\u00a0]*"
+_GREEDY_ATTRIBUTES = r'(?: [a-z]+="[^"<>&]*")*'
+_GREEDY_PLAIN_PARAGRAPHS = re.compile(
+    rf'[ \t\n]*(?:<p{_GREEDY_ATTRIBUTES}>{_GREEDY_TEXT}(?:(?:<(i|b|em|strong|sup|sub)>{_GREEDY_TEXT}</\1>'
+    rf'|<phrase{_GREEDY_ATTRIBUTES}>{_GREEDY_TEXT}</phrase>){_GREEDY_TEXT})*</p>[ \t\n]*)*')
+
+_PARAGRAPH_FRAGMENTS = _FRAGMENTS + ['<p pid="a/1" qnum="2">', "<sub>", "</sub>", "</strong>", "<sup>", "</b>",
+                                     "<strong>", "</em>", "<i>", "</i>", "<phrase>", '<phrase x="">', "<p>",
+                                     "</p>", "\r", "\x00", "\t", "a", "a b", '<p x="">', '<p x="a"', "<p >", "<i >"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PARAGRAPH_FRAGMENTS), max_size=30))
+def test_the_possessive_fast_path_accepts_what_the_greedy_one_did(parts):
+    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS
+    html = "".join(parts)
+    assert bool(_PLAIN_PARAGRAPHS.fullmatch(html)) == bool(_GREEDY_PLAIN_PARAGRAPHS.fullmatch(html)), html
+
+
+def test_the_possessive_fast_path_accepts_what_the_greedy_one_did_on_the_sample(sample_url):
+    from sqlalchemy import select
+
+    from despatchbox.store.database import engine_for
+    from despatchbox.store.schema import speeches
+    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS
+    with engine_for(sample_url).connect() as conn:
+        markup = [r[0] for r in conn.execute(select(speeches.c.html)) if r[0]]
+    accepted = [bool(_GREEDY_PLAIN_PARAGRAPHS.fullmatch(h)) for h in markup]
+    assert sum(accepted) > len(markup) // 2
+    assert [bool(_PLAIN_PARAGRAPHS.fullmatch(h)) for h in markup] == accepted
+
+
+@pytest.mark.parametrize("value", [
+    "plain", "", "Tom & Jerry", "<b>", "it's", 'say "x"', "£1\xa0b", 0, 7, -3, True, None, 1.5,
+    date(2009, 10, 26), ["a<"], __import__("markupsafe").Markup("<i>kept</i>"), "&amp;",
+])
+def test_escaped_is_markupsafe_escape_as_a_str(value):
+    from markupsafe import escape
+
+    from despatchbox.web.formatting import escaped
+    out = escaped(value)
+    assert type(out) is str and out == str(escape(value))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", " ", "\t", "\n", "in the chair", "In The Chair", "in the Chair]", "Mr",
+                                 "HOME", "\u2014", "-", "x", "(", ")", "\xa0"]), max_size=12))
+def test_a_title_without_a_bracket_has_no_chair_note_to_drop(parts):
+    """record.naming.item_title looks for a chair's note only in a title with "[": the note's pattern
+    cannot match without one, so the title is the same either way."""
+    from despatchbox.record import naming
+    title = "".join(parts)
+    if "[" not in title:
+        assert naming._CHAIR_NOTE.sub(" ", title) == title

@@ -8,7 +8,8 @@ from datetime import date
 from despatchbox.store.queries import debates, departments, people, questions
 from despatchbox.store.queries.people import SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS
 from despatchbox.web.pages import common  # noqa: F401  (registers the filters and globals)
-from despatchbox.web.pages.items import answer_items, contribution_items, section_items, vote_rows
+from despatchbox.web.pages.items import (activity_rows, answer_items, contribution_items, fellow_items, section_items,
+                                         vote_rows)
 from despatchbox.web.pages.members import ELEMENT_NAMES, _contribution_url
 from despatchbox.web.templating import templates
 
@@ -40,6 +41,12 @@ VOTES = """  {% for v in votes %}
       <td>{{ {"aye": "Aye", "no": "No", "content": "Content", "not-content": "Not content"}.get(v.vote, v.vote) }}{% if v.teller %} (teller){% endif %}</td>
       <td>{{ v.ayes }}–{{ v.noes }}</td></tr>
   {% endfor %}
+"""
+
+ACTIVITY = """{% for a in activity[-10:]|reverse %}<tr><td>{{ a.date|short_date }}</td> <td>{{ a.speeches }}</td> <td>{{ a.questions }}</td> <td>{{ a.answers }}</td></tr>{% endfor %}"""
+FELLOWS = """{% for f in fellows %}
+  <li><a href="{{ f.vs_url }}">{{ person.name }} and {{ f.name }}</a> <span class="meta">{{ f.debates }} debate{{ '' if f.debates == 1 else 's' }}</span></li>
+{% endfor %}
 """
 
 
@@ -97,3 +104,25 @@ def test_member_lists_as_the_loops_wrote_them(sample_engine):
               "number": 12, "debate_title": ODD, "vote": vote, "teller": teller, "ayes": 300, "noes": None}
              for vote in ("aye", "no", "content", "not-content", "both", "<x>") for teller in (False, True, None)]
     assert vote_rows(votes) == _loop(VOTES, votes=votes)
+
+
+def test_member_activity_and_fellows_as_the_loops_wrote_them(sample_engine):
+    with sample_engine.connect() as conn:
+        checked = 0
+        for person in people.most_active(conn, limit=8):
+            latest = people.activity_and_counts(conn, person["id"])[0]["latest"]
+            fellows = people.fellow_speakers(conn, person["id"], limit=8)
+            for f in fellows:
+                f["vs_url"] = f"/mp/{person['slug']}/vs/{f['slug']}"
+            assert activity_rows(latest) == _loop(ACTIVITY, activity=latest)
+            assert fellow_items(fellows, person["name"]) == _loop(FELLOWS, fellows=fellows, person=person)
+            checked += len(latest) + len(fellows)
+        assert checked > 30
+    days = [{"date": date(2009, 10, d), "speeches": d, "questions": 0, "answers": None} for d in range(1, 15)]
+    days.append({"date": None, "speeches": 1, "questions": 2, "answers": 3})
+    for some in (days, days[:3], []):
+        assert activity_rows(some) == _loop(ACTIVITY, activity=some)
+    fellows = [{"vs_url": "/mp/a/vs/b?x=1&y=<2>", "name": name, "debates": n}
+               for name in ("Plain", ODD) for n in (0, 1, 2)]
+    for name in ("Tom & Jerry's", ODD):
+        assert fellow_items(fellows, name) == _loop(FELLOWS, fellows=fellows, person={"name": name})

@@ -7,8 +7,10 @@ versions, and ids of headings or speeches inside a debate, redirect (301) to the
 from __future__ import annotations
 
 
+from operator import itemgetter
+
 from fastapi import Request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..page_threads import page_router
 from ...store.queries import debates as debate_queries
@@ -18,6 +20,7 @@ from ..app import engine_of
 from ..api.common import IsoDate
 from .common import (CHAMBERS, KIND_NAMES, anchor, debate_url, department_name, display_title, division_url, full_id,
                      not_found, question_url, redirect, render, short_id)
+from ..formatting import escaped
 from .divisions import shape_division
 from .naming import label_speeches, speech_markup
 
@@ -34,12 +37,12 @@ def redirect_to_record(found: dict):
 
 def heading_html(h: dict) -> str:
     """A heading of the debate page: ``<h2>`` with its anchor (a written question's links to its page)."""
-    title = escape(display_title(h["title"]))
+    title = escaped(display_title(h["title"]))
     if h["level"] == "minor":
         if h.get("question_url"):
-            title = Markup(f'<a href="{escape(h["question_url"])}">{title}</a>')
-        return f'<h2 class="subheading" id="{escape(anchor(h["id"]))}">{title}</h2>'
-    return f'<h2 class="majorheading" id="{escape(anchor(h["id"]))}">{title}</h2>'
+            title = f'<a href="{escaped(h["question_url"])}">{title}</a>'
+        return f'<h2 class="subheading" id="{escaped(anchor(h["id"]))}">{title}</h2>'
+    return f'<h2 class="majorheading" id="{escaped(anchor(h["id"]))}">{title}</h2>'
 
 
 def runs_of_markup(items: list[tuple[str, dict]]) -> list[tuple[str, object]]:
@@ -51,14 +54,18 @@ def runs_of_markup(items: list[tuple[str, dict]]) -> list[tuple[str, object]]:
     for kind, item in items:
         if kind == "division":
             if lines:
-                out.append(("html", Markup("".join(lines))[:-1]))
+                out.append(("html", Markup("\n".join(lines))))
                 lines = []
             out.append((kind, item))
             continue
-        lines.append(f"    {heading_html(item) if kind == 'heading' else speech_markup(item)}\n")
+        lines.append(f"    {heading_html(item) if kind == 'heading' else speech_markup(item)}")
     if lines:
-        out.append(("html", Markup("".join(lines))[:-1]))
+        out.append(("html", Markup("\n".join(lines))))
     return out
+
+
+#: a debate page's items (position, order of kind, kind, item) in their order on the page
+_BY_POSITION = itemgetter(0, 1)
 
 
 @router.get("/debate/{gid:path}")
@@ -89,7 +96,7 @@ def debate_page(request: Request, gid: str):
         items.append((s["position"], 1, "speech", s))
     for d in divisions:
         items.append((d["position"], 2, "division", shape_division(d, votes.get(d["id"], []))))
-    items.sort(key=lambda t: (t[0], t[1]))
+    items.sort(key=_BY_POSITION)
     dept = debate["department_slug"]
     return render(request, "debate.html", {
         "debate": debate, "items": runs_of_markup([(kind, item) for _, _, kind, item in items]),

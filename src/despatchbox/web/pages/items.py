@@ -1,7 +1,7 @@
 """The lists of the member and department pages as markup, built here rather than by template loops.
 
-A department page lists thirty sections and answers, a member page ten contributions and fifteen
-votes: in a template loop each item costs a dozen template steps (each value looked up, escaped and
+A department page lists thirty sections and answers, a member page ten contributions, fifteen
+votes, ten days of activity and eight people it debated with: in a template loop each item costs a dozen template steps (each value looked up, escaped and
 yielded apart, each global called through the template's context), ~10 µs an item. Here an item is
 one f-string of the same lines, with the same filters and the same escaping (:func:`markupsafe.escape`
 on every value the template wrote with ``{{ }}``), so the page is byte for byte what the loops made
@@ -9,9 +9,10 @@ on every value the template wrote with ``{{ }}``), so the page is byte for byte 
 """
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .. import formatting
+from ..formatting import escaped as escape
 from .common import KIND_NAMES, debate_url, department_name, display_title, division_url, question_url
 
 _VOTE_NAMES = {"aye": "Aye", "no": "No", "content": "Content", "not-content": "Not content"}
@@ -76,3 +77,19 @@ def vote_rows(rows: list[dict]) -> Markup:
                    f'      <td>{vote}{" (teller)" if v["teller"] else ""}</td>\n'
                    f'      <td>{escape(v["ayes"])}–{escape(v["noes"])}</td></tr>\n')
     return Markup("".join(out))
+
+
+def activity_rows(days: list[dict]) -> Markup:
+    """``<tr>`` cells of a member's activity table: their ten latest days of ``days`` (oldest first), the
+    latest first."""
+    return Markup("".join(f"<tr><td>{escape(formatting.short_date(a['date']))}</td> <td>{escape(a['speeches'])}</td> "
+                          f"<td>{escape(a['questions'])}</td> <td>{escape(a['answers'])}</td></tr>"
+                          for a in reversed(days[-10:])))
+
+
+def fellow_items(fellows: list[dict], name: str) -> Markup:
+    """``<li>`` lines of the people a member (``name``) debated with most (rows with ``vs_url`` set)."""
+    person = escape(name)
+    return Markup("".join(f'  <li><a href="{escape(f["vs_url"])}">{person} and {escape(f["name"])}</a> '
+                          f'<span class="meta">{escape(f["debates"])} debate{"" if f["debates"] == 1 else "s"}</span></li>\n'
+                          for f in fellows))

@@ -14,7 +14,7 @@ from . import context
 from .chart import LEGEND, activity_svg
 from .common import (KIND_NAMES, PER_PAGE, Pager, check_page, clamp, debate_url, department_name, full_id, member_debate_url,
                      member_prefix, member_url, not_found, question_url, redirect, render, short_id)
-from .items import contribution_items, vote_rows
+from .items import activity_rows, contribution_items, fellow_items, vote_rows
 from .naming import label_speeches, member_heading, membership, party_of
 
 router = page_router()
@@ -82,8 +82,8 @@ def _member_page(request: Request, prefix: str, slug: str):
         "person": person, "heading": member_heading(m, person["name"]), "membership": m, "seats": seats,
         "posts": posts, "counts": counts, "departments": departments, "recent": recent, "votes": votes,
         "recent_html": contribution_items(recent), "votes_html": vote_rows(votes),
-        "chart": activity_svg(activity, person["name"]), "activity": activity["latest"], "legend": LEGEND,
-        "fellows": fellows, "self_url": member_url(person["slug"], person["house"]),
+        "chart": activity_svg(activity, person["name"]), "activity_html": activity_rows(activity["latest"]),
+        "legend": LEGEND, "fellows": fellows, "fellows_html": fellow_items(fellows, person["name"]), "self_url": member_url(person["slug"], person["house"]),
     })
 
 
