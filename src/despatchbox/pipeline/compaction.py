@@ -82,18 +82,18 @@ class CompactWhenDue(Periodic):
         super().__init__(CHECK_EVERY if every is None else every)
         self.engine = engine
         self.niced: int | None = None      # the thread whose priority was lowered
-        self.lock = threading.Lock()       # a tick at a time (the thread's, or a caller's)
 
     def tick(self) -> bool:
         self._lower_priority()
-        with self.lock:
-            try:
-                if merges_due(self.engine):
-                    done = compact(self.engine, wait=False)
-                    if done is not None and done.merges:
-                        log.info("who-said index: %d merge(s) of its levels in %.1fs", done.merges, done.seconds)
-            except Exception:          # the server goes on; the next look tries again
-                log.exception("who-said index: compaction failed (it is retried in %.0fs)", self.every)
+        # two ticks at once (the thread's and a caller's) cannot both merge: the second finds the
+        # ingest lock held, and steps aside as it does for an ingest
+        try:
+            if merges_due(self.engine):
+                done = compact(self.engine, wait=False)
+                if done is not None and done.merges:
+                    log.info("who-said index: %d merge(s) of its levels in %.1fs", done.merges, done.seconds)
+        except Exception:          # the server goes on; the next look tries again
+            log.exception("who-said index: compaction failed (it is retried in %.0fs)", self.every)
         return True
 
     def last(self) -> None:
