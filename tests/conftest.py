@@ -28,6 +28,11 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 def pytest_addoption(parser):
     parser.addoption("--db", action="store", default=os.environ.get("DESPATCHBOX_TEST_DB", "sqlite"),
                      choices=["sqlite", "postgresql"], help="database backend the tests run on")
+    parser.addoption("--skip-db-free", action="store_true",
+                     default=os.environ.get("DESPATCHBOX_TEST_SKIP_DB_FREE") == "1",
+                     help="leave out the tests that use no database (no fixture of theirs leads to "
+                          "db_backend): they do the same on every backend. scripts/run-tests passes it "
+                          "to the PostgreSQL run when the SQLite run ran them")
 
 
 def pytest_report_header(config):
@@ -59,10 +64,28 @@ def rsync_status() -> str | None:
     return None if shutil.which("rsync") else RSYNC_SKIP
 
 
+#: how many tests ``--skip-db-free`` left out of this run
+DB_FREE_LEFT_OUT = pytest.StashKey[int]()
+
+
+def uses_a_database(item) -> bool:
+    """Whether a test's fixtures lead to the backend (``db_backend``): ``fixturenames`` is their whole
+    closure. No test reads the backend any other way (``--db`` and DESPATCHBOX_TEST_DB are read here
+    only), so a test without it does the same thing whichever backend the run is for."""
+    return "db_backend" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every ``browser`` test is skipped, with the reason, where Chromium or Playwright is missing, and
-    every ``rsync`` test where the rsync program is; with DESPATCHBOX_TEST_REQUIRE_BROWSER=1 or
-    DESPATCHBOX_TEST_REQUIRE_RSYNC=1 (CI) that is an error instead."""
+    """With ``--skip-db-free``, the tests that use no database are left out (deselected, and counted
+    in the summary). Every ``browser`` test is skipped, with the reason, where Chromium or Playwright
+    is missing, and every ``rsync`` test where the rsync program is; with
+    DESPATCHBOX_TEST_REQUIRE_BROWSER=1 or DESPATCHBOX_TEST_REQUIRE_RSYNC=1 (CI) that is an error instead."""
+    if config.getoption("--skip-db-free"):
+        free = [item for item in items if not uses_a_database(item)]
+        if free:
+            config.hook.pytest_deselected(items=free)
+            items[:] = [item for item in items if uses_a_database(item)]
+        config.stash[DB_FREE_LEFT_OUT] = len(free)
     for marker, status, require in (("browser", browser_status, "DESPATCHBOX_TEST_REQUIRE_BROWSER"),
                                     ("rsync", rsync_status, "DESPATCHBOX_TEST_REQUIRE_RSYNC")):
         reason = status()
@@ -89,6 +112,11 @@ def skip_summary(reports) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    left_out = config.stash.get(DB_FREE_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.section("left out of this run")
+        terminalreporter.write_line(f"{left_out:>4} tests that use no database (--skip-db-free: they do the same "
+                                    "on every backend, and ran in the SQLite run)")
     lines = skip_summary(terminalreporter.stats.get("skipped", []))
     if not lines:
         return
@@ -250,6 +278,9 @@ def sample_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def artifacts_dir() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+def artifacts_dir(pytestconfig) -> Path:
+    """Where tests leave what a person may want to look at (screenshots, reports): ``test-artifacts/``,
+    and ``test-artifacts/postgresql/`` for the PostgreSQL run, which may run beside the SQLite one."""
+    folder = ARTIFACTS if pytestconfig.getoption("--db") == "sqlite" else ARTIFACTS / pytestconfig.getoption("--db")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

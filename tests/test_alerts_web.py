@@ -15,6 +15,7 @@ from despatchbox.alerts import subscriptions
 from despatchbox.alerts.sender import send_alerts
 from despatchbox.alerts.signing import Signer
 from despatchbox.alerts.subscriptions import RATE_LIMIT
+from despatchbox.web import alerts_pages  # noqa: F401  (registers the alert templates' globals and filters)
 from despatchbox.web.app import create_app
 from despatchbox.web.templating import templates
 
