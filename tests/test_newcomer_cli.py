@@ -167,6 +167,28 @@ def test_browser_tests_skip_with_the_reason_when_chromium_is_missing():
     assert "DESPATCHBOX_TEST_REQUIRE_BROWSER=1" in required.stdout + required.stderr
 
 
+def test_skip_db_free_leaves_out_exactly_the_tests_that_use_no_database():
+    """``--skip-db-free`` (what scripts/run-tests gives the PostgreSQL run when the SQLite run runs
+    too) deselects the tests none of whose fixtures lead to ``db_backend``, keeps every other one, and
+    says how many it left out; without it nothing is left out."""
+    files = ["tests/test_quotes_core.py", "tests/test_ingest.py"]
+
+    def collected(*extra: str) -> tuple[set[str], str]:
+        result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                                 *extra, *files], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                                env=os.environ | {"PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"})
+        assert result.returncode == 0, result.stdout + result.stderr
+        return {line for line in result.stdout.splitlines() if "::" in line}, result.stdout
+
+    everything, _ = collected()
+    kept, out = collected("--skip-db-free")
+    left_out = everything - kept
+    assert kept < everything and left_out
+    assert {t.split("::")[0] for t in left_out} == {"tests/test_quotes_core.py"}     # pure functions
+    assert {t.split("::")[0] for t in kept} == {"tests/test_ingest.py"}              # every one ingests
+    assert f"{len(left_out)} tests that use no database" in out
+
+
 def _mypy_let_off() -> list[str]:
     """The modules pyproject's [tool.mypy] overrides would let off (``ignore_errors``)."""
     overrides = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"].get("overrides", [])
