@@ -8,7 +8,7 @@ Each non-blank input line is a *paragraph*. For each one:
 2. **Candidates**: the paragraph's winnowed shingle fingerprints
    (:mod:`.fingerprint`) are looked up in the index, which answers the speeches
    sharing the most of them.
-3. **Verification** by a real alignment on normalised tokens: every 3-token
+3. **Verification** by a real alignment on normalised tokens (:mod:`.alignment`): every 3-token
    run of the paragraph found in the speech is a *hit* ``(i, j)``; hits are
    chained in order (both positions increasing, the diagonal drifting by at
    most ``MAX_SHIFT`` tokens between hits and gaps of at most ``MAX_GAP``, so a
@@ -63,9 +63,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from .alignment import GRAM, Alignment, SpeechTokens, align_paragraph
 from .fingerprint import fingerprints_of_tokens
 from .furniture import page_names, strip_furniture
-from .normalise import token_spans, tokens
+from .normalise import tokens
 
 __all__ = [
     "SpeechIndex", "Neighbours", "ParagraphMatch", "attribute_text", "debates_of",
@@ -81,9 +82,6 @@ CANDIDATES = 12        # asked of the index per paragraph
 VERIFY = 8             # aligned per paragraph (best fingerprint counts first)
 PRUNE = 0.25           # … and only those sharing ≥ this share of the best count,
 TIE_PRUNE = 0.6        # … or this share once a match is in hand
-GRAM = 3               # alignment seed length, tokens
-MAX_SHIFT = 4          # diagonal drift allowed between consecutive hits
-MAX_GAP = 12           # paragraph tokens allowed between consecutive hits
 EDGE_SLACK = 3         # tokens from a speech's start/end still counting as the edge
 CONTEXT_LINES = 4      # how far (content lines) to look for anchors
 MAX_DEVIATION = 3      # context positions tolerated for tie-breaking
@@ -118,109 +116,6 @@ class ParagraphMatch:
     furniture: bool = False
 
 
-# --- alignment --------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Align:
-    covered: int         # paragraph tokens covered
-    coverage: float
-    a_lo: int            # paragraph token range [a_lo, a_hi)
-    a_hi: int
-    b_lo: int            # speech token range [b_lo, b_hi)
-    b_hi: int
-    b_len: int           # speech length in tokens
-
-
-class _Speech:
-    __slots__ = ("sid", "text", "toks", "_paras", "_spans")
-
-    def __init__(self, sid: str, text: str) -> None:
-        self.sid = sid
-        self.text = text
-        self.toks = tokens(text)
-        self._paras: list[tuple[int, int]] | None = None
-        self._spans: list[tuple[str, int, int]] | None = None
-
-    def find_paragraph(self, ptoks: Sequence[str]) -> tuple[int, int] | None:
-        """Token range of a paragraph of this speech equal to ``ptoks``, if any."""
-        if self._paras is None:
-            ranges, at = [], 0
-            for para in self.text.split("\n"):
-                n = len(tokens(para))
-                ranges.append((at, at + n))
-                at += n
-            self._paras = ranges
-        for lo, hi in self._paras:
-            if hi - lo == len(ptoks) and self.toks[lo:hi] == list(ptoks):
-                return lo, hi
-        return None
-
-    def char_span(self, b_lo: int, b_hi: int) -> tuple[int, int]:
-        if self._spans is None:
-            self._spans = token_spans(self.text)
-        spans = self._spans
-        if not spans or b_hi <= b_lo:
-            return 0, 0
-        return spans[b_lo][1], spans[min(b_hi, len(spans)) - 1][2]
-
-
-def _align(ptoks: Sequence[str], sp: _Speech) -> _Align | None:
-    """Best in-order chain of shared 3-token runs (see module docstring).
-
-    Hits ``(i, j)`` (paragraph 3-gram ``i`` = speech 3-gram ``j``) are first
-    merged into diagonal runs; runs are then chained by dynamic programming,
-    each step adding the paragraph tokens it newly covers.
-    """
-    n = len(ptoks)
-    st = sp.toks
-    if n < GRAM or len(st) < GRAM:
-        return None
-    pg: dict[tuple[str, str, str], list[int]] = {}
-    for i, g in enumerate(zip(ptoks, ptoks[1:], ptoks[2:])):
-        pg.setdefault(g, []).append(i)
-    hits = [(i, j) for j, g in enumerate(zip(st, st[1:], st[2:])) if g in pg for i in pg[g]]
-    if not hits:
-        return None
-    # diagonal runs: [a, a_end) in the paragraph, [b, b + a_end - a) in the speech
-    open_runs: dict[int, int] = {}          # diagonal → index in runs
-    runs: list[list[int]] = []              # [a, b, a_end]
-    for i, j in hits:                       # in j order
-        d = j - i
-        r = open_runs.get(d)
-        if r is not None and runs[r][2] == i + GRAM - 1:
-            runs[r][2] = i + GRAM
-        else:
-            open_runs[d] = len(runs)
-            runs.append([i, j, i + GRAM])
-    runs.sort()
-    score = [r[2] - r[0] for r in runs]
-    back = [-1] * len(runs)
-    longest = 0
-    for x, (a, b, a_end) in enumerate(runs):
-        d = b - a
-        best, bp = score[x], -1
-        for y in range(x - 1, -1, -1):
-            a0, b0, e0 = runs[y]
-            if a0 < a - MAX_GAP - longest:
-                break
-            if a0 >= a or b0 >= b or a - e0 > MAX_GAP or abs((b0 - a0) - d) > MAX_SHIFT:
-                continue
-            gain = a_end - (e0 if e0 > a else a)
-            if gain > 0 and score[y] + gain > best:
-                best, bp = score[y] + gain, y
-        score[x], back[x] = best, bp
-        longest = max(longest, a_end - a)
-    x = max(range(len(runs)), key=score.__getitem__)
-    covered = score[x]
-    a_hi = runs[x][2]
-    b_hi = runs[x][1] + (runs[x][2] - runs[x][0])
-    while back[x] >= 0:
-        x = back[x]
-    a_lo, b_lo = runs[x][0], runs[x][1]
-    return _Align(covered, covered / n, a_lo, a_hi, b_lo, b_hi, len(st))
-
-
 # --- per-paragraph state ---------------------------------------------------------------
 
 
@@ -230,10 +125,10 @@ class _Para:
     text: str
     toks: list[str]
     furniture: bool = False
-    aligned: dict[str, _Align] = field(default_factory=dict)
+    aligned: dict[str, Alignment] = field(default_factory=dict)
     tied: list[str] = field(default_factory=list)      # equally good speeches, if ambiguous
     speech: str | None = None
-    align: _Align | None = None
+    align: Alignment | None = None
     order: int = 0                                     # index among content lines
 
 
@@ -253,7 +148,7 @@ def _decide(p: _Para) -> None:
     # a line running across speeches: disjoint parts, edge to edge
     if len(p.toks) < FREE_STANDING:
         return
-    parts: list[tuple[str, _Align]] = []
+    parts: list[tuple[str, Alignment]] = []
     for sid, a in ranked:
         if a.covered < GRAM + 2:
             break
@@ -292,13 +187,13 @@ def attribute_text(text: str, index: SpeechIndex,
         if toks:
             content.append(p)
 
-    speeches: dict[str, _Speech] = {}
+    speeches: dict[str, SpeechTokens] = {}
 
     def load(ids) -> None:
         missing = [s for s in dict.fromkeys(ids) if s not in speeches]
         if missing:
             for sid, t in index.texts(missing).items():
-                speeches[sid] = _Speech(sid, t)
+                speeches[sid] = SpeechTokens(sid, t)
 
     # pass 1: fingerprints → candidates → alignment
     wanted: dict[int, list[str]] = {}
@@ -327,7 +222,7 @@ def attribute_text(text: str, index: SpeechIndex,
                 # a match is in hand: only a speech holding (nearly) all of the
                 # line could tie with it, and that one shares most fingerprints
                 continue
-            a = _align(p.toks, sp)
+            a = align_paragraph(p.toks, sp)
             if a is not None:
                 p.aligned[sid] = a
         _decide(p)
@@ -341,7 +236,7 @@ def attribute_text(text: str, index: SpeechIndex,
             position_cache[sid] = {s: k for k, s in enumerate(ids)}
         return position_cache[sid]
 
-    def anchors(p: _Para) -> list[tuple[str, _Align, int]]:
+    def anchors(p: _Para) -> list[tuple[str, Alignment, int]]:
         """Nearest resolved line on each side, as (its speech, its alignment, the line distance δ).
 
         Unresolved short lines (headings, most likely) do not count in δ.
@@ -359,7 +254,7 @@ def attribute_text(text: str, index: SpeechIndex,
                 q += step
         return out
 
-    def context(anch: list[tuple[str, _Align, int]]) -> set[str]:
+    def context(anch: list[tuple[str, Alignment, int]]) -> set[str]:
         ids: set[str] = set()
         for speech, _, delta in anch:
             ids.add(speech)
@@ -369,7 +264,7 @@ def attribute_text(text: str, index: SpeechIndex,
                 ids.update(s for s, at in pos.items() if abs(at - expect) <= MAX_DEVIATION)
         return ids
 
-    def deviation(sid: str, al: _Align, anch: list[tuple[str, _Align, int]]) -> tuple[int, int]:
+    def deviation(sid: str, al: Alignment, anch: list[tuple[str, Alignment, int]]) -> tuple[int, int]:
         """(nearest, total) deviation of ``sid`` from where the anchors predict.
 
         An anchor's own speech fits (0) if the line sits beside the anchor's
@@ -389,7 +284,7 @@ def attribute_text(text: str, index: SpeechIndex,
                 devs.append(cap)
         return min(devs), sum(devs)
 
-    def pick(options: list[tuple[tuple[int, int], str, _Align]], max_dev: int):
+    def pick(options: list[tuple[tuple[int, int], str, Alignment]], max_dev: int):
         options = sorted((o for o in options if o[0][0] <= max_dev), key=lambda o: (o[0][1], o[0][0]))
         if options and (len(options) == 1 or options[0][0][1] < options[1][0][1]):
             return options[0][1], options[0][2]
@@ -414,7 +309,7 @@ def attribute_text(text: str, index: SpeechIndex,
                     sp = speeches.get(sid)
                     span = sp.find_paragraph(p.toks) if sp is not None else None
                     if sp is not None and span is not None:
-                        al = _Align(len(p.toks), 1.0, 0, len(p.toks), span[0], span[1], len(sp.toks))
+                        al = Alignment(len(p.toks), 1.0, 0, len(p.toks), span[0], span[1], len(sp.toks))
                         options.append((deviation(sid, al, anch), sid, al))
                 got = pick(options, 1)
                 if got:
@@ -423,7 +318,7 @@ def attribute_text(text: str, index: SpeechIndex,
                 continue
             for sid in nearby:
                 if sid not in p.aligned and sid in speeches:
-                    found = _align(p.toks, speeches[sid])
+                    found = align_paragraph(p.toks, speeches[sid])
                     if found is not None:
                         p.aligned[sid] = found
             p.tied = []
