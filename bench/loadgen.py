@@ -119,13 +119,14 @@ def _request(host: str, port: int, path: str) -> bytes:
             f"Accept: text/html\r\nAccept-Encoding: gzip\r\nConnection: keep-alive\r\n\r\n").encode("latin-1")
 
 
-async def _load(base: str, paths: list[str], seconds: float, connections: int) -> dict:
+async def _load(base: str, paths: list[str], seconds: float, connections: int,
+                warmup: float = WARMUP_SECONDS) -> dict:
     parts = urlsplit(base)
     host, port = parts.hostname, parts.port or 80
     requests = [_request(host, port, p) for p in paths]
     latencies: list[float] = []
     stats = {"errors": 0, "bytes": 0, "statuses": {}}
-    window_start = time.perf_counter() + WARMUP_SECONDS
+    window_start = time.perf_counter() + warmup
     deadline = window_start + seconds
     await asyncio.gather(*(_connection(host, port, requests, c, deadline, window_start, latencies, stats)
                            for c in range(connections)))
@@ -141,13 +142,15 @@ async def _load(base: str, paths: list[str], seconds: float, connections: int) -
     return out
 
 
-def load(base: str, paths: list[str], seconds: float = 10.0, connections: int = 8) -> dict:
-    """Closed-loop load over ``paths`` (cycled) on ``connections`` keep-alive connections."""
+def load(base: str, paths: list[str], seconds: float = 10.0, connections: int = 8,
+         warmup: float = WARMUP_SECONDS) -> dict:
+    """Closed-loop load over ``paths`` (cycled) on ``connections`` keep-alive connections, for
+    ``warmup`` seconds not counted and then ``seconds`` counted."""
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    out = asyncio.run(_load(base, paths, seconds, connections))
+    out = asyncio.run(_load(base, paths, seconds, connections, warmup))
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
-    out["loadgen_cpu_share"] = round(cpu / (seconds + WARMUP_SECONDS) / (os.cpu_count() or 1), 3)
+    out["loadgen_cpu_share"] = round(cpu / (seconds + warmup) / (os.cpu_count() or 1), 3)
     return out
 
 

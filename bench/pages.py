@@ -17,11 +17,12 @@ Without --db-url the bundled sample week is ingested into a temporary SQLite dat
      in a fresh app (page cache on, so each is a miss: a real render, with nothing of that page in
      any cache of the process);
    - **cached**: the same four pages again with the page cache on (hits, after one render each).
-2. over HTTP: ``despatchbox serve --workers W`` (default :func:`recommended_workers`) is started on a
-   free loopback port (bench/loadgen.py) and loaded by a small asyncio load generator cycling
-   through the four pages, then through a static file; then a bare FastAPI route under the same
-   uvicorn settings and workers (bench/trivial_app.py) is loaded the same way as the baseline;
-   requests/s of all three and the pages' and static file's shares of the baseline. ``--http-page-cache`` runs it with the page cache on (default: what is deployed),
+2. over HTTP: ``despatchbox serve --workers W`` (default :func:`recommended_workers`) and a bare
+   FastAPI route under the same uvicorn settings and workers (bench/trivial_app.py, the baseline)
+   are started on free loopback ports (bench/loadgen.py) and loaded in turn by a small asyncio load
+   generator, in alternated rounds (the four pages cycled, then the bare route, :data:`HTTP_ROUNDS`
+   times); then a static file from the site; requests/s of all three, the pages' share of the
+   baseline (the median of the rounds' ratios) and the static file's. ``--http-page-cache`` runs it with the page cache on (default: what is deployed),
    off (every request renders), or both.
 
 The pages measured: the busiest member (most contributions), one of their debates with their
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -218,17 +220,32 @@ def measure_cold(url: str, n: int = 10) -> dict:
                         for kind, ms in by_kind.items() if ms}}
 
 
+#: alternated rounds of the pages' load and the bare route's (see :func:`measure_throughput`)
+HTTP_ROUNDS = 4
+#: the warm-up of every round after the first (the connections are opened again each round)
+ROUND_WARMUP_SECONDS = 0.25
+
+
 def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connections: int = 8,
-                       workers: int | None = None, page_cache: bool | None = None) -> dict:
+                       workers: int | None = None, page_cache: bool | None = None,
+                       rounds: int = HTTP_ROUNDS) -> dict:
     """Requests/s of the pages and of a static file against `despatchbox serve`, and of a bare FastAPI
     route on the same workers (bench/trivial_app.py: the baseline, ``ratio`` = pages / it; the static
     file's share of it, ``static_ratio``, is what the middleware stack costs).
+
+    The pages and the bare route are loaded in ``rounds`` alternated rounds of ``seconds / rounds``
+    each (both servers up, the one not loaded idle): ``ratio`` is the median of the rounds' ratios
+    (``ratio_rounds``), so that the machine's speed drifting between the two loads — the req/s of
+    the same code moved by a factor of two from one run to the next — moves both sides of a pair.
+    ``rps`` and ``baseline_rps`` are over all rounds.
     ``page_cache``: False — DESPATCHBOX_PAGE_CACHE_MB=0 (every request renders); True — the default
     budget; None — as the environment says."""
     import loadgen
     import trivial_app
 
     workers = workers or recommended_workers(url)
+    rounds = max(1, rounds)
+    each = seconds / rounds
     saved = os.environ.get("DESPATCHBOX_PAGE_CACHE_MB")
     if page_cache is False:
         os.environ["DESPATCHBOX_PAGE_CACHE_MB"] = "0"
@@ -236,30 +253,33 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
         os.environ["DESPATCHBOX_PAGE_CACHE_MB"] = str(DEFAULT_CACHE_MB)
     mode = "off" if float(os.environ.get("DESPATCHBOX_PAGE_CACHE_MB") or DEFAULT_CACHE_MB) <= 0 else "on"
     try:
-        with loadgen.Server(url, workers) as server:
+        with loadgen.Server(url, workers) as server, loadgen.TrivialServer(url, workers) as trivial:
             for path in [*paths, STATIC_BASELINE]:
                 status = loadgen._probe(server.port, path)
                 if status >= 400:
                     raise RuntimeError(f"GET {path} answered {status}")
-            pages, pages_cpu = _loaded(server, paths, seconds, connections)
-            static = loadgen.load(server.base, [STATIC_BASELINE], seconds, connections)
-        # the baseline the goal names: a bare FastAPI route on the same workers, served by the
-        # same uvicorn settings (started after the site's server stopped: they never share the cores)
-        with loadgen.TrivialServer(url, workers) as trivial:
             if loadgen._probe(trivial.port, trivial_app.PATH) >= 400:
                 raise RuntimeError("the trivial route did not answer 200")
-            baseline, baseline_cpu = _loaded(trivial, [trivial_app.PATH], seconds, connections)
+            page_rounds, base_rounds = [], []
+            for n in range(rounds):
+                warmup = loadgen.WARMUP_SECONDS if n == 0 else ROUND_WARMUP_SECONDS
+                page_rounds.append(_loaded(server, paths, each, connections, warmup))
+                base_rounds.append(_loaded(trivial, [trivial_app.PATH], each, connections, warmup))
+            static = loadgen.load(server.base, [STATIC_BASELINE], seconds, connections)
     finally:
         if saved is None:
             os.environ.pop("DESPATCHBOX_PAGE_CACHE_MB", None)
         else:
             os.environ["DESPATCHBOX_PAGE_CACHE_MB"] = saved
+    pages, pages_cpu = _pooled(page_rounds)
+    baseline, baseline_cpu = _pooled(base_rounds)
+    ratios = [round(p["rps"] / b["rps"], 3) for (p, _), (b, _) in zip(page_rounds, base_rounds) if b["rps"]]
     return {"rps": pages["rps"], "p50_ms": pages.get("p50_ms"), "p95_ms": pages.get("p95_ms"),
             "errors": pages["errors"], "baseline_rps": baseline["rps"], "baseline_p95_ms": baseline.get("p95_ms"),
-            "ratio": round(pages["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
+            "ratio": round(statistics.median(ratios), 3) if ratios else None, "ratio_rounds": ratios,
             "static_rps": static["rps"], "static_p95_ms": static.get("p95_ms"),
             "static_ratio": round(static["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
-            "workers": workers, "connections": connections, "seconds": seconds,
+            "workers": workers, "connections": connections, "seconds": seconds, "rounds": rounds,
             "page_cache": mode,
             "loadgen_cpu_share": pages.get("loadgen_cpu_share"),
             # server CPU per request (ms): steadier than requests/s when other work shares the cores
@@ -267,17 +287,36 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
             "cpu_ratio": round(baseline_cpu / pages_cpu, 3) if pages_cpu and baseline_cpu else None}
 
 
-def _loaded(server, paths: list[str], seconds: float, connections: int) -> tuple[dict, float | None]:
-    """loadgen.load against ``server``, and the server's CPU ms per request over the whole load (warm-up
-    included: its requests are counted at the measured rate); None where the CPU cannot be read."""
+def _loaded(server, paths: list[str], seconds: float, connections: int,
+            warmup: float | None = None) -> tuple[dict, tuple[float, float] | None]:
+    """loadgen.load against ``server``, and the server's CPU over it: (CPU seconds, requests served,
+    the warm-up's counted at the measured rate); None where the CPU cannot be read."""
     import loadgen
 
+    warmup = loadgen.WARMUP_SECONDS if warmup is None else warmup
     before = server.cpu_seconds() if hasattr(server, "cpu_seconds") else None
-    out = loadgen.load(server.base, paths, seconds, connections)
+    out = loadgen.load(server.base, paths, seconds, connections, warmup)
     after = server.cpu_seconds() if before is not None else None
-    requests = out["rps"] * (seconds + loadgen.WARMUP_SECONDS)
-    cpu = round((after - before) * 1000 / requests, 2) if after is not None and requests else None
-    return out, cpu
+    requests = out["rps"] * (seconds + warmup)
+    return out, ((after - before, requests) if after is not None and before is not None else None)
+
+
+def _pooled(loads: list[tuple[dict, tuple[float, float] | None]]) -> tuple[dict, float | None]:
+    """Rounds of :func:`_loaded` as one load: req/s over the rounds' windows, the latencies' figures
+    of the round with the median req/s, the loadgen's CPU share averaged, errors summed; and the
+    server's CPU ms per request over every round (None where it could not be read)."""
+    outs = [out for out, _ in loads]
+    window = sum(o["window_s"] for o in outs)
+    middle = sorted(outs, key=lambda o: o["rps"])[len(outs) // 2]
+    pooled = {"rps": round(sum(o["requests"] for o in outs) / window, 1) if window else 0.0,
+              "errors": sum(o["errors"] for o in outs),
+              "loadgen_cpu_share": round(statistics.mean(o["loadgen_cpu_share"] for o in outs), 3)}
+    pooled.update({k: middle[k] for k in ("p50_ms", "p95_ms", "p99_ms") if k in middle})
+    cpu = [c for _, c in loads]
+    if any(c is None for c in cpu):
+        return pooled, None
+    seconds, requests = sum(c[0] for c in cpu), sum(c[1] for c in cpu)   # type: ignore[index]
+    return pooled, (round(seconds * 1000 / requests, 2) if requests else None)
 
 
 def _sample_database(workdir: Path) -> str:
