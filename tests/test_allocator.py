@@ -1,6 +1,8 @@
 """The C allocator's helpers (despatchbox.allocator): what it holds, handing back what it holds
 free, and pacing a producer by it. glibc only; elsewhere they do nothing (and these tests skip)."""
 import threading
+import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -40,17 +42,23 @@ def test_paced_waits_for_memory_to_come_back(monkeypatch):
     monkeypatch.setattr(allocator, "STALL", 30.0)    # only the freeing thread ends the wait
     paced = allocator.Paced(allowance=2 * 1024 * 1024)
     held = [bytes(8192) for _ in range(2048)]        # 16 MiB: 14 over the limit
-    freed = threading.Event()
+    waiting = threading.Event()
 
-    def free_later():
-        freed.wait()
+    def nap(seconds: float) -> None:                 # the pacer's wait: the worker frees only once it began
+        waiting.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(allocator, "time", SimpleNamespace(perf_counter=time.perf_counter, sleep=nap))
+
+    def free_once_waited_for():
+        waiting.wait(timeout=10)                     # (a pacer that never waited fails below)
         held.clear()
 
-    worker = threading.Thread(target=free_later)
+    worker = threading.Thread(target=free_once_waited_for)
     worker.start()
     for _ in range(allocator.PACE_EVERY - 1):
         paced.step()                                 # not a step that looks
-    freed.set()
+    assert not waiting.is_set()
     paced.step()                                     # over the limit: waits until the worker freed it
     emptied = not held
     worker.join()
