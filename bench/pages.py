@@ -288,12 +288,11 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
 
 
 def _loaded(server, paths: list[str], seconds: float, connections: int,
-            warmup: float | None = None) -> tuple[dict, tuple[float, float] | None]:
+            warmup: float) -> tuple[dict, tuple[float, float] | None]:
     """loadgen.load against ``server``, and the server's CPU over it: (CPU seconds, requests served,
     the warm-up's counted at the measured rate); None where the CPU cannot be read."""
     import loadgen
 
-    warmup = loadgen.WARMUP_SECONDS if warmup is None else warmup
     before = server.cpu_seconds() if hasattr(server, "cpu_seconds") else None
     out = loadgen.load(server.base, paths, seconds, connections, warmup)
     after = server.cpu_seconds() if before is not None else None

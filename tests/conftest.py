@@ -29,7 +29,6 @@ def pytest_addoption(parser):
     parser.addoption("--db", action="store", default=os.environ.get("DESPATCHBOX_TEST_DB", "sqlite"),
                      choices=["sqlite", "postgresql"], help="database backend the tests run on")
     parser.addoption("--skip-db-free", action="store_true",
-                     default=os.environ.get("DESPATCHBOX_TEST_SKIP_DB_FREE") == "1",
                      help="leave out the tests that use no database (no fixture of theirs leads to "
                           "db_backend): they do the same on every backend. scripts/run-tests passes it "
                           "to the PostgreSQL run when the SQLite run ran them")
@@ -81,10 +80,12 @@ def pytest_collection_modifyitems(config, items):
     is missing, and every ``rsync`` test where the rsync program is; with
     DESPATCHBOX_TEST_REQUIRE_BROWSER=1 or DESPATCHBOX_TEST_REQUIRE_RSYNC=1 (CI) that is an error instead."""
     if config.getoption("--skip-db-free"):
-        free = [item for item in items if not uses_a_database(item)]
+        kept, free = [], []
+        for item in items:
+            (kept if uses_a_database(item) else free).append(item)
         if free:
             config.hook.pytest_deselected(items=free)
-            items[:] = [item for item in items if uses_a_database(item)]
+            items[:] = kept
         config.stash[DB_FREE_LEFT_OUT] = len(free)
     for marker, status, require in (("browser", browser_status, "DESPATCHBOX_TEST_REQUIRE_BROWSER"),
                                     ("rsync", rsync_status, "DESPATCHBOX_TEST_REQUIRE_RSYNC")):
@@ -281,6 +282,7 @@ def sample_copy(tmp_path) -> Path:
 def artifacts_dir(pytestconfig) -> Path:
     """Where tests leave what a person may want to look at (screenshots, reports): ``test-artifacts/``,
     and ``test-artifacts/postgresql/`` for the PostgreSQL run, which may run beside the SQLite one."""
-    folder = ARTIFACTS if pytestconfig.getoption("--db") == "sqlite" else ARTIFACTS / pytestconfig.getoption("--db")
+    backend = pytestconfig.getoption("--db")
+    folder = ARTIFACTS if backend == "sqlite" else ARTIFACTS / backend
     folder.mkdir(parents=True, exist_ok=True)
     return folder

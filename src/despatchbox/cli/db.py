@@ -67,8 +67,9 @@ def compact_command(
     """Merge the who-said index's levels that are due, in the configured database.
 
     `despatchbox update` leaves these merges for later so that a new day loads quickly;
-    `despatchbox serve` does them in the background, and this command does them now (for instance from cron, after the update, where no server runs).
-    Safe at any time: each merge is one transaction, and holds the ingest lock."""
+    `despatchbox serve` does them in the background, and this command does them now (for
+    instance from cron, after the update, where no server runs). Safe at any time: each merge is
+    one transaction, and holds the ingest lock."""
     from ..pipeline.compaction import compact
 
     db = engine()
