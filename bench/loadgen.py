@@ -5,7 +5,11 @@
 
 C keep-alive connections on loopback each send GET requests one after another (closed loop),
 cycling through the paths; after a warm-up, every request finished inside the measured window
-counts. Requests/s is finished requests over the window; latency is per request (send to last
+counts. The connections open one after another over the first part of the warm-up
+(:data:`RAMP_SHARE`), each while the others are already loading the server, as clients arrive at a
+site, not in one burst: uvicorn's workers share one listening socket, and a burst of eight was in
+some rounds accepted whole by one of two workers, which left the other idle and halved a CPU-bound
+page's requests/s (docs/benchmarks.md, 7 December 2026). Requests/s is finished requests over the window; latency is per request (send to last
 byte). Responses other than 2xx/3xx are errors. ``Accept-Encoding: gzip`` is sent, as browsers do;
 no validators are sent, so every response is rendered in full.
 
@@ -33,6 +37,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 #: seconds of load before the measured window starts (workers warm their caches and connections)
 WARMUP_SECONDS = 1.0
+#: the share of the warm-up over which the connections open, one after another (see the module's note)
+RAMP_SHARE = 0.8
 #: how long `serve` may take to answer its first request
 STARTUP_TIMEOUT = 120.0
 #: seconds a response may take: a slower one is an error, never a hang
@@ -86,7 +92,8 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int]:
 
 
 async def _connection(host: str, port: int, requests: list[bytes], start: int, deadline: float,
-                      window_start: float, latencies: list[float], stats: dict) -> None:
+                      window_start: float, latencies: list[float], stats: dict, opens_at: float) -> None:
+    await asyncio.sleep(max(0.0, opens_at - time.perf_counter()))
     reader, writer = await asyncio.open_connection(host, port)
     i = start
     try:
@@ -126,9 +133,12 @@ async def _load(base: str, paths: list[str], seconds: float, connections: int,
     requests = [_request(host, port, p) for p in paths]
     latencies: list[float] = []
     stats = {"errors": 0, "bytes": 0, "statuses": {}}
-    window_start = time.perf_counter() + warmup
+    started = time.perf_counter()
+    window_start = started + warmup
     deadline = window_start + seconds
-    await asyncio.gather(*(_connection(host, port, requests, c, deadline, window_start, latencies, stats)
+    apart = warmup * RAMP_SHARE / connections             # the connections open this far apart
+    await asyncio.gather(*(_connection(host, port, requests, c, deadline, window_start, latencies, stats,
+                                       started + c * apart)
                            for c in range(connections)))
     window = deadline - window_start
     out = {"requests": len(latencies), "rps": round(len(latencies) / window, 1), "window_s": round(window, 2),
@@ -145,7 +155,8 @@ async def _load(base: str, paths: list[str], seconds: float, connections: int,
 def load(base: str, paths: list[str], seconds: float = 10.0, connections: int = 8,
          warmup: float = WARMUP_SECONDS) -> dict:
     """Closed-loop load over ``paths`` (cycled) on ``connections`` keep-alive connections, for
-    ``warmup`` seconds not counted and then ``seconds`` counted."""
+    ``warmup`` seconds not counted (the connections opening one after another over its first
+    :data:`RAMP_SHARE`) and then ``seconds`` counted."""
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     out = asyncio.run(_load(base, paths, seconds, connections, warmup))
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -190,14 +201,19 @@ class Server:
         return self
 
     def cpu_seconds(self) -> float | None:
+        """The CPU seconds of :meth:`cpu_by_process`, summed (None where /proc cannot say)."""
+        by_process = self.cpu_by_process()
+        return None if by_process is None else sum(by_process.values())
+
+    def cpu_by_process(self) -> dict[int, float] | None:
         """CPU time (user + system) used so far by the server's process group (uvicorn's supervisor and
         workers, with the children they have waited for: the sum never goes down); None where /proc
-        cannot say. Steadier than requests/s on a machine shared with other work: a request's CPU
-        cost does not depend on how much of the cores the server was given."""
+        cannot say; by process id. Steadier than requests/s on a machine shared with other work: a
+        request's CPU cost does not depend on how much of the cores the server was given."""
         if self.proc is None:
             return None
         ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
+        found: dict[int, float] = {}
         try:
             entries = os.listdir("/proc")
         except OSError:
@@ -214,8 +230,8 @@ class Server:
                 # its own time, and that of its children already waited for: a worker that exits
                 # (and is reaped by the supervisor) moves its time into the supervisor's, instead of
                 # taking it out of the sum
-                total += sum(int(v) for v in fields[11:15])
-        return total / ticks
+                found[int(entry)] = sum(int(v) for v in fields[11:15]) / ticks
+        return found
 
     def command(self) -> list[str]:
         return [sys.executable, "-c", "from despatchbox.cli import main; main()", "serve",

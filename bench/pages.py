@@ -237,7 +237,9 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
     each (both servers up, the one not loaded idle): ``ratio`` is the median of the rounds' ratios
     (``ratio_rounds``), so that the machine's speed drifting between the two loads — the req/s of
     the same code moved by a factor of two from one run to the next — moves both sides of a pair.
-    ``rps`` and ``baseline_rps`` are over all rounds.
+    ``rps`` and ``baseline_rps`` are over all rounds. The load generator opens its connections one
+    after another (bench/loadgen.py); ``balance_rounds`` and ``baseline_balance_rounds`` say, per
+    round, how evenly the workers shared the load (:func:`worker_balance`).
     ``page_cache``: False — DESPATCHBOX_PAGE_CACHE_MB=0 (every request renders); True — the default
     budget; None — as the environment says."""
     import loadgen
@@ -282,6 +284,9 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
             "workers": workers, "connections": connections, "seconds": seconds, "rounds": rounds,
             "page_cache": mode,
             "loadgen_cpu_share": pages.get("loadgen_cpu_share"),
+            # per round, how evenly the workers shared the load (worker_balance; 1.0 even)
+            "balance_rounds": [o.get("worker_balance") for o, _ in page_rounds],
+            "baseline_balance_rounds": [o.get("worker_balance") for o, _ in base_rounds],
             # server CPU per request (ms): steadier than requests/s when other work shares the cores
             "cpu_ms_per_request": pages_cpu, "baseline_cpu_ms_per_request": baseline_cpu,
             "cpu_ratio": round(baseline_cpu / pages_cpu, 3) if pages_cpu and baseline_cpu else None}
@@ -290,14 +295,31 @@ def measure_throughput(url: str, paths: list[str], seconds: float = 5.0, connect
 def _loaded(server, paths: list[str], seconds: float, connections: int,
             warmup: float) -> tuple[dict, tuple[float, float] | None]:
     """loadgen.load against ``server``, and the server's CPU over it: (CPU seconds, requests served,
-    the warm-up's counted at the measured rate); None where the CPU cannot be read."""
+    the warm-up's counted at the measured rate); None where the CPU cannot be read. The load's figures
+    gain ``worker_balance`` (:func:`worker_balance`) where the CPU could be read."""
     import loadgen
 
-    before = server.cpu_seconds() if hasattr(server, "cpu_seconds") else None
+    before = server.cpu_by_process() if hasattr(server, "cpu_by_process") else None
     out = loadgen.load(server.base, paths, seconds, connections, warmup)
-    after = server.cpu_seconds() if before is not None else None
+    after = server.cpu_by_process() if before is not None else None
     requests = out["rps"] * (seconds + warmup)
-    return out, ((after - before, requests) if after is not None and before is not None else None)
+    if after is None or before is None:
+        return out, None
+    used = {pid: cpu - before.get(pid, 0.0) for pid, cpu in after.items()}
+    balance = worker_balance(used, server.workers)
+    if balance is not None:
+        out["worker_balance"] = balance
+    return out, (sum(used.values()), requests)
+
+
+def worker_balance(used: dict[int, float], workers: int) -> float | None:
+    """How evenly the server's workers shared a load: the CPU the least busy of its ``workers``
+    busiest processes used, over the busiest one's (1.0 even; 0.0 one worker did all the work, as
+    when every connection was accepted by the same worker). None for one worker, or no CPU used."""
+    busiest = sorted(used.values(), reverse=True)[:workers]
+    if workers < 2 or len(busiest) < workers or busiest[0] <= 0:
+        return None
+    return round(busiest[-1] / busiest[0], 2)
 
 
 def _pooled(loads: list[tuple[dict, tuple[float, float] | None]]) -> tuple[dict, float | None]:

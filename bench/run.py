@@ -481,6 +481,9 @@ def print_report(result: dict) -> None:
         if h.get("cpu_ms_per_request"):
             print(f"    server CPU per request: pages {_fmt(h.get('cpu_ms_per_request'), ' ms')}, the bare route "
                   f"{_fmt(h.get('baseline_cpu_ms_per_request'), ' ms')} (route / pages {_fmt(h.get('cpu_ratio'))})")
+        if h.get("balance_rounds"):
+            print(f"    ratio by round {h.get('ratio_rounds')}; the workers' balance by round (1.0 even): pages "
+                  f"{h.get('balance_rounds')}, the bare route {h.get('baseline_balance_rounds')}")
         if h.get("cached"):
             c = h["cached"]
             print(f"    from the page cache    {_fmt(c.get('rps'), ' req/s')}, p50 {_fmt(c.get('p50_ms'), ' ms')}, "

@@ -61,6 +61,10 @@ def test_prints_every_figure(runs):
     if http.get("cpu_ms_per_request") is not None:           # where /proc says (Linux)
         assert http["cpu_ms_per_request"] > 0 and http["baseline_cpu_ms_per_request"] > 0
         assert http["cpu_ratio"] == round(http["baseline_cpu_ms_per_request"] / http["cpu_ms_per_request"], 3)
+        # each round says how evenly the server's workers shared it (None: one worker)
+        assert len(http["balance_rounds"]) == len(http["baseline_balance_rounds"]) == http["rounds"]
+        for balance in http["balance_rounds"] + http["baseline_balance_rounds"]:
+            assert balance is None if http["workers"] < 2 else 0 <= balance <= 1
     assert "who_said" in result          # figures, or a note saying why it was skipped
     assert "p50_ms" in result["quote_check"], result["quote_check"]
     assert {t["figure"] for t in result["targets"]} >= {"ingest.ratio", "search.p95_ms", "pages.p95_ms", "http.rps"}
@@ -107,3 +111,17 @@ def test_project_extends_the_two_largest_runs(runs, tmp_path):
     table = subprocess.run([sys.executable, str(PROJECT), str(a), str(b)], check=True, timeout=60,
                            capture_output=True, text=True).stdout
     assert table.startswith("| cost |") and "projected at 12M" in table
+
+
+def test_worker_balance_says_how_evenly_the_workers_shared_a_load():
+    sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "src")]
+    try:
+        from pages import worker_balance
+    finally:
+        del sys.path[:2]
+    # uvicorn's supervisor (pid 1 here) uses little; the two workers shared the load evenly, unevenly, or not at all
+    assert worker_balance({1: 0.01, 2: 2.5, 3: 2.5}, 2) == 1.0
+    assert worker_balance({1: 0.01, 2: 2.0, 3: 1.0}, 2) == 0.5
+    assert worker_balance({1: 0.01, 2: 2.9, 3: 0.0}, 2) == 0.0
+    assert worker_balance({1: 0.0, 2: 2.9}, 1) is None          # one worker: nothing to share
+    assert worker_balance({1: 0.0, 2: 0.0, 3: 0.0}, 2) is None  # no CPU used
