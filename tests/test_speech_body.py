@@ -1,6 +1,7 @@
-"""A speech's html and text in one packed frame on SQLite (store/packing/columns.py, migration 0020):
-every speech of the sample week reads back exactly as parsed, however it is selected; html and text
-cannot be written apart; "has text" still drives search; 0020 upgrades and downgrades in place."""
+"""A speech's html and text in one packed frame (store/packing/columns.py; SQLite from migration 0020,
+PostgreSQL from 0028): every speech of the sample week reads back exactly as parsed, however it is
+selected; html and text cannot be written apart; "has text" still drives search, and an edit of the
+words re-lists the speech; 0020 and 0028 upgrade and downgrade in place."""
 from __future__ import annotations
 
 import pytest
@@ -44,7 +45,7 @@ def _held_as_parsed(engine) -> dict[str, tuple[str, str]]:
 
 def _sqlite_only(db_backend: str) -> None:
     if db_backend != "sqlite":
-        pytest.skip("PostgreSQL keeps html and text as plain text columns")
+        pytest.skip("0020 is SQLite's: PostgreSQL packs its rows from 0028 (the test of 0028)")
 
 
 @settings(max_examples=200, deadline=None)
@@ -95,14 +96,13 @@ def test_every_speech_of_the_sample_reads_back_exactly(sample_engine, db_backend
         assert items == len(with_text)
 
 
-def test_sqlite_stores_one_frame_and_has_text(sample_engine, db_backend):
-    _sqlite_only(db_backend)
+def test_both_databases_store_one_frame_and_has_text(sample_engine):
     expected = _held_as_parsed(sample_engine)
     with sample_engine.connect() as conn:
         stored = conn.execute(text("SELECT id, html, text FROM speeches")).all()
     assert len(stored) == len(expected)
     for gid, body, has_text in stored:
-        assert isinstance(body, bytes) and body[0] == BODY_FORMAT
+        assert isinstance(body, bytes) and body[0] == BODY_FORMAT      # SQLite: in a TEXT column; PostgreSQL: bytea
         assert unpack_body(body) == expected[gid]
         assert has_text == (HAS_TEXT if expected[gid][1] else "")
 
@@ -113,14 +113,13 @@ def test_a_text_selected_without_its_html_is_refused_not_misread():
         select(inner.c.text).compile(dialect=sqlite.dialect())
 
 
-def test_html_and_text_are_written_together_and_search_follows(fresh_engine, db_backend):
+def test_html_and_text_are_written_together_and_search_follows(fresh_engine):
     assert ingest(fresh_engine, [DEBATES]).ok
     with fresh_engine.connect() as conn:
         gid, html = conn.execute(select(speeches.c.id, speeches.c.html).where(speeches.c.text != "").limit(1)).one()
-    if db_backend == "sqlite":
-        for values in ({"text": "A zymurgical remark"}, {"html": "<p>A zymurgical remark</p>"}, {"text": ""}):
-            with fresh_engine.begin() as conn, pytest.raises(StatementError, match="SpeechBody"):
-                conn.execute(update(speeches).where(speeches.c.id == gid).values(**values))
+    for values in ({"text": "A zymurgical remark"}, {"html": "<p>A zymurgical remark</p>"}, {"text": ""}):
+        with fresh_engine.begin() as conn, pytest.raises(StatementError, match="SpeechBody"):
+            conn.execute(update(speeches).where(speeches.c.id == gid).values(**values))
     with fresh_engine.begin() as conn:
         conn.execute(update(speeches).where(speeches.c.id == gid)
                      .values(**speech_body_values(html, "A quite unmistakable zymurgical remark")))
@@ -166,6 +165,42 @@ def test_0020_converts_the_rows_held_and_downgrades_back(tmp_path, db_backend):
     # and the database takes further ingests as a fresh one does
     assert ingest(engine, sorted((SCRAPED / "westminhall").glob("*.xml"))).ok
     assert _held_as_parsed(engine).items() >= expected.items()
+
+
+def test_0028_packs_postgresqls_rows_and_downgrades_back(fresh_engine, db_backend):
+    """PostgreSQL's plain html and text (0027) are packed in place; the search index's list of items
+    is untouched both ways; an edit of the words after it still re-lists the speech."""
+    if db_backend != "postgresql":
+        pytest.skip("SQLite has packed its rows since 0020 (the test above)")
+    cfg = database.alembic_config(fresh_engine)
+    assert ingest(fresh_engine, [DEBATES, *sorted((SCRAPED / "wrans").glob("*.xml"))]).ok
+    expected = _held_as_parsed(fresh_engine)
+    items = _items(fresh_engine)
+
+    command.downgrade(cfg, "0027")                  # the rows as PostgreSQL kept them: plain text
+    with fresh_engine.connect() as conn:
+        stored = {gid: (html, body) for gid, html, body in conn.execute(text("SELECT id, html, text FROM speeches"))}
+        kind = conn.execute(text("SELECT data_type FROM information_schema.columns "
+                                 "WHERE table_name = 'speeches' AND column_name = 'html'")).scalar_one()
+    assert stored == expected and kind == "text"
+    assert _items(fresh_engine) == items            # rewriting re-listed nothing
+
+    command.upgrade(cfg, "heads")
+    with fresh_engine.connect() as conn:
+        stored = {gid: (bytes(html), body) for gid, html, body in conn.execute(text("SELECT id, html, text FROM speeches"))}
+        assert {r.id: (r.html, r.text) for r in conn.execute(
+            select(speeches.c.id, speeches.c.html, speeches.c.text))} == expected
+    assert {gid: unpack_body(body) for gid, (body, _t) in stored.items()} == expected
+    assert {gid: t for gid, (_b, t) in stored.items()} == {g: HAS_TEXT if t else "" for g, (_h, t) in expected.items()}
+    assert _items(fresh_engine) == items
+    # an edit of the words changes only the packed html ('1' stays '1'): the speech is listed again
+    gid = next(g for g, (_h, t) in expected.items() if t and "/debate/" in g)   # a result of its own
+    with fresh_engine.begin() as conn:
+        conn.execute(update(speeches).where(speeches.c.id == gid)
+                     .values(**speech_body_values(expected[gid][0], "A quite unmistakable zymurgical remark")))
+    with fresh_engine.connect() as conn:
+        assert [h.id for h in search(conn, SearchQuery("zymurgical")).hits] == [gid]
+    assert ingest(fresh_engine, sorted((SCRAPED / "westminhall").glob("*.xml"))).ok
 
 
 def _items(engine) -> list:

@@ -59,8 +59,8 @@ class Prepared:
 
 def prepare_file(path: Path, resolver: SpeakerResolver, posts: PostIndex, pack_bodies: bool = False) -> Prepared:
     """Parse, attribute and fingerprint one transcript file (no database); raises
-    :class:`SourceFileError` naming the file (and line) when it cannot be read. ``pack_bodies`` (the
-    database is SQLite): each speech's html and text packed as stored, once :data:`FILE_WRITERS` have
+    :class:`SourceFileError` naming the file (and line) when it cannot be read. ``pack_bodies``:
+    each speech's html and text packed as stored, once :data:`FILE_WRITERS` have
     read them (store/packing/columns.py ``pack_speech_rows``; the rows then cross to the writing
     process at a fifth of their size)."""
     tf = parse_transcript(path)
@@ -157,7 +157,7 @@ class Preparer:
 
     def __init__(self, plan: list[Planned], resolver: SpeakerResolver, posts: PostIndex, pack_bodies: bool = False):
         """``plan``: the files (:data:`Planned`) in the order the ingest will reach them;
-        ``pack_bodies``: the worker packs speech bodies as SQLite stores them (:func:`prepare_file`)."""
+        ``pack_bodies``: the worker packs speech bodies as the store keeps them (:func:`prepare_file`)."""
         self._plan = plan
         self._planned = {p for p, _d, _s, _w in plan}
         self._next = 0

@@ -160,8 +160,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         retries = list[Retry]()
         # the file of each sitting that will most likely be loaded is parsed, attributed and
         # fingerprinted in a second process, ahead of the writes
-        with Preparer(plan_files(engine, series), resolver, posts,
-                      pack_bodies=engine.dialect.name == "sqlite") as preparer:
+        with Preparer(plan_files(engine, series), resolver, posts, pack_bodies=True) as preparer:
             for name in sorted(series):
                 _ingest_series(engine, series[name], batch, resolver, posts, report, progress, writes, retries,
                                touched, max_file_bytes, accept_shrink, preparer=preparer)

@@ -23,8 +23,6 @@ from sqlalchemy import Connection, MetaData, Table, func, select, text
 from sqlalchemy.engine import Engine
 
 from .bulk import insert_rows
-from .packing import unpack_body
-from .packing.columns import stored_body
 
 #: tables never copied: Alembic's bookkeeping (the target has its own)
 SKIP_TABLES = {"alembic_version"}
@@ -188,35 +186,13 @@ def _copy_table(src_conn: Connection, dst_conn: Connection, src_table: Table, ds
     columns = _copy_columns(src_table, dst_table)
     query = select(*[src_table.c[c] for c in columns]).order_by(*_order_by(src_table))
     result = src_conn.execution_options(stream_results=True, yield_per=batch_rows).execute(query)
-    body = _speech_body(src_conn, dst_conn, dst_table.name, columns)
     copied = 0
     for batch in result.partitions(batch_rows):
         rows = [dict(zip(columns, r)) for r in batch]
-        if body is not None:
-            for row in rows:
-                row["html"], row["text"] = body(row["html"], row["text"])
         insert_rows(dst_conn, dst_table, rows)
         copied += len(rows)
         progress.advance(len(rows))
     return copied
-
-
-def _speech_body(src_conn: Connection, dst_conn: Connection, table_name: str,
-                 columns: list[str]) -> Callable[[object, object], tuple] | None:
-    """How a speech's html and text are converted between the two databases' stored forms: the tables
-    here are reflected, so values arrive as stored. SQLite packs both into the html column and keeps
-    "has text" in the text column (store/packing/columns.py); PostgreSQL keeps both as plain text."""
-    if table_name != "speeches" or not {"html", "text"} <= set(columns):
-        return None
-    from_sqlite = src_conn.dialect.name == "sqlite"
-    to_sqlite = dst_conn.dialect.name == "sqlite"
-    if from_sqlite == to_sqlite:
-        return None                       # the same stored form on both sides
-
-    def convert(html, text) -> tuple:
-        plain = unpack_body(html) if from_sqlite else (html, text)
-        return stored_body(*plain) if to_sqlite else plain
-    return convert
 
 
 def _advance_sequences(conn: Connection, tables: list[Table]) -> None:

@@ -168,8 +168,8 @@ speeches = Table(
     Column("nospeaker", Boolean, nullable=False, default=False),
     Column("person_id", Integer),                                  # resolved
     Column("membership_id", MembershipId),                           # resolved: valid on the date
-    Column("html", SpeechHtml, nullable=False),                    # SQLite: html and text packed (0020)
-    Column("text", SpeechText, nullable=False),                    # SQLite: '' or "has text" (0020)
+    Column("html", SpeechHtml, nullable=False),                    # html and text packed (SQLite 0020, PostgreSQL 0028)
+    Column("text", SpeechText, nullable=False),                    # '' or "has text" (the same)
     Column("words", Integer, nullable=False),
     Column("colnum", String(20)),
     Column("time", String(8)),

@@ -1,27 +1,27 @@
-"""The column types of ``speeches.html`` and ``speeches.text``: one packed body on SQLite, plain text on PostgreSQL.
+"""The column types of ``speeches.html`` and ``speeches.text``: one packed body, on both databases.
 
-On SQLite (migration 0020) ``speeches.html`` holds the speech's body, its html and its text packed
-in one frame (:func:`~despatchbox.store.packing.pack_body`), and ``speeches.text`` holds only
-whether there is text: ``''`` if none, :data:`HAS_TEXT` if some. So ``text <> ''`` (the search
-triggers' and the store's test for "has text") still means what it says, and reads one byte.
+``speeches.html`` holds the speech's body, its html and its text packed in one frame
+(:func:`~despatchbox.store.packing.pack_body`; SQLite from migration 0020, in its TEXT column;
+PostgreSQL from 0028, a ``bytea``), and ``speeches.text`` holds only whether there is text:
+``''`` if none, :data:`HAS_TEXT` if some. So ``text <> ''`` (the search triggers' and the store's
+test for "has text") still means what it says, and reads one byte.
 
-Queries are written as before, on both databases:
+Queries are written as before:
 
-- selecting ``speeches.c.text`` reads, on SQLite, the html column beside it (the type's
+- selecting ``speeches.c.text`` reads the html column beside it (the type's
   ``column_expression``: ``SELECT speeches.html AS text``) and returns the text part as ``str``;
   selecting ``speeches.c.html`` returns the html part. A row whose html and text are both read is
   unpacked once (packing keeps the last body). In a WHERE clause ``speeches.c.text`` is the column
   itself: ``text <> ''`` and ``text = ''`` are the only comparisons that mean anything there;
-- writing takes a :class:`SpeechBody` for both columns (``speech_body_values``): each column stores
-  its part, so html and text cannot be written apart and disagree. On SQLite anything else is
-  refused; PostgreSQL, which keeps plain ``text`` (its full-text triggers and index builds read it
-  in SQL), also takes plain strings.
+- writing takes a :class:`SpeechBody` for both columns (``speech_body_values``), or a
+  :class:`PackedBody` packed where the row was built: each column stores its part, so html and text
+  cannot be written apart and disagree. Anything else is refused.
 """
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text
+from sqlalchemy import LargeBinary, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
@@ -42,15 +42,15 @@ class SpeechBody(NamedTuple):
 
 
 class PackedBody(NamedTuple):
-    """A speech's body already packed as SQLite stores it (:func:`pack_speech_rows`): written as is
-    to ``speeches.html``, and ``speeches.text`` says whether it holds text. SQLite only."""
+    """A speech's body already packed as it is stored (:func:`pack_speech_rows`): written as is
+    to ``speeches.html``, and ``speeches.text`` says whether it holds text."""
 
     packed: bytes
     has_text: bool
 
 
 def pack_speech_rows(rows: list[dict]) -> None:
-    """Pack each speech row's html and text (for SQLite) where they are built: both keys then hold
+    """Pack each speech row's html and text where they are built: both keys then hold
     the row's :class:`PackedBody`, a fifth of their size, so that rows made in another process
     cross to the writing one small (``pipeline.prepare``); the column types write it as is."""
     for row in rows:
@@ -67,64 +67,55 @@ def speech_body_values(html: str, text: str) -> dict[str, SpeechBody]:
 
 
 def stored_body(html: str, text: str) -> tuple[bytes, str]:
-    """(html, text) as SQLite stores them, for statements that bypass the column types."""
+    """(html, text) as they are stored, for statements that bypass the column types."""
     return pack_body(html, text), (HAS_TEXT if text else "")
-
-
-def _packed_for(dialect: Dialect, value: PackedBody) -> PackedBody:
-    if dialect.name != "sqlite":
-        raise PackingError(f"a packed speech body is SQLite's stored form; {dialect.name} stores html and text")
-    return value
 
 
 def _refuse(column: str, value: Any) -> PackingError:
     return PackingError(f"speeches.{column} is written from a SpeechBody (store.packing.columns.speech_body_values): "
-                        f"on SQLite html and text are stored together, and a text compares only with ''; "
+                        f"html and text are stored together, and a text compares only with ''; "
                         f"got {type(value).__name__}")
 
 
 class SpeechHtml(TypeDecorator):
-    """``speeches.html``: on SQLite the packed body of html and text, read back as the html."""
+    """``speeches.html``: the packed body of html and text, read back as the html (SQLite stores the
+    bytes in its TEXT column; PostgreSQL's is a ``bytea``)."""
 
     impl = Text
     cache_ok = True
 
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        return dialect.type_descriptor(Text() if dialect.name == "sqlite" else LargeBinary())
+
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if isinstance(value, SpeechBody):
-            return pack_body(value.html, value.text) if dialect.name == "sqlite" else value.html
+            return pack_body(value.html, value.text)
         if isinstance(value, PackedBody):
-            return _packed_for(dialect, value).packed
-        if value is None or dialect.name != "sqlite":
+            return value.packed
+        if value is None:
             return value
         raise _refuse("html", value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return unpack_html(value)
+        return None if value is None else unpack_html(value)
 
 
 class SpeechText(TypeDecorator):
-    """``speeches.text``: on SQLite "has text" (``''`` or ``HAS_TEXT``), read from the html column's body."""
+    """``speeches.text``: "has text" (``''`` or ``HAS_TEXT``), read from the html column's body."""
 
     impl = Text
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if isinstance(value, SpeechBody):
-            if dialect.name != "sqlite":
-                return value.text
-            return HAS_TEXT if value.text else ""
-        if isinstance(value, PackedBody):
-            return HAS_TEXT if _packed_for(dialect, value).has_text else ""
-        if value is None or dialect.name != "sqlite":
+        if isinstance(value, (SpeechBody, PackedBody)):
+            has_text = value.has_text if isinstance(value, PackedBody) else bool(value.text)
+            return HAS_TEXT if has_text else ""
+        if value is None:
             return value
         raise _refuse("text", value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return unpack_body(value)[1]
+        return None if value is None else unpack_body(value)[1]
 
     def coerce_compared_value(self, op, value: Any):
         """``text <> ''`` and ``text = ''`` compare the stored column with a plain ``''``."""
@@ -135,7 +126,7 @@ class SpeechText(TypeDecorator):
 
 
 class _TextRead(ColumnElement):
-    """Where a selected ``speeches.text`` is read from: the column itself, or on SQLite the html beside it."""
+    """Where a selected ``speeches.text`` is read from: the html beside it."""
 
     inherit_cache = True
 
@@ -145,11 +136,6 @@ class _TextRead(ColumnElement):
 
 
 @compiles(_TextRead)
-def _read_text_itself(element: _TextRead, compiler, **kw) -> str:
-    return compiler.process(element.column, **kw)
-
-
-@compiles(_TextRead, "sqlite")
 def _read_text_from_html(element: _TextRead, compiler, **kw) -> str:
     column = element.column
     while isinstance(column, Label):
@@ -157,6 +143,6 @@ def _read_text_from_html(element: _TextRead, compiler, **kw) -> str:
     table = getattr(column, "table", None)
     html = table.c.get("html") if table is not None else None
     if html is None:
-        raise CompileError("on SQLite a speech's text is read from the html column of the same table (store/packing/"
+        raise CompileError("a speech's text is read from the html column of the same table (store/packing/"
                            f"columns.py): select speeches.c.text itself, beside its table's html ({column!r})")
     return compiler.process(html, **kw)

@@ -68,11 +68,10 @@ CHUNK = 1000
 #: and a few hundred queued documents
 QUEUE_ALLOWANCE = WRITER_HEAP
 
-#: {body} is the speech's text: on SQLite the packed body in s.html (store/packing/columns.py), whose
-#: text is the second part; on PostgreSQL the plain s.text
+#: the speech's text is the second part of the packed body in s.html (store/packing/columns.py)
 _ITEMS_SQL = """
 SELECT i.id AS item, i.speech_id, i.debate_id, i.kind, i.date, i.person_id, m.party, d.department_slug,
-       f.batch, {body} AS body, s.element, s.heading_id
+       f.batch, s.html AS body, s.element, s.heading_id
 FROM search_items i
 JOIN speeches s ON s.id = i.speech_id
 LEFT JOIN debates d ON d.id = i.debate_id
@@ -233,7 +232,7 @@ class SearchIndex:
         n = 0
         paced = Paced(QUEUE_ALLOWANCE)
         while True:
-            rows = conn.execute(text(_items_sql(conn)), {"after": after, "upto": upto, "chunk": CHUNK}).all()
+            rows = conn.execute(text(_ITEMS_SQL), {"after": after, "upto": upto, "chunk": CHUNK}).all()
             if not rows:
                 return n
             for r in rows:
@@ -270,13 +269,9 @@ def _day(value) -> int:
     return (value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()
 
 
-def _items_sql(conn: Connection) -> str:
-    return _ITEMS_SQL.format(body="s.html" if conn.dialect.name == "sqlite" else "s.text")
-
-
 def _body_text(body) -> str:
-    """The words to index from the body column read by _ITEMS_SQL."""
-    return body if isinstance(body, str) else unpack_text(body)
+    """The words to index from the packed body read by _ITEMS_SQL."""
+    return unpack_text(body)
 
 
 #: :func:`debate_key` of ids met again and again while feeding (a debate's id on each of its items, a
