@@ -75,7 +75,7 @@ def _with_positions_on_stem(sample_engine) -> tantivy.Index:
     ref.register_tokenizer(tantivy_index.STEM, tantivy_index.analyzer(True))
     writer = ref.writer(heap_size=15_000_000, num_threads=1)
     with sample_engine.connect() as conn:
-        for r in conn.execute(text(tantivy_index._items_sql(conn)),
+        for r in conn.execute(text(tantivy_index._ITEMS_SQL),
                               {"after": 0, "upto": 2 ** 62, "chunk": 10 ** 9}):
             writer.add_document(tantivy.Document(item=int(r.item), stem=tantivy_index._body_text(r.body)))
     writer.add_document(tantivy.Document(kind=tantivy_index.MARKER))
