@@ -1,6 +1,6 @@
 """store/queries/direct: the pages' fixed statements run on the driver give exactly what
 ``Connection.execute`` gives (values, their types, the keys, the order), on the real sample, on
-both databases (on PostgreSQL they go through ``Connection.execute`` itself)."""
+both databases (SQLite's sqlite3 and PostgreSQL's psycopg)."""
 from __future__ import annotations
 
 import pytest
@@ -144,3 +144,21 @@ def test_columns_stored_without_their_prefix_read_back_as_short_text_whole_does(
             assert as_dict((stored(value, prefix),)) == {"v": whole(stored(value, prefix), prefix)} == {"v": value}
         assert as_dict((None,)) == {"v": None}
     assert direct._prefix_of(sa.String(), dialect) is None
+
+
+def test_a_statement_is_prepared_for_each_kind_of_database_apart():
+    """One process may read both databases (``db copy``): a statement compiled for SQLite's ``?`` is
+    never run on psycopg, which takes ``%s``, nor the other way round."""
+    from sqlalchemy.dialects.postgresql import psycopg
+    from sqlalchemy.dialects.sqlite import pysqlite
+
+    ids = ["uk.org.publicwhip/debate/2009-10-26b.1.5", "uk.org.publicwhip/debate/2009-10-26b.1.6"]
+    lite = direct._prepare(debates._PAGE_SPEECHES_BY_IDS, pysqlite.dialect())
+    pg = direct._prepare(debates._PAGE_SPEECHES_BY_IDS, psycopg.dialect())
+    assert lite is not None and pg is not None and lite is not pg
+    lite_sql, lite_values = lite.bound({"debate_id": DEBATE, "ids": ids})
+    pg_sql, pg_values = pg.bound({"debate_id": DEBATE, "ids": ids})
+    assert lite_sql.count("?") == 3 and "%s" not in lite_sql
+    assert pg_sql.count("%s") == 3 and "?" not in pg_sql
+    assert len(lite_values) == len(pg_values) == 3
+    assert direct._prepare(debates._PAGE_SPEECHES_BY_IDS, pysqlite.dialect()) is lite    # compiled once

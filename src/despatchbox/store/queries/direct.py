@@ -1,24 +1,25 @@
-"""The pages' fixed statements run straight on SQLite's driver, with SQLAlchemy's own conversions.
+"""The pages' fixed statements run straight on the database's driver, with SQLAlchemy's own conversions.
 
 A page runs ten or so small statements built once at import (``select(...)`` with ``bindparam``\\ s).
 Through :meth:`Connection.execute`, each costs SQLAlchemy's statement machinery — the compiled cache's
 lookup, an execution context, parameters processed into a new dict, a result's metadata, a ``Row``
 per row — ~25 µs a statement before SQLite does anything, and much more for an ``IN`` list (the
 statement is rendered again for each call: 57 seats of a debate's speakers took 0.23 ms, 14 µs of it
-SQLite's). On SQLite :func:`rows` compiles such a statement once per process and runs it on the
-connection's driver cursor: the values bound are converted by the same bind processors, and the rows
-read by the same result processors (dates, packed bodies, ids without their prefix) that SQLAlchemy
-applies, so callers get the same values. The connection's transaction is begun first as
-``Connection.execute`` would (the engine's ``begin`` event: the reader's ``BEGIN``), and driver
-errors are raised as SQLAlchemy's exceptions, as before.
+SQLite's). :func:`rows` compiles such a statement once per process and database kind and runs it on
+the connection's driver (SQLite's ``sqlite3``; PostgreSQL's psycopg 3, the statement compiled with
+positional ``%s`` parameters, which psycopg prepares on the server once it has run a few times): the
+values bound are converted by the same bind processors, and the rows read by the same result
+processors (dates, packed bodies, ids without their prefix) that SQLAlchemy applies, so callers get
+the same values. The connection's transaction is begun first as ``Connection.execute`` would (the
+engine's ``begin`` event: SQLite's reader ``BEGIN``), and driver errors are raised as SQLAlchemy's
+exceptions, as before.
 
-Elsewhere (PostgreSQL), and for a statement this module does not handle (literal-execute
-parameters, an empty ``IN`` list), the statement goes through :meth:`Connection.execute` as before.
+For a statement this module does not handle (literal-execute parameters, an empty ``IN`` list), and
+on any other driver, the statement goes through :meth:`Connection.execute` as before.
 """
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 from typing import Any, Callable, Mapping
 
@@ -30,16 +31,39 @@ from ..short_text import PrefixDropped, whole_expression
 _POSTCOMPILE = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
 
 
-class _Prepared:
-    """A statement compiled for SQLite: its SQL in parts around its ``IN`` lists, the parameters in order
-    with their defaults and bind processors, and the result's keys and processors."""
+#: the placeholder each positional parameter style writes for a value
+_PLACEHOLDERS = {"qmark": "?", "format": "%s"}
+#: per dialect class, an instance compiling with positional ``%s`` parameters (psycopg's own style
+#: is named parameters, which leave no order to bind a list of values in)
+_positional_dialects: dict[type, Any] = {}
 
-    __slots__ = ("parts", "names", "defaults", "expanding", "binders", "keys", "as_tuple", "as_dict", "plain_sql")
+
+def _compiling_dialect(dialect: Any) -> Any:
+    """The dialect a statement is compiled with for the driver: SQLite's own (``?``); for psycopg,
+    one of its class with positional ``%s`` parameters."""
+    if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
+        return dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        found = _positional_dialects.get(type(dialect))
+        if found is None:
+            found = _positional_dialects.setdefault(type(dialect), type(dialect)(paramstyle="format"))
+        return found
+    raise _Unsupported
+
+
+class _Prepared:
+    """A statement compiled for the driver: its SQL in parts around its ``IN`` lists, the parameters in
+    order with their defaults and bind processors, and the result's keys and processors."""
+
+    __slots__ = ("parts", "names", "defaults", "expanding", "binders", "keys", "as_tuple", "as_dict", "plain_sql",
+                 "placeholder")
 
     def __init__(self, statement: Any, dialect: Any) -> None:
-        compiled = statement.compile(dialect=dialect)
-        if getattr(compiled, "literal_execute_params", None) or dialect.paramstyle != "qmark":
+        compiling = _compiling_dialect(dialect)
+        compiled = statement.compile(dialect=compiling)
+        if getattr(compiled, "literal_execute_params", None) or compiling.paramstyle not in _PLACEHOLDERS:
             raise _Unsupported
+        self.placeholder = _PLACEHOLDERS[compiling.paramstyle]
         names = list(compiled.positiontup or ())
         self.names = names
         binds = [compiled.binds[n] for n in names]
@@ -50,7 +74,7 @@ class _Prepared:
         if {compiled.bind_names[b] for b in compiled.post_compile_params} - expanding_names:
             raise _Unsupported
         sql = compiled.string
-        # the SQL around each IN list, in order: "?" is written for each element at run time
+        # the SQL around each IN list, in order: a placeholder is written for each element at run time
         self.parts = _POSTCOMPILE.split(sql)
         if [p for i, p in enumerate(self.parts) if i % 2] != [n for n in names if n in expanding_names]:
             raise _Unsupported
@@ -82,7 +106,7 @@ class _Prepared:
             return self.plain_sql, values
         out = [self.parts[0]]
         for n, count in enumerate(counts):
-            out.append(", ".join("?" * count))
+            out.append(", ".join([self.placeholder] * count))
             out.append(self.parts[2 * n + 2])
         return "".join(out), values
 
@@ -130,12 +154,13 @@ def _converters(keys: tuple[str, ...], processors: list, prefixes: list[str | No
     return as_tuple, as_dict
 
 
-_prepared: dict[int, tuple[Any, _Prepared | None]] = {}
+_prepared: dict[tuple[int, str], tuple[Any, _Prepared | None]] = {}
 _lock = threading.Lock()
 
 
 def _prepare(statement: Any, dialect: Any) -> _Prepared | None:
-    found = _prepared.get(id(statement))
+    key = (id(statement), dialect.name)
+    found = _prepared.get(key)
     if found is not None and found[0] is statement:
         return found[1]
     try:
@@ -143,16 +168,13 @@ def _prepare(statement: Any, dialect: Any) -> _Prepared | None:
     except _Unsupported:
         prepared = None
     with _lock:
-        _prepared[id(statement)] = (statement, prepared)      # the statement kept: its id stays its own
+        _prepared[key] = (statement, prepared)                # the statement kept: its id stays its own
     return prepared
 
 
 def _fast(conn: Connection, statement: Any, params: Mapping[str, Any] | None
           ) -> tuple[_Prepared, list[tuple]] | None:
-    """(the prepared statement, its rows as the driver read them) on SQLite; None where it goes through
-    SQLAlchemy."""
-    if conn.dialect.name != "sqlite":
-        return None
+    """(the prepared statement, its rows as the driver read them); None where it goes through SQLAlchemy."""
     prepared = _prepare(statement, conn.dialect)
     bound = prepared.bound(params) if prepared is not None else None
     if prepared is None or bound is None:
@@ -160,12 +182,13 @@ def _fast(conn: Connection, statement: Any, params: Mapping[str, Any] | None
     sql, values = bound
     if not conn.in_transaction():
         conn.begin()                 # as Connection.execute does: the engine's begin event runs
-    driver = conn.connection.dbapi_connection
-    assert driver is not None
+    driver, dbapi = conn.connection.dbapi_connection, conn.dialect.dbapi
+    assert driver is not None and dbapi is not None
+    error = dbapi.Error                              # the driver module's (sqlite3's, psycopg's)
     try:
         fetched = driver.execute(sql, values).fetchall()
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql, values, exc, sqlite3.Error) from exc
+    except error as exc:
+        raise DBAPIError.instance(sql, values, exc, error) from exc
     return prepared, fetched
 
 
