@@ -1,0 +1,11 @@
+#!/bin/bash
+# PostgreSQL at 1M, pages only (in-process, page cache off, bench/pages.py): before (0cc0460: the pages'
+# statements through SQLAlchemy on PostgreSQL) and after (store/queries/direct on psycopg), alternated x3
+for i in 1 2 3; do
+  for tree in /tmp/pgbefore /work/main; do
+    out=$(cd $tree && DESPATCHBOX_SEARCH_DIR=/work/pgb/w1m/search PYTHONPATH=$tree/src /work/wt/trial/.venv/bin/python bench/pages.py --db-url postgresql+psycopg://postgres@127.0.0.1:55490/pg1m --rounds 30 --cold 0 --http-seconds 0 --json 2>/dev/null)
+    echo "$tree $out" | python3 -c "
+import json,sys; line=sys.stdin.read(); tree,js=line.split(' ',1); d=json.loads(js); p=d['pages']
+print(tree, {'p50':p['p50_ms'],'p95':p['p95_ms'],'cpu_ms':p['cpu_ms']['mean'],'baseline_cpu':p['cpu_ms']['baseline']}, {k:(v['p95_ms'],v['cpu_ms']) for k,v in p['by_page'].items()})"
+  done
+done
