@@ -302,14 +302,13 @@ def _loaded(server, paths: list[str], seconds: float, connections: int,
     before = server.cpu_by_process() if hasattr(server, "cpu_by_process") else None
     out = loadgen.load(server.base, paths, seconds, connections, warmup)
     after = server.cpu_by_process() if before is not None else None
-    requests = out["rps"] * (seconds + warmup)
     if after is None or before is None:
         return out, None
     used = {pid: cpu - before.get(pid, 0.0) for pid, cpu in after.items()}
     balance = worker_balance(used, server.workers)
     if balance is not None:
         out["worker_balance"] = balance
-    return out, (sum(used.values()), requests)
+    return out, (sum(used.values()), out["rps"] * (seconds + warmup))
 
 
 def worker_balance(used: dict[int, float], workers: int) -> float | None:

@@ -107,9 +107,10 @@ class SpeechText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if isinstance(value, (SpeechBody, PackedBody)):
-            has_text = value.has_text if isinstance(value, PackedBody) else bool(value.text)
-            return HAS_TEXT if has_text else ""
+        if isinstance(value, SpeechBody):
+            return HAS_TEXT if value.text else ""
+        if isinstance(value, PackedBody):
+            return HAS_TEXT if value.has_text else ""
         if value is None:
             return value
         raise _refuse("text", value)

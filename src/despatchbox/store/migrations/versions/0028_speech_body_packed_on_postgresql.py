@@ -24,7 +24,7 @@ Revises: 0027
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from alembic import op
@@ -56,11 +56,9 @@ def _follow_edits(watched: tuple[str, ...]) -> None:
         EXECUTE FUNCTION search_items_follow()""")
 
 
-def _rewrite(column_type: str, convert: Callable[[object, str], tuple[object, str]]) -> None:
+def _rewrite(column_type: str, convert: Callable[[Any, str], tuple[Any, str]]) -> None:
     """Every speech's (html, text) through ``convert`` into a new html column of ``column_type``."""
     conn = op.get_bind()
-    if conn.dialect.name != "postgresql":
-        return
     conn.exec_driver_sql("ALTER TABLE speeches DISABLE TRIGGER USER")
     conn.exec_driver_sql(f"ALTER TABLE speeches ADD COLUMN html_rewritten {column_type}")
     read = sa.text("SELECT id, html, text FROM speeches WHERE id > :after ORDER BY id LIMIT :chunk")
@@ -78,21 +76,21 @@ def _rewrite(column_type: str, convert: Callable[[object, str], tuple[object, st
     conn.exec_driver_sql("ALTER TABLE speeches ENABLE TRIGGER USER")
 
 
-def _packed(html, text) -> tuple[bytes, str]:
-    return stored_body(html, text)
-
-
 def _plain(body, _has_text) -> tuple[str, str]:
     return unpack_body(bytes(body))
 
 
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
 def upgrade() -> None:
-    _rewrite("bytea", _packed)
-    if op.get_bind().dialect.name == "postgresql":
+    if _postgresql():                               # SQLite has stored its rows so since 0020
+        _rewrite("bytea", stored_body)
         _follow_edits(_WATCHED)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    if _postgresql():
         _follow_edits(_WATCHED_BEFORE)             # before the html column it watched is replaced
-    _rewrite("text", _plain)
+        _rewrite("text", _plain)
