@@ -94,8 +94,7 @@ def test_direct_reads_what_sqlalchemy_reads(sample_engine):
         assert len(cases) > 60
         non_empty = 0
         for statement, params in cases:
-            if conn.dialect.name == "sqlite":              # the driver's way, not the fallback
-                assert direct._prepare(statement, conn.dialect) is not None
+            assert direct._prepare(statement, conn.dialect) is not None        # the driver's way, not the fallback
             expected = _through_sqlalchemy(conn, statement, params)
             got = direct.dicts(conn, statement, params)
             _same(got, expected)
@@ -162,3 +161,28 @@ def test_a_statement_is_prepared_for_each_kind_of_database_apart():
     assert pg_sql.count("%s") == 3 and "?" not in pg_sql
     assert len(lite_values) == len(pg_values) == 3
     assert direct._prepare(debates._PAGE_SPEECHES_BY_IDS, pysqlite.dialect()) is lite    # compiled once
+
+
+def test_limits_and_offsets_are_written_into_the_sql_not_bound(sample_engine):
+    """PostgreSQL keeps one plan for a prepared statement only if it costs no more than a plan for the
+    values, and a LIMIT it cannot see costs as a tenth of the table: written into the SQL, the values
+    leave the statement a plan of its own."""
+    with sample_engine.connect() as conn:
+        prepared = direct._prepare(people._VOTES_OF, conn.dialect)
+        assert prepared is not None
+        sql, values = prepared.bound({"person_id": 10259, "limit": 15, "offset": 30})
+        assert "LIMIT 15 OFFSET 30" in " ".join(sql.split())
+        assert values == [10259]
+        # the latest debates of a department: a LIMIT inside each kind's subquery, one outside
+        nested = direct._prepare(debates._department_sections(2), conn.dialect)
+        sql, values = nested.bound({"slug": "home-office", "depth": 12, "limit": 10, "offset": 2,
+                                    "kind_0": "debates", "kind_1": "westminhall"})
+        flat = " ".join(sql.split())
+        assert flat.count("LIMIT 12") == 2 and "LIMIT 10 OFFSET 2" in flat
+        assert 12 not in values and 10 not in values
+        # only an integer is written: anything else goes through SQLAlchemy, with the same rows
+        assert prepared.bound({"person_id": 10259, "limit": "15", "offset": 0}) is None
+        assert prepared.bound({"person_id": 10259, "limit": True, "offset": 0}) is None
+        expected = _through_sqlalchemy(conn, people._VOTES_OF, {"person_id": 10259, "limit": 3, "offset": 1})
+        assert direct.dicts(conn, people._VOTES_OF, {"person_id": 10259, "limit": 3, "offset": 1}) == expected
+        assert len(expected) == 3

@@ -46,6 +46,7 @@ from ..store.search import budget as search_budget
 from . import dev_mailbox
 from .app import engine_of
 from .templating import register_filter, register_global, templates
+from ..store.database import reading
 
 log = logging.getLogger("despatchbox.alerts")
 router = APIRouter()
@@ -123,7 +124,7 @@ def _not_configured(request: Request):
 
 
 def _title(request: Request, alert) -> str:
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         return subs.describe(conn, alert)
 
 
@@ -170,7 +171,7 @@ def signup(request: Request, email: str = Form(""), kind: str = Form(""), target
     engine = engine_of(request)
     try:
         address = subs.normalise_email(email)
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             subs.check_target(conn, kind, target, filters)
         subs.check_frequency(frequency)
     except subs.InvalidAlert as exc:
@@ -260,7 +261,7 @@ def _manage_context(request: Request, token: str, email: str, notice: str | None
     engine = engine_of(request)
     signer = _signer(request)
     rows = []
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for alert in subs.alerts_of(engine, email):
             rows.append({"alert": alert, "title": subs.describe(conn, alert), "sample_url": _sample_url(alert),
                          "unsubscribe_url": "/alerts/unsubscribe/" + signer.unsubscribe_token(alert.id, email)})
@@ -346,7 +347,7 @@ def unsubscribe_submit(request: Request, token: str):
 
 def _sample(request: Request, kind: str, target: str, filters: dict | None = None):
     # a sample runs a search per hundred hits: they share one search's time budget
-    with search_budget.deadline(), engine_of(request).connect() as conn:
+    with search_budget.deadline(), reading(engine_of(request)) as conn:
         try:
             checked = subs.check_target(conn, kind, target, filters)
         except subs.InvalidAlert as exc:

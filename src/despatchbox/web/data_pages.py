@@ -22,6 +22,7 @@ from ..store.queries.export import count_records
 from .app import engine_of
 from .http_caching import etag_matches
 from .pages.common import render
+from ..store.database import reading
 
 router = APIRouter()
 
@@ -50,7 +51,7 @@ def _stream(engine, kind: str, fmt: str, with_text: bool) -> Iterator[bytes]:
     """The export in chunks of CHUNK_RECORDS records, read from one connection (a thread runs it)."""
     exporter: Callable[..., Iterable[dict]] = EXPORTERS[kind]
     buffer = io.StringIO()
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         records = exporter(conn, with_text=True) if with_text else exporter(conn)
 
         def chunks(it):
@@ -85,7 +86,7 @@ def export(request: Request, name: str, text: bool = False):
     if text and kind not in TEXT_FIELDS:
         raise HTTPException(400, f"text=1 applies to {', '.join(TEXT_FIELDS)} only.")
     engine = engine_of(request)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         etag = _etag(conn, kind, fmt, text)
     headers = {"ETag": etag, "Cache-Control": "public, max-age=300",
                "Content-Disposition": f'inline; filename="{kind}{"-with-text" if text else ""}.{fmt}"'}
@@ -96,7 +97,7 @@ def export(request: Request, name: str, text: bool = False):
 
 @router.get("/data")
 def data_page(request: Request):
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         exports = [{"kind": kind, "description": DESCRIPTIONS.get(kind, ""), "fields": FIELDS[kind],
                     "csv_columns": csv_columns(kind), "text_fields": TEXT_FIELDS.get(kind, []),
                     "records": count_records(conn, kind)} for kind in EXPORTERS]

@@ -37,6 +37,7 @@ from ..store.queries.api import heading_titles, last_change
 from .api.links import speech_url, web_url
 from .formatting import excerpt
 from .templating import register_global
+from ..store.database import reading
 
 router = APIRouter()
 
@@ -149,7 +150,7 @@ def _missing(request: Request, message: str):
 
 @router.get("/feeds/members/{slug}.atom", include_in_schema=False)
 def member_feed(request: Request, slug: str):
-    with request.app.state.engine.connect() as conn:
+    with reading(request.app.state.engine) as conn:
         person = people_queries.person_by_slug(conn, slug)
         if person is None and slug.isdigit() and len(slug) < 10:
             person = people_queries.person_by_id(conn, int(slug))
@@ -180,7 +181,7 @@ def member_feed(request: Request, slug: str):
 @router.get("/feeds/departments/{slug}.atom", include_in_schema=False)
 def department_feed(request: Request, slug: str,
                     show: Annotated[Literal["all", "debates", "answers"], Query()] = "all"):
-    with request.app.state.engine.connect() as conn:
+    with reading(request.app.state.engine) as conn:
         row = department_queries.department(conn, slug)
         if row is None:
             return _missing(request, f"There is no department {slug!r}.")
@@ -236,7 +237,7 @@ def search_feed(request: Request,
     from .search_hits import named_hits, party_filter
     if not q.strip():
         return _bad(request, "A saved search needs words to search for (q).")
-    with request.app.state.engine.connect() as conn:
+    with reading(request.app.state.engine) as conn:
         person_id = None
         if person:
             found = (people_queries.person_by_id(conn, int(person)) if person.isdigit() and len(person) < 10

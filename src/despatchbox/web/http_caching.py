@@ -29,6 +29,7 @@ import anyio
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from ..store.database import reading
 
 #: bodies smaller than this are not worth compressing
 GZIP_MINIMUM_SIZE = 500
@@ -133,7 +134,7 @@ class StoreGeneration:
             return Generation(None, _PROCESS_STARTED)
         from ..store.queries.debates import record_state
         try:
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 latest_batch, latest_finished, last_finished = record_state(conn)
         except Exception:  # noqa: BLE001 - a validator or a cache must never break a response
             return Generation(None, _PROCESS_STARTED)

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..store.queries import people as people_queries
+from ..store.database import reading
 
 API = "/api/v1"
 #: paths that are not pages: left alone whatever the Accept header says
@@ -116,7 +117,7 @@ class ContentNegotiation:
         return base, ""
 
     def _person(self, slug: str):
-        with self.engine_of().connect() as conn:  # type: ignore[attr-defined]
+        with reading(self.engine_of()) as conn:  # type: ignore[attr-defined,arg-type]
             return people_queries.person_by_slug(conn, slug)
 
 

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .quote_check import MAX_QUOTE_CHARS, QuoteTooLarge, quote_check
 from .templating import templates
+from ..store.database import reading
 
 router = APIRouter()
 
@@ -45,7 +46,7 @@ async def quote_check_page(request: Request, q: str = "", speaker: str = "", dat
             since, until = _day(date_from, "from"), _day(date_to, "to")
 
             def run() -> dict:
-                with engine.connect() as conn:
+                with reading(engine) as conn:
                     return quote_check(conn, q, speaker=speaker, since=since, until=until)
 
             context["result"] = await run_in_threadpool(run)

@@ -18,6 +18,7 @@ from .app import engine_of
 from .pages.common import dept_url, member_url
 from .search_hits import KIND_NAMES, filter_choices, named_hits, party_filter
 from .templating import templates
+from ..store.database import reading
 
 router = APIRouter()
 
@@ -110,7 +111,7 @@ def search_page(request: Request):
                      "member_choices": [], "kind_labels": KIND_NAMES, "max_chars": MAX_QUERY_CHARS,
                      "member_url": member_url, "dept_url": dept_url, "page_links": [], "notices": []}
     start, end = form.day(form.date_from, "from"), form.day(form.date_to, "to")
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         context["options"] = filter_choices(conn)
         person_id = None
         if form.person:

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .templating import templates
 from .who_said import MAX_CHARS, MAX_PARAGRAPHS, TextTooLarge, who_said
+from ..store.database import reading
 
 router = APIRouter()
 
@@ -75,7 +76,7 @@ async def who_said_page(request: Request):
     engine = request.app.state.engine
 
     def run() -> dict:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             return who_said(conn, text)
 
     try:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from ...record import kinds
 from .models import ErrorResponse
+from ...store.database import reading
 
 #: page sizes
 DEFAULT_LIMIT = 20
@@ -55,7 +56,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def connection(request: Request) -> Iterator[Connection]:
-    with request.app.state.engine.connect() as conn:
+    with reading(request.app.state.engine) as conn:
         yield conn
 
 

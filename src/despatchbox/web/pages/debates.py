@@ -23,6 +23,7 @@ from .common import (CHAMBERS, KIND_NAMES, anchor, debate_url, department_name, 
 from ..formatting import escaped
 from .divisions import shape_division
 from .naming import label_speeches, speech_markup
+from ...store.database import reading
 
 router = page_router()
 
@@ -71,7 +72,7 @@ _BY_POSITION = itemgetter(0, 1)
 @router.get("/debate/{gid:path}")
 def debate_page(request: Request, gid: str):
     debate_id = full_id(gid)
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         debate = debate_queries.debate(conn, debate_id)
         if debate is None:
             found = debate_queries.locate(conn, debate_id)
@@ -114,7 +115,7 @@ def debate_alias(gid: str):
 
 @router.get("/day/{day}")
 def day_page(request: Request, day: IsoDate):
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         chambers = []
         for key, name, kinds in CHAMBERS:
             rows = debate_queries.debates_on(conn, day, kinds)

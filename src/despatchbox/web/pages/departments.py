@@ -15,6 +15,7 @@ from ...store.queries.people import SPOKEN_KINDS, WRITTEN_ANSWER_KINDS, WRITTEN_
 from ..app import engine_of
 from .common import Pager, check_page, clamp, department_name, not_found, redirect, render
 from .items import answer_items, section_items
+from ...store.database import reading
 
 router = page_router()
 
@@ -23,7 +24,7 @@ LIST_SIZE = 10
 
 @router.get("/departments")
 def departments_page(request: Request):
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         rows = department_queries.all_departments(conn)
         day = department_queries.latest_sitting_day(conn)
     for r in rows:
@@ -78,7 +79,7 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
                     answers_page: int = 1):
     for p in (debates_page, statements_page, answers_page):
         check_page(p)
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         dept = department_queries.department(conn, slug)
         if dept is None:
             raise not_found(f"No department called \u201c{slug}\u201d. See the list of departments.")

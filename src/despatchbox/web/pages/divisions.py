@@ -12,6 +12,7 @@ from ..app import engine_of
 from .common import (KIND_NAMES, debate_url, department_name, division_url, full_id, member_url, not_found,
                      redirect, render, short_id)
 from .naming import party_of
+from ...store.database import reading
 
 router = page_router()
 
@@ -74,7 +75,7 @@ def shape_division(division: dict, votes: list[dict]) -> dict:
 @router.get("/division/{gid:path}")
 def division_page(request: Request, gid: str):
     division_id = full_id(gid)
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         division = division_queries.division(conn, division_id)
         if division is None:
             found = debate_queries.locate(conn, division_id)

@@ -8,6 +8,7 @@ from ...store.queries import debates as debate_queries
 from ...store.queries import departments as department_queries
 from ..app import engine_of
 from .common import CHAMBERS, render
+from ...store.database import reading
 
 router = page_router()
 
@@ -18,7 +19,7 @@ SECTIONS_PER_DAY = 12
 
 @router.get("/")
 def home(request: Request):
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         chambers = []
         for key, name, kinds in CHAMBERS:
             days = []

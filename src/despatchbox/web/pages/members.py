@@ -16,6 +16,7 @@ from .common import (KIND_NAMES, PER_PAGE, Pager, check_page, clamp, debate_url,
                      member_prefix, member_url, not_found, question_url, redirect, render, short_id)
 from .items import activity_rows, contribution_items, fellow_items, vote_rows
 from .naming import label_speeches, member_heading, membership, party_of
+from ...store.database import reading
 
 router = page_router()
 
@@ -45,7 +46,7 @@ ELEMENT_NAMES = {"speech": "Speech", "ques": "Question", "reply": "Answer"}
 
 
 def _member_page(request: Request, prefix: str, slug: str):
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         person, moved = find_person(conn, prefix, slug, request)
         if moved:
             return moved
@@ -100,7 +101,7 @@ def lord_page(request: Request, slug: str):
 @router.get("/members/{slug}")
 def member_alias(request: Request, slug: str):
     """The address the JSON API links to: redirects to /mp/… or /lord/…."""
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         person = people_queries.person_by_slug(conn, slug)
         if person is None and slug.isdigit():
             person = people_queries.person_by_id(conn, int(slug))
@@ -114,7 +115,7 @@ def member_alias(request: Request, slug: str):
 
 def _dept_debates(request: Request, prefix: str, slug: str, dept: str, page: int):
     check_page(page)
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         person, moved = find_person(conn, prefix, slug, request)
         if moved:
             return moved
@@ -152,7 +153,7 @@ def lord_dept_debates(request: Request, slug: str, dept: str, page: int = 1):
 # --- their part in one debate (the seed page) ---------------------------------------------
 
 def _member_debate(request: Request, prefix: str, slug: str, gid: str):
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         person, moved = find_person(conn, prefix, slug, request)
         if moved:
             return moved

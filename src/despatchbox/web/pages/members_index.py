@@ -14,6 +14,7 @@ from ..api import shape
 from ..api.members import party_codes_for
 from ..app import engine_of
 from .common import Pager, check_page, render
+from ...store.database import reading
 
 router = page_router()
 
@@ -29,7 +30,7 @@ def members_index(request: Request, q: str = "", house: str = "", party: str = "
     letter = letter.upper() if len(letter) == 1 and letter.upper() in string.ascii_uppercase else ""
     if not q and not letter and not party and not house:
         letter = "A"
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         codes = party_codes_for(conn, party) if party else None
         check_page(page)
         total, rows = find_people(conn, name=q or None, house=house or None, parties=codes,

@@ -14,6 +14,7 @@ from ..app import engine_of
 from .common import (KIND_NAMES, debate_url, department_name, full_id, not_found, question_url, redirect,
                      render, short_id, with_the)
 from .naming import label_speeches, person_with_party
+from ...store.database import reading
 
 router = page_router()
 
@@ -21,7 +22,7 @@ router = page_router()
 @router.get("/written-question/{gid:path}")
 def written_question(request: Request, gid: str):
     group_id = full_id(gid)
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         group = question_queries.question_group(conn, group_id)
         if group is None:
             target = question_queries.group_of_speech(conn, group_id)

@@ -12,6 +12,7 @@ from . import context
 from .common import (KIND_NAMES, Pager, check_page, clamp, debate_url, department_name, member_prefix,
                      member_url, not_found, redirect, render)
 from .naming import label_speeches
+from ...store.database import reading
 
 router = page_router()
 
@@ -20,7 +21,7 @@ DEBATES_PER_PAGE = 5
 
 def _versus(request: Request, prefix: str, a: str, b: str, page: int):
     check_page(page)
-    with engine_of(request).connect() as conn:
+    with reading(engine_of(request)) as conn:
         first = people_queries.person_by_slug(conn, a)
         second = people_queries.person_by_slug(conn, b)
         if first is None:
