@@ -7,9 +7,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Column, Integer, MetaData, Table, select
 
-from despatchbox.store.queries import debates, departments, direct, divisions, people, questions
+from despatchbox.store.queries import debates, departments, direct, divisions, fellows, people, questions
 from despatchbox.store.schema import divisions as division_table
-from despatchbox.store.queries.people import CHAIR_PARTIES, SPOKEN_KINDS, WRITTEN_ANSWER_KINDS
+from despatchbox.store.queries.fellows import CHAIR_PARTIES
+from despatchbox.store.queries.people import SPOKEN_KINDS, WRITTEN_ANSWER_KINDS
 
 DEBATE = "uk.org.publicwhip/debate/2009-10-26b.1.4"
 
@@ -74,7 +75,7 @@ def _cases(conn):
             (people._DEPARTMENT_DEBATE_COUNTS, {"person_id": pid, "kinds": list(WRITTEN_ANSWER_KINDS)}),
             (people._RECENT_CONTRIBUTIONS, {"person_id": pid, "limit": 10, "offset": 0}),
             (people._VOTES_OF, {"person_id": pid, "limit": 15, "offset": 0}),
-            (people._FELLOWS, {"debate_ids": debate_ids, "person_id": pid, "chair": list(CHAIR_PARTIES),
+            (fellows._FELLOWS, {"debate_ids": debate_ids, "person_id": pid, "chair": list(CHAIR_PARTIES),
                                "limit": 8}),
             (people._LATEST, {"person_id": pid, "window": 116}),
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from despatchbox.store.queries import debates, departments, people, questions
+from despatchbox.store.queries import fellows as fellow_queries
 from despatchbox.store.queries.people import SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS
 from despatchbox.web.pages import common  # noqa: F401  (registers the filters and globals)
 from despatchbox.web.pages.items import (activity_rows, answer_items, contribution_items, fellow_items, section_items,
@@ -111,7 +112,7 @@ def test_member_activity_and_fellows_as_the_loops_wrote_them(sample_engine):
         checked = 0
         for person in people.most_active(conn, limit=8):
             latest = people.activity_and_counts(conn, person["id"])[0]["latest"]
-            fellows = people.fellow_speakers(conn, person["id"], limit=8)
+            fellows = fellow_queries.fellow_speakers(conn, person["id"], limit=8)
             for f in fellows:
                 f["vs_url"] = f"/mp/{person['slug']}/vs/{f['slug']}"
             assert activity_rows(latest) == _loop(ACTIVITY, activity=latest)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from despatchbox.store.queries import debates, departments, divisions, people, questions
+from despatchbox.store.queries import debates, departments, divisions, fellows, people, questions
 
 
 def test_people_queries(sample_engine):
@@ -26,7 +26,7 @@ def test_people_queries(sample_engine):
         assert recent["heading_title"] == "Animal Experiments: Primates" and recent["element"] == "reply"
         total, rows = people.debates_in_common(conn, 10259, 11309)
         assert total == 1 and rows[0]["a_speeches"] == 22 and rows[0]["b_speeches"] == 1
-        assert any(f["slug"] == "tom-watson" for f in people.fellow_speakers(conn, 10259, limit=500))
+        assert any(f["slug"] == "tom-watson" for f in fellows.fellow_speakers(conn, 10259, limit=500))
 
 
 def test_debate_queries(sample_engine):

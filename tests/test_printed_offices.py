@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from despatchbox.store import database
 from despatchbox.store.queries import departments as department_queries
-from despatchbox.store.queries import direct
+from despatchbox.store.queries import direct, fellows
 
 
 def _printed(conn) -> list[tuple[str, date]]:
@@ -106,23 +106,22 @@ def test_fellow_speakers_leave_out_seats_of_the_chair(sample_engine):
                 .select_from(debate_speakers.outerjoin(memberships, memberships.c.id == debate_speakers.c.membership_id))
                 .where(debate_speakers.c.person_id != pid, debate_speakers.c.debate_id.in_(spoken))).all()
             assert seats, pid
-            other = {person for person, party in seats if party not in people.CHAIR_PARTIES}
-            chair_only = {person for person, party in seats if party in people.CHAIR_PARTIES} - other
+            other = {person for person, party in seats if party not in fellows.CHAIR_PARTIES}
+            chair_only = {person for person, party in seats if party in fellows.CHAIR_PARTIES} - other
             chair_only_seen += len(chair_only)
-            fellows = {f["id"] for f in people.fellow_speakers(conn, pid, limit=10_000)}
-            assert fellows == other, pid
+            found = {f["id"] for f in fellows.fellow_speakers(conn, pid, limit=10_000)}
+            assert found == other, pid
         assert chair_only_seen, "the sample should hold the chair speaking in a busy member's debates"
 
 
 def test_fellow_speakers_find_the_chairs_seats_from_their_index(sample_engine):
     if sample_engine.dialect.name != "sqlite":
         pytest.skip("SQLite's plan")
-    from despatchbox.store.queries import people
 
     with sample_engine.connect() as conn:
-        prepared = direct._prepare(people._FELLOWS, conn.dialect)
+        prepared = direct._prepare(fellows._FELLOWS, conn.dialect)
         assert prepared is not None
-        sql, values = prepared.bound({"debate_ids": ["a", "b"], "person_id": 1, "chair": list(people.CHAIR_PARTIES),
+        sql, values = prepared.bound({"debate_ids": ["a", "b"], "person_id": 1, "chair": list(fellows.CHAIR_PARTIES),
                                       "limit": 8})
         plan = " | ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple(values)))
     assert "ix_memberships_party" in plan, plan

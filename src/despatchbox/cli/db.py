@@ -64,10 +64,11 @@ def compact_command(
                                                              "exit 3 at once instead)."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Merge the who-said index's levels that are due, in the configured database.
+    """Merge the who-said index's levels that are due, and count the fellow speakers of the members
+    whose debates changed, in the configured database.
 
-    `despatchbox update` leaves these merges for later so that a new day loads quickly;
-    `despatchbox serve` does them in the background, and this command does them now (for
+    `despatchbox update` leaves this work for later so that a new day loads quickly;
+    `despatchbox serve` does it in the background, and this command does it now (for
     instance from cron, after the update, where no server runs). Safe at any time: each merge is
     one transaction, and holds the ingest lock."""
     from ..pipeline.compaction import compact
@@ -78,9 +79,11 @@ def compact_command(
     if done is None:
         fail("an ingest is running on this database: try again when it has finished (or leave out --no-wait)", 3)
     if json_output:
-        print_json({"database": shown, "merges": done.merges, "seconds": round(done.seconds, 2)})
-    elif done.merges:
-        console.print(f"compacted {shown}: {done.merges} merge(s) of the who-said index in {done.seconds:.1f}s")
+        print_json({"database": shown, "merges": done.merges, "fellows_counted": done.fellows,
+                    "seconds": round(done.seconds, 2)})
+    elif done.merges or done.fellows:
+        console.print(f"compacted {shown}: {done.merges} merge(s) of the who-said index, the fellow speakers of "
+                      f"{done.fellows} member(s), in {done.seconds:.1f}s")
     else:
         console.print(f"{shown}: nothing to compact")
 

@@ -1,4 +1,4 @@
-"""Compaction: the who-said index's merges that an update leaves for later.
+"""Compaction: the who-said index's merges and the fellow speakers' counts that an update leaves for later.
 
 Every file's fingerprint rows are written to the index's newest level, and a level that outgrows its
 share of the record is merged into the next (:mod:`despatchbox.store.queries.fingerprint_levels`,
@@ -6,15 +6,19 @@ a log-structured merge tree). A full ingest merges as it goes. ``despatchbox upd
 merges (``ingest(..., defer_merges=True)``): one new day then costs what it costs into a small
 database (issue 18), and a level merges within an update only once it is
 :data:`~despatchbox.store.queries.fingerprint_levels.DEFERRED_SLACK` times past its share. The merges
-due meanwhile are done here:
+due meanwhile are done here, and so are the fellow speakers of the people an update's files named
+(:mod:`despatchbox.store.queries.fellows`: a member page counts them as it is rendered until then; a
+full ingest counts them as it ends, :func:`count_fellows`):
 
 * ``despatchbox db compact`` (:func:`compact`), e.g. from cron after the update;
 * ``despatchbox serve``, in the background (:class:`CompactWhenDue`): every
-  :data:`CHECK_EVERY` seconds it looks whether a merge is due (a few index probes) and, if no ingest
-  is running, does it at the lowest CPU priority.
+  :data:`CHECK_EVERY` seconds it looks whether a merge or a count is due (a few index probes) and, if
+  no ingest is running, does it at the lowest CPU priority.
 
 A merge holds the ingest lock (no ingest writes the newest level meanwhile) and is one transaction:
-readers see the index before it or after it, and a crash leaves it as it was.
+readers see the index before it or after it, and a crash leaves it as it was. The fellows are counted
+under the same lock, :data:`FELLOWS_PER_TRANSACTION` people a transaction: a person is listed as due
+until the transaction that keeps their count commits.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from sqlalchemy.engine import Engine
 from ..periodic import Periodic
 from ..store import locking
 from ..store.database import write_transaction
+from ..store.queries import fellows
 from ..store.queries.fingerprint_levels import overflowing, settle_fingerprints
 
 log = logging.getLogger(__name__)
@@ -37,14 +42,17 @@ log = logging.getLogger(__name__)
 CHECK_EVERY = 60.0
 #: the nice value of the thread that merges in ``despatchbox serve`` (19: the lowest priority)
 COMPACTION_NICENESS = 19
+#: people whose fellow speakers are counted in one transaction (~2 ms each at 1M)
+FELLOWS_PER_TRANSACTION = 200
 
 
 @dataclass(frozen=True)
 class Compacted:
-    """What one compaction did: merges made (each one ordered pass over the levels merged) and the
-    seconds they took."""
+    """What one compaction did: merges made (each one ordered pass over the levels merged), the people
+    whose fellow speakers were counted, and the seconds they took."""
     merges: int
     seconds: float
+    fellows: int = 0
 
 
 def merges_due(engine: Engine) -> bool:
@@ -53,9 +61,27 @@ def merges_due(engine: Engine) -> bool:
         return overflowing(conn) >= 0
 
 
+def fellows_due(engine: Engine) -> bool:
+    """Whether someone's fellow speakers are to be counted (read only; one probe)."""
+    with engine.connect() as conn:
+        return fellows.any_due(conn)
+
+
+def count_fellows(engine: Engine) -> int:
+    """Count the fellow speakers of everyone due, :data:`FELLOWS_PER_TRANSACTION` people a transaction;
+    returns how many people were counted. The caller holds the ingest lock."""
+    counted = 0
+    while True:
+        with write_transaction(engine) as conn:
+            done = fellows.count_due(conn, FELLOWS_PER_TRANSACTION)
+        if not done:
+            return counted
+        counted += done
+
+
 def compact(engine: Engine, wait: bool = True) -> Compacted | None:
-    """Merge every level past its share, each merge in its own transaction, until none is; None
-    when an ingest is running and ``wait`` is False (otherwise waits for it)."""
+    """Merge every level past its share, each merge in its own transaction, until none is, then count
+    the fellow speakers due; None when an ingest is running and ``wait`` is False (otherwise waits for it)."""
     started = time.perf_counter()
     merges = 0
     try:
@@ -65,9 +91,10 @@ def compact(engine: Engine, wait: bool = True) -> Compacted | None:
                     if not settle_fingerprints(conn):
                         break
                 merges += 1
+            counted = count_fellows(engine)
     except locking.Busy:
         return None
-    return Compacted(merges, time.perf_counter() - started)
+    return Compacted(merges, time.perf_counter() - started, counted)
 
 
 class CompactWhenDue(Periodic):
@@ -88,12 +115,13 @@ class CompactWhenDue(Periodic):
         # two ticks at once (the thread's and a caller's) cannot both merge: the second finds the
         # ingest lock held, and steps aside as it does for an ingest
         try:
-            if merges_due(self.engine):
+            if merges_due(self.engine) or fellows_due(self.engine):
                 done = compact(self.engine, wait=False)
-                if done is not None and done.merges:
-                    log.info("who-said index: %d merge(s) of its levels in %.1fs", done.merges, done.seconds)
+                if done is not None and (done.merges or done.fellows):
+                    log.info("compaction: %d merge(s) of the who-said index's levels, the fellow speakers of "
+                             "%d people, in %.1fs", done.merges, done.fellows, done.seconds)
         except Exception:          # the server goes on; the next look tries again
-            log.exception("who-said index: compaction failed (it is retried in %.0fs)", self.every)
+            log.exception("compaction failed (it is retried in %.0fs)", self.every)
         return True
 
     def last(self) -> None:

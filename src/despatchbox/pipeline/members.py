@@ -25,6 +25,7 @@ from ..attribute.speakers import SpeakerResolver
 from ..ingest.parlparse.members import MEMBERS_FILES, parse_members_file
 from ..ingest.parlparse.members_json import MEMBERS_JSON_FILES, parse_ministers_json, parse_people_json
 from ..ingest.records import Membership
+from ..store.queries import fellows
 from ..store.queries import members as q
 from ..store.queries import reresolve as rq
 
@@ -222,6 +223,12 @@ class HeldMembers:
     def none(cls) -> "HeldMembers":
         """Nothing known: every membership and person held counts as changed."""
         return cls({}, {})
+
+
+def chair_seats(held: HeldMembers) -> set[str]:
+    """The memberships of the chair's seats (Speaker, Chairman and Deputy Chairmen of Ways and Means),
+    whose speeches make nobody a fellow speaker (:mod:`despatchbox.store.queries.fellows`)."""
+    return {mid for mid, m in held.memberships.items() if m.party in fellows.CHAIR_PARTIES}
 
 
 def touched_speaker_ids(before: HeldMembers, after: HeldMembers) -> tuple[set[str], set[str]]:

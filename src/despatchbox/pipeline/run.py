@@ -28,14 +28,16 @@ from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import version_rank
 from ..store import locking
 from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
+from ..store.queries import fellows
 from ..store.queries import files as fq
 from ..store.queries import members as mq
 from ..store.queries.fingerprint_levels import DEFERRED_SLACK
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from ..store.search.index_marks import index_dir
-from .members import (HeldMembers, derive_members, finish_members, parse_members, prepare_members_file,
-                      reresolve_held)
+from .compaction import count_fellows
+from .members import (HeldMembers, chair_seats, derive_members, finish_members, parse_members,
+                      prepare_members_file, reresolve_held)
 from .batch import WriteBatch
 from .conflicts import conflict_error
 from .prepare import FILE_WRITERS, Prepared, Preparer, plan_files, prepare_file, redirects_of
@@ -106,7 +108,8 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
     reported and skipped whole). ``defer_merges``: the who-said index's levels are merged in this run
     only once they are well past their share (:data:`~despatchbox.store.queries.fingerprint_levels.DEFERRED_SLACK`),
     leaving the merges that are merely due to compaction (:mod:`.compaction`): what ``despatchbox
-    update`` does, so that one new day costs what it costs into a small database."""
+    update`` does, so that one new day costs what it costs into a small database; the fellow speakers
+    of the people the run's files named are then left to compaction too (else counted as the run ends)."""
     progress = progress or Progress()
     report = IngestReport()
     found = discover(paths)
@@ -146,6 +149,8 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             with write_transaction(engine) as conn:
                 finish_members(conn, derived)
                 report.reresolved = moves.write(conn)
+                if chair_seats(held_members) != chair_seats(held_now):     # who counts as a fellow speaker
+                    fellows.mark_all_due(conn)
         with engine.connect() as conn:
             resolver, posts = _build_resolver(conn, held_now)
         series: dict[str, list[Path]] = defaultdict(list)
@@ -173,6 +178,8 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         with write_transaction(engine) as conn:
             fq.finish_batch(conn, batch)
         _feed_search_index(engine)        # the search index outside the database catches up
+        if not defer_merges:              # an update leaves them to compaction, as it does the merges
+            count_fellows(engine)
     progress.finish()
     return report
 

@@ -304,6 +304,24 @@ person_departments = Table(           # a person's debates with a department, by
 )
 
 
+person_fellows = Table(               # a person's fellow speakers, counted when their debates change (0029)
+    "person_fellows", metadata,
+    Column("person_id", Integer, nullable=False),
+    Column("fellow_id", Integer, nullable=False),
+    Column("debates", Integer, nullable=False),                    # of the person's latest, where both spoke
+    Column("speeches", Integer, nullable=False),                   # the fellow's, in those debates
+    PrimaryKeyConstraint("person_id", "fellow_id", name="pk_person_fellows"),
+    sqlite_with_rowid=False,
+)
+
+person_fellows_due = Table(           # the people whose fellow speakers must be counted again (0029)
+    "person_fellows_due", metadata,
+    Column("person_id", Integer, nullable=False),
+    PrimaryKeyConstraint("person_id", name="pk_person_fellows_due"),
+    sqlite_with_rowid=False,
+)
+
+
 file_departments = Table(             # each file's sections and question groups by department and kind
     "file_departments", metadata,
     Column("department_slug", String(80), nullable=False),

@@ -22,7 +22,8 @@ people and days' months from ``person_days``; the ``person_departments`` rows th
 name move by the difference between the file's rows before and after (summing a person's whole
 history with a department again grew with the record: 1.8 s of an 11 s one-day update at 1M); the
 file's ``file_departments`` rows are counted again from its debates and headings, and the
-``department_kinds`` rows they name move by the difference. The work is
+``department_kinds`` rows they name move by the difference. The people those rows named are listed
+for their fellow speakers to be counted again (``store/queries/fellows.py``). The work is
 bounded by what the file touches, not by the size of the record. Migration 0019 fills all three from a held record.
 
 A debate's speeches are all held on its day (ParlParse's files are one sitting day each), so a
@@ -35,6 +36,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Date, Select, and_, bindparam, case, cast, delete, distinct, func, insert, select, tuple_
 
+from . import fellows
 from ..schema import (debate_speakers, debates, department_kinds, file_departments, headings, person_days,
                       person_departments, person_months, speeches)
 
@@ -85,6 +87,7 @@ def refresh_files(conn: Connection, file_ids: Iterable[int | None]) -> None:
                                                          _speakers_of(speeches.c.file_id.in_(chunk))))
         touched |= _keys_of(conn, chunk)
         _refresh_person_days(conn, {(person, day) for person, day, _dept, _kind in touched})
+        fellows.mark_due(conn, {person for person, _day, _dept, _kind in touched})
         _apply_department_changes(conn, before, _department_totals(conn, chunk))
         sections_before = _file_sections(conn, chunk)
         conn.execute(delete(file_departments).where(file_departments.c.file_id.in_(chunk)))

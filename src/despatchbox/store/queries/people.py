@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Connection, and_, bindparam, case, distinct, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 
 from ...record import kinds
 from ..schema import (debate_speakers, debates, divisions, headings, memberships, offices, people, person_days,
@@ -257,50 +257,6 @@ def debates_in_common(conn: Connection, person_a: int, person_b: int, limit: int
     total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = conn.execute(base.order_by(debates.c.date.desc(), debates.c.position).limit(limit).offset(offset))
     return int(total), [dict(r) for r in rows.mappings()]
-
-
-def fellow_speakers(conn: Connection, person_id: int, limit: int = 8, kinds=SPOKEN_KINDS,
-                    recent_debates: int = 100) -> list[dict]:
-    """The people (not the chair) who spoke in most of the same debates, among the person's
-    ``recent_debates`` latest ones: id, slug, name, house, debates, speeches (theirs, in those debates).
-
-    Read from ``debate_speakers`` (kept at ingest): the person's latest debates, those of these kinds,
-    then who else spoke in them by seat, before people and seats are looked up."""
-    wanted = set(kinds)
-    spoken = [i for i, kind in latest_debates(conn, person_id, recent_debates, with_kind=True) if kind in wanted]
-    if not spoken:
-        return []
-    rows = direct.dicts(conn, _FELLOWS, {"debate_ids": spoken, "person_id": person_id,
-                                         "chair": list(CHAIR_PARTIES), "limit": limit})
-    return [{**r, "speeches": int(r["speeches"])} for r in rows]
-
-
-#: the parties of the chair's seats (Speaker, Chairman and Deputy Chairmen of Ways and Means)
-CHAIR_PARTIES = ("SPK", "CWM", "DCWM")
-
-
-def _fellows_statement():
-    """Seats are filtered (the chair's) and summed per person first, then the few people left are looked
-    up: joining people to every (debate, seat) row before grouping cost a third more. The chair's seats
-    are the few memberships of its parties (``ix_memberships_party``, 0027), not a membership looked up
-    for every (debate, seat) row: 941 rows for the busiest member at 20k, 1.04 -> 0.69 ms."""
-    ds = debate_speakers
-    in_debates = func.count(distinct(ds.c.debate_id)).label("debates")
-    spoken = func.sum(ds.c.speeches + ds.c.questions + ds.c.answers).label("speeches")
-    chair_seats = select(memberships.c.id).where(memberships.c.party.in_(bindparam("chair", expanding=True)))
-    per_person = (select(ds.c.person_id, in_debates, spoken)
-                  .where(ds.c.debate_id.in_(bindparam("debate_ids", expanding=True)),
-                         ds.c.person_id != bindparam("person_id"),
-                         or_(ds.c.membership_id.is_(None), ds.c.membership_id.not_in(chair_seats)))
-                  .group_by(ds.c.person_id).subquery())
-    return (select(people.c.id, people.c.slug, people.c.name, people.c.house, per_person.c.debates,
-                   per_person.c.speeches)
-            .select_from(per_person.join(people, people.c.id == per_person.c.person_id))
-            .order_by(per_person.c.debates.desc(), per_person.c.speeches.desc(), people.c.name)
-            .limit(bindparam("limit")))
-
-
-_FELLOWS = _fellows_statement()
 
 
 #: rows of ``debate_speakers`` read beyond ``limit`` when looking for a person's latest debates (a

@@ -7,6 +7,7 @@ from fastapi import Request
 from ..page_threads import page_router
 from ...attribute.names import full_name, peerage_kind
 from ...store.queries import debates as debate_queries
+from ...store.queries import fellows as fellow_queries
 from ...store.queries import people as people_queries
 from ...store.queries.people import SPOKEN_KINDS, WRITTEN_ANSWER_KINDS
 from ..app import engine_of
@@ -58,7 +59,7 @@ def _member_page(request: Request, prefix: str, slug: str):
         departments = people_queries.department_debate_counts(conn, pid)
         recent = people_queries.recent_contributions(conn, pid, limit=10)
         votes = people_queries.votes_of(conn, pid, limit=15)
-        fellows = people_queries.fellow_speakers(conn, pid, limit=8)
+        fellows = fellow_queries.fellow_speakers(conn, pid)
     m = membership(current)
     seats = []
     for item in reversed(items):
