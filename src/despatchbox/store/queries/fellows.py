@@ -74,11 +74,12 @@ def _spoken_debates(conn: Connection, person_id: int, kinds, recent_debates: int
     return [i for i, kind in latest_debates(conn, person_id, recent_debates, with_kind=True) if kind in wanted]
 
 
-def _per_person(ds=debate_speakers):
+def _per_person():
     """Who else spoke in these debates (``debate_ids``), not from the chair's seats: person_id,
     debates, speeches. Seats are filtered and summed per person before people are looked up; the
     chair's seats are the few memberships of its parties (``ix_memberships_party``, 0027), not a
     membership looked up for every (debate, seat) row."""
+    ds = debate_speakers
     chair_seats = select(memberships.c.id).where(memberships.c.party.in_(bindparam("chair", expanding=True)))
     return (select(ds.c.person_id, func.count(distinct(ds.c.debate_id)).label("debates"),
                    func.sum(ds.c.speeches + ds.c.questions + ds.c.answers).label("speeches"))
