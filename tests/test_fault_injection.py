@@ -268,8 +268,9 @@ def test_a_fresh_ingest_killed_at_every_commit_converges(database_factory, tmp_p
     engine_for(start)                                   # the schema: its commits are not the ingest's
     boundaries = kill_at_every_boundary(database_factory, start, tree, tmp_path, batch_units)
     # the batch, 6 members files, the derived members state, the transcripts' batch (or each
-    # sitting's: the debates of 27 October in two versions, the committee), the batch finished
-    assert boundaries == 1 + 6 + 1 + (2 if batch_units == 1 else 1) + 1
+    # sitting's: the debates of 27 October in two versions, the committee), the batch finished, the
+    # fellow speakers of the people the transcripts named counted
+    assert boundaries == 1 + 6 + 1 + (2 if batch_units == 1 else 1) + 1 + 1
 
 
 def test_a_re_ingest_killed_at_every_commit_converges(database_factory, tmp_path):
@@ -280,5 +281,5 @@ def test_a_re_ingest_killed_at_every_commit_converges(database_factory, tmp_path
     after = _tree(_subset(tmp_path / "after"), [WESTMINSTER_HALL, *ARRIVING])
     boundaries = kill_at_every_boundary(database_factory, start, after, tmp_path)
     # the batch, reduced-all-members.xml, the derived members state, 27b and 28a in one batch,
-    # the batch finished
-    assert boundaries == 5
+    # the batch finished, the fellow speakers of the people 27b and 28a named counted
+    assert boundaries == 6

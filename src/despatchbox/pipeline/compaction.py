@@ -71,12 +71,14 @@ def count_fellows(engine: Engine) -> int:
     """Count the fellow speakers of everyone due, :data:`FELLOWS_PER_TRANSACTION` people a transaction;
     returns how many people were counted. The caller holds the ingest lock."""
     counted = 0
+    if not fellows_due(engine):
+        return counted
     while True:
         with write_transaction(engine) as conn:
             done = fellows.count_due(conn, FELLOWS_PER_TRANSACTION)
-        if not done:
-            return counted
         counted += done
+        if done < FELLOWS_PER_TRANSACTION:        # none left: the last transaction took what there was
+            return counted
 
 
 def compact(engine: Engine, wait: bool = True) -> Compacted | None:
