@@ -190,7 +190,7 @@ def reading(engine: Engine) -> Iterator[Connection]:
     has prepared on the server at a ROLLBACK (a rolled-back transaction might have changed the
     tables they were planned for), and a pooled connection's read ended with one: a page's statements
     were parsed and planned again on every request (a member page at 1M: 0.6 ms of parsing and
-    1.1 ms of planning in its 4.9 ms of PostgreSQL's time). Read through this, they are prepared
+    ~1.3 ms of planning in its 4.9 ms of PostgreSQL's time). Read through this, they are prepared
     once a connection has run them five times (psycopg's ``prepare_threshold``), then only bound.
     On an error the block's transaction is rolled back as before."""
     with engine.connect() as conn:
