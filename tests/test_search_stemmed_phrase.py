@@ -7,6 +7,7 @@ import pytest
 import tantivy
 from sqlalchemy import text
 
+from despatchbox.store.packing import unpack_text
 from despatchbox.store.search import parse, tantivy_index
 from despatchbox.store.search.stemmed_phrase import only_itself, prefixes, spellings
 from despatchbox.store.search.tantivy_search import to_query
@@ -77,7 +78,7 @@ def _with_positions_on_stem(sample_engine) -> tantivy.Index:
     with sample_engine.connect() as conn:
         for r in conn.execute(text(tantivy_index._ITEMS_SQL),
                               {"after": 0, "upto": 2 ** 62, "chunk": 10 ** 9}):
-            writer.add_document(tantivy.Document(item=int(r.item), stem=tantivy_index._body_text(r.body)))
+            writer.add_document(tantivy.Document(item=int(r.item), stem=unpack_text(r.body)))
     writer.add_document(tantivy.Document(kind=tantivy_index.MARKER))
     writer.commit()
     writer.wait_merging_threads()

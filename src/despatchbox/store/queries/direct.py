@@ -71,9 +71,7 @@ class _Prepared:
     def __init__(self, statement: Any, dialect: Any) -> None:
         compiling = _compiling_dialect(dialect)
         compiled = _limits_written(statement).compile(dialect=compiling)
-        if compiling.paramstyle not in _PLACEHOLDERS:
-            raise _Unsupported
-        self.placeholder = _PLACEHOLDERS[compiling.paramstyle]
+        self.placeholder = _PLACEHOLDERS[compiling.paramstyle]     # qmark or format: _compiling_dialect's
         names = list(compiled.positiontup or ())
         self.names = names
         binds = [compiled.binds[n] for n in names]

@@ -269,11 +269,6 @@ def _day(value) -> int:
     return (value if isinstance(value, date) else date.fromisoformat(str(value)[:10])).toordinal()
 
 
-def _body_text(body) -> str:
-    """The words to index from the packed body read by _ITEMS_SQL."""
-    return unpack_text(body)
-
-
 #: :func:`debate_key` of ids met again and again while feeding (a debate's id on each of its items, a
 #: question group's heading on its question and answer)
 _group_key = lru_cache(maxsize=1 << 14)(debate_key)
@@ -294,7 +289,7 @@ def _document(r) -> tantivy.Document:
     doc.add_text("kind", kind)
     doc.add_integer("date", _day(day))
     doc.add_integer("batch", int(batch or 0))
-    text = _body_text(body)
+    text = unpack_text(body)                                # the words to index: the packed body's text
     doc.add_text("stem", text)
     doc.add_text("exact", text)
     if person_id is not None:
