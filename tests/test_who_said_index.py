@@ -8,13 +8,14 @@ import shutil
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy import text as sql
 
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
 from despatchbox.store.schema import speeches
-from despatchbox.store.queries.fingerprint_levels import LEVELS, level_sizes, lowest_key
+from despatchbox.store.queries.fingerprint_blocks import KEY_MASK
+from despatchbox.store.queries.fingerprint_levels import LEVELS, in_blocks, level_sizes, lowest_key
 from despatchbox.store.queries.quotes import MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats, settle_fingerprints
 from despatchbox.store.schema import (quote_fingerprints, quote_fingerprints_level0, quote_fingerprints_level1,
                                      quote_speeches)
@@ -23,8 +24,23 @@ from .conftest import SAMPLE
 
 DEBATES = SAMPLE / "scrapedxml" / "debates"
 G = "uk.org.publicwhip/debate/2009-10-"
-#: the index's rows, wherever they are: in any of its levels (migrations 0024, 0026)
-ALL_ROWS = "(" + " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in LEVELS) + ")"
+#: the index's rows, wherever they are: in any of its levels (migrations 0024, 0026), and on PostgreSQL
+#: in the last level's blocks (0030)
+ALL_ROWS = "(" + " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in LEVELS) + "{blocks})"
+BLOCK_ROWS = (f"SELECT CAST(p >> 32 AS INTEGER) AS hash, CAST(p & {KEY_MASK} AS INTEGER) AS speech_key "
+              f"FROM quote_fingerprint_blocks CROSS JOIN LATERAL unnest(postings) AS p")
+
+
+def all_rows(conn) -> str:
+    """:data:`ALL_ROWS` for this database."""
+    return ALL_ROWS.format(blocks=f" UNION ALL {BLOCK_ROWS}" if in_blocks(conn) else "")
+
+
+def level_sql(conn, table) -> str:
+    """A level's ``(hash, speech_key)`` rows as a subquery: the last one's blocks with it on PostgreSQL."""
+    if table is LEVELS[-1] and in_blocks(conn):
+        return f"(SELECT hash, speech_key FROM {table.name} UNION ALL {BLOCK_ROWS})"
+    return table.name
 
 
 def held(conn) -> dict[str, str]:
@@ -35,7 +51,7 @@ def held(conn) -> dict[str, str]:
 
 
 def index_rows(conn) -> set[tuple[int, str]]:
-    return set(conn.execute(sql(f"SELECT f.hash, q.speech_id FROM {ALL_ROWS} f "
+    return set(conn.execute(sql(f"SELECT f.hash, q.speech_id FROM {all_rows(conn)} f "
                                 "JOIN quote_speeches q ON q.id = f.speech_key")).all())
 
 
@@ -52,16 +68,17 @@ def assert_index_is_exact(conn) -> None:
         "WHERE s.file_id <> q.file_id")).scalar()
     assert stale == 0
     not_current = conn.execute(sql(
-        f"SELECT count(*) FROM {ALL_ROWS} f JOIN quote_speeches q ON q.id = f.speech_key "
+        f"SELECT count(*) FROM {all_rows(conn)} f JOIN quote_speeches q ON q.id = f.speech_key "
         "JOIN source_files sf ON sf.id = q.file_id WHERE NOT sf.is_current")).scalar()
     assert not_current == 0
     # every speech's count of rows is the rows it has (what a replaced file's deletion is checked against)
     wrong = conn.execute(sql(
         "SELECT count(*) FROM quote_speeches q WHERE q.postings IS NULL OR q.postings <> "
-        f"(SELECT count(*) FROM {ALL_ROWS} f WHERE f.speech_key = q.id)")).scalar()
+        f"(SELECT count(*) FROM {all_rows(conn)} f WHERE f.speech_key = q.id)")).scalar()
     assert wrong == 0
     # a speech's rows are all in one level, and each level's keys are above those of the levels older than it
-    ranges = [conn.execute(sql(f"SELECT min(speech_key), max(speech_key) FROM {t.name}")).one() for t in LEVELS]
+    ranges = [conn.execute(sql(f"SELECT min(speech_key), max(speech_key) FROM {level_sql(conn, t)} AS level"))
+              .one() for t in LEVELS]
     held_ranges = [r for r in ranges if r[0] is not None]
     assert all(newer[0] > older[1] for newer, older in zip(held_ranges, held_ranges[1:]))
 
@@ -171,7 +188,7 @@ def test_candidates_is_one_indexed_statement(sample_engine):
 def test_very_common_fingerprints_are_skipped(sample_engine):
     with sample_engine.connect() as conn:
         texts = held(conn)
-        common = conn.execute(sql(f"SELECT hash, count(*) AS n FROM {ALL_ROWS} AS a GROUP BY hash "
+        common = conn.execute(sql(f"SELECT hash, count(*) AS n FROM {all_rows(conn)} AS a GROUP BY hash "
                                   "ORDER BY n DESC, hash LIMIT 1")).one()
         assert common.n > 3
         for cap in (1, 3, common.n - 1, common.n):
@@ -314,7 +331,8 @@ def test_a_files_rows_are_deleted_exactly_whatever_the_fingerprints(fresh_engine
 
 
 def _rows_in(conn, table) -> int:
-    return conn.execute(select(func.count()).select_from(table)).scalar_one()
+    """A level's rows (the last level's: its blocks' postings too, on PostgreSQL)."""
+    return conn.execute(sql(f"SELECT count(*) FROM {level_sql(conn, table)} AS level")).scalar_one()
 
 
 def _assert_answers_as_in_memory(conn, every: int = 40, also: tuple[str, ...] = ()) -> None:

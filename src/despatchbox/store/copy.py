@@ -12,7 +12,11 @@ tables. Then, in ONE transaction on the target (it ends up with everything or no
    index outside the target rebuilds itself; triggers are switched off while copying so that
    each row is listed once, by the rebuild;
 3. PostgreSQL sequences (serial / identity ids) are moved past the copied ids;
-4. every table's row count is compared with the source's; any difference rolls it all back.
+4. every table's row count is compared with the source's; any difference rolls it all back;
+5. the who-said index's biggest level changes shape between them (PostgreSQL holds it in blocks of
+   postings, ``store/queries/fingerprint_blocks.py``): into SQLite the blocks are written out as
+   ``quote_fingerprints`` rows; into PostgreSQL the rows land in its ``quote_fingerprints`` and are
+   merged into its blocks.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from sqlalchemy import Connection, MetaData, Table, func, select, text
 from sqlalchemy.engine import Engine
 
 from .bulk import insert_rows
+from .queries import fingerprint_blocks, fingerprint_levels
 
 #: tables never copied: Alembic's bookkeeping (the target has its own)
 SKIP_TABLES = {"alembic_version"}
@@ -130,6 +135,7 @@ def copy_database(source: Engine, target: Engine, progress: CopyProgress | None 
                 if wrong:
                     raise CopyError("row counts differ after copying (source, target): "
                                     + ", ".join(f"{n} {a}≠{b}" for n, (a, b) in wrong.items()))
+                _fingerprints_reshaped(src_conn, dst_conn, src_md, dst_md, report, progress)
     progress.finish()
     return report
 
@@ -193,6 +199,27 @@ def _copy_table(src_conn: Connection, dst_conn: Connection, src_table: Table, ds
         copied += len(rows)
         progress.advance(len(rows))
     return copied
+
+
+def _fingerprints_reshaped(src_conn: Connection, dst_conn: Connection, src_md: MetaData, dst_md: MetaData,
+                           report: CopyReport, progress: CopyProgress) -> None:
+    """Step 5 of the module's note: the who-said index's blocks (PostgreSQL) written out as rows into
+    a target without them (SQLite), or the rows copied into PostgreSQL's big table merged into its
+    blocks; the postings counted against the source's."""
+    blocks, rows = fingerprint_blocks.BLOCKS.name, fingerprint_levels.LEVELS[-1].name
+    if blocks in src_md.tables and blocks not in dst_md.tables and rows in dst_md.tables:
+        progress.step("writing the who-said index's blocks as rows")
+        written = 0
+        for part in fingerprint_blocks.block_rows(src_conn):
+            dst_conn.exec_driver_sql(f"INSERT INTO {rows} (hash, speech_key) VALUES (?, ?)", part)
+            written += len(part)
+        if written != fingerprint_blocks.count_postings(src_conn):
+            raise CopyError(f"the who-said index's postings differ after copying: {written} written")
+        report.tables[rows] = report.tables.get(rows, 0) + written
+        report.skipped.remove(blocks)
+    elif fingerprint_levels.in_blocks(dst_conn) and report.tables.get(rows):
+        progress.step("packing the who-said index into blocks")
+        fingerprint_levels.pack_big_level(dst_conn)
 
 
 def _advance_sequences(conn: Connection, tables: list[Table]) -> None:

@@ -6,7 +6,7 @@ ids); open-ended ranges are NULL.
 """
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
                         PrimaryKeyConstraint, String,
                         Table, Text, UniqueConstraint)
 
@@ -385,6 +385,15 @@ quote_fingerprints_level0 = Table(    # level 0: every file's rows are written h
     Column("speech_key", Integer, nullable=False),
     PrimaryKeyConstraint("hash", "speech_key", name="pk_quote_fingerprints_level0"),
     sqlite_with_rowid=False,
+)
+
+# PostgreSQL only (0030): its biggest level as blocks of postings, a row per range of hashes (a row per
+# posting costs PostgreSQL ~72 bytes): store/queries/fingerprint_blocks.py
+quote_fingerprint_blocks = Table(
+    "quote_fingerprint_blocks", metadata,
+    Column("bucket", Integer, nullable=False),                      # hash >> BUCKET_SHIFT
+    Column("postings", ARRAY(BigInteger), nullable=False),          # hash << 32 | speech_key, sorted
+    PrimaryKeyConstraint("bucket", name="pk_quote_fingerprint_blocks"),
 )
 
 

@@ -24,6 +24,10 @@ Speech keys are handed out in increasing order and a file's rows are all in one 
 level holds a range of keys above those of the levels older than it: the lowest key of each level
 (:func:`lowest_key`) splits the speeches between them, and gives each level's size in speeches.
 Readers look in every level (one index probe each).
+
+On PostgreSQL the rows of the last level go one step further, into blocks of postings
+(``quote_fingerprint_blocks``, :mod:`.fingerprint_blocks`): a merge that reaches the big table
+writes into the blocks instead, the big table's own rows (after a ``db copy`` from SQLite) with it.
 """
 from __future__ import annotations
 
@@ -35,13 +39,14 @@ from operator import itemgetter
 from sqlalchemy import Connection, Table, bindparam, delete, func, select
 
 from ..bulk import insert_rows
+from . import fingerprint_blocks as blocks
 from ..schema import (quote_fingerprints, quote_fingerprints_level0, quote_fingerprints_level1, quote_fingerprints_recent,
                       quote_speeches, speeches)
 
 __all__ = [
     "LEVELS", "SHARES", "LOWEST_SAMPLE_ROWS", "FingerprintRows", "next_speech_key", "write_fingerprint_rows",
     "add_fingerprints", "lowest_key", "level_sizes", "overflowing", "settle_fingerprints", "delete_file_fingerprints",
-    "fingerprint_stats", "DEFERRED_SLACK",
+    "fingerprint_stats", "DEFERRED_SLACK", "in_blocks", "pack_big_level",
 ]
 
 #: the index's tables, newest first; the last is the big one, which is never merged anywhere
@@ -185,6 +190,9 @@ def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None,
     if through < 0:
         return False
     sources, target = LEVELS[:through + 1], LEVELS[through + 1]
+    if target is LEVELS[-1] and in_blocks(conn):
+        _merge_into_blocks(conn, sources + (target,))
+        return True
     union = " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in sources)
     # a row already in the target is the same row (a speech's rows are in one level): skipping it loses
     # nothing, and on SQLite it spares the statement journal a plain INSERT … SELECT keeps (in memory:
@@ -196,6 +204,27 @@ def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None,
                          + ("" if sqlite else " ON CONFLICT DO NOTHING"))
     for table in sources:
         conn.exec_driver_sql(f"DELETE FROM {table.name}")
+    return True
+
+
+def in_blocks(conn: Connection) -> bool:
+    """Whether the last level's rows go into blocks of postings (PostgreSQL: :mod:`.fingerprint_blocks`)."""
+    return conn.dialect.name == "postgresql"
+
+
+def _merge_into_blocks(conn: Connection, sources: tuple[Table, ...]) -> None:
+    blocks.merge_into_blocks(conn, sources)
+    for table in sources:
+        conn.exec_driver_sql(f"DELETE FROM {table.name}")
+
+
+def pack_big_level(conn: Connection) -> bool:
+    """On PostgreSQL, the big table's rows (a ``db copy`` from SQLite puts them there) merged into the
+    blocks; True if there were any."""
+    big = LEVELS[-1]
+    if not in_blocks(conn) or conn.execute(select(big.c.hash).limit(1)).first() is None:
+        return False
+    _merge_into_blocks(conn, (big,))
     return True
 
 
@@ -220,10 +249,15 @@ def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Ca
             deleted += conn.execute(delete(table).where(
                 table.c.hash == bindparam("h"), table.c.speech_key == bindparam("k")),
                 [{"h": h, "k": k} for h, k in pairs]).rowcount
+    packed = in_blocks(conn)
+    if packed and pairs and expected and deleted != expected:
+        deleted += blocks.delete_postings(conn, pairs)
     if deleted != expected:             # not what the file was indexed with: its range of keys, by a scan
         lo, hi = min(k for k, _s, _n in held), max(k for k, _s, _n in held)
         for table in LEVELS:
             deleted += conn.execute(delete(table).where(table.c.speech_key.between(lo, hi))).rowcount
+        if packed:
+            deleted += blocks.delete_key_range(conn, lo, hi)
     conn.execute(delete(quote_speeches).where(quote_speeches.c.file_id == file_id))
     return deleted
 
@@ -232,4 +266,4 @@ def fingerprint_stats(conn: Connection) -> dict:
     """Rows in the index (for tests and ``stats``)."""
     return {"speeches": conn.execute(select(func.count()).select_from(quote_speeches)).scalar_one(),
             "fingerprints": sum(conn.execute(select(func.count()).select_from(table)).scalar_one()
-                                for table in LEVELS)}
+                                for table in LEVELS) + (blocks.count_postings(conn) if in_blocks(conn) else 0)}

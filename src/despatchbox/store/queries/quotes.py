@@ -40,8 +40,9 @@ from sqlalchemy import Connection, select, union_all
 
 from ...ingest.records import Membership
 from ..schema import debates, headings, memberships, offices, people, speeches
+from .fingerprint_blocks import posting_sql
 from .fingerprint_levels import (LEVELS, FingerprintRows, add_fingerprints, delete_file_fingerprints, fingerprint_stats,
-                                 settle_fingerprints, write_fingerprint_rows)
+                                 in_blocks, settle_fingerprints, write_fingerprint_rows)
 from .speakers import CHAIR_CODES, chair_own_parties, membership_columns, membership_of
 
 __all__ = [
@@ -60,7 +61,7 @@ NEIGHBOUR_WINDOW = 12
 # --- the SpeechIndex ------------------------------------------------------------------------------
 
 
-def _candidates_sql(n: int, mark: str) -> str:
+def _candidates_sql(n: int, mark: str, packed: bool = False) -> str:
     """The candidates statement for ``n`` fingerprints, with the DBAPI's placeholder ``mark``.
 
     Written for the driver directly (``exec_driver_sql``): this statement runs once per pasted
@@ -69,8 +70,12 @@ def _candidates_sql(n: int, mark: str) -> str:
     """
     values = ", ".join(f"(CAST({mark} AS BIGINT))" for _ in range(n))
     # every level of the index (store/queries/fingerprint_levels.py): a speech's rows are in one of them
-    postings = " UNION ALL ".join(f"SELECT speech_key FROM {t.name} WHERE hash = q.hash" for t in LEVELS)
-    found = " UNION ALL ".join(f"SELECT p.speech_key FROM ok JOIN {t.name} p ON p.hash = ok.hash" for t in LEVELS)
+    # (``packed``: PostgreSQL's last level in blocks too, fingerprint_blocks.py)
+    postings = " UNION ALL ".join([f"SELECT speech_key FROM {t.name} WHERE hash = q.hash" for t in LEVELS]
+                                  + ([posting_sql("q.hash")] if packed else []))
+    found = " UNION ALL ".join([f"SELECT p.speech_key FROM ok JOIN {t.name} p ON p.hash = ok.hash" for t in LEVELS]
+                               + ([f"SELECT b.speech_key FROM ok CROSS JOIN LATERAL ({posting_sql('ok.hash')}) AS b"]
+                                  if packed else []))
     # ``ok``: the query's fingerprints held by at most cap speeches (the (cap+1)-th posting does
     # not exist: an index probe that stops after cap+1 entries, however long the list)
     return f"""
@@ -116,7 +121,7 @@ class StoreSpeechIndex:
             return {}
         mark = _MARKS[self.conn.dialect.paramstyle]
         self.queries += 1
-        rows = self.conn.exec_driver_sql(_candidates_sql(len(hashes), mark),
+        rows = self.conn.exec_driver_sql(_candidates_sql(len(hashes), mark, in_blocks(self.conn)),
                                          (*hashes, self.max_postings, limit))
         return {sid: n for sid, n in rows}
 
