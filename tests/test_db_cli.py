@@ -20,6 +20,7 @@ from despatchbox.cli import app
 from despatchbox.pipeline.run import ingest
 from despatchbox.store.database import code_heads, current_heads, engine_for, make_engine
 from despatchbox.store.queries.fingerprint_blocks import count_postings
+from despatchbox.store.queries.fingerprint_levels import BLOCKS_OF
 from despatchbox.store.schema import ingest_batches, source_files, speeches
 
 from .conftest import MODERN, DatabaseFactory
@@ -57,9 +58,10 @@ def table_counts(url: str) -> dict[str, int]:
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'search_%'"))]
         counts = {n: conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one() for n in sorted(names)
                   if n != "alembic_version"}
-        # PostgreSQL holds the who-said index's last level in blocks (0030): its postings are the rows
-        if counts.pop("quote_fingerprint_blocks", None) is not None:
-            counts["quote_fingerprints"] += count_postings(conn)
+        # PostgreSQL holds the who-said index's two biggest levels in blocks (0030): their postings are rows
+        for level, held in BLOCKS_OF.items():
+            if counts.pop(held.name, None) is not None:
+                counts[level] += count_postings(conn, held)
         return counts
 
 
@@ -110,6 +112,7 @@ def test_copy_to_the_other_backend_and_back_keeps_everything(sample_url, other_b
     with engine_for(middle).connect() as conn:         # into PostgreSQL: the who-said rows packed in blocks
         if conn.dialect.name == "postgresql":
             assert conn.execute(text("SELECT count(*) FROM quote_fingerprints")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM quote_fingerprints_recent")).scalar_one() == 0
 
     back = database_factory.new_url()
     result = cli("db", "copy", "--from", middle, "--to", back, "--quiet")

@@ -44,8 +44,8 @@ from sqlalchemy import Integer, MetaData, select
 from despatchbox.pipeline.run import ingest
 from despatchbox.store.database import engine_for
 from despatchbox.store.queries.fingerprint_blocks import block_rows
-from despatchbox.store.queries.fingerprint_levels import in_blocks
-from despatchbox.store.schema import ingest_batches, metadata, quote_fingerprint_blocks, source_files
+from despatchbox.store.queries.fingerprint_levels import BLOCKS_OF, in_blocks
+from despatchbox.store.schema import ingest_batches, metadata, source_files
 from despatchbox.store.search import check_index, index_status
 
 from .conftest import SAMPLE
@@ -151,6 +151,8 @@ def _subset(root: Path, without: tuple[str, ...] = ()) -> Path:
 
 #: columns that differ between two runs that hold the same record: when it was loaded, by which run
 VOLATILE = {"source_files": {"ingested_at", "batch"}}
+#: PostgreSQL's tables of blocks of the who-said index's levels (0030)
+BLOCK_TABLES = {t.name for t in BLOCKS_OF.values()}
 
 
 def _surrogate(column) -> bool:
@@ -171,9 +173,9 @@ def snapshot(engine) -> dict[str, list[tuple]]:
         for table in metadata.sorted_tables:
             if table is ingest_batches:
                 continue                          # compared on its own: the killed run's batch stays
-            if table is quote_fingerprint_blocks:
-                if in_blocks(conn):               # PostgreSQL's last level (0030): its postings as rows
-                    out[table.name] = [(h, speech_of_key[k]) for part in block_rows(conn) for h, k in part]
+            if table.name in BLOCK_TABLES:
+                if in_blocks(conn):               # PostgreSQL's two biggest levels (0030): postings as rows
+                    out[table.name] = [(h, speech_of_key[k]) for part in block_rows(conn, table) for h, k in part]
                 continue
             columns = [c for c in table.columns if not _surrogate(c) and c.name not in VOLATILE.get(table.name, ())
                        and not (table.name == "quote_speeches" and c.name == "id")]
@@ -190,7 +192,7 @@ def snapshot(engine) -> dict[str, list[tuple]]:
             out[table.name] = sorted(rows, key=repr)
         # which of the index's levels holds a row depends on when merges ran (batches): one set
         out["quote_fingerprints"] = sorted(out["quote_fingerprints"] + out.pop("quote_fingerprints_recent")
-                                           + out.pop("quote_fingerprint_blocks", [])
+                                           + sum((out.pop(name, []) for name in BLOCK_TABLES), [])
                                            + out.pop("quote_fingerprints_level0")
                                            + out.pop("quote_fingerprints_level1"), key=repr)
         # the search index's list of items (outside schema.py: migrations 0002 and 0013); its ids

@@ -14,8 +14,7 @@ from sqlalchemy import text as sql
 from despatchbox.pipeline.run import FILE_WRITERS, ingest
 from despatchbox.quotes import InMemorySpeechIndex, SpeechIndex, attribute_text, fingerprints
 from despatchbox.store.schema import speeches
-from despatchbox.store.queries.fingerprint_blocks import KEY_MASK
-from despatchbox.store.queries.fingerprint_levels import LEVELS, in_blocks, level_sizes, lowest_key
+from despatchbox.store.queries.fingerprint_levels import LEVELS, level_rows_sql, level_sizes, lowest_key
 from despatchbox.store.queries.quotes import MAX_POSTINGS, StoreSpeechIndex, fingerprint_stats, settle_fingerprints
 from despatchbox.store.schema import (quote_fingerprints, quote_fingerprints_level0, quote_fingerprints_level1,
                                      quote_speeches)
@@ -24,23 +23,15 @@ from .conftest import SAMPLE
 
 DEBATES = SAMPLE / "scrapedxml" / "debates"
 G = "uk.org.publicwhip/debate/2009-10-"
-#: the index's rows, wherever they are: in any of its levels (migrations 0024, 0026), and on PostgreSQL
-#: in the last level's blocks (0030)
-ALL_ROWS = "(" + " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in LEVELS) + "{blocks})"
-BLOCK_ROWS = (f"SELECT CAST(p >> 32 AS INTEGER) AS hash, CAST(p & {KEY_MASK} AS INTEGER) AS speech_key "
-              f"FROM quote_fingerprint_blocks CROSS JOIN LATERAL unnest(postings) AS p")
-
-
 def all_rows(conn) -> str:
-    """:data:`ALL_ROWS` for this database."""
-    return ALL_ROWS.format(blocks=f" UNION ALL {BLOCK_ROWS}" if in_blocks(conn) else "")
+    """The index's rows, wherever they are: in any of its levels (migrations 0024, 0026), and on
+    PostgreSQL in the blocks of its two biggest levels (0030)."""
+    return "(" + " UNION ALL ".join(level_rows_sql(conn, t) for t in LEVELS) + ")"
 
 
 def level_sql(conn, table) -> str:
-    """A level's ``(hash, speech_key)`` rows as a subquery: the last one's blocks with it on PostgreSQL."""
-    if table is LEVELS[-1] and in_blocks(conn):
-        return f"(SELECT hash, speech_key FROM {table.name} UNION ALL {BLOCK_ROWS})"
-    return table.name
+    """A level's ``(hash, speech_key)`` rows as a subquery (its blocks' postings too, on PostgreSQL)."""
+    return f"({level_rows_sql(conn, table)})"
 
 
 def held(conn) -> dict[str, str]:

@@ -13,10 +13,10 @@ tables. Then, in ONE transaction on the target (it ends up with everything or no
    each row is listed once, by the rebuild;
 3. PostgreSQL sequences (serial / identity ids) are moved past the copied ids;
 4. every table's row count is compared with the source's; any difference rolls it all back;
-5. the who-said index's biggest level changes shape between them (PostgreSQL holds it in blocks of
-   postings, ``store/queries/fingerprint_blocks.py``): into SQLite the blocks are written out as
-   ``quote_fingerprints`` rows; into PostgreSQL the rows land in its ``quote_fingerprints`` and are
-   merged into its blocks.
+5. the who-said index's two biggest levels change shape between them (PostgreSQL holds them in blocks
+   of postings, ``store/queries/fingerprint_blocks.py``): into SQLite the blocks are written out as
+   rows of their levels; into PostgreSQL the rows land in the levels' tables and are merged into
+   their blocks.
 """
 from __future__ import annotations
 
@@ -203,23 +203,23 @@ def _copy_table(src_conn: Connection, dst_conn: Connection, src_table: Table, ds
 
 def _fingerprints_reshaped(src_conn: Connection, dst_conn: Connection, src_md: MetaData, dst_md: MetaData,
                            report: CopyReport, progress: CopyProgress) -> None:
-    """Step 5 of the module's note: the who-said index's blocks (PostgreSQL) written out as rows into
-    a target without them (SQLite), or the rows copied into PostgreSQL's big table merged into its
-    blocks; the postings counted against the source's."""
-    blocks, rows = fingerprint_blocks.BLOCKS.name, fingerprint_levels.LEVELS[-1].name
-    if blocks in src_md.tables and blocks not in dst_md.tables and rows in dst_md.tables:
-        progress.step("writing the who-said index's blocks as rows")
-        written = 0
-        for part in fingerprint_blocks.block_rows(src_conn):
-            dst_conn.exec_driver_sql(f"INSERT INTO {rows} (hash, speech_key) VALUES (?, ?)", part)
-            written += len(part)
-        if written != fingerprint_blocks.count_postings(src_conn):
-            raise CopyError(f"the who-said index's postings differ after copying: {written} written")
-        report.tables[rows] = report.tables.get(rows, 0) + written
-        report.skipped.remove(blocks)
-    elif fingerprint_levels.in_blocks(dst_conn) and report.tables.get(rows):
+    """Step 5 of the module's note: the who-said index's blocks (PostgreSQL) written out as rows of
+    their levels into a target without them (SQLite), each level's postings counted against the
+    source's; or the rows copied into PostgreSQL's levels kept in blocks merged into their blocks."""
+    for level, held in fingerprint_levels.BLOCKS_OF.items():
+        if held.name in src_md.tables and held.name not in dst_md.tables and level in dst_md.tables:
+            progress.step(f"writing the who-said index's {held.name} as rows")
+            written = 0
+            for part in fingerprint_blocks.block_rows(src_conn, held):
+                dst_conn.exec_driver_sql(f"INSERT INTO {level} (hash, speech_key) VALUES (?, ?)", part)
+                written += len(part)
+            if written != fingerprint_blocks.count_postings(src_conn, held):
+                raise CopyError(f"the who-said index's postings differ after copying {held.name}: {written} written")
+            report.tables[level] = report.tables.get(level, 0) + written
+            report.skipped.remove(held.name)
+    if fingerprint_levels.in_blocks(dst_conn):
         progress.step("packing the who-said index into blocks")
-        fingerprint_levels.pack_big_level(dst_conn)
+        fingerprint_levels.pack_levels(dst_conn)
 
 
 def _advance_sequences(conn: Connection, tables: list[Table]) -> None:

@@ -387,13 +387,20 @@ quote_fingerprints_level0 = Table(    # level 0: every file's rows are written h
     sqlite_with_rowid=False,
 )
 
-# PostgreSQL only (0030): its biggest level as blocks of postings, a row per range of hashes (a row per
-# posting costs PostgreSQL ~72 bytes): store/queries/fingerprint_blocks.py
-quote_fingerprint_blocks = Table(
+# PostgreSQL only (0030): its two biggest levels as blocks of postings, a row per range of hashes (a row
+# per posting costs PostgreSQL ~72 bytes): store/queries/fingerprint_blocks.py
+quote_fingerprint_blocks = Table(     # the big table's postings
     "quote_fingerprint_blocks", metadata,
     Column("bucket", Integer, nullable=False),                      # hash >> BUCKET_SHIFT
     Column("postings", ARRAY(BigInteger), nullable=False),          # hash << 32 | speech_key, sorted
     PrimaryKeyConstraint("bucket", name="pk_quote_fingerprint_blocks"),
+)
+
+quote_fingerprint_recent_blocks = Table(  # the recent level's postings
+    "quote_fingerprint_recent_blocks", metadata,
+    Column("bucket", Integer, nullable=False),
+    Column("postings", ARRAY(BigInteger), nullable=False),
+    PrimaryKeyConstraint("bucket", name="pk_quote_fingerprint_recent_blocks"),
 )
 
 

@@ -3,31 +3,35 @@
 On SQLite a level's ``(hash, speech_key)`` rows live in a ``WITHOUT ROWID`` table, ~11 bytes a row.
 PostgreSQL has no such table: every row is a heap tuple (a 24-byte header, a line pointer, the 8
 bytes) and an entry in the primary key's B-tree (another ~20), 72 bytes a posting in all — 1,560
-bytes a contribution at 1M, a third of the whole database (issue 18, storage). So on PostgreSQL
-the level that holds most of the record, the last one, is ``quote_fingerprint_blocks(bucket,
-postings)`` (migration 0030): a row per :data:`BUCKET_SHIFT` range of hashes, its postings one
-sorted ``BIGINT[]`` of ``hash << 32 | speech_key`` (~8 bytes a posting, the row's own costs shared
-by ~80 postings at 1M and ~1,000 at 12M).
+bytes a contribution at 1M, and the recent level another 466: 40 % of the whole database (issue 18,
+storage). So on PostgreSQL the two levels that hold most of the record, the recent one and the last
+one, keep their postings in ``quote_fingerprint_recent_blocks`` and ``quote_fingerprint_blocks``
+(migration 0030): a row per :data:`BUCKET_SHIFT` range of hashes, its postings one sorted
+``BIGINT[]`` of ``hash << 32 | speech_key`` (~8 bytes a posting, the row's own costs shared by ~80
+postings at 1M in the big level and ~1,000 at 12M).
 
-It is written only by merges, which rewrite the blocks they touch (:func:`merge_into_blocks`, one
-statement on the server); readers unnest the one block of each hash they look up
-(:func:`posting_sql`); a replaced file's postings are taken out of their blocks by value
-(:func:`delete_postings`) or, as a fallback, by its range of speech keys (:func:`delete_key_range`).
-``quote_fingerprints`` stays on PostgreSQL as a level of rows above the blocks (empty but after a
-``db copy`` from SQLite, and merged into the blocks by the next merge that reaches it).
+Blocks are written only by merges, which rewrite the blocks they touch (:func:`merge_into_blocks`,
+one statement on the server); readers cut each hash's run of postings out of its block with
+``fingerprint_postings`` (a binary search, migration 0030: :func:`block_postings_sql`); a replaced
+file's postings are taken out of their blocks by value (:func:`delete_postings`) or, as a fallback,
+by its range of speech keys (:func:`delete_key_range`). The two levels' row tables stay on
+PostgreSQL (empty but after a ``db copy`` from SQLite: readers read them too, and the next merge
+into a level's blocks takes its rows with it).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Connection, Table
 
-from ..schema import quote_fingerprint_blocks
+from ..schema import quote_fingerprint_blocks, quote_fingerprint_recent_blocks
 
-__all__ = ["BLOCKS", "BUCKET_SHIFT", "KEY_MASK", "posting", "posting_sql", "merge_into_blocks", "delete_postings",
+__all__ = ["BLOCKS", "BUCKET_SHIFT", "KEY_MASK", "posting", "posting_sql", "block_postings_sql", "merge_into_blocks", "delete_postings",
            "delete_key_range", "count_postings", "block_rows"]
 
+#: the big level's blocks, and the recent level's
 BLOCKS: Table = quote_fingerprint_blocks
+RECENT_BLOCKS: Table = quote_fingerprint_recent_blocks
 #: a hash's block: ``hash >> BUCKET_SHIFT`` (2**18 blocks of 32-bit hashes, ~80 postings a block at 1M
 #: contributions: a lookup unnests one of them)
 BUCKET_SHIFT = 14
@@ -43,17 +47,42 @@ def posting(hash_: int, speech_key: int) -> int:
 
 def posting_sql(hash_sql: str, blocks: Table = BLOCKS) -> str:
     """A subquery of the speech keys (column ``speech_key``) the blocks hold for the hash
-    ``hash_sql`` (a BIGINT expression): the one block unnested, its postings of that hash kept."""
+    ``hash_sql`` (a BIGINT expression): the hash's block found by its primary key, and the hash's run
+    of postings in it cut out by ``fingerprint_postings`` (migration 0030: a binary search, ~1 µs),
+    so that only those are unnested — a hash held by thousands of speeches (a stock phrase) can be
+    counted and skipped (``queries.quotes.MAX_POSTINGS``) without unnesting its block's postings,
+    and unnesting a block of ~650 postings and filtering them cost 4 µs a block at 1M, not 1."""
     return (f"SELECT CAST(p & {KEY_MASK} AS INTEGER) AS speech_key FROM {blocks.name} AS blk "
-            f"CROSS JOIN LATERAL unnest(blk.postings) AS p "
-            f"WHERE blk.bucket = CAST(({hash_sql}) >> {BUCKET_SHIFT} AS INTEGER) AND p >> 32 = ({hash_sql})")
+            f"CROSS JOIN LATERAL unnest(fingerprint_postings(blk.postings, {hash_sql})) AS p "
+            f"WHERE blk.bucket = CAST(({hash_sql}) >> {BUCKET_SHIFT} AS INTEGER)")
 
 
-def merge_into_blocks(conn: Connection, sources: Sequence[Table], blocks: Table = BLOCKS) -> None:
-    """Merge the rows of ``sources`` (levels of ``(hash, speech_key)`` rows) into the blocks in one
-    statement: the rows grouped by block and sorted, each block's new postings written as a row, or
-    merged into the row held (sorted, a posting already held kept once)."""
-    union = " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in sources)
+def block_postings_sql(hash_sql: str, blocks: Table = BLOCKS) -> str:
+    """A subquery of one row (column ``ps``, a ``BIGINT[]``), or none, for the hash ``hash_sql``: its run
+    of postings in its block (:func:`posting_sql` before unnesting)."""
+    return (f"SELECT fingerprint_postings(blk.postings, {hash_sql}) AS ps FROM {blocks.name} AS blk "
+            f"WHERE blk.bucket = CAST(({hash_sql}) >> {BUCKET_SHIFT} AS INTEGER)")
+
+
+def rows_sql(blocks: Table = BLOCKS) -> str:
+    """The blocks' postings as ``(hash, speech_key)`` rows (a SELECT, for unions with row tables)."""
+    return (f"SELECT CAST(p >> 32 AS INTEGER) AS hash, CAST(p & {KEY_MASK} AS INTEGER) AS speech_key "
+            f"FROM {blocks.name} AS blk CROSS JOIN LATERAL unnest(blk.postings) AS p")
+
+
+def lowest_key(conn: Connection, blocks: Table, sample_rows: int) -> int | None:
+    """The lowest speech key among the blocks' first ``sample_rows`` postings in key order (the rows'
+    :func:`.fingerprint_levels.lowest_key`); None when they hold none."""
+    return conn.exec_driver_sql(
+        f"SELECT min(CAST(p & {KEY_MASK} AS INTEGER)) FROM (SELECT p FROM "
+        f"(SELECT bucket, postings FROM {blocks.name} ORDER BY bucket LIMIT {int(sample_rows)}) AS blk "
+        f"CROSS JOIN LATERAL unnest(blk.postings) AS p ORDER BY p LIMIT {int(sample_rows)}) AS first").scalar()
+
+
+def merge_into_blocks(conn: Connection, union: str, blocks: Table = BLOCKS) -> None:
+    """Merge the ``(hash, speech_key)`` rows of ``union`` (a SELECT) into the blocks in one statement:
+    the rows grouped by block and sorted, each block's new postings written as a row, or merged into
+    the row held (sorted, a posting already held kept once)."""
     conn.exec_driver_sql(
         f"INSERT INTO {blocks.name} AS held (bucket, postings) "
         f"SELECT hash >> {BUCKET_SHIFT}, array_agg((CAST(hash AS BIGINT) << 32) | speech_key ORDER BY hash, speech_key) "

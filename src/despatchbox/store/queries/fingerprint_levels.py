@@ -25,9 +25,9 @@ level holds a range of keys above those of the levels older than it: the lowest 
 (:func:`lowest_key`) splits the speeches between them, and gives each level's size in speeches.
 Readers look in every level (one index probe each).
 
-On PostgreSQL the rows of the last level go one step further, into blocks of postings
-(``quote_fingerprint_blocks``, :mod:`.fingerprint_blocks`): a merge that reaches the big table
-writes into the blocks instead, the big table's own rows (after a ``db copy`` from SQLite) with it.
+On PostgreSQL the two biggest levels, the recent one and the last, keep their postings in blocks
+(:data:`BLOCKS_OF`, :mod:`.fingerprint_blocks`): a merge into one of them writes into its blocks,
+its own rows (after a ``db copy`` from SQLite) with it, and readers read both.
 """
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ from ..schema import (quote_fingerprints, quote_fingerprints_level0, quote_finge
 __all__ = [
     "LEVELS", "SHARES", "LOWEST_SAMPLE_ROWS", "FingerprintRows", "next_speech_key", "write_fingerprint_rows",
     "add_fingerprints", "lowest_key", "level_sizes", "overflowing", "settle_fingerprints", "delete_file_fingerprints",
-    "fingerprint_stats", "DEFERRED_SLACK", "in_blocks", "pack_big_level",
+    "fingerprint_stats", "DEFERRED_SLACK", "BLOCKS_OF", "in_blocks", "blocks_of", "block_tables", "level_rows_sql",
+    "pack_levels",
 ]
 
 #: the index's tables, newest first; the last is the big one, which is never merged anywhere
@@ -133,6 +134,32 @@ def add_fingerprints(conn: Connection, file_id: int, items: Iterable[tuple[str, 
 # --- merging levels ---------------------------------------------------------------------------------
 
 
+#: on PostgreSQL, the levels that keep their postings in blocks, and their tables of blocks
+BLOCKS_OF: dict[str, Table] = {quote_fingerprints_recent.name: blocks.RECENT_BLOCKS, quote_fingerprints.name: blocks.BLOCKS}
+
+
+def in_blocks(conn: Connection) -> bool:
+    """Whether the biggest levels keep their postings in blocks (PostgreSQL: :mod:`.fingerprint_blocks`)."""
+    return conn.dialect.name == "postgresql"
+
+
+def blocks_of(conn: Connection, level: Table) -> Table | None:
+    """The table of blocks of a level (PostgreSQL's recent and last levels), else None."""
+    return BLOCKS_OF.get(level.name) if in_blocks(conn) else None
+
+
+def block_tables(conn: Connection) -> list[Table]:
+    """Every table of blocks this database has, newest level first (none on SQLite)."""
+    return [b for b in (blocks_of(conn, level) for level in LEVELS) if b is not None]
+
+
+def level_rows_sql(conn: Connection, level: Table) -> str:
+    """A level's ``(hash, speech_key)`` rows as a SELECT: its table's, and its blocks' postings."""
+    held = blocks_of(conn, level)
+    own = f"SELECT hash, speech_key FROM {level.name}"
+    return own if held is None else f"{own} UNION ALL {blocks.rows_sql(held)}"
+
+
 def lowest_key(conn: Connection, table: Table, sample_rows: int = LOWEST_SAMPLE_ROWS) -> int | None:
     """The lowest speech key in one level (None when it is empty), read from its first
     ``sample_rows`` rows in key order, ``(hash, speech_key)``: exact when it holds no more, else the
@@ -141,7 +168,12 @@ def lowest_key(conn: Connection, table: Table, sample_rows: int = LOWEST_SAMPLE_
     with 4.5M rows waiting at 3M contributions, and grew with the record; the sample's answer can
     only be a little above the exact one, which delays a merge by as many speeches."""
     first = select(table.c.speech_key).order_by(table.c.hash, table.c.speech_key).limit(sample_rows).subquery()
-    return conn.execute(select(func.min(first.c.speech_key))).scalar()
+    low = conn.execute(select(func.min(first.c.speech_key))).scalar()
+    held = blocks_of(conn, table)
+    if held is None:
+        return low
+    in_blocks_low = blocks.lowest_key(conn, held, sample_rows)
+    return min((k for k in (low, in_blocks_low) if k is not None), default=None)
 
 
 def level_sizes(conn: Connection, sample_rows: int = LOWEST_SAMPLE_ROWS) -> list[tuple[int, int]]:
@@ -190,10 +222,11 @@ def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None,
     if through < 0:
         return False
     sources, target = LEVELS[:through + 1], LEVELS[through + 1]
-    if target is LEVELS[-1] and in_blocks(conn):
-        _merge_into_blocks(conn, sources + (target,))
+    target_blocks = blocks_of(conn, target)
+    if target_blocks is not None:         # PostgreSQL: into the target's blocks, its own rows with them
+        _merge_into_blocks(conn, (*sources, target), target_blocks)
         return True
-    union = " UNION ALL ".join(f"SELECT hash, speech_key FROM {t.name}" for t in sources)
+    union = " UNION ALL ".join(level_rows_sql(conn, t) for t in sources)
     # a row already in the target is the same row (a speech's rows are in one level): skipping it loses
     # nothing, and on SQLite it spares the statement journal a plain INSERT … SELECT keeps (in memory:
     # temp_store) of every page it changes, i.e. of the whole big table (260 MB at 1M). The levels are
@@ -202,30 +235,40 @@ def settle_fingerprints(conn: Connection, shares: Sequence[float] | None = None,
     conn.exec_driver_sql(f"INSERT {'OR IGNORE ' if sqlite else ''}INTO {target.name} (hash, speech_key) "
                          f"SELECT hash, speech_key FROM ({union}) AS merged ORDER BY hash, speech_key"
                          + ("" if sqlite else " ON CONFLICT DO NOTHING"))
-    for table in sources:
-        conn.exec_driver_sql(f"DELETE FROM {table.name}")
+    _empty(conn, sources)
     return True
 
 
-def in_blocks(conn: Connection) -> bool:
-    """Whether the last level's rows go into blocks of postings (PostgreSQL: :mod:`.fingerprint_blocks`)."""
-    return conn.dialect.name == "postgresql"
-
-
-def _merge_into_blocks(conn: Connection, sources: tuple[Table, ...]) -> None:
-    blocks.merge_into_blocks(conn, sources)
-    for table in sources:
+def _empty(conn: Connection, levels: Iterable[Table]) -> None:
+    for table in levels:
         conn.exec_driver_sql(f"DELETE FROM {table.name}")
+        held = blocks_of(conn, table)
+        if held is not None:
+            conn.exec_driver_sql(f"DELETE FROM {held.name}")
 
 
-def pack_big_level(conn: Connection) -> bool:
-    """On PostgreSQL, the big table's rows (a ``db copy`` from SQLite puts them there) merged into the
-    blocks; True if there were any."""
-    big = LEVELS[-1]
-    if not in_blocks(conn) or conn.execute(select(big.c.hash).limit(1)).first() is None:
-        return False
-    _merge_into_blocks(conn, (big,))
-    return True
+def _merge_into_blocks(conn: Connection, sources: tuple[Table, ...], target_blocks: Table) -> None:
+    """The rows and postings of ``sources`` (the last of them the target, whose blocks are
+    ``target_blocks``) into those blocks; the sources emptied, the target's own rows included."""
+    target = sources[-1]
+    union = " UNION ALL ".join([level_rows_sql(conn, t) for t in sources[:-1]]
+                               + [f"SELECT hash, speech_key FROM {target.name}"])
+    blocks.merge_into_blocks(conn, union, target_blocks)
+    _empty(conn, sources[:-1])
+    conn.exec_driver_sql(f"DELETE FROM {target.name}")
+
+
+def pack_levels(conn: Connection) -> bool:
+    """On PostgreSQL, the rows in the tables of the levels kept in blocks (a ``db copy`` from SQLite
+    puts them there) merged into their blocks; True if there were any."""
+    packed = False
+    for level in LEVELS:
+        held = blocks_of(conn, level)
+        if held is not None and conn.execute(select(level.c.hash).limit(1)).first() is not None:
+            blocks.merge_into_blocks(conn, f"SELECT hash, speech_key FROM {level.name}", held)
+            conn.exec_driver_sql(f"DELETE FROM {level.name}")
+            packed = True
+    return packed
 
 
 # --- deleting a file's rows --------------------------------------------------------------------------
@@ -249,15 +292,15 @@ def delete_file_fingerprints(conn: Connection, file_id: int, fingerprints_of: Ca
             deleted += conn.execute(delete(table).where(
                 table.c.hash == bindparam("h"), table.c.speech_key == bindparam("k")),
                 [{"h": h, "k": k} for h, k in pairs]).rowcount
-    packed = in_blocks(conn)
-    if packed and pairs and expected and deleted != expected:
-        deleted += blocks.delete_postings(conn, pairs)
+        level_blocks = blocks_of(conn, table)
+        if level_blocks is not None and pairs and expected and deleted != expected:
+            deleted += blocks.delete_postings(conn, pairs, level_blocks)
     if deleted != expected:             # not what the file was indexed with: its range of keys, by a scan
         lo, hi = min(k for k, _s, _n in held), max(k for k, _s, _n in held)
         for table in LEVELS:
             deleted += conn.execute(delete(table).where(table.c.speech_key.between(lo, hi))).rowcount
-        if packed:
-            deleted += blocks.delete_key_range(conn, lo, hi)
+        for level_blocks in block_tables(conn):
+            deleted += blocks.delete_key_range(conn, lo, hi, level_blocks)
     conn.execute(delete(quote_speeches).where(quote_speeches.c.file_id == file_id))
     return deleted
 
@@ -266,4 +309,4 @@ def fingerprint_stats(conn: Connection) -> dict:
     """Rows in the index (for tests and ``stats``)."""
     return {"speeches": conn.execute(select(func.count()).select_from(quote_speeches)).scalar_one(),
             "fingerprints": sum(conn.execute(select(func.count()).select_from(table)).scalar_one()
-                                for table in LEVELS) + (blocks.count_postings(conn) if in_blocks(conn) else 0)}
+                                for table in LEVELS) + sum(blocks.count_postings(conn, b) for b in block_tables(conn))}

@@ -36,13 +36,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, select, union_all
+from sqlalchemy import Connection, Table, select, union_all
 
 from ...ingest.records import Membership
 from ..schema import debates, headings, memberships, offices, people, speeches
-from .fingerprint_blocks import posting_sql
+from .fingerprint_blocks import KEY_MASK, block_postings_sql
 from .fingerprint_levels import (LEVELS, FingerprintRows, add_fingerprints, delete_file_fingerprints, fingerprint_stats,
-                                 in_blocks, settle_fingerprints, write_fingerprint_rows)
+                                 block_tables, settle_fingerprints, write_fingerprint_rows)
 from .speakers import CHAIR_CODES, chair_own_parties, membership_columns, membership_of
 
 __all__ = [
@@ -61,29 +61,48 @@ NEIGHBOUR_WINDOW = 12
 # --- the SpeechIndex ------------------------------------------------------------------------------
 
 
-def _candidates_sql(n: int, mark: str, packed: bool = False) -> str:
+def _candidates_sql(n: int, mark: str, packed: Sequence[Table] = ()) -> str:
     """The candidates statement for ``n`` fingerprints, with the DBAPI's placeholder ``mark``.
 
     Written for the driver directly (``exec_driver_sql``): this statement runs once per pasted
     paragraph and SQLAlchemy's compilation of a text with dozens of bind parameters would cost
     more than the lookup itself. Parameters: the n hashes, then the cap, then the limit.
+    ``packed``: the tables of blocks of the levels kept in them (PostgreSQL, fingerprint_blocks.py),
+    each hash's postings cut out of them once.
     """
     values = ", ".join(f"(CAST({mark} AS BIGINT))" for _ in range(n))
     # every level of the index (store/queries/fingerprint_levels.py): a speech's rows are in one of them
-    # (``packed``: PostgreSQL's last level in blocks too, fingerprint_blocks.py)
-    postings = " UNION ALL ".join([f"SELECT speech_key FROM {t.name} WHERE hash = q.hash" for t in LEVELS]
-                                  + ([posting_sql("q.hash")] if packed else []))
-    found = " UNION ALL ".join([f"SELECT p.speech_key FROM ok JOIN {t.name} p ON p.hash = ok.hash" for t in LEVELS]
-                               + ([f"SELECT b.speech_key FROM ok CROSS JOIN LATERAL ({posting_sql('ok.hash')}) AS b"]
-                                  if packed else []))
+    postings = " UNION ALL ".join(f"SELECT speech_key FROM {t.name} WHERE hash = q.hash" for t in LEVELS)
+    found = " UNION ALL ".join(f"SELECT p.speech_key FROM ok JOIN {t.name} p ON p.hash = ok.hash" for t in LEVELS)
     # ``ok``: the query's fingerprints held by at most cap speeches (the (cap+1)-th posting does
     # not exist: an index probe that stops after cap+1 entries, however long the list)
-    return f"""
+    if packed:
+        # each hash's run of postings cut out of its block once (``big``): counted without being unnested
+        # (a stock phrase's thousands), and unnested only for the hashes kept
+        held = "COALESCE(inblocks.n, 0)"
+        cut = " UNION ALL ".join(block_postings_sql("q.hash", b) for b in packed)
+        head = f"""
+        WITH q(hash) AS (VALUES {values}),
+        cap(n) AS (VALUES (CAST({mark} AS BIGINT))),
+        big AS MATERIALIZED (
+            SELECT q.hash AS hash, ps FROM q CROSS JOIN LATERAL ({cut}) AS b
+        ),
+        inblocks AS (SELECT hash, sum(cardinality(ps)) AS n FROM big GROUP BY hash),
+        ok AS (
+            SELECT q.hash AS hash FROM q CROSS JOIN cap LEFT JOIN inblocks ON inblocks.hash = q.hash
+            WHERE {held} <= cap.n
+              AND (SELECT c.speech_key FROM ({postings}) AS c LIMIT 1 OFFSET cap.n - {held}) IS NULL
+        ),"""
+        found += f" UNION ALL SELECT CAST(p & {KEY_MASK} AS INTEGER) FROM ok JOIN big ON big.hash = ok.hash " \
+                 "CROSS JOIN LATERAL unnest(big.ps) AS p"
+    else:
+        head = f"""
         WITH q(hash) AS (VALUES {values}),
         ok AS (
             SELECT q.hash AS hash FROM q
             WHERE (SELECT c.speech_key FROM ({postings}) AS c LIMIT 1 OFFSET {mark}) IS NULL
-        ),
+        ),"""
+    return head + f"""
         counts AS (
             SELECT f.speech_key AS speech_key, count(*) AS n
             FROM ({found}) AS f
@@ -121,7 +140,7 @@ class StoreSpeechIndex:
             return {}
         mark = _MARKS[self.conn.dialect.paramstyle]
         self.queries += 1
-        rows = self.conn.exec_driver_sql(_candidates_sql(len(hashes), mark, in_blocks(self.conn)),
+        rows = self.conn.exec_driver_sql(_candidates_sql(len(hashes), mark, block_tables(self.conn)),
                                          (*hashes, self.max_postings, limit))
         return {sid: n for sid, n in rows}
 
