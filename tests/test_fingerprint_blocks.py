@@ -29,8 +29,9 @@ def held(conn) -> list[tuple[int, int]]:
 
 
 def keys_of(conn, hash_: int) -> list[int]:
-    return sorted(conn.exec_driver_sql(f"SELECT speech_key FROM ({fb.posting_sql('CAST(%s AS BIGINT)')}) AS found",
-                                       (hash_, hash_)).scalars())
+    found = fb.block_postings_sql("CAST(%s AS BIGINT)")
+    return sorted(conn.exec_driver_sql(f"SELECT CAST(p & {fb.KEY_MASK} AS INTEGER) FROM ({found}) AS run "
+                                       f"CROSS JOIN LATERAL unnest(run.ps) AS p", (hash_, hash_)).scalars())
 
 
 def assert_blocks_in_order(conn) -> None:

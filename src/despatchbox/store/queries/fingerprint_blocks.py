@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Table
 
 from ..schema import quote_fingerprint_blocks, quote_fingerprint_recent_blocks
 
-__all__ = ["BLOCKS", "BUCKET_SHIFT", "KEY_MASK", "posting", "posting_sql", "block_postings_sql", "merge_into_blocks", "delete_postings",
+__all__ = ["BLOCKS", "BUCKET_SHIFT", "KEY_MASK", "posting", "block_postings_sql", "merge_into_blocks", "delete_postings",
            "delete_key_range", "count_postings", "block_rows"]
 
 #: the big level's blocks, and the recent level's
@@ -45,21 +45,13 @@ def posting(hash_: int, speech_key: int) -> int:
     return (hash_ << 32) | speech_key
 
 
-def posting_sql(hash_sql: str, blocks: Table = BLOCKS) -> str:
-    """A subquery of the speech keys (column ``speech_key``) the blocks hold for the hash
-    ``hash_sql`` (a BIGINT expression): the hash's block found by its primary key, and the hash's run
-    of postings in it cut out by ``fingerprint_postings`` (migration 0030: a binary search, ~1 µs),
-    so that only those are unnested — a hash held by thousands of speeches (a stock phrase) can be
-    counted and skipped (``queries.quotes.MAX_POSTINGS``) without unnesting its block's postings,
-    and unnesting a block of ~650 postings and filtering them cost 4 µs a block at 1M, not 1."""
-    return (f"SELECT CAST(p & {KEY_MASK} AS INTEGER) AS speech_key FROM {blocks.name} AS blk "
-            f"CROSS JOIN LATERAL unnest(fingerprint_postings(blk.postings, {hash_sql})) AS p "
-            f"WHERE blk.bucket = CAST(({hash_sql}) >> {BUCKET_SHIFT} AS INTEGER)")
-
-
 def block_postings_sql(hash_sql: str, blocks: Table = BLOCKS) -> str:
-    """A subquery of one row (column ``ps``, a ``BIGINT[]``), or none, for the hash ``hash_sql``: its run
-    of postings in its block (:func:`posting_sql` before unnesting)."""
+    """A subquery of one row (column ``ps``, a ``BIGINT[]``), or none, for the hash ``hash_sql`` (a
+    BIGINT expression): its run of postings in its block, the block found by its primary key and the
+    run cut out by ``fingerprint_postings`` (migration 0030: a binary search, ~1 µs). Readers unnest
+    only that run, and count it without unnesting (a stock phrase held by thousands of speeches is
+    skipped: ``queries.quotes.MAX_POSTINGS``); unnesting a whole block and filtering it cost ~4 µs a
+    block at 1M."""
     return (f"SELECT fingerprint_postings(blk.postings, {hash_sql}) AS ps FROM {blocks.name} AS blk "
             f"WHERE blk.bucket = CAST(({hash_sql}) >> {BUCKET_SHIFT} AS INTEGER)")
 

@@ -14,7 +14,9 @@ Two tables (migration 0003, reshaped by 0017; the second in levels since 0024 an
 * the levels of that table: a file's rows are written to a small table of the newest ones and
   merged down into bigger ones in ordered passes, so that a new day's rows touch few pages
   (``fingerprint_levels.py``: :data:`~.fingerprint_levels.LEVELS`, :func:`settle_fingerprints`).
-  Readers look in every level (one index probe each); a speech's rows are all in one.
+  Readers look in every level (one index probe each); a speech's rows are all in one. On
+  PostgreSQL the two biggest levels keep their postings in blocks, a row per range of hashes
+  (``fingerprint_blocks.py``, migration 0030): a row per posting cost it ~72 bytes.
 
 Both are owned by a source file: when a newer version of a day's file replaces an older one,
 :func:`delete_file_fingerprints` (called by ``store.queries.files.delete_file_records``, in the
