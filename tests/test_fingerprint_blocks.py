@@ -107,3 +107,16 @@ def test_the_recent_levels_rows_are_packed_in_its_own_blocks_and_its_lowest_key_
         # a row of the level beside its blocks (as a db copy leaves it) counts too
         conn.exec_driver_sql(f"INSERT INTO {quote_fingerprints_recent.name} (hash, speech_key) VALUES (-2147483648, 0)")
         assert lowest_key(conn, quote_fingerprints_recent) == 0
+
+
+def test_a_blocked_levels_lowest_key_reads_blocks_in_order_until_it_has_the_sample(pg, monkeypatch):
+    """Blocks are read a few at a time (here two), and only as far as the sample reaches: the lowest key
+    of the first n postings in key order, whatever n, as the rows' lowest_key reads it."""
+    monkeypatch.setattr(fb, "LOWEST_BLOCKS_READ", 2)
+    with pg.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {quote_fingerprints_recent.name} (hash, speech_key) VALUES (%s, %s)",
+                             EDGES)
+        pack_levels(conn)
+        ordered = sorted(EDGES)
+        for n in range(1, len(EDGES) + 3):
+            assert fb.lowest_key(conn, fb.RECENT_BLOCKS, n) == min(k for _h, k in ordered[:n]), n
