@@ -7,8 +7,8 @@ bytes a contribution at 1M, and the recent level another 466: 40 % of the whole 
 storage). So on PostgreSQL the two levels that hold most of the record, the recent one and the last
 one, keep their postings in ``quote_fingerprint_recent_blocks`` and ``quote_fingerprint_blocks``
 (migration 0030): a row per :data:`BUCKET_SHIFT` range of hashes, its postings one sorted
-``BIGINT[]`` of ``hash << 32 | speech_key`` (~8 bytes a posting, the row's own costs shared by ~80
-postings at 1M in the big level and ~1,000 at 12M).
+``BIGINT[]`` of ``hash << 32 | speech_key`` (~8 bytes a posting, the row's own costs shared by the
+block's postings: 212 at the median in the big level of the 1M bench database, ~1,000 at 12M).
 
 Blocks are written only by merges, which rewrite the blocks they touch (:func:`merge_into_blocks`,
 one statement on the server); readers cut each hash's run of postings out of its block with
