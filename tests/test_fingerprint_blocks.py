@@ -111,8 +111,9 @@ def test_the_recent_levels_rows_are_packed_in_its_own_blocks_and_its_lowest_key_
 
 def test_a_blocked_levels_lowest_key_reads_blocks_in_order_until_it_has_the_sample(pg, monkeypatch):
     """Blocks are read a few at a time (here two), and only as far as the sample reaches: the lowest key
-    of the first n postings in key order, whatever n, as the rows' lowest_key reads it."""
-    monkeypatch.setattr(fb, "LOWEST_BLOCKS_READ", 2)
+    of the first n postings in key order, whatever n, as the rows' lowest_key reads it; block_rows
+    pages through them the same way."""
+    monkeypatch.setattr(fb, "BLOCKS_READ", 2)
     with pg.begin() as conn:
         conn.exec_driver_sql(f"INSERT INTO {quote_fingerprints_recent.name} (hash, speech_key) VALUES (%s, %s)",
                              EDGES)
@@ -120,3 +121,6 @@ def test_a_blocked_levels_lowest_key_reads_blocks_in_order_until_it_has_the_samp
         ordered = sorted(EDGES)
         for n in range(1, len(EDGES) + 3):
             assert fb.lowest_key(conn, fb.RECENT_BLOCKS, n) == min(k for _h, k in ordered[:n]), n
+        # the postings as rows, read the same way: in key order, a part per two blocks
+        parts = list(fb.block_rows(conn, fb.RECENT_BLOCKS))
+        assert [r for part in parts for r in part] == ordered and len(parts) > 1

@@ -20,9 +20,9 @@ into a level's blocks takes its rows with it).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Row, Table
 
 from ..schema import quote_fingerprint_blocks, quote_fingerprint_recent_blocks
 
@@ -63,22 +63,35 @@ def rows_sql(blocks: Table = BLOCKS) -> str:
             f"FROM {blocks.name} AS blk CROSS JOIN LATERAL unnest(blk.postings) AS p")
 
 
-#: blocks read at a time by :func:`lowest_key`
-LOWEST_BLOCKS_READ = 64
+#: blocks read at a time, in order, by :func:`lowest_key` and :func:`block_rows`
+BLOCKS_READ = 64
+
+
+def _in_order(conn: Connection, blocks: Table, first: int | None = None) -> Iterator[Sequence[Row]]:
+    """The blocks as ``(bucket, postings)`` rows in bucket order, a list per :data:`BLOCKS_READ` of them
+    (a page by the bucket last read): what a reader holds is bounded by that many blocks, however the
+    postings crowd into low hashes. ``first``: read no more than that many postings of each block (a
+    reader that needs only a prefix of them)."""
+    after = -(1 << (31 - BUCKET_SHIFT)) - 1
+    while True:
+        postings = "postings" if first is None else f"postings[1:{int(first)}]"
+        rows = conn.exec_driver_sql(f"SELECT bucket, {postings} FROM {blocks.name} WHERE bucket > %s "
+                                    f"ORDER BY bucket LIMIT {BLOCKS_READ}", (after,)).all()
+        if rows:
+            yield rows
+        if len(rows) < BLOCKS_READ:
+            return
+        after = rows[-1][0]
 
 
 def lowest_key(conn: Connection, blocks: Table, sample_rows: int) -> int | None:
     """The lowest speech key among the blocks' first ``sample_rows`` postings in key order (the rows'
     :func:`.fingerprint_levels.lowest_key`); None when they hold none. The blocks are read in order,
-    :data:`LOWEST_BLOCKS_READ` at a time, only until that many postings are in hand: one statement
+    :data:`BLOCKS_READ` at a time, only until that many postings are in hand: one statement
     unnesting the first ``sample_rows`` blocks took 0.64 s at 1M, on every check for a due merge."""
     low: int | None = None
     taken = 0
-    after = -(1 << (31 - BUCKET_SHIFT)) - 1
-    while taken < sample_rows:
-        rows = conn.exec_driver_sql(
-            f"SELECT bucket, postings[1:%s] FROM {blocks.name} WHERE bucket > %s ORDER BY bucket "
-            f"LIMIT {LOWEST_BLOCKS_READ}", (sample_rows - taken, after)).all()
+    for rows in _in_order(conn, blocks, first=sample_rows):
         for _bucket, postings in rows:
             part = postings[:sample_rows - taken]
             if part:
@@ -86,10 +99,7 @@ def lowest_key(conn: Connection, blocks: Table, sample_rows: int) -> int | None:
                 low = least if low is None else min(low, least)
                 taken += len(part)
             if taken >= sample_rows:
-                break
-        if len(rows) < LOWEST_BLOCKS_READ:
-            break
-        after = rows[-1][0]
+                return low
     return low
 
 
@@ -141,18 +151,10 @@ def count_postings(conn: Connection, blocks: Table = BLOCKS) -> int:
     return conn.exec_driver_sql(f"SELECT COALESCE(SUM(cardinality(postings)), 0) FROM {blocks.name}").scalar_one()
 
 
-#: blocks read at a time by :func:`block_rows` (a 64th of them: ~340k postings at 1M contributions)
-BLOCKS_READ = 1 << (32 - BUCKET_SHIFT - 6)
-
-
 def block_rows(conn: Connection, blocks: Table = BLOCKS) -> Iterator[list[tuple[int, int]]]:
     """Every posting the blocks hold as ``(hash, speech_key)`` rows in key order, a list per
     :data:`BLOCKS_READ` blocks (``db copy`` to SQLite, tests)."""
-    first, stop = -(1 << (31 - BUCKET_SHIFT)), 1 << (31 - BUCKET_SHIFT)
-    for low in range(first, stop, BLOCKS_READ):
-        rows = conn.exec_driver_sql(
-            f"SELECT CAST(p >> 32 AS INTEGER), CAST(p & {KEY_MASK} AS INTEGER) FROM {blocks.name} AS blk "
-            f"CROSS JOIN LATERAL unnest(blk.postings) AS p WHERE blk.bucket BETWEEN %s AND %s ORDER BY p",
-            (low, low + BLOCKS_READ - 1)).all()
-        if rows:
-            yield [tuple(r) for r in rows]
+    for rows in _in_order(conn, blocks):
+        part = [(p >> 32, p & KEY_MASK) for _bucket, postings in rows for p in postings]
+        if part:
+            yield part

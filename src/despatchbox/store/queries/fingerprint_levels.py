@@ -265,8 +265,7 @@ def pack_levels(conn: Connection) -> bool:
     for level in LEVELS:
         held = blocks_of(conn, level)
         if held is not None and conn.execute(select(level.c.hash).limit(1)).first() is not None:
-            blocks.merge_into_blocks(conn, f"SELECT hash, speech_key FROM {level.name}", held)
-            conn.exec_driver_sql(f"DELETE FROM {level.name}")
+            _merge_into_blocks(conn, (level,), held)
             packed = True
     return packed
 
