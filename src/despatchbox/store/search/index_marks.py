@@ -40,6 +40,10 @@ SQLITE_ITEM_KEYS = "search_keys"
 #: the advisory lock PostgreSQL's search triggers take (migration 0021): whoever hands out item ids
 #: or removal numbers outside them takes it too
 SEARCH_LOCK_KEY = 0x64657372
+#: PostgreSQL's item ids (migration 0031): ``speeches.search_item``, handed out from this sequence by
+#: the trigger named here as a speech is written; ``search_items`` is a view of the speeches that have one
+POSTGRES_ITEM_IDS = "search_item_ids"
+POSTGRES_LISTING_TRIGGER = "search_items_follow"
 
 
 @dataclass(frozen=True)
@@ -131,8 +135,10 @@ def reading(engine: Engine):
 
 
 def list_items_again(conn: Connection) -> None:
-    """List every speech with text again, under new ids and a new installation id (any index of the
-    old list rebuilds itself); run in a transaction."""
+    """List every speech with text again under a new installation id (any index of the old list
+    rebuilds itself); run in a transaction. SQLite lists them under new ids. PostgreSQL keeps the ids
+    its speeches hold (0031: in their rows; a new id would rewrite every row) and gives one to each
+    speech with text that has none (written with the triggers off: a bulk load, ``db copy``)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SEARCH_LOCK_KEY})")
     if conn.dialect.name == "sqlite":
@@ -141,10 +147,10 @@ def list_items_again(conn: Connection) -> None:
             f"INSERT INTO {SQLITE_ITEM_KEYS} (speech) SELECT {stored_sql('id', PARLPARSE_ID)} FROM speeches "
             "WHERE text <> '' ORDER BY date, debate_id, position")
     else:
-        conn.exec_driver_sql("DELETE FROM search_items")
+        conn.exec_driver_sql("UPDATE speeches SET search_item = NULL WHERE text = '' AND search_item IS NOT NULL")
         conn.exec_driver_sql(
-            "INSERT INTO search_items (speech_id, debate_id, kind, date, person_id, membership_id) "
-            "SELECT id, debate_id, kind, date, person_id, membership_id FROM speeches WHERE text <> '' "
-            "ORDER BY date, debate_id, position")
+            f"UPDATE speeches s SET search_item = o.item FROM (SELECT id, nextval('{POSTGRES_ITEM_IDS}') AS item "
+            "FROM (SELECT id FROM speeches WHERE text <> '' AND search_item IS NULL "
+            "ORDER BY date, debate_id, position) unlisted) o WHERE s.id = o.id")
     conn.exec_driver_sql("DELETE FROM search_state")
     conn.exec_driver_sql(f"INSERT INTO search_state (installation) VALUES ('{uuid.uuid4()}')")
