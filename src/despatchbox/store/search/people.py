@@ -19,11 +19,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, select
 
 from ..queries.debates import record_state
 from ...ingest.records import Membership
 from ..schema import memberships, people
+from . import tantivy_index, tantivy_search
 from .model import PersonHit
 
 _WORD = re.compile(r"[^\W_]+")
@@ -131,11 +132,14 @@ def _index(conn: Connection) -> _NameIndex:
 
 
 def _item_counts(conn: Connection, person_ids: list[int]) -> dict[int, int]:
+    """Each person's items, counted in the search index (their postings of ``person``): counting them
+    in the database read every speech's row on PostgreSQL (0031: the item id is in it), 17 ms for
+    the busiest member at 1M contributions."""
     if not person_ids:
         return {}
-    stmt = text("SELECT person_id, count(*) AS n FROM search_items WHERE person_id IN :ids GROUP BY person_id"
-                ).bindparams(bindparam("ids", expanding=True))
-    return {r.person_id: int(r.n) for r in conn.execute(stmt, {"ids": person_ids})}
+    searcher = tantivy_index.current(conn).searcher()
+    counts = {p: tantivy_search.documents_with(searcher, "person", p) for p in set(person_ids)}
+    return {p: n for p, n in counts.items() if n}
 
 
 def search_people(conn: Connection, query: str, limit: int = 8) -> list[PersonHit]:

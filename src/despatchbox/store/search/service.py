@@ -212,12 +212,17 @@ def _hydrate(conn: Connection, parsed: ql.ParsedQuery, rows) -> list[SearchHit]:
 # --- what the filters can be set to ------------------------------------------------------------
 
 def filter_options(conn: Connection) -> FilterOptions:
-    """The department slugs and party codes present in the index, for a search form's choices."""
-    slugs = conn.exec_driver_sql("SELECT DISTINCT department_slug FROM debates WHERE department_slug IS NOT NULL"
-                                 ).scalars().all()
-    codes = conn.exec_driver_sql("SELECT DISTINCT m.party FROM memberships m WHERE m.id IN "
-                                 "(SELECT DISTINCT membership_id FROM search_items)").scalars().all()
-    return FilterOptions(department_slugs=sorted(slugs), party_codes=sorted(c for c in codes if c))
+    """The department slugs and party codes present in the index, for a search form's choices: of the
+    departments and the members data's parties (a few dozen), those the index holds, asked of it
+    once each time what it holds changes (~15 ms at 3M contributions). Every search page asks;
+    reading the items' memberships in SQL instead cost 3.3 s at 3M on SQLite, every time."""
+    slugs = conn.exec_driver_sql("SELECT slug FROM departments").scalars().all()
+    codes = conn.exec_driver_sql("SELECT DISTINCT party FROM memberships WHERE party IS NOT NULL").scalars().all()
+
+    def held(searcher) -> FilterOptions:
+        return FilterOptions(department_slugs=sorted(tantivy_search.values_held(searcher, "department", slugs)),
+                             party_codes=sorted(tantivy_search.values_held(searcher, "party", codes)))
+    return tantivy_index.current(conn).remembered(f"filter_options {slugs} {codes}", held)
 
 
 # --- upkeep (the same on both databases) --------------------------------------------------------

@@ -36,6 +36,7 @@ import threading
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import tantivy
 from sqlalchemy import Connection, text
@@ -44,6 +45,8 @@ from sqlalchemy.engine import Engine
 from ...allocator import Paced
 from ..packing import unpack_text
 from .index_marks import Marks, database_marks, held_items, index_dir, items_only_grow, reading
+
+T = TypeVar("T")
 
 #: tokenizers of the two text fields
 STEM, EXACT = "despatchbox_stem", "despatchbox_exact"
@@ -137,6 +140,7 @@ class SearchIndex:
     def __init__(self, path: Path | None):
         self.path = path
         self._lock = threading.Lock()
+        self._remembered: dict[str, tuple[Marks, Any]] = {}
         if path is None:
             self.index = tantivy.Index(SCHEMA)
         else:
@@ -157,6 +161,16 @@ class SearchIndex:
 
     def searcher(self) -> tantivy.Searcher:
         return self.index.searcher()
+
+    def remembered(self, key: str, compute: Callable[[tantivy.Searcher], T]) -> T:
+        """``compute(searcher)``, kept until the index's marks move (what the index holds changed)."""
+        marks = self.marks
+        held = self._remembered.get(key)
+        if held is not None and held[0] == marks:
+            return held[1]
+        value = compute(self.index.searcher())
+        self._remembered[key] = (marks, value)
+        return value
 
     def documents(self) -> int:
         """Item documents held (the marker left out)."""
