@@ -82,6 +82,17 @@ LEFT JOIN memberships m ON m.id = i.membership_id
 LEFT JOIN source_files f ON f.id = s.file_id
 WHERE i.id > :after AND i.id <= :upto
 ORDER BY i.id LIMIT :chunk"""
+#: the same on PostgreSQL, whose list is a view of the speeches (0031): read from them once, not joined
+#: to themselves by primary key (5.0 → 3.1 ms a chunk of 1,000 at 1M, EXPLAIN ANALYZE warm)
+_ITEMS_SQL_POSTGRESQL = """
+SELECT s.search_item AS item, s.id AS speech_id, s.debate_id, s.kind, s.date, s.person_id, m.party,
+       d.department_slug, f.batch, s.html AS body, s.element, s.heading_id
+FROM speeches s
+LEFT JOIN debates d ON d.id = s.debate_id
+LEFT JOIN memberships m ON m.id = s.membership_id
+LEFT JOIN source_files f ON f.id = s.file_id
+WHERE s.search_item > :after AND s.search_item <= :upto
+ORDER BY s.search_item LIMIT :chunk"""
 
 
 def analyzer(stem: bool) -> tantivy.TextAnalyzer:
@@ -245,8 +256,9 @@ class SearchIndex:
     def _add(self, conn: Connection, writer, after: int, upto: int) -> int:
         n = 0
         paced = Paced(QUEUE_ALLOWANCE)
+        items_sql = text(_ITEMS_SQL_POSTGRESQL if conn.dialect.name == "postgresql" else _ITEMS_SQL)
         while True:
-            rows = conn.execute(text(_ITEMS_SQL), {"after": after, "upto": upto, "chunk": CHUNK}).all()
+            rows = conn.execute(items_sql, {"after": after, "upto": upto, "chunk": CHUNK}).all()
             if not rows:
                 return n
             for r in rows:
