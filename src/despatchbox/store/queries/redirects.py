@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Row, bindparam, select, update
 
 from ..bulk import insert_rows
 from ..redirect_ids import PERFECT_MATCH, target_of, target_stored
-from ..redirect_sets import holds, pack, set_entry, split, target, unpack
+from ..redirect_sets import holds, pack, packed_holds, set_entry, split, target, unpack
 from ..schema import gid_redirect_sets, gid_redirects
 
 #: ids (or prefixes) per ``IN`` of a lookup
@@ -110,7 +110,7 @@ def next_id(conn: Connection, gid: str) -> str | None:
         return None
     held = conn.execute(select(gid_redirect_sets.c.letter, gid_redirect_sets.c.suffixes)
                         .where(gid_redirect_sets.c.prefix == parts[0])).first()
-    if held is None or not holds(unpack(held[1]), parts[1]):
+    if held is None or not packed_holds(held[1], parts[1]):
         return None
     return target(parts[0], held[0], parts[1])
 
