@@ -287,3 +287,31 @@ def test_0031_downgrades_to_rows_and_upgrades_back_to_the_same_sets(fresh_url):
         assert redirect_targets(conn, probe) == targets
         assert {gid: resolve_redirect(conn, gid) for gid in chains} == chains
 
+
+
+def test_0031_joins_a_prefix_met_twice_into_one_set(fresh_engine):
+    """A database collation that does not keep a prefix's ids together hands the migration a prefix
+    twice: the second part joins the set written for the first."""
+    import importlib.util
+
+    path = Path(database.__file__).parent / "migrations" / "versions" / "0031_redirect_sets.py"
+    spec = importlib.util.spec_from_file_location("migration_0031", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    perfect = [r for r in _redirects(DEBATES / "debates2009-10-27a.xml") if r["match_type"] == PERFECT_MATCH]
+    with fresh_engine.begin() as conn:       # the rows as 0030 held them
+        conn.execute(gid_redirects.insert(), perfect)
+    with fresh_engine.begin() as conn:
+        stored = conn.execute(text("SELECT old_id, new_id FROM gid_redirects ORDER BY old_id")).all()
+        entries = [(old, *migration._entry(old, letter)[1:]) for old, letter in stored]
+        sets = migration._Sets(conn)
+        half = len(entries) // 2
+        sets.add("debate/2009-10-27a", entries[half:])
+        sets.add("debate/2009-10-27a", entries[:half])
+        sets.flush()
+    with fresh_engine.connect() as conn:
+        rows, held = _tables(conn)
+    assert rows == []
+    assert [(h.prefix, h.letter, h.suffixes) for h in held] == [
+        (PREFIX + "debate/2009-10-27a", "b", pack(split(r["old_id"])[1] for r in perfect))]
