@@ -10,20 +10,26 @@ newline-joined, one zstd frame). ``gid_redirects`` keeps the rest (``changes``, 
 
 The 20k bench corpus (20,639 contributions): 62,462 rows become 76 sets and 4,334 rows (2,519
 ``changes``, 1,758 ``altques``, 57 ``removed``). SQLite: 2,691,072 bytes (130.4 a contribution) →
-gid_redirects 352,256 + gid_redirect_sets 98,304 + its key's index 4,096 = 22.0 a contribution, the
-same whether ingested so or upgraded (0.7 s). PostgreSQL, the same rows upgraded (0.9 s), after
-``VACUUM FULL``: heap and key 6,987,776 bytes (338.6 a contribution) → 729,088 (35.3).
+gid_redirects 352,256 + gid_redirect_sets 98,304 + its key's index 4,096 = 22.0 a contribution when
+ingested so; upgraded in place (0.4 s), the same sets and rows in 397,312 bytes (19.3). PostgreSQL,
+the same rows upgraded in place (0.5 s): heap, key and their maps 7,012,352 bytes (339.8 a
+contribution) → 778,240 (37.7); 35.3 after ``VACUUM FULL``.
 
-Upgrading creates the table and reads the rows a set can hold (``match_type`` ``''``, a one-letter
-``new_id``) in key order, a page at a time (keyset paging: memory holds a page and one prefix's
-suffixes, ~1,400 at most in the bench corpus); each prefix's suffixes become its set (the letter most
-of them go to; the others stay rows), the sets are written a few hundred a statement and the moved rows
-deleted a page at a time (``= ANY`` of an array on PostgreSQL, ``IN`` on SQLite). A prefix met again
-later (a database collation that does not keep a prefix's ids together) joins the set written for it.
-On PostgreSQL the packed column is ``STORAGE EXTERNAL``: zstd leaves nothing for TOAST to compress.
+Upgrading creates the table, copies the rows no set can hold into a new table in one statement
+(``changes``, ``altques``, ``removed``, targets elsewhere), and reads the others (``match_type`` ``''``,
+a one-letter ``new_id``) in key order, a page at a time (keyset paging: memory holds a page and one
+prefix's suffixes, ~1,400 at most in the bench corpus). Each prefix's suffixes become its set (the letter
+most of them go to; the rows to another letter are copied as rows), the sets written a few hundred a
+statement and the copied rows a page a statement (``INSERT … SELECT FROM unnest`` on PostgreSQL,
+``executemany`` on SQLite). The new table then replaces the held one (as 0018's did; ``WITHOUT ROWID``
+on SQLite, 0015): the moved rows leave with it. Deleting them instead left PostgreSQL's heap and key
+at full size (346.9 bytes a contribution after the upgrade above) until a ``VACUUM FULL``. A prefix
+met again later (a database collation that does not keep a prefix's ids together) joins the set
+written for it. On PostgreSQL the packed column is ``STORAGE EXTERNAL``: zstd leaves nothing for TOAST
+to compress.
 
-Downgrading writes every set's entries back as rows (a set at a time; one ``INSERT … SELECT FROM
-unnest`` a few thousand rows on PostgreSQL, ``executemany`` on SQLite) and drops the table.
+Downgrading writes every set's entries back as rows (a page of sets at a time, a statement a few
+thousand rows) and drops the table.
 
 Revision ID: 0031
 Revises: 0030
@@ -40,28 +46,49 @@ down_revision = "0030"
 branch_labels = None
 depends_on = None
 
-#: rows read (and deleted, and written back) per round
+#: rows read (and kept, and written back) per round
 CHUNK = 5000
 #: sets written per statement
 SETS_PER_WRITE = 200
+#: the rows a set may hold, as stored: a perfect match (0020c) to a version letter (0018)
+CANDIDATES = "match_type = '' AND length(new_id) = 1"
+#: every other row
+OTHERS = "match_type IS NULL OR match_type <> '' OR length(new_id) <> 1"
+
+
+def _insert_rows(conn, table: str, rows: list[tuple]) -> None:
+    """Rows (old_id, new_id, match_type) as stored, a statement a chunk."""
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start:start + CHUNK]
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"INSERT INTO {table} (old_id, new_id, match_type) SELECT * "
+                                 f"FROM unnest(%s::text[], %s::text[], %s::text[])", tuple(map(list, zip(*part))))
+        else:
+            conn.exec_driver_sql(f"INSERT INTO {table} (old_id, new_id, match_type) VALUES (?, ?, ?)", part)
 
 
 class _Sets:
-    """The sets being made, and the rows they take: written and deleted in rounds."""
+    """The sets being made, and the candidate rows they do not take (kept as rows): written in rounds."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, kept_table: str) -> None:
         self.conn = conn
-        self.postgresql = conn.dialect.name == "postgresql"
-        self.mark = "%s" if self.postgresql else "?"
+        self.kept_table = kept_table
+        self.mark = "%s" if conn.dialect.name == "postgresql" else "?"
         self.written: dict[str, str] = {}          # stored prefix → letter, of the sets written
         self.pending: list[tuple[str, str, bytes]] = []
-        self.moved: list[str] = []                 # stored old ids now in a set, to delete
+        self.kept: list[tuple] = []                # rows as stored, to write to the kept table
+
+    def keep(self, old: str, new: str) -> None:
+        self.kept.append((old, new, ""))
+        if len(self.kept) >= CHUNK:
+            self.flush()
 
     def add(self, prefix: str, group: list[tuple[str, str, str]]) -> None:
-        """One prefix's rows (stored old id, letter, suffix) as its set (or into the one written)."""
+        """One prefix's rows (stored old id, letter, suffix) as its set (or into the one written); the
+        rows to another letter than the set's are kept."""
         letter = self.written.get(prefix) or Counter(lt for _o, lt, _s in group).most_common(1)[0][0]
-        taken = [(old, suffix) for old, lt, suffix in group if lt == letter]
-        suffixes = [suffix for _o, suffix in taken]
+        suffixes = [suffix for _o, lt, suffix in group if lt == letter]
+        self.kept += [(old, lt, "") for old, lt, _s in group if lt != letter]
         if prefix in self.written:                 # met again: the collation split its ids
             self.flush()
             held = self.conn.exec_driver_sql(f"SELECT suffixes FROM gid_redirect_sets WHERE prefix = {self.mark}",
@@ -71,8 +98,7 @@ class _Sets:
         else:
             self.written[prefix] = letter
             self.pending.append((prefix, letter, pack(suffixes)))
-        self.moved += [old for old, _s in taken]
-        if len(self.pending) >= SETS_PER_WRITE or len(self.moved) >= CHUNK:
+        if len(self.pending) >= SETS_PER_WRITE or len(self.kept) >= CHUNK:
             self.flush()
 
     def flush(self) -> None:
@@ -81,16 +107,8 @@ class _Sets:
             self.conn.exec_driver_sql(f"INSERT INTO gid_redirect_sets (prefix, letter, suffixes) VALUES ({m}, {m}, {m})",
                                       self.pending)
             self.pending = []
-        for start in range(0, len(self.moved), CHUNK):
-            ids = self.moved[start:start + CHUNK]
-            if self.postgresql:
-                self.conn.exec_driver_sql("DELETE FROM gid_redirects WHERE old_id = ANY(%s)", (ids,))
-            else:
-                for part in range(0, len(ids), 500):
-                    some = ids[part:part + 500]
-                    self.conn.exec_driver_sql(f"DELETE FROM gid_redirects WHERE old_id IN ({', '.join('?' * len(some))})",
-                                              tuple(some))
-        self.moved = []
+        _insert_rows(self.conn, self.kept_table, self.kept)
+        self.kept = []
 
 
 def _entry(stored_old: str, letter: str) -> tuple[str, str, str] | None:
@@ -98,6 +116,23 @@ def _entry(stored_old: str, letter: str) -> tuple[str, str, str] | None:
     old = key_of(stored_old)
     entry = set_entry(old, target_of(old, letter), PERFECT_MATCH)
     return None if entry is None else (key_stored(entry[0]), entry[1], entry[2])
+
+
+def _candidates(conn):
+    """Pages of the rows a set may hold, (stored old id, letter), in key order (keyset paging)."""
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    last = None
+    while True:
+        if last is None:
+            rows = conn.exec_driver_sql(f"SELECT old_id, new_id FROM gid_redirects WHERE {CANDIDATES} "
+                                        f"ORDER BY old_id LIMIT {CHUNK}").all()
+        else:
+            rows = conn.exec_driver_sql(f"SELECT old_id, new_id FROM gid_redirects WHERE old_id > {mark} "
+                                        f"AND {CANDIDATES} ORDER BY old_id LIMIT {CHUNK}", (last,)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
 
 
 def upgrade() -> None:
@@ -108,33 +143,36 @@ def upgrade() -> None:
                          f"CONSTRAINT pk_gid_redirect_sets PRIMARY KEY (prefix))")
     if postgresql:
         conn.exec_driver_sql("ALTER TABLE gid_redirect_sets ALTER COLUMN suffixes SET STORAGE EXTERNAL")
-    sets = _Sets(conn)
-    group: list[tuple[str, str, str]]
-    wanted = "match_type = '' AND length(new_id) = 1"
-    prefix, group = "", []            # the prefix being read, and its rows
-    last = None
-    while True:
-        if last is None:
-            rows = conn.exec_driver_sql(f"SELECT old_id, new_id FROM gid_redirects WHERE {wanted} "
-                                        f"ORDER BY old_id LIMIT {CHUNK}").all()
-        else:
-            rows = conn.exec_driver_sql(f"SELECT old_id, new_id FROM gid_redirects WHERE old_id > {sets.mark} "
-                                        f"AND {wanted} ORDER BY old_id LIMIT {CHUNK}", (last,)).all()
-        if not rows:
-            break
+    # the rows kept go to a new table that replaces the held one (as 0018's): the moved rows leave
+    # with the old table, their space given back at once (PostgreSQL deleting them would leave the heap
+    # and its key at full size until a VACUUM FULL)
+    conn.exec_driver_sql("DROP TABLE IF EXISTS gid_redirects_kept")
+    conn.exec_driver_sql("CREATE TABLE gid_redirects_kept (old_id VARCHAR(120) NOT NULL, new_id VARCHAR(120) NOT NULL, "
+                         "match_type VARCHAR(40), CONSTRAINT gid_redirects_kept_pkey PRIMARY KEY (old_id))"
+                         + ("" if postgresql else " WITHOUT ROWID"))
+    conn.exec_driver_sql(f"INSERT INTO gid_redirects_kept (old_id, new_id, match_type) SELECT old_id, new_id, match_type "
+                         f"FROM gid_redirects WHERE {OTHERS} ORDER BY old_id")
+    sets = _Sets(conn, "gid_redirects_kept")
+    prefix = ""                       # the prefix being read, and its rows
+    group: list[tuple[str, str, str]] = []
+    for rows in _candidates(conn):
         for old, letter in rows:
             entry = _entry(old, letter)
             if entry is None:
+                sets.keep(old, letter)
                 continue
             if entry[0] != prefix:
                 if group:
                     sets.add(prefix, group)
                 prefix, group = entry[0], []
             group.append((old, entry[1], entry[2]))
-        last = rows[-1][0]
     if group:
         sets.add(prefix, group)
     sets.flush()
+    conn.exec_driver_sql("DROP TABLE gid_redirects")
+    conn.exec_driver_sql("ALTER TABLE gid_redirects_kept RENAME TO gid_redirects")
+    if postgresql:
+        conn.exec_driver_sql("ALTER INDEX gid_redirects_kept_pkey RENAME TO gid_redirects_pkey")
 
 
 def downgrade() -> None:
@@ -154,14 +192,7 @@ def downgrade() -> None:
         rows = []
         for prefix, letter, packed in page:
             whole = key_of(prefix)
-            rows += [(key_stored(whole + suffix), letter) for suffix in unpack(packed)]
-        for start in range(0, len(rows), CHUNK):
-            part = rows[start:start + CHUNK]
-            if postgresql:
-                conn.exec_driver_sql("INSERT INTO gid_redirects (old_id, new_id, match_type) SELECT o, n, '' "
-                                     "FROM unnest(%s::text[], %s::text[]) AS t(o, n)",
-                                     ([o for o, _n in part], [n for _o, n in part]))
-            else:
-                conn.exec_driver_sql("INSERT INTO gid_redirects (old_id, new_id, match_type) VALUES (?, ?, '')", part)
+            rows += [(key_stored(whole + suffix), letter, "") for suffix in unpack(packed)]
+        _insert_rows(conn, "gid_redirects", rows)
         last = page[-1][0]
     conn.exec_driver_sql("DROP TABLE gid_redirect_sets")
