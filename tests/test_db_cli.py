@@ -21,6 +21,7 @@ from despatchbox.pipeline.run import ingest
 from despatchbox.store.database import code_heads, current_heads, engine_for, make_engine
 from despatchbox.store.queries.fingerprint_blocks import count_postings
 from despatchbox.store.queries.fingerprint_levels import BLOCKS_OF
+from despatchbox.store.queries.redirects import every_redirect
 from despatchbox.store.schema import ingest_batches, source_files, speeches
 
 from .conftest import MODERN, DatabaseFactory
@@ -97,9 +98,17 @@ def test_db_upgrade_uses_the_configured_database(fresh_url):
     engine.dispose()
 
 
+def redirects(url: str) -> list[tuple]:
+    """Every redirect held (rows and sets, migration 0031), whole."""
+    with engine_for(url).connect() as conn:
+        return sorted(every_redirect(conn))
+
+
 def test_copy_to_the_other_backend_and_back_keeps_everything(sample_url, other_backend, database_factory):
     expected = stats_json(sample_url)
     expected_counts = table_counts(sample_url)
+    expected_redirects = redirects(sample_url)
+    assert expected_counts["gid_redirect_sets"] and expected_counts["gid_redirects"]
     middle = other_backend.new_url()
     result = cli("db", "copy", "--from", sample_url, "--to", middle, "--json")
     assert result.exit_code == 0, result.output
@@ -109,6 +118,7 @@ def test_copy_to_the_other_backend_and_back_keeps_everything(sample_url, other_b
     assert "search" in summary["rebuilt"]
     assert stats_json(middle) == expected
     assert table_counts(middle) == expected_counts
+    assert redirects(middle) == expected_redirects
     with engine_for(middle).connect() as conn:         # into PostgreSQL: the who-said rows packed in blocks
         if conn.dialect.name == "postgresql":
             assert conn.execute(text("SELECT count(*) FROM quote_fingerprints")).scalar_one() == 0
@@ -119,6 +129,7 @@ def test_copy_to_the_other_backend_and_back_keeps_everything(sample_url, other_b
     assert result.exit_code == 0, result.output
     assert stats_json(back) == expected
     assert table_counts(back) == expected_counts
+    assert redirects(back) == expected_redirects
     # the search index was rebuilt for each backend and finds the same speeches
     for words in ("swine flu", '"Post Office"', "afghanistan"):
         found = search_ids(sample_url, words)

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from despatchbox.cli import app
 from despatchbox.ingest.parlparse.transcripts import normalise_time, parse_transcript, version_rank
 from despatchbox.pipeline.run import ingest
-from despatchbox.store.queries.files import resolve_redirect
+from despatchbox.store.queries.redirects import every_redirect, resolve_redirect
 from despatchbox.store.queries.stats import stats
-from despatchbox.store.schema import divisions, gid_redirects, memberships, source_files, speeches, votes
+from despatchbox.store.schema import divisions, gid_redirect_sets, gid_redirects, memberships, source_files, speeches, votes
 
 from .conftest import MODERN, SAMPLE
 
@@ -161,11 +161,13 @@ def test_reingest_changes_nothing(fresh_engine):
     first = ingest(fresh_engine, [SAMPLE])
     with fresh_engine.connect() as conn:
         before = stats(conn)
-        n_redirects = len(conn.execute(select(gid_redirects.c.old_id)).all())
+        redirects = sorted(every_redirect(conn))
+        held = [conn.execute(select(table)).all() for table in (gid_redirects, gid_redirect_sets)]
     second = ingest(fresh_engine, [SAMPLE])
     with fresh_engine.connect() as conn:
         assert stats(conn) == before
-        assert len(conn.execute(select(gid_redirects.c.old_id)).all()) == n_redirects
+        assert sorted(every_redirect(conn)) == redirects
+        assert [conn.execute(select(table)).all() for table in (gid_redirects, gid_redirect_sets)] == held
     assert first.ok and second.ok
     assert second.loaded == [] and len(second.unchanged) == len(first.loaded) + len(first.superseded)
 

@@ -13,7 +13,8 @@ from despatchbox.pipeline import batch, run
 from despatchbox.pipeline.run import ingest
 from despatchbox.store.database import engine_for
 from despatchbox.store.queries.quotes import fingerprint_stats
-from despatchbox.store.schema import gid_redirects, source_files, speeches
+from despatchbox.store.queries.redirects import every_redirect
+from despatchbox.store.schema import source_files, speeches
 
 from .conftest import SAMPLE
 
@@ -49,7 +50,7 @@ def _held(engine) -> dict:
         by_file = dict(conn.execute(select(source_files.c.name, func.count(speeches.c.id))
                                     .join(speeches, speeches.c.file_id == source_files.c.id)
                                     .group_by(source_files.c.name)).all())
-        redirects = conn.execute(select(func.count()).select_from(gid_redirects)).scalar_one()
+        redirects = sum(1 for _r in every_redirect(conn))
         return {"files": files, "speeches": by_file, "fingerprints": fingerprint_stats(conn), "redirects": redirects}
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from despatchbox.attribute.department_match import _registry, keyword_hits, normalise
@@ -16,8 +15,7 @@ from despatchbox.quotes import normalise as norm
 from despatchbox.store.bulk import _bind_plan, bound_rows, insert_rows
 from despatchbox.store.packing import PackingError, unpack_body
 from despatchbox.store.packing.columns import HAS_TEXT, PackedBody, SpeechHtml, SpeechText, pack_speech_rows
-from despatchbox.store.queries.files import insert_redirects
-from despatchbox.store.redirect_ids import target_of
+from despatchbox.store.queries.redirects import every_redirect, insert_redirects
 from despatchbox.store.schema import gid_redirects, headings, speeches
 
 from .conftest import SAMPLE
@@ -131,7 +129,7 @@ def test_redirects_keep_the_held_target_and_the_last_given(fresh_engine):
             {"old_id": old.format(2), "new_id": new.format(2), "match_type": None},
             {"old_id": old.format(2), "new_id": "uk.org.publicwhip/wrans/2009-10-27a.5.0", "match_type": None}])
     with fresh_engine.connect() as conn:
-        held = {o: target_of(o, n) for o, n in conn.execute(select(gid_redirects.c.old_id, gid_redirects.c.new_id))}
+        held = {o: n for o, n, _m in every_redirect(conn)}
     assert held == {old.format(1): new.format(1), old.format(2): "uk.org.publicwhip/wrans/2009-10-27a.5.0"}
 
 

@@ -12,8 +12,8 @@ exact text hash is alone a stable identity. An item is recognised in three steps
    the normalised text. Same text at the same place in a newer version → the same key, and
    UNIQUE (alert_id, item_key) holds it once. A division is keyed by house, date and number.
 2. **Redirect chain**: a speech sent earlier whose record is no longer held (an *orphan*:
-   its file version was superseded) and whose gid reaches the candidate's gid through
-   ``gid_redirects`` is the same speech.
+   its file version was superseded) and whose gid reaches the candidate's gid through its
+   redirects (``gid_redirects`` and ``gid_redirect_sets``: store/queries/redirects.py) is the same speech.
 3. **Near duplicate**: otherwise an orphan of the same record kind, date and speaker whose
    text is nearly the same (Jaccard similarity of word and word-pair sets, estimated from a
    stored bottom-k :func:`sketch`, at least :data:`SAME_TEXT`; :data:`SAME_PLACE_TEXT` when

@@ -31,6 +31,7 @@ from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
 from ..store.queries import fellows
 from ..store.queries import files as fq
 from ..store.queries import members as mq
+from ..store.queries import redirects as rq
 from ..store.queries.fingerprint_levels import DEFERRED_SLACK
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
@@ -415,5 +416,5 @@ def _write_file(conn: Connection, series: str, job: _FileJob, current, batch: in
     else:
         fq.record_file(conn, name=job.path.name, kind=job.kind, series=series, version=job.version, day=job.day,
                        sha256=job.digest, size=job.size, is_current=False, records=0, batch=batch)
-    fq.insert_redirects(conn, job.redirects)
+    rq.insert_redirects(conn, job.redirects)
     return changed

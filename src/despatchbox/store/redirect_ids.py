@@ -19,6 +19,9 @@ The version letter is the character before the first ``.`` of an id's part after
 ``match_type`` is a :class:`RedirectMatch` column (migration 0020c): ``perfectmatch``, the match type
 of 93 % of redirects, is stored as ``''``; any other value as it is, or behind ``=`` if it is ``''``
 or begins with ``=``. Comparisons (``match_type != 'removed'``) are written with whole values.
+
+Since migration 0031 the perfect matches to the same id under another letter are not rows: they are
+held a set per superseded version (store/redirect_sets.py), and ``gid_redirects`` keeps the others.
 """
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ def key_of(value: str) -> str:
     return short_text.whole(value, PREFIX)
 
 
-def _letter_at(gid: str) -> int | None:
+def letter_at(gid: str) -> int | None:
     """Where the version letter of a whole id is, if it has one."""
     if not gid.startswith(PREFIX):
         return None
@@ -58,8 +61,8 @@ def _letter_at(gid: str) -> int | None:
 
 def target_stored(old_id: str, new_id: str) -> str:
     """``new_id`` as stored beside ``old_id``: one letter when only the version letter differs."""
-    at = _letter_at(old_id)
-    if (at is not None and len(new_id) == len(old_id) and _letter_at(new_id) == at
+    at = letter_at(old_id)
+    if (at is not None and len(new_id) == len(old_id) and letter_at(new_id) == at
             and new_id[:at] == old_id[:at] and new_id[at + 1:] == old_id[at + 1:]):
         return new_id[at]
     if len(new_id) == 1:
@@ -71,7 +74,7 @@ def target_of(old_id: str, stored: str) -> str:
     """The whole new id from what :func:`target_stored` wrote beside ``old_id``."""
     if len(stored) != 1:
         return stored
-    at = _letter_at(old_id)
+    at = letter_at(old_id)
     if at is None:
         raise ValueError(f"redirect target {stored!r} is a version letter, but {old_id!r} has none")
     return old_id[:at] + stored + old_id[at + 1:]

@@ -6,8 +6,8 @@ ids); open-ended ranges are NULL.
 """
 from __future__ import annotations
 
-from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        PrimaryKeyConstraint, String,
+from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary,
+                        MetaData, PrimaryKeyConstraint, String,
                         Table, Text, UniqueConstraint)
 
 from .packing.columns import SpeechHtml, SpeechText
@@ -234,12 +234,19 @@ committee_members = Table(
     Column("attending", Boolean),
 )
 
-gid_redirects = Table(                # ids stored short (migration 0018): store/redirect_ids.py
+gid_redirects = Table(                # ids stored short (migration 0018): store/redirect_ids.py; most are in sets (0031)
     "gid_redirects", metadata,
     Column("old_id", RedirectKey, primary_key=True),
     Column("new_id", String(120), nullable=False),                 # redirect_ids.target_stored
     Column("match_type", RedirectMatch),                           # perfectmatch stored as '' (0020c)
     sqlite_with_rowid=False,        # migration 0015: the table is its primary key's b-tree
+)
+
+gid_redirect_sets = Table(            # migration 0031: store/redirect_sets.py
+    "gid_redirect_sets", metadata,    # a superseded version's ids that go to the same ids under another letter
+    Column("prefix", RedirectKey, primary_key=True),               # the old ids up to their version letter
+    Column("letter", String(1), nullable=False),                   # the version letter they go to
+    Column("suffixes", LargeBinary, nullable=False),               # the rest of each old id: redirect_sets.pack
 )
 
 

@@ -18,9 +18,9 @@ from sqlalchemy import (Connection, Insert, and_, delete, exists, func, insert, 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...record import kinds
-from ..redirect_ids import target_of
-from ..schema import (alert_deliveries, alert_signups, alerts, debates, departments, divisions, gid_redirects,
-                      headings, ingest_batches, memberships, people, source_files, speeches, votes)
+from ..schema import (alert_deliveries, alert_signups, alerts, debates, departments, divisions, headings,
+                      ingest_batches, memberships, people, source_files, speeches, votes)
+from . import redirects
 
 #: written answers: a question group is shown whole (question, asker, answer, answerer)
 WRANS_KINDS = kinds.ANSWERS
@@ -262,15 +262,9 @@ def orphaned_deliveries(conn: Connection, alert_id: int, days: Iterable[date]) -
 
 def redirect_targets(conn: Connection, old_ids: Iterable[str]) -> dict[str, str]:
     """old gid → the gid that replaced it, for the given ids (``removed`` redirects, which point at
-    a nearby heading rather than the same item, are left out)."""
-    old_ids = list(set(old_ids))
-    out: dict[str, str] = {}
-    for start in range(0, len(old_ids), 500):
-        out.update((old, target_of(old, stored)) for old, stored in conn.execute(
-            select(gid_redirects.c.old_id, gid_redirects.c.new_id).where(
-                gid_redirects.c.old_id.in_(old_ids[start:start + 500]),
-                or_(gid_redirects.c.match_type.is_(None), gid_redirects.c.match_type != "removed"))).tuples())
-    return out
+    a nearby heading rather than the same item, are left out): one hop, rows and sets
+    (queries/redirects.py)."""
+    return redirects.redirect_targets(conn, old_ids)
 
 
 # --- the record rows a digest is made of ------------------------------------------------------------

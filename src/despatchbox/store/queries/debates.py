@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, func, select, union_all
 from ..schema import (debates, department_kinds, divisions, headings, ingest_batches, memberships, people, source_files,
                       speeches)
 from . import direct
-from .files import resolve_redirect
+from .redirects import resolve_redirect
 from .people import SPOKEN_KINDS
 
 _SPEECH_COLUMNS = [speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
@@ -177,7 +177,7 @@ def debates_on(conn: Connection, day: date, kinds) -> list[dict]:
 
 def locate(conn: Connection, gid: str) -> dict | None:
     """Find any record by its id: {"type": debate|heading|speech|division, "id", "debate_id"}; ids of
-    superseded file versions are followed through ``gid_redirects`` (``redirected`` is then True)."""
+    superseded file versions are followed through their redirects (``redirected`` is then True)."""
     found = _locate_current(conn, gid)
     if found:
         return {**found, "redirected": False}

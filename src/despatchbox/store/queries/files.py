@@ -6,10 +6,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ..bulk import insert_rows
-from ..schema import (committee_members, committees, debates, divisions, gid_redirects, headings, ingest_batches,
-                      source_files, speeches, votes)
-from ..redirect_ids import target_of, target_stored
+from ..schema import (committee_members, committees, debates, divisions, headings, ingest_batches, source_files,
+                      speeches, votes)
 from .quotes import delete_file_fingerprints
 
 #: every table whose rows belong to one source file and are deleted by ``file_id`` when a newer
@@ -42,7 +40,7 @@ def current_file_of_series(conn: Connection, series: str):
 
 
 def delete_file_records(conn: Connection, file_id: int, fingerprints_of: Callable[[str], Iterable[int]]) -> None:
-    """Remove everything a file version contributed (not its redirects, which stay valid);
+    """Remove everything a file version contributed (not its redirects, which stay valid: queries/redirects.py);
     ``fingerprints_of`` is the function its speeches were fingerprinted with (the "who said this?"
     index's rows are found by recomputing them)."""
     delete_file_fingerprints(conn, file_id, fingerprints_of)
@@ -69,45 +67,6 @@ def record_file(conn: Connection, *, name: str, kind: str, series: str, version:
 
 def mark_not_current(conn: Connection, file_id: int) -> None:
     conn.execute(update(source_files).where(source_files.c.id == file_id).values(is_current=False))
-
-
-def insert_redirects(conn: Connection, redirects: list[dict]) -> None:
-    """Add redirects (the last one given for an old id wins); an old id already redirected keeps
-    its redirect."""
-    if not redirects:
-        return
-    seen = {}
-    for r in redirects:
-        seen[r["old_id"]] = r
-    if conn.dialect.name == "sqlite":
-        # the held ones are left by the insert itself (the key is the table's b-tree: OR IGNORE
-        # skips an old id already there), not looked up first by an IN of every id
-        rows = list(seen.values())
-        insert_rows(conn, gid_redirects, rows, values={"new_id": _stored_targets(rows)}, or_ignore=True)
-        return
-    existing = set(conn.execute(select(gid_redirects.c.old_id).where(
-        gid_redirects.c.old_id.in_(list(seen)))).scalars()) if len(seen) < 30000 else None
-    if existing is None:
-        existing = set(conn.execute(select(gid_redirects.c.old_id)).scalars())
-    rows = [r for k, r in seen.items() if k not in existing]
-    if rows:
-        insert_rows(conn, gid_redirects, rows, values={"new_id": _stored_targets(rows)})
-
-
-def _stored_targets(rows: list[dict]) -> list[str]:
-    return [target_stored(r["old_id"], r["new_id"]) for r in rows]
-
-
-def resolve_redirect(conn: Connection, gid: str, max_hops: int = 50) -> str | None:
-    """Follow redirects from an old id to the id that replaced it (None if never redirected)."""
-    current, hops = gid, 0
-    while hops < max_hops:
-        stored = conn.execute(select(gid_redirects.c.new_id).where(gid_redirects.c.old_id == current)).scalar()
-        nxt = None if stored is None else target_of(current, stored)
-        if nxt is None or nxt == current:
-            break
-        current, hops = nxt, hops + 1
-    return current if hops else None
 
 
 def first_held_id(conn: Connection, ids_by_table: dict[str, list[str]]) -> str | None:
