@@ -99,7 +99,7 @@ def test_db_upgrade_uses_the_configured_database(fresh_url):
 
 
 def redirects(url: str) -> list[tuple]:
-    """Every redirect held (rows and sets, migration 0031), whole."""
+    """Every redirect held (rows and sets, migration 0032), whole."""
     with engine_for(url).connect() as conn:
         return sorted(every_redirect(conn))
 

@@ -116,7 +116,7 @@ def test_0015_keeps_every_redirect_and_stores_the_table_by_its_key(tmp_path):
     ingest(engine, [SAMPLE_DIR])
     with engine.connect() as conn:
         before = conn.execute(text("SELECT old_id, new_id, match_type FROM gid_redirects ORDER BY old_id")).all()
-        every = sorted(every_redirect(conn))            # the rows and the sets (0031)
+        every = sorted(every_redirect(conn))            # the rows and the sets (0032)
     assert before and len(every) > len(before), "the sample week holds superseded versions, so redirects"
     command.downgrade(database.alembic_config(engine), "0014")
     with engine.connect() as conn:

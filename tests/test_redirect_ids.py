@@ -61,7 +61,7 @@ def test_the_sample_weeks_redirects_are_held_short_and_read_whole(tmp_path):
         sets = conn.execute(text("SELECT prefix, letter FROM gid_redirect_sets")).all()
         held = {old: (new, match) for old, new, match in every_redirect(conn)}
         assert held == written
-        # the perfect matches to the same id under another letter are in sets (0031); the rows are the rest
+        # the perfect matches to the same id under another letter are in sets (0032); the rows are the rest
         assert sets and all(not p.startswith(PREFIX) and len(lt) == 1 for p, lt in sets)
         assert len(stored) < 0.1 * len(written)
         assert not any(o.startswith(PREFIX) for o, _n, _m in stored)

@@ -1,6 +1,6 @@
-"""gid redirects held as sets (store/redirect_sets.py, migration 0031): the sample week's superseded
+"""gid redirects held as sets (store/redirect_sets.py, migration 0032): the sample week's superseded
 versions' letter changes held a set a version resolve exactly as their rows did, the other redirects
-stay rows, chains are followed, nothing is added twice, and 0031 converts a held database both ways."""
+stay rows, chains are followed, nothing is added twice, and 0032 converts a held database both ways."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -254,9 +254,9 @@ def _follow(expected: dict, gid: str) -> str | None:
     return current if hops else None
 
 
-# --- migration 0031 -------------------------------------------------------------------------------
+# --- migration 0032 -------------------------------------------------------------------------------
 
-def test_0031_downgrades_to_rows_and_upgrades_back_to_the_same_sets(fresh_url):
+def test_0032_downgrades_to_rows_and_upgrades_back_to_the_same_sets(fresh_url):
     engine = database.engine_for(fresh_url)
     batches = [_redirects(p) for p in _sample_files()]
     for batch in batches:
@@ -271,7 +271,7 @@ def test_0031_downgrades_to_rows_and_upgrades_back_to_the_same_sets(fresh_url):
         chains = {gid: resolve_redirect(conn, gid) for gid in probe[::41]}
     assert len(tables[1]) > 10 and len(tables[0]) < 0.1 * len(every)
     cfg = database.alembic_config(engine)
-    command.downgrade(cfg, "0030")
+    command.downgrade(cfg, "0031")
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT count(*) FROM gid_redirects")).scalar_one()
         names = conn.execute(text(
@@ -289,18 +289,18 @@ def test_0031_downgrades_to_rows_and_upgrades_back_to_the_same_sets(fresh_url):
 
 
 
-def test_0031_joins_a_prefix_met_twice_into_one_set(fresh_engine):
+def test_0032_joins_a_prefix_met_twice_into_one_set(fresh_engine):
     """A database collation that does not keep a prefix's ids together hands the migration a prefix
     twice: the second part joins the set written for the first."""
     import importlib.util
 
-    path = Path(database.__file__).parent / "migrations" / "versions" / "0031_redirect_sets.py"
-    spec = importlib.util.spec_from_file_location("migration_0031", path)
+    path = Path(database.__file__).parent / "migrations" / "versions" / "0032_redirect_sets.py"
+    spec = importlib.util.spec_from_file_location("migration_0032", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     perfect = [r for r in _redirects(DEBATES / "debates2009-10-27a.xml") if r["match_type"] == PERFECT_MATCH]
-    with fresh_engine.begin() as conn:       # the rows as 0030 held them
+    with fresh_engine.begin() as conn:       # the rows as 0031 held them
         conn.execute(gid_redirects.insert(), perfect)
     with fresh_engine.begin() as conn:
         stored = conn.execute(text("SELECT old_id, new_id FROM gid_redirects ORDER BY old_id")).all()

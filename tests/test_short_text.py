@@ -117,7 +117,7 @@ def test_0020c_converts_the_values_held_and_downgrades_back(fresh_url, db_backen
     with engine.connect() as conn:
         matches = dict(conn.execute(sql("SELECT old_id, match_type FROM gid_redirects")).all())
         matches_read = dict(conn.execute(select(gid_redirects.c.old_id, gid_redirects.c.match_type)).all())
-        # every redirect; the perfect matches to another letter are held in sets (0031), not rows
+        # every redirect; the perfect matches to another letter are held in sets (0032), not rows
         every = {old: match for old, _new, match in every_redirect(conn)}
     assert PERFECT_MATCH in every.values() and every.items() >= matches_read.items()
     assert {key_of(old): match_stored(m) for old, m in matches.items()} == {

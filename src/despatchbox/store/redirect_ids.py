@@ -20,7 +20,7 @@ The version letter is the character before the first ``.`` of an id's part after
 of 93 % of redirects, is stored as ``''``; any other value as it is, or behind ``=`` if it is ``''``
 or begins with ``=``. Comparisons (``match_type != 'removed'``) are written with whole values.
 
-Since migration 0031 the perfect matches to the same id under another letter are not rows: they are
+Since migration 0032 the perfect matches to the same id under another letter are not rows: they are
 held a set per superseded version (store/redirect_sets.py), and ``gid_redirects`` keeps the others.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""gid redirects held as sets (migration 0031): a superseded version's ids that go to the same ids
+"""gid redirects held as sets (migration 0032): a superseded version's ids that go to the same ids
 under another version letter, one row a version.
 
 A superseded version of a sitting day redirects almost every one of its ids to the same id under

@@ -234,7 +234,7 @@ committee_members = Table(
     Column("attending", Boolean),
 )
 
-gid_redirects = Table(                # ids stored short (migration 0018): store/redirect_ids.py; most are in sets (0031)
+gid_redirects = Table(                # ids stored short (migration 0018): store/redirect_ids.py; most are in sets (0032)
     "gid_redirects", metadata,
     Column("old_id", RedirectKey, primary_key=True),
     Column("new_id", String(120), nullable=False),                 # redirect_ids.target_stored
@@ -242,7 +242,7 @@ gid_redirects = Table(                # ids stored short (migration 0018): store
     sqlite_with_rowid=False,        # migration 0015: the table is its primary key's b-tree
 )
 
-gid_redirect_sets = Table(            # migration 0031: store/redirect_sets.py
+gid_redirect_sets = Table(            # migration 0032: store/redirect_sets.py
     "gid_redirect_sets", metadata,    # a superseded version's ids that go to the same ids under another letter
     Column("prefix", RedirectKey, primary_key=True),               # the old ids up to their version letter
     Column("letter", String(1), nullable=False),                   # the version letter they go to

@@ -1,5 +1,5 @@
 """gid redirects, written and followed wherever they are held: a row of ``gid_redirects`` each, or
-(most of them, migration 0031) in a set of ``gid_redirect_sets`` (store/redirect_sets.py).
+(most of them, migration 0032) in a set of ``gid_redirect_sets`` (store/redirect_sets.py).
 
 An old id is held in one place only: a row, or its prefix's set. Readers look at the rows first
 (an explicit row wins), then at the set of the id's prefix, which redirects exactly the suffixes it

@@ -31,8 +31,8 @@ to compress.
 Downgrading writes every set's entries back as rows (a page of sets at a time, a statement a few
 thousand rows) and drops the table.
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 """
 from collections import Counter
 
@@ -41,8 +41,8 @@ from alembic import op
 from despatchbox.store.redirect_ids import PERFECT_MATCH, key_of, key_stored, target_of
 from despatchbox.store.redirect_sets import pack, set_entry, unpack
 
-revision = "0031"
-down_revision = "0030"
+revision = "0032"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
