@@ -119,19 +119,21 @@ def _entry(stored_old: str, letter: str) -> tuple[str, str, str] | None:
 
 
 def _candidates(conn):
-    """Pages of the rows a set may hold, (stored old id, letter), in key order (keyset paging)."""
+    """Pages of the rows a set may hold, (stored old id, letter), in key order (keyset paging). Every
+    row is read by key and the candidates picked here: with their test in the statement PostgreSQL
+    guessed it rare and sorted the whole table for each page (0.3 s a page at 1M: 4 minutes)."""
     mark = "%s" if conn.dialect.name == "postgresql" else "?"
     last = None
     while True:
         if last is None:
-            rows = conn.exec_driver_sql(f"SELECT old_id, new_id FROM gid_redirects WHERE {CANDIDATES} "
+            rows = conn.exec_driver_sql(f"SELECT old_id, new_id, match_type FROM gid_redirects "
                                         f"ORDER BY old_id LIMIT {CHUNK}").all()
         else:
-            rows = conn.exec_driver_sql(f"SELECT old_id, new_id FROM gid_redirects WHERE old_id > {mark} "
-                                        f"AND {CANDIDATES} ORDER BY old_id LIMIT {CHUNK}", (last,)).all()
+            rows = conn.exec_driver_sql(f"SELECT old_id, new_id, match_type FROM gid_redirects WHERE old_id > {mark} "
+                                        f"ORDER BY old_id LIMIT {CHUNK}", (last,)).all()
         if not rows:
             return
-        yield rows
+        yield [(old, new) for old, new, match in rows if match == "" and len(new) == 1]     # CANDIDATES
         last = rows[-1][0]
 
 
