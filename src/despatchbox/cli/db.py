@@ -63,6 +63,11 @@ def compact_command(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for a running ingest to finish (--no-wait: "
                                                              "exit 3 at once instead)."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    rebuild_indexes: bool = typer.Option(
+        False, "--rebuild-indexes",
+        help="PostgreSQL: then rebuild every index (REINDEX … CONCURRENTLY: reads and writes go on "
+             "meanwhile). Worth it once after a first load of the record, which leaves its indexes "
+             "part-empty: 2.71 → 2.42 KB a contribution at 1M, in 10 s. SQLite: nothing to do."),
 ) -> None:
     """Merge the who-said index's levels that are due, and count the fellow speakers of the members
     whose debates changed, in the configured database.
@@ -78,14 +83,25 @@ def compact_command(
     done = compact(db, wait=wait)
     if done is None:
         fail("an ingest is running on this database: try again when it has finished (or leave out --no-wait)", 3)
+    started = time.perf_counter()
+    freed = database.rebuild_indexes(db) if rebuild_indexes else None
+    rebuilt_in = time.perf_counter() - started
     if json_output:
-        print_json({"database": shown, "merges": done.merges, "fellows_counted": done.fellows,
-                    "seconds": round(done.seconds, 2)})
-    elif done.merges or done.fellows:
+        summary: dict[str, Any] = {"database": shown, "merges": done.merges, "fellows_counted": done.fellows,
+                                   "seconds": round(done.seconds, 2)}
+        if rebuild_indexes:
+            summary.update(indexes_rebuilt=freed is not None, bytes_freed=freed, rebuild_seconds=round(rebuilt_in, 2))
+        print_json(summary)
+        return
+    if done.merges or done.fellows:
         console.print(f"compacted {shown}: {done.merges} merge(s) of the who-said index, the fellow speakers of "
                       f"{done.fellows} member(s), in {done.seconds:.1f}s")
     else:
         console.print(f"{shown}: nothing to compact")
+    if rebuild_indexes and freed is None:
+        console.print("SQLite: no indexes to rebuild (--rebuild-indexes is for PostgreSQL)")
+    elif rebuild_indexes:
+        console.print(f"rebuilt every index in {rebuilt_in:.1f}s: the database is {freed / 1e6:,.1f} MB smaller")
 
 
 class RichCopyProgress(CopyProgress):

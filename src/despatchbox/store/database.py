@@ -305,3 +305,19 @@ def _clear_engines() -> None:
 
 # the cache used to be functools.lru_cache; keep its method for callers that clear it
 engine_for.cache_clear = _clear_engines  # type: ignore[attr-defined]
+
+
+def rebuild_indexes(engine: Engine) -> int | None:
+    """PostgreSQL: rebuild every index of the database's schema without locking readers or writers
+    out (``REINDEX SCHEMA … CONCURRENTLY``, outside a transaction), and return the bytes the database
+    gave back. A first load of the record inserts into its B-trees out of order and leaves their
+    pages part-empty; the who-said index's newest levels keep the pages they needed at their fullest
+    (at 1M: 2.71 → 2.42 KB a contribution, in 10 s). None on SQLite, which has nothing to do here."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        before = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+        conn.exec_driver_sql(f'REINDEX SCHEMA CONCURRENTLY "{schema}"')
+        after = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+    return before - after
