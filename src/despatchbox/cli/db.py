@@ -100,7 +100,7 @@ def compact_command(
         console.print(f"{shown}: nothing to compact")
     if rebuild_indexes and freed is None:
         console.print("SQLite: no indexes to rebuild (--rebuild-indexes is for PostgreSQL)")
-    elif rebuild_indexes:
+    elif freed is not None:
         console.print(f"rebuilt every index in {rebuilt_in:.1f}s: the database is {freed / 1e6:,.1f} MB smaller")
 
 
