@@ -12,7 +12,7 @@ from despatchbox.ingest.discover import discover
 from despatchbox.ingest.parlparse.transcripts import parse_redirects
 from despatchbox.pipeline.run import ingest
 from despatchbox.store import database
-from despatchbox.store.queries.alerts import redirect_targets
+from despatchbox.store.queries.redirects import redirect_targets
 from despatchbox.store.queries.redirects import every_redirect, resolve_redirect
 from despatchbox.store.redirect_ids import (PERFECT_MATCH, PREFIX, key_of, key_stored, match_of, match_stored,
                                             target_of, target_stored)

@@ -14,7 +14,6 @@ from sqlalchemy import select, text
 from despatchbox.ingest.discover import discover
 from despatchbox.ingest.parlparse.transcripts import parse_redirects
 from despatchbox.store import database
-from despatchbox.store.queries.alerts import redirect_targets as alert_targets
 from despatchbox.store.queries.redirects import (every_redirect, insert_redirects, next_id, redirect_targets,
                                                  resolve_redirect)
 from despatchbox.store.redirect_ids import PERFECT_MATCH, PREFIX, target_stored
@@ -130,7 +129,6 @@ def test_the_sample_weeks_redirects_resolve_exactly_as_written(fresh_engine):
         # every old id goes where its file said, one hop; no other id of those versions goes anywhere
         not_removed = {o: n for o, (n, m) in expected.items() if m != "removed"}
         assert redirect_targets(conn, list(expected) + never) == not_removed
-        assert alert_targets(conn, list(expected) + never) == not_removed
         for gid in list(expected)[::37] + never[::97]:
             assert next_id(conn, gid) == expected.get(gid, (None,))[0]
         # debates2009-10-27a.xml's two "changes" stay rows; its perfect matches are one set, to 27b

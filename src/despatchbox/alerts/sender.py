@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from ..config import Settings
 from ..store.queries import alerts as aq
+from ..store.queries.redirects import redirect_targets
 from .digest import DigestBuilder
 from .emails import Emails
 from .identity import (Candidate, division_candidate, follow_redirects, match_revisions, speech_candidate)
@@ -135,7 +136,7 @@ def plan_items(conn, alert_id: int, selection: Selection) -> Plan:
         orphans = [o for o in aq.orphaned_deliveries(conn, alert_id, {c.item_date for c in speeches_left})
                    if o["id"] not in taken]
         if orphans:
-            reach = follow_redirects([o["gid"] for o in orphans], lambda ids: aq.redirect_targets(conn, ids))
+            reach = follow_redirects([o["gid"] for o in orphans], lambda ids: redirect_targets(conn, ids))
             matched = match_revisions(speeches_left, orphans, reach)
             for c in speeches_left:
                 if c.key in matched:

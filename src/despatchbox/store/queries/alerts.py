@@ -20,7 +20,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ...record import kinds
 from ..schema import (alert_deliveries, alert_signups, alerts, debates, departments, divisions, headings,
                       ingest_batches, memberships, people, source_files, speeches, votes)
-from . import redirects
 
 #: written answers: a question group is shown whole (question, asker, answer, answerer)
 WRANS_KINDS = kinds.ANSWERS
@@ -258,13 +257,6 @@ def orphaned_deliveries(conn: Connection, alert_id: int, days: Iterable[date]) -
                                         alert_deliveries.c.item_date.in_(days), ~held)
          .order_by(alert_deliveries.c.id))
     return list(conn.execute(q).mappings())
-
-
-def redirect_targets(conn: Connection, old_ids: Iterable[str]) -> dict[str, str]:
-    """old gid → the gid that replaced it, for the given ids (``removed`` redirects, which point at
-    a nearby heading rather than the same item, are left out): one hop, rows and sets
-    (queries/redirects.py)."""
-    return redirects.redirect_targets(conn, old_ids)
 
 
 # --- the record rows a digest is made of ------------------------------------------------------------
