@@ -16,7 +16,12 @@ Without --db-url the bundled sample week is ingested into a temporary SQLite dat
      their debates seed-style and in full, the departments with most sections), each requested once
      in a fresh app (page cache on, so each is a miss: a real render, with nothing of that page in
      any cache of the process);
-   - **cached**: the same four pages again with the page cache on (hits, after one render each).
+   - **cached**: the same four pages again with the page cache on (hits, after one render each);
+   - **search**: the search page (``/search``, HTML) for :data:`SEARCH_PAGES` — a common word, a
+     phrase, filters, date order, grouping by debate, a later page — rendered ``--rounds`` times each
+     with the page cache off (``measure_search_pages``). No goal of issue 18 names it (its search goal
+     is the store's query, bench/search.py); it is here so that what the page adds around that query
+     (the form's choices, the people found, the snippets) is measured at scale too.
 2. over HTTP: ``despatchbox serve --workers W`` (default :func:`recommended_workers`) and a bare
    FastAPI route under the same uvicorn settings and workers (bench/trivial_app.py, the baseline)
    are started on free loopback ports (bench/loadgen.py) and loaded in turn by a small asyncio load
@@ -220,6 +225,41 @@ def measure_cold(url: str, n: int = 10) -> dict:
                         for kind, ms in by_kind.items() if ms}}
 
 
+#: the search page's requests measured by :func:`measure_search_pages`: name → path (words of
+#: bench/search.py's mix, which the sample and the synthetic corpora hold)
+SEARCH_PAGES: dict[str, str] = {
+    "word": "/search?q=crime",
+    "phrase": "/search?q=%22the+minister%22",
+    "party": "/search?q=crime&party=Labour",
+    "kind": "/search?q=police&kind=wrans",
+    "date order": "/search?q=crime&sort=date",
+    "by debate": "/search?q=crime&group=1",
+    "page 3": "/search?q=police&page=3",
+}
+
+
+def measure_search_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = None) -> dict:
+    """p50/p95 (ms) and mean CPU (ms) of each search page (:data:`SEARCH_PAGES`) requested in-process
+    ``rounds`` times with the page cache off, interleaved with the trivial route (the baseline)."""
+    paths = paths or SEARCH_PAGES
+    app, client = _app(url)
+    cache = _page_cache(app)
+    if cache is not None:
+        cache.resize(0)
+    for path in [BASELINE_PATH, *paths.values()]:               # warm: templates, the search index's readers
+        _timed(client, path)
+    timings: dict[str, list[float]] = {name: [] for name in ["baseline", *paths]}
+    for _ in range(rounds):
+        for name, path in [("baseline", BASELINE_PATH), *paths.items()]:
+            timings[name].append(_timed(client, path))
+    base_p50 = percentile(timings["baseline"], 50)
+    everything = [t for name in paths for t in timings[name]]
+    return {"p50_ms": round(percentile(everything, 50), 2), "p95_ms": round(percentile(everything, 95), 2),
+            "baseline_p50_ms": round(base_p50, 3), "rounds": rounds,
+            "by_page": {name: {"path": path, **_figures(timings[name], base_p50), "cpu_ms": _cpu_mean(path, rounds)}
+                        for name, path in paths.items()}}
+
+
 #: alternated rounds of the pages' load and the bare route's (see :func:`measure_throughput`)
 HTTP_ROUNDS = 4
 #: the warm-up of every round after the first (the connections are opened again each round)
@@ -370,6 +410,7 @@ def main() -> None:
         result = {"pages": measure_pages(url, args.rounds, paths, cold=args.cold, page_cache=False)}
         if _page_cache_exists():
             result["pages_cached"] = measure_pages(url, args.rounds, paths, page_cache=True)
+        result["search_page"] = measure_search_pages(url, args.rounds)
         if args.http_seconds > 0:
             modes = {"on": [True], "off": [False], "both": [False, True]}[args.http_page_cache]
             if not _page_cache_exists():
@@ -399,6 +440,12 @@ def main() -> None:
             for kind, q in c["by_kind"].items():
                 print(f"    {kind:<11} n={q['n']:<3} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms  "
                       f"CPU {q['cpu_ms']:7.2f} ms")
+    s = result["search_page"]
+    print(f"in-process, the search page rendered every time (page cache off), {s['rounds']} rounds; baseline "
+          f"(trivial route) p50 {s['baseline_p50_ms']:.3f} ms")
+    for name, q in s["by_page"].items():
+        print(f"  {name:<11} p50 {q['p50_ms']:8.2f} ms  p95 {q['p95_ms']:8.2f} ms  CPU {q['cpu_ms']:7.2f} ms  {q['path']}")
+    print(f"  all         p50 {s['p50_ms']:8.2f} ms  p95 {s['p95_ms']:8.2f} ms")
     for key in ("http", "http_cached"):
         h = result.get(key)
         if h:

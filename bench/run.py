@@ -16,7 +16,8 @@
    - search: p50/p95 of a fixed mix of word, phrase, boolean and filtered queries through
      ``store.search.search`` vs the engine's own top 20 for the same queries on the same index (bench/search.py);
    - pages: p50/p95 of member, seed-style, full debate and department pages rendered in-process
-     (bench/pages.py), for the busiest member, one of their debates, the busiest department;
+     (bench/pages.py), for the busiest member, one of their debates, the busiest department; and,
+     beside them with no goal of its own, the search page for a mix of its forms;
    - http: requests/s and p95 of those pages from a load generator on loopback (bench/loadgen.py)
      against ``despatchbox serve --workers W`` started as a subprocess and always stopped;
    - who_said: latency for a 30-paragraph text, once ``despatchbox.quotes`` is wired to the store;
@@ -91,8 +92,10 @@ def _remove_sqlite(path: Path) -> None:
 
 
 def _database_is_empty(url: str) -> bool:
-    from sqlalchemy import create_engine, inspect
-    engine = create_engine(url)
+    from sqlalchemy import inspect
+
+    from despatchbox.store.database import make_engine
+    engine = make_engine(url)                   # the URLs despatchbox takes (postgresql:// is psycopg 3)
     try:
         return not inspect(engine).get_table_names()
     finally:
@@ -340,6 +343,8 @@ def section_pages(ctx: dict) -> dict:
     cached = pages.measure_pages(ctx["url"], rounds=ctx["page_rounds"], paths=paths, page_cache=True)
     if cached.get("page_cache") == "on":
         out["cached"] = {k: cached[k] for k in ("p50_ms", "p95_ms", "baseline_p50_ms")}
+    if hasattr(pages, "measure_search_pages"):
+        out["search_page"] = pages.measure_search_pages(ctx["url"], rounds=ctx["page_rounds"])
     return out
 
 
@@ -470,6 +475,13 @@ def print_report(result: dict) -> None:
         if p.get("cached"):
             c = p["cached"]
             print(f"    from the page cache    p50 {_fmt(c.get('p50_ms'), ' ms'):>10}  p95 {_fmt(c.get('p95_ms'), ' ms'):>10}")
+        if p.get("search_page"):
+            c = p["search_page"]
+            print(f"    the search page ({len(c['by_page'])} forms) p50 {_fmt(c.get('p50_ms'), ' ms'):>10}  "
+                  f"p95 {_fmt(c.get('p95_ms'), ' ms'):>10}  (rendered every time; no goal names it)")
+            for name, q in c["by_page"].items():
+                print(f"      {name:<20} p50 {_fmt(q.get('p50_ms'), ' ms'):>10}  p95 {_fmt(q.get('p95_ms'), ' ms'):>10}"
+                      f"  CPU {_fmt(q.get('cpu_ms'), ' ms'):>9}  {q.get('path', '')}")
     h = result.get("http") or {}
     if h:
         print(f"http     {_fmt(h.get('rps'), ' req/s')}, p50 {_fmt(h.get('p50_ms'), ' ms')}, "

@@ -204,15 +204,20 @@ def _locate_current(conn: Connection, gid: str) -> dict | None:
 
 def record_state(conn: Connection) -> tuple:
     """(latest batch id, when it finished — None while it runs, when the latest finished batch
-    finished): what the HTTP layer keys caches and validators by. One statement."""
-    latest = (select(ingest_batches.c.id, ingest_batches.c.finished_at)
-              .order_by(ingest_batches.c.id.desc()).limit(1).subquery())
-    row = conn.execute(select(latest.c.id, latest.c.finished_at,
-                              select(func.max(ingest_batches.c.finished_at)).scalar_subquery())
-                       .select_from(latest)).first()
-    if row is None:
+    finished): what the HTTP layer keys caches and validators by, and the search page's index of
+    names is checked against. One statement, built once (it was built anew on every call: ~0.1 ms of
+    every search page)."""
+    found = direct.rows(conn, _RECORD_STATE)
+    if not found:
         return (None, None, None)
+    row = found[0]
     return (row[0], row[1], row[2])
+
+
+_LATEST_BATCH = (select(ingest_batches.c.id, ingest_batches.c.finished_at)
+                 .order_by(ingest_batches.c.id.desc()).limit(1).subquery())
+_RECORD_STATE = select(_LATEST_BATCH.c.id, _LATEST_BATCH.c.finished_at,
+                       select(func.max(ingest_batches.c.finished_at)).scalar_subquery()).select_from(_LATEST_BATCH)
 
 
 def redirect_target(conn: Connection, gid: str) -> str | None:
