@@ -65,6 +65,10 @@ def test_prints_every_figure(runs):
         assert len(http["balance_rounds"]) == len(http["baseline_balance_rounds"]) == http["rounds"]
         for balance in http["balance_rounds"] + http["baseline_balance_rounds"]:
             assert balance is None if http["workers"] < 2 else 0 <= balance <= 1
+    # the search page beside the four pages: every form of it measured (each answered 200)
+    search_page = result["pages"]["search_page"]
+    assert len(search_page["by_page"]) == 7 and search_page["p95_ms"] > 0
+    assert all(q["path"].startswith("/search?q=") and q["cpu_ms"] > 0 for q in search_page["by_page"].values())
     assert "who_said" in result          # figures, or a note saying why it was skipped
     assert "p50_ms" in result["quote_check"], result["quote_check"]
     assert {t["figure"] for t in result["targets"]} >= {"ingest.ratio", "search.p95_ms", "pages.p95_ms", "http.rps"}
