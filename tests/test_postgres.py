@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from despatchbox.store import locking
 from despatchbox.store.bulk import insert_rows
-from despatchbox.store.database import INTEGRITY_ERRORS, engine_for, make_engine, write_transaction
+from despatchbox.store.database import integrity_errors, engine_for, make_engine, write_transaction
 from despatchbox.store.packing.columns import speech_body_values
 from despatchbox.store.schema import ingest_batches, member_aliases, source_files, speeches, votes
 
@@ -50,7 +50,7 @@ def test_a_failed_bulk_insert_leaves_nothing(fresh_engine):
         file_id = _source_file(conn)
     row = {"file_id": file_id, "debate_id": "d", "kind": "debates", "date": date(2009, 10, 26), "position": 1,
            "element": "speech", **speech_body_values("", ""), "words": 0}
-    with pytest.raises(INTEGRITY_ERRORS):
+    with pytest.raises(integrity_errors()):
         with fresh_engine.begin() as conn:
             insert_rows(conn, speeches, [{**row, "id": "same"}, {**row, "id": "other"}, {**row, "id": "same"}])
     with fresh_engine.connect() as conn:

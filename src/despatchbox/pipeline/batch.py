@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from ..store.database import INTEGRITY_ERRORS, write_transaction
+from ..store.database import integrity_errors, write_transaction
 
 #: source bytes queued before the batch is written (the rows built from them are held in memory
 #: meanwhile: about 3–4 × the XML); a day of the real record is a few MB
@@ -79,7 +79,7 @@ class WriteBatch:
         units, self._units, self._bytes = self._units, [], 0
         try:
             after = self._write(units, guarded=False)
-        except INTEGRITY_ERRORS as exc:
+        except integrity_errors() as exc:
             if isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 raise
             if self.on_rollback is not None:

@@ -27,7 +27,7 @@ from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import version_rank
 from ..store import locking
-from ..store.database import INTEGRITY_ERRORS, unmapped, write_transaction
+from ..store.database import integrity_errors, unmapped, write_transaction
 from ..store.queries import fellows
 from ..store.queries import files as fq
 from ..store.queries import members as mq
@@ -236,7 +236,7 @@ def _ingest_members_file(engine: Engine, path: Path, batch: int, report: IngestR
             n = write(conn)
             fq.record_file(conn, name=path.name, kind="members", series=path.stem, version="", day=None,
                            sha256=digest, size=len(data), is_current=True, records=n, batch=batch)
-    except INTEGRITY_ERRORS as exc:
+    except integrity_errors() as exc:
         report.errors.append(conflict_error(path, data, exc))
         progress.advance(path, len(data), 0)
         return False
@@ -354,7 +354,7 @@ def _write_series(conn: Connection, series: str, jobs: list[_FileJob], current, 
         try:
             with conn.begin_nested():
                 changed = _write_file(conn, series, job, current, batch)
-        except INTEGRITY_ERRORS as exc:
+        except integrity_errors() as exc:
             outcomes.append((job, exc, fq.first_held_id(conn, job.rows.ids()) if job.rows else None))
             if job.becomes_current:
                 break

@@ -19,6 +19,7 @@ Both backends run the same migrations and the same queries. The differences kept
 """
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from collections.abc import Iterator
@@ -31,18 +32,22 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.exc import IntegrityError
 
-def _integrity_errors() -> tuple[type[BaseException], ...]:
-    from sqlalchemy.exc import IntegrityError
-    try:        # a bulk COPY on PostgreSQL raises the driver's own error, not SQLAlchemy's
-        from psycopg.errors import IntegrityError as PgIntegrityError
-    except ImportError:
-        return (IntegrityError,)
-    return (IntegrityError, PgIntegrityError)
+def integrity_errors() -> tuple[type[BaseException], ...]:
+    """What a write that breaks a unique or foreign key raises, on either backend: SQLAlchemy's
+    ``IntegrityError``, and psycopg's own where psycopg is loaded (a bulk COPY on PostgreSQL raises
+    the driver's error, not SQLAlchemy's). Called in ``except integrity_errors():`` — evaluated when an
+    exception is being matched — so that a SQLite process never imports psycopg (~80 ms of every
+    command's start): psycopg's error cannot be raised before psycopg is imported."""
+    driver = sys.modules.get("psycopg.errors")
+    if driver is None:
+        return _SQLALCHEMY_INTEGRITY
+    return (IntegrityError, driver.IntegrityError)
 
 
-#: what a write that breaks a unique or foreign key raises, on either backend
-INTEGRITY_ERRORS = _integrity_errors()
+_SQLALCHEMY_INTEGRITY: tuple[type[BaseException], ...] = (IntegrityError,)
+
 
 #: PostgreSQL's SQLSTATEs for a lock not granted in time (lock_timeout) and a deadlock
 _PG_BUSY = {"55P03", "40P01"}

@@ -30,7 +30,7 @@ from ..quotes.check import VERDICTS, Found, check_quote
 from ..store.queries.quotes import StoreSpeechIndex, speech_citations
 from .quoted import speech_details
 from ..store.search import QueryError, SearchQuery, search
-from .pages.common import debate_url, member_url
+from ..record.urls import site
 
 __all__ = ["quote_check", "check_quote_size", "QuoteTooLarge", "MAX_QUOTE_CHARS", "MAX_SENTENCES", "citation_of"]
 
@@ -65,8 +65,8 @@ def citation_of(speech_id: str, detail: dict, place: dict) -> dict:
         "item": heading or detail.get("debate_title"), "debate_title": detail.get("debate_title"),
         "debate_id": detail.get("debate_id"), "chamber": detail.get("chamber"), "date": _iso(detail.get("date")),
         "column": place.get("column"), "time": place.get("time"),
-        "web_url": debate_url(detail["debate_id"], at=speech_id) if detail.get("debate_id") else None,
-        "member_url": member_url(detail.get("person_slug"), detail.get("house")),
+        "web_url": site.debate(detail["debate_id"], speech_id) if detail.get("debate_id") else None,
+        "member_url": site.member(detail.get("person_slug"), detail.get("house")),
         "source_url": place.get("source_url") or None,
     }
 

@@ -28,7 +28,7 @@ from ..quotes import attribute_text, debates_of
 from ..quotes.normalise import token_spans
 from ..store.queries.quotes import StoreSpeechIndex
 from .quoted import debate_details, speech_details
-from .pages.common import debate_url, member_url
+from ..record.urls import site
 
 __all__ = ["who_said", "check_size", "TextTooLarge", "MAX_CHARS", "MAX_PARAGRAPHS"]
 
@@ -106,8 +106,8 @@ def who_said(conn: Connection, text: str, stats: dict | None = None) -> dict:
                 "date": _iso(d["date"]), "kind": d["kind"], "chamber": d["chamber"],
                 "debate_title": d["debate_title"], "department": d["department"],
                 "covered": {"start": start, "end": end, "text": body[start:end]},
-                "web_url": debate_url(d["debate_id"], at=d["speech_id"]),
-                "member_url": member_url(d["person_slug"], d["house"]),
+                "web_url": site.debate(d["debate_id"], d["speech_id"]),
+                "member_url": site.member(d["person_slug"], d["house"]),
             }
         paragraphs.append({"line": m.line, "text": lines[m.line - 1].strip(), "furniture": m.furniture,
                            "match": match})
@@ -119,7 +119,7 @@ def who_said(conn: Connection, text: str, stats: dict | None = None) -> dict:
                                   "department": None})
         debates.append({"id": d["id"], "title": d["title"], "date": _iso(d["date"]), "kind": d["kind"],
                         "chamber": d["chamber"], "department": d["department"], "lines": at_lines,
-                        "web_url": debate_url(debate_id)})
+                        "web_url": site.debate(debate_id)})
     if stats is not None:
         stats["index_statements"] = index.queries
     return {"paragraphs": paragraphs, "debates": debates}
