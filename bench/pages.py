@@ -239,25 +239,8 @@ SEARCH_PAGES: dict[str, str] = {
 
 
 def measure_search_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = None) -> dict:
-    """p50/p95 (ms) and mean CPU (ms) of each search page (:data:`SEARCH_PAGES`) requested in-process
-    ``rounds`` times with the page cache off, interleaved with the trivial route (the baseline)."""
-    paths = paths or SEARCH_PAGES
-    app, client = _app(url)
-    cache = _page_cache(app)
-    if cache is not None:
-        cache.resize(0)
-    for path in [BASELINE_PATH, *paths.values()]:               # warm: templates, the search index's readers
-        _timed(client, path)
-    timings: dict[str, list[float]] = {name: [] for name in ["baseline", *paths]}
-    for _ in range(rounds):
-        for name, path in [("baseline", BASELINE_PATH), *paths.items()]:
-            timings[name].append(_timed(client, path))
-    base_p50 = percentile(timings["baseline"], 50)
-    everything = [t for name in paths for t in timings[name]]
-    return {"p50_ms": round(percentile(everything, 50), 2), "p95_ms": round(percentile(everything, 95), 2),
-            "baseline_p50_ms": round(base_p50, 3), "rounds": rounds,
-            "by_page": {name: {"path": path, **_figures(timings[name], base_p50), "cpu_ms": _cpu_mean(path, rounds)}
-                        for name, path in paths.items()}}
+    """:func:`measure_pages` of the search page's forms (:data:`SEARCH_PAGES`), the page cache off."""
+    return measure_pages(url, rounds, paths or SEARCH_PAGES, page_cache=False)
 
 
 #: alternated rounds of the pages' load and the bare route's (see :func:`measure_throughput`)
