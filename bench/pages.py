@@ -7,8 +7,10 @@
 Without --db-url the bundled sample week is ingested into a temporary SQLite database.
 
 1. in-process, through the ASGI app (Starlette's TestClient, no sockets; ``Accept-Encoding: gzip``
-   as browsers send), interleaved with a trivial route added for the run (a plain-text "ok" through
-   the same app and middleware) as the baseline:
+   as browsers send; one client kept open for each measure, so one event loop and thread serve its
+   requests as a server's do — ``--client-per-request`` opens one per request, as before 7 December
+   2026, which added ~2 ms of the client's own CPU to every figure), interleaved with a trivial route
+   added for the run (a plain-text "ok" through the same app and middleware) as the baseline:
    - **render**: each page rendered ``--rounds`` times with the page cache (web/page_cache.py)
      turned off — what every uncached request costs. These are the headline ``p50_ms``/``p95_ms``
      (bench/run.py's "pages" figure);
@@ -39,6 +41,7 @@ asserts a time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -114,6 +117,14 @@ def page_sets(url: str, n: int) -> list[dict[str, str]]:
     return out
 
 
+#: whether the in-process measures keep one test client open for all their requests (one event loop
+#: in one thread, started once, and the app's lifespan run, as a server keeps them) or open a new one
+#: for every request, as they did until 7 December 2026 (``--client-per-request``): Starlette's
+#: TestClient outside a ``with`` starts a thread and an event loop for each request — ~2 ms of CPU on
+#: this machine, the trivial route's whole cost, added to every page measured.
+ONE_CLIENT = True
+
+
 def _app(url: str):
     from fastapi.responses import PlainTextResponse
     from fastapi.testclient import TestClient
@@ -123,6 +134,18 @@ def _app(url: str):
     app = create_app(url)
     app.add_api_route(BASELINE_PATH, lambda: PlainTextResponse("ok"), include_in_schema=False)
     return app, TestClient(app)
+
+
+@contextlib.contextmanager
+def _serving(url: str):
+    """(app, client) for in-process requests (:func:`_app`), the client kept open while in use unless
+    :data:`ONE_CLIENT` is off."""
+    app, client = _app(url)
+    if not ONE_CLIENT:
+        yield app, client
+        return
+    with client:
+        yield app, client
 
 
 def _page_cache(app):
@@ -165,7 +188,15 @@ def measure_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = Non
     cache (rendered once first); None — as the environment says (DESPATCHBOX_PAGE_CACHE_MB, as
     `despatchbox serve` would). ``cold`` > 0 adds first renders of that many distinct pages of each kind."""
     paths = paths or page_paths(url)
-    app, client = _app(url)
+    with _serving(url) as (app, client):
+        out = _measured(app, client, paths, rounds, page_cache)
+    if cold > 0:
+        out["cold"] = measure_cold(url, cold)
+    return out
+
+
+def _measured(app, client, paths: dict[str, str], rounds: int, page_cache: bool | None) -> dict:
+    """:func:`measure_pages`' figures, through ``client``."""
     cache = _page_cache(app)
     if cache is not None and page_cache is not None:
         if not page_cache:
@@ -191,8 +222,6 @@ def measure_pages(url: str, rounds: int = 30, paths: dict[str, str] | None = Non
                       "baseline": _cpu_mean(BASELINE_PATH, rounds)}}
     if cache is not None and cache.enabled:
         out["page_cache_stats"] = cache.stats()
-    if cold > 0:
-        out["cold"] = measure_cold(url, cold)
     return out
 
 
@@ -200,7 +229,12 @@ def measure_cold(url: str, n: int = 10) -> dict:
     """First renders: ``n`` distinct pages of each kind, each requested once in a fresh app. One more
     set is rendered first, unmeasured, so that templates are compiled and code paths warm."""
     sets = page_sets(url, n + 1)
-    app, client = _app(url)
+    with _serving(url) as (_app_made, client):
+        return _first_renders(client, sets)
+
+
+def _first_renders(client, sets: list[dict[str, str]]) -> dict:
+    """:func:`measure_cold`'s figures, through ``client``: the last set warms, the others are measured."""
     for path in [BASELINE_PATH, *sets[-1].values()]:
         _timed(client, path)
     seen: set[str] = set()
@@ -385,8 +419,13 @@ def main() -> None:
                         help="despatchbox serve --workers (default: recommended_workers())")
     parser.add_argument("--http-page-cache", choices=["on", "off", "both"], default="both",
                         help="the page cache in the served app (default: both, off first)")
+    parser.add_argument("--client-per-request", action="store_true",
+                        help="in-process, a new test client (thread and event loop) for every request, as before "
+                             "7 December 2026, not one kept open")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
+    global ONE_CLIENT
+    ONE_CLIENT = not args.client_per_request
     with tempfile.TemporaryDirectory(prefix="despatchbox-pages-") as tmp:
         url = args.db_url or _sample_database(Path(tmp))
         paths = page_paths(url)

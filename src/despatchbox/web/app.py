@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..config import settings
 from ..store.database import engine_for, is_busy
 from .busy import BUSY_MESSAGE, BUSY_RETRY_AFTER
+from .collector import tuned_for_serving
 from .http_caching import install_http_middleware
 from .negotiation import install_negotiation
 from .page_cache import install_page_cache
@@ -69,8 +70,9 @@ def _mount_mcp(app: FastAPI) -> None:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI):
-    async with app.state.mcp.running():
-        yield
+    with tuned_for_serving():             # the garbage collector as a server wants it (web/collector.py)
+        async with app.state.mcp.running():
+            yield
     await asyncio.to_thread(app.state.outbox.close)   # send the alert emails still queued
 
 

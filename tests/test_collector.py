@@ -1,0 +1,39 @@
+"""The garbage collector while the app serves (web/collector.py): what start-up left is frozen and the
+youngest generation collected less often, for the app's lifespan only; afterwards the process is as
+it was. No time is asserted (docs/benchmarks.md holds the figures)."""
+from __future__ import annotations
+
+import gc
+import weakref
+
+from fastapi.testclient import TestClient
+
+from despatchbox.web.app import create_app
+from despatchbox.web.collector import YOUNG_THRESHOLD, tuned_for_serving
+
+
+def test_serving_freezes_start_up_and_restores_the_collector(fresh_url):
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    app = create_app(fresh_url)
+    with TestClient(app) as client:                 # the lifespan runs: the app serves
+        assert gc.get_freeze_count() > frozen       # the app's objects from start-up are frozen
+        assert gc.get_threshold() == (max(YOUNG_THRESHOLD, threshold[0]), *threshold[1:])
+        assert client.get("/").status_code == 200
+        gc.collect()                                # a full collection: the frozen stay out of it
+        assert gc.get_freeze_count() > frozen
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == frozen == 0
+
+
+def test_garbage_at_start_is_collected_not_frozen():
+    class Cycle:
+        pass
+
+    found = Cycle()
+    found.me = found  # type: ignore[attr-defined]  # a reference cycle, garbage once dropped
+    collected: list[bool] = []
+    weakref.finalize(found, collected.append, True)
+    del found
+    with tuned_for_serving():
+        assert collected == [True]                  # freed by the collection before the freeze
+    assert gc.get_freeze_count() == 0
