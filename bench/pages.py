@@ -9,7 +9,7 @@ Without --db-url the bundled sample week is ingested into a temporary SQLite dat
 1. in-process, through the ASGI app (Starlette's TestClient, no sockets; ``Accept-Encoding: gzip``
    as browsers send; one client kept open for each measure, so one event loop and thread serve its
    requests as a server's do — ``--client-per-request`` opens one per request, as before 7 December
-   2026, which added ~2 ms of the client's own CPU to every figure), interleaved with a trivial route
+   2026, which added ~1 ms of the client's own CPU to every figure), interleaved with a trivial route
    added for the run (a plain-text "ok" through the same app and middleware) as the baseline:
    - **render**: each page rendered ``--rounds`` times with the page cache (web/page_cache.py)
      turned off — what every uncached request costs. These are the headline ``p50_ms``/``p95_ms``
@@ -120,8 +120,9 @@ def page_sets(url: str, n: int) -> list[dict[str, str]]:
 #: whether the in-process measures keep one test client open for all their requests (one event loop
 #: in one thread, started once, and the app's lifespan run, as a server keeps them) or open a new one
 #: for every request, as they did until 7 December 2026 (``--client-per-request``): Starlette's
-#: TestClient outside a ``with`` starts a thread and an event loop for each request — ~2 ms of CPU on
-#: this machine, the trivial route's whole cost, added to every page measured.
+#: TestClient outside a ``with`` starts a thread and an event loop for each request — ~1 ms of CPU on
+#: this machine added to every page measured (the trivial route: 2.1–2.8 ms a request, 1.2–1.65 ms
+#: through one client; docs/benchmarks.md).
 ONE_CLIENT = True
 
 
