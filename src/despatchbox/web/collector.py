@@ -2,20 +2,21 @@
 
 Python collects reference cycles in three generations. A full collection (the oldest) walks every
 object the collector tracks: a served app holds ~200,000 once started (modules, FastAPI's routes,
-SQLAlchemy's and Jinja's machinery, the members data), and each page leaves a few thousand more
+SQLAlchemy's and Jinja's machinery), and each page leaves a few thousand more
 promoted for a while (a page's rows are alive while a young collection runs). Serving the 20k
 bench database in one process under load, the four bench pages and seven search pages cycled
 (docs/benchmarks.md, 7 December 2026, fifth round): a full collection every ~3–4 s, each 87–212 ms
-(a request waits that long), 0.45–0.52 s of collecting per 1,000 requests; tuned as below, none but
-the one at start-up in 20 s, and 0.12–0.16 s per 1,000 requests, start-up's included. (The four
+(a request waits that long), 0.45–0.52 s of collecting per 1,000 requests; tuned as below, the one
+at start-up and one more in 20 s, and 0.12–0.16 s per 1,000 requests, start-up's included. (The four
 pages alone leave little for the collector: 0.02–0.04 s per 1,000 requests either way; the search
 pages are what filled the oldest generation.)
 
 :func:`tuned_for_serving`, for as long as the app serves:
 
 * collects once, then **freezes** what the app holds after start-up (``gc.freeze``: moved to a
-  permanent generation that no collection walks again; nothing of it is freed while frozen — it
-  lives as long as the app anyway). A full collection then walks only what was made since;
+  permanent generation that no collection walks again; an object of it is still freed when nothing
+  refers to it, only a reference cycle among them waits until the app stops). A full collection
+  then walks only what was made since;
 * makes the **youngest generation** hold :data:`YOUNG_THRESHOLD` container allocations (Python's
   default 700) before it is collected: fewer young collections, and fewer of a page's objects
   promoted only because they were alive when one ran.
