@@ -37,3 +37,18 @@ def test_garbage_at_start_is_collected_not_frozen():
     with tuned_for_serving():
         assert collected == [True]                  # freed by the collection before the freeze
     assert gc.get_freeze_count() == 0
+
+
+def test_apps_serving_at_once_share_the_setting_until_the_last_stops():
+    threshold = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    with tuned_for_serving():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with tuned_for_serving():                   # a second app starts: nothing more is done
+            assert gc.get_freeze_count() == frozen
+            assert gc.get_threshold()[0] == max(YOUNG_THRESHOLD, threshold[0])
+        # the second stops: the first still serves, tuned
+        assert gc.get_freeze_count() == frozen
+        assert gc.get_threshold()[0] == max(YOUNG_THRESHOLD, threshold[0])
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold

@@ -22,11 +22,13 @@ tuned with start-up's collection counted; the search pages are what filled the o
   promoted only because they were alive when one ran.
 
 On leaving, both are undone (the threshold restored, the frozen objects given back to the oldest
-generation), so a process that runs an app for a while — a test — is left as it was.
+generation), so a process that runs an app for a while — a test — is left as it was. Apps serving
+at once in one process share the setting: the first to start sets it, the last to stop undoes it.
 """
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,16 +36,28 @@ from contextlib import contextmanager
 #: generation while serving (Python's default is 700; 3.13's 2,000)
 YOUNG_THRESHOLD = 7000
 
+_lock = threading.Lock()
+#: apps serving now in this process, and the thresholds the first found
+_serving = 0
+_before: tuple[int, ...] = ()
+
 
 @contextmanager
 def tuned_for_serving() -> Iterator[None]:
     """The collector set for serving (see the module's note) until the block ends."""
-    before = gc.get_threshold()
-    gc.collect()                 # what is garbage now is freed, not frozen
-    gc.freeze()
-    gc.set_threshold(max(YOUNG_THRESHOLD, before[0]), *before[1:])
+    global _serving, _before
+    with _lock:
+        if _serving == 0:
+            _before = gc.get_threshold()
+            gc.collect()                 # what is garbage now is freed, not frozen
+            gc.freeze()
+            gc.set_threshold(max(YOUNG_THRESHOLD, _before[0]), *_before[1:])
+        _serving += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        with _lock:
+            _serving -= 1
+            if _serving == 0:
+                gc.set_threshold(*_before)
+                gc.unfreeze()
