@@ -67,7 +67,7 @@ def compact_command(
         False, "--rebuild-indexes",
         help="PostgreSQL: then rebuild every index (REINDEX … CONCURRENTLY: reads and writes go on "
              "meanwhile). Worth it once after a first load of the record, which leaves its indexes "
-             "part-empty: 2.71 → 2.42 KB a contribution at 1M, in 10 s. SQLite: nothing to do."),
+             "part-empty: 2.71 → 2.35 KB a contribution at 1M, in 10–16 s. SQLite: nothing to do."),
 ) -> None:
     """Merge the who-said index's levels that are due, and count the fellow speakers of the members
     whose debates changed, in the configured database.
