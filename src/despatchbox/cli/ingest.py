@@ -39,6 +39,10 @@ class RichIngestProgress(Progress):
         self.bar.update(self.task, advance=1, current=path.name,
                         rate=f"{done / elapsed:.1f} files/s, {self.records / elapsed:,.0f} records/s")
 
+    def stage(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, current=text)
+
     def finish(self) -> None:
         if self.bar is not None:
             self.bar.stop()
@@ -72,6 +76,9 @@ def ingest_command(
         console.print(f"loaded {summary['loaded']} files ({summary['records']:,} records) in {elapsed:.1f}s; "
                       f"{summary['superseded']} superseded versions, {summary['unchanged']} unchanged, "
                       f"{summary['skipped_repeats']} division extracts skipped (they repeat the day files)")
+        if report.rebuilt_indexes_freed is not None:
+            console.print(f"the load at least doubled the database: vacuumed it and rebuilt its indexes, "
+                          f"{report.rebuilt_indexes_freed / 1e6:,.1f} MB given back")
         if report.unresolved_speakers:
             console.print(f"[yellow]{len(report.unresolved_speakers)} speaker ids no members file knows "
                           f"({sum(report.unresolved_speakers.values())} references): kept with their printed names; "

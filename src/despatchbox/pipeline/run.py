@@ -27,7 +27,7 @@ from ..ingest.discover import discover
 from ..ingest.errors import SourceFileError
 from ..ingest.parlparse.transcripts import version_rank
 from ..store import locking
-from ..store.database import integrity_errors, unmapped, write_transaction
+from ..store.database import database_bytes, integrity_errors, unmapped, write_transaction
 from ..store.queries import fellows
 from ..store.queries import files as fq
 from ..store.queries import members as mq
@@ -36,7 +36,7 @@ from ..store.queries.fingerprint_levels import DEFERRED_SLACK
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from ..store.search.index_marks import index_dir
-from .compaction import count_fellows
+from .compaction import count_fellows, settle_large_load
 from .members import (HeldMembers, chair_seats, derive_members, finish_members, parse_members,
                       prepare_members_file, reresolve_held)
 from .batch import WriteBatch
@@ -69,6 +69,7 @@ class IngestReport:
     unresolved_speakers: dict[str, int] = field(default_factory=dict)
     reresolved: int = 0                                        # held speeches/votes a members change moved
     replaced: list[str] = field(default_factory=list)          # XML members files a JSON one replaced
+    rebuilt_indexes_freed: int | None = None                   # bytes a rebuild after a large load gave back
 
     @property
     def ok(self) -> bool:
@@ -80,7 +81,9 @@ class IngestReport:
                 "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in self.errors],
                 "unresolved_speaker_ids": len(self.unresolved_speakers),
                 "unresolved_speaker_references": sum(self.unresolved_speakers.values()),
-                "reresolved": self.reresolved, "replaced_by_json": self.replaced}
+                "reresolved": self.reresolved, "replaced_by_json": self.replaced,
+                "indexes_rebuilt": self.rebuilt_indexes_freed is not None,
+                "bytes_freed_by_rebuild": self.rebuilt_indexes_freed}
 
 
 class Progress:
@@ -89,6 +92,7 @@ class Progress:
     def start(self, total_files: int, total_bytes: int) -> None: ...
     def advance(self, path: Path, size: int, records: int) -> None: ...
     def finish(self) -> None: ...
+    def stage(self, text: str) -> None: ...
 
 
 def _sha256(data: bytes) -> str:
@@ -124,6 +128,7 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
     all_files = found.members + found.transcripts
     progress.start(len(all_files), sum(p.stat().st_size for p in all_files if p.exists()))
     with locking.ingest_lock(engine), unmapped(engine):
+        size_before = None if defer_merges else database_bytes(engine)
         with write_transaction(engine) as conn:
             # the state derived from the members files (departments, slugs) is known to be complete
             # only when the last run finished: finish_batch commits after finish_members
@@ -181,6 +186,8 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         _feed_search_index(engine)        # the search index outside the database catches up
         if not defer_merges:              # an update leaves them to compaction, as it does the merges
             count_fellows(engine)
+            report.rebuilt_indexes_freed = settle_large_load(
+                engine, size_before, lambda: progress.stage("vacuuming and rebuilding the indexes after a large load"))
     progress.finish()
     return report
 
