@@ -77,8 +77,8 @@ def ingest_command(
                       f"{summary['superseded']} superseded versions, {summary['unchanged']} unchanged, "
                       f"{summary['skipped_repeats']} division extracts skipped (they repeat the day files)")
         if report.rebuilt_indexes_freed is not None:
-            console.print(f"the load at least doubled the database: vacuumed it and rebuilt its indexes, "
-                          f"{report.rebuilt_indexes_freed / 1e6:,.1f} MB given back")
+            console.print(f"the load at least doubled the database: vacuumed it and rebuilt its indexes in "
+                          f"{report.rebuild_seconds:.1f}s, {report.rebuilt_indexes_freed / 1e6:,.1f} MB given back")
         if report.unresolved_speakers:
             console.print(f"[yellow]{len(report.unresolved_speakers)} speaker ids no members file knows "
                           f"({sum(report.unresolved_speakers.values())} references): kept with their printed names; "

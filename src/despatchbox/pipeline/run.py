@@ -11,6 +11,7 @@ still load. Ingesting the same files again changes nothing.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import defaultdict
 
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ class IngestReport:
     reresolved: int = 0                                        # held speeches/votes a members change moved
     replaced: list[str] = field(default_factory=list)          # XML members files a JSON one replaced
     rebuilt_indexes_freed: int | None = None                   # bytes a rebuild after a large load gave back
+    rebuild_seconds: float | None = None                       # … and the seconds it took
 
     @property
     def ok(self) -> bool:
@@ -83,7 +85,7 @@ class IngestReport:
                 "unresolved_speaker_references": sum(self.unresolved_speakers.values()),
                 "reresolved": self.reresolved, "replaced_by_json": self.replaced,
                 "indexes_rebuilt": self.rebuilt_indexes_freed is not None,
-                "bytes_freed_by_rebuild": self.rebuilt_indexes_freed}
+                "bytes_freed_by_rebuild": self.rebuilt_indexes_freed, "rebuild_seconds": self.rebuild_seconds}
 
 
 class Progress:
@@ -186,8 +188,11 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
         _feed_search_index(engine)        # the search index outside the database catches up
         if not defer_merges:              # an update leaves them to compaction, as it does the merges
             count_fellows(engine)
+            rebuild_started = time.perf_counter()
             report.rebuilt_indexes_freed = settle_large_load(
                 engine, size_before, lambda: progress.stage("vacuuming and rebuilding the indexes after a large load"))
+            if report.rebuilt_indexes_freed is not None:
+                report.rebuild_seconds = round(time.perf_counter() - rebuild_started, 2)
     progress.finish()
     return report
 
