@@ -249,6 +249,7 @@ def section_ingest(ctx: dict) -> dict:
             "cpu_ratio": fig.get("cpu_ratio"), "ingest_cpu_s": fig.get("ingest_cpu_s"),
             "raw_parse_cpu_s": fig.get("raw_parse_cpu_s"), "bench_cpu_s": fig.get("bench_cpu_s"), "peak_rss_anon_mb": fig.get("peak_rss_anon_mb"), "peak_rss_file_mb": fig.get("peak_rss_file_mb"),
             "mb": fig["mb"], "seconds": fig["ingest_seconds"], "errors": fig["errors"],
+            "rebuild_seconds": fig.get("rebuild_seconds"),
             **{k: v for k, v in fig.items() if k.startswith("bulk_")},
             "reused": ctx["reused_ingest"]}
 
@@ -440,6 +441,8 @@ def print_report(result: dict) -> None:
             print(f"    vs a bare bulk load of the same rows and indexes, one transaction: {_fmt(i['bulk_mb_s'], ' MB/s')} "
                   f"({_fmt(i['bulk_seconds'], ' s')}, {_fmt(i['bulk_cpu_s'], ' s')} CPU, {i['bulk_rows']:,} rows): "
                   f"ratio {_fmt(i['bulk_ratio'])}")
+        if i.get("rebuild_seconds") is not None:
+            print(f"    of which the vacuum and index rebuild after the load: {_fmt(i['rebuild_seconds'], ' s')}")
     st = result.get("storage") or {}
     if st and "kb_per_contribution" in st:
         print(f"storage  {_fmt(st['kb_per_contribution'], ' KB')} per contribution: database {_fmt(st['database_mb'], ' MB')}"
