@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
-from ..pipeline.run import Progress, ingest
+from ..pipeline.report import Progress
+from ..pipeline.run import ingest
 from .app import app, console, engine, print_json
 
 

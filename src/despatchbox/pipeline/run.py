@@ -38,6 +38,7 @@ from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from ..store.search.index_marks import index_dir
 from .compaction import count_fellows, settle_large_load
+from .report import IngestReport, Progress
 from .members import (HeldMembers, chair_seats, derive_members, finish_members, parse_members,
                       prepare_members_file, reresolve_held)
 from .batch import WriteBatch
@@ -56,45 +57,6 @@ SHRINK_RATIO = 0.5
 #: ... when the held version holds at least this many: ParlParse really does replace a day's stub
 #: (27b holds 1 record, 27c none in the sample week), and losing a handful is not a lost day
 SHRINK_GUARD_FROM = 50
-
-
-@dataclass
-class IngestReport:
-    loaded: list[str] = field(default_factory=list)           # files whose records are now current
-    superseded: list[str] = field(default_factory=list)       # older versions: only their redirects kept
-    unchanged: list[str] = field(default_factory=list)        # already held, same bytes
-    repeated: list[str] = field(default_factory=list)         # divisionsonly: repeat the day files
-    errors: list[SourceFileError] = field(default_factory=list)
-    records: int = 0
-    bytes: int = 0
-    unresolved_speakers: dict[str, int] = field(default_factory=dict)
-    reresolved: int = 0                                        # held speeches/votes a members change moved
-    replaced: list[str] = field(default_factory=list)          # XML members files a JSON one replaced
-    rebuilt_indexes_freed: int | None = None                   # bytes a rebuild after a large load gave back
-    rebuild_seconds: float | None = None                       # … and the seconds it took
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def as_dict(self) -> dict:
-        return {"loaded": len(self.loaded), "superseded": len(self.superseded), "unchanged": len(self.unchanged),
-                "skipped_repeats": len(self.repeated), "records": self.records,
-                "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in self.errors],
-                "unresolved_speaker_ids": len(self.unresolved_speakers),
-                "unresolved_speaker_references": sum(self.unresolved_speakers.values()),
-                "reresolved": self.reresolved, "replaced_by_json": self.replaced,
-                "indexes_rebuilt": self.rebuilt_indexes_freed is not None,
-                "bytes_freed_by_rebuild": self.rebuilt_indexes_freed, "rebuild_seconds": self.rebuild_seconds}
-
-
-class Progress:
-    """What the pipeline tells about its progress (the CLI shows a Rich bar)."""
-
-    def start(self, total_files: int, total_bytes: int) -> None: ...
-    def advance(self, path: Path, size: int, records: int) -> None: ...
-    def finish(self) -> None: ...
-    def stage(self, text: str) -> None: ...
 
 
 def _sha256(data: bytes) -> str:
