@@ -252,25 +252,32 @@ def test_a_load_that_at_least_doubles_a_postgresql_database_rebuilds_its_indexes
     assert again.ok and again.rebuilt_indexes_freed is None and _index_files(fresh_engine) == rebuilt
 
 
-def test_smaller_loads_and_updates_leave_the_indexes(fresh_engine, monkeypatch):
-    """By default a day of the sample is far too small a load for a rebuild; an update (``defer_merges``)
-    never rebuilds, whatever it loads; a load that grew the database by less than its size before
-    does not either (:func:`compaction.settle_large_load`)."""
+def test_smaller_loads_leave_the_indexes_and_a_first_update_rebuilds_them(fresh_engine, monkeypatch):
+    """A load that grew the database by less than its size before does not rebuild
+    (:func:`compaction.settle_large_load`), nor, with the real threshold, does the whole sample into an
+    empty database (~42 MB). A first update that brings a large part of the record (``defer_merges``,
+    what ``despatchbox update`` runs) rebuilds like an ingest (the threshold lowered for the sample)."""
     from .conftest import SAMPLE
 
-    day = SAMPLE / "scrapedxml" / "debates"
-    made = _index_files(fresh_engine) if fresh_engine.dialect.name == "postgresql" else None
-    assert ingest(fresh_engine, [day / "debates2009-10-27d.xml"]).rebuilt_indexes_freed is None
-    monkeypatch.setattr(compaction, "REBUILD_AFTER_GROWTH_BYTES", 1)
-    assert ingest(fresh_engine, [SAMPLE], defer_merges=True).rebuilt_indexes_freed is None
-    if made is None:
+    postgresql = fresh_engine.dialect.name == "postgresql"
+    made = _index_files(fresh_engine) if postgresql else None
+    monkeypatch.setattr(compaction, "REBUILD_AFTER_GROWTH_BYTES", 16 * 1024 * 1024)
+    first = ingest(fresh_engine, [SAMPLE], defer_merges=True)          # 9 MB empty → ~51 MB
+    assert first.ok and (first.rebuilt_indexes_freed is not None) is postgresql
+    if not postgresql:
         return
-    assert _index_files(fresh_engine) == made
+    rebuilt = _index_files(fresh_engine)
+    assert all(rebuilt[name] != made[name] for name in made)
+    monkeypatch.setattr(compaction, "REBUILD_AFTER_GROWTH_BYTES", 1)
     size = compaction.database_bytes(fresh_engine)
     assert size is not None
     assert compaction.settle_large_load(fresh_engine, size) is None             # grew by nothing
     assert compaction.settle_large_load(fresh_engine, size // 2 + 1) is None    # grew, but not doubled
-    assert _index_files(fresh_engine) == made
+    assert _index_files(fresh_engine) == rebuilt
+    monkeypatch.undo()                         # the real threshold: the whole sample is far below it
+    assert compaction.REBUILD_AFTER_GROWTH_BYTES == 256 * 1024 * 1024
+    assert compaction.settle_large_load(fresh_engine, 1) is None
+    assert _index_files(fresh_engine) == rebuilt
 
 
 def test_a_rebuild_drops_what_an_interrupted_one_left(fresh_engine):

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
-from ..pipeline.report import Progress
+from ..pipeline.report import IngestReport, Progress
 from ..pipeline.run import ingest
 from .app import app, console, engine, print_json
 
@@ -49,6 +49,13 @@ class RichIngestProgress(Progress):
             self.bar.stop()
 
 
+def print_rebuild(report: IngestReport) -> None:
+    """The line saying a load that doubled a PostgreSQL database vacuumed it and rebuilt its indexes."""
+    if report.rebuilt_indexes_freed is not None:
+        console.print(f"the load at least doubled the database: vacuumed it and rebuilt its indexes in "
+                      f"{report.rebuild_seconds or 0:.1f}s, {report.rebuilt_indexes_freed / 1e6:,.1f} MB given back")
+
+
 @app.command("ingest")
 def ingest_command(
     paths: list[Path] = typer.Argument(..., help="ParlParse trees (holding members/ and/or scrapedxml/<kind>/), "
@@ -77,9 +84,7 @@ def ingest_command(
         console.print(f"loaded {summary['loaded']} files ({summary['records']:,} records) in {elapsed:.1f}s; "
                       f"{summary['superseded']} superseded versions, {summary['unchanged']} unchanged, "
                       f"{summary['skipped_repeats']} division extracts skipped (they repeat the day files)")
-        if report.rebuilt_indexes_freed is not None:
-            console.print(f"the load at least doubled the database: vacuumed it and rebuilt its indexes in "
-                          f"{report.rebuild_seconds:.1f}s, {report.rebuilt_indexes_freed / 1e6:,.1f} MB given back")
+        print_rebuild(report)
         if report.unresolved_speakers:
             console.print(f"[yellow]{len(report.unresolved_speakers)} speaker ids no members file knows "
                           f"({sum(report.unresolved_speakers.values())} references): kept with their printed names; "

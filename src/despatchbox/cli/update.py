@@ -14,7 +14,7 @@ from ..pipeline.run import ingest
 from ..update.mirror import DEFAULT_KINDS, DEFAULT_SOURCE, Listener, Mirror, SourceUnreachable, open_client
 from ..update.rsync import RsyncMirror, RsyncMissing, is_rsync_source
 from .app import app, console, engine, fail, print_json
-from .ingest import RichIngestProgress
+from .ingest import RichIngestProgress, print_rebuild
 
 
 class RichUpdateListener(Listener):
@@ -108,6 +108,7 @@ def update_command(
         if ingested is not None:
             console.print(f"ingested {len(ingested.loaded)} files ({ingested.records:,} records), "
                           f"{len(ingested.unchanged)} unchanged, {ingested.reresolved} speakers re-resolved")
+            print_rebuild(ingested)
         for _url, why in report.failed:
             console.print(f"[red]failed[/red] {escape(why)} (kept what the mirror had; the next run fetches it again)")
         if report.not_tried:

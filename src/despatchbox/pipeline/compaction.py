@@ -16,8 +16,8 @@ full ingest counts them as it ends, :func:`count_fellows`):
   no ingest is running, does it at the lowest CPU priority.
 
 On PostgreSQL a large first load leaves its B-trees part-empty (rows arrive out of their indexes'
-order) and the tables' pages that merges emptied unreturned: an ingest that at least doubled the
-database, by :data:`REBUILD_AFTER_GROWTH_BYTES` or more, vacuums and rebuilds every index as it ends
+order) and the tables' pages that merges emptied unreturned: an ingest (``ingest`` or ``update``) that
+at least doubled the database, by :data:`REBUILD_AFTER_GROWTH_BYTES` or more, vacuums and rebuilds every index as it ends
 (:func:`settle_large_load`; 2.89 → 2.35 KB a contribution at 1M). ``despatchbox db compact
 --rebuild-indexes`` does the same on demand.
 
