@@ -302,3 +302,46 @@ def test_a_rebuild_drops_what_an_interrupted_one_left(fresh_engine):
     assert "speeches_debate_ccnew" not in files
     with fresh_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pg_index WHERE NOT indisvalid")).scalar_one() == 0
+
+
+def test_a_rebuild_that_cannot_have_its_locks_gives_up_and_the_load_stands(fresh_url, fresh_engine, monkeypatch):
+    """Another session holds a table the rebuild needs (here ``alerts``, which an ingest never writes):
+    the vacuum after a large load waits :data:`compaction.REBUILD_LOCK_TIMEOUT_SECONDS`, gives up, and
+    the ingest still succeeds with what it loaded, saying why and what to run later. The session's
+    lock timeout does not follow its connection back into the pool, and the rebuild run later finishes.
+    A rebuild that fails in ``REINDEX`` itself leaves no invalid index behind."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    from despatchbox.store.database import rebuild_indexes
+
+    from .conftest import SAMPLE
+
+    if fresh_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's locks")
+    monkeypatch.setattr(compaction, "REBUILD_AFTER_GROWTH_BYTES", 16 * 1024 * 1024)
+    monkeypatch.setattr(compaction, "REBUILD_LOCK_TIMEOUT_SECONDS", 0.3)
+    one_connection = create_engine(fresh_engine.url, pool_size=1, max_overflow=0)
+    holder = fresh_engine.connect()
+    held = holder.begin()
+    holder.execute(text("LOCK TABLE alerts IN ACCESS EXCLUSIVE MODE"))
+    try:
+        result = runner.invoke(app, ["ingest", "--json", str(SAMPLE)],
+                               env={"DESPATCHBOX_DATABASE_URL": fresh_url}, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        assert summary["loaded"] > 0 and summary["errors"] == [] and summary["indexes_rebuilt"] is False
+        assert "lock timeout" in summary["rebuild_error"]
+        assert "despatchbox db compact --rebuild-indexes" in summary["rebuild_error"]
+        with pytest.raises(DBAPIError, match="lock timeout"):           # the same in REINDEX itself
+            rebuild_indexes(one_connection, lock_timeout=0.3)
+    finally:
+        held.rollback()
+        holder.close()
+    with one_connection.connect() as conn:          # the pool's only connection: the one that timed out
+        assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "0"
+    one_connection.dispose()
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM speeches")).scalar_one() > 0
+        assert conn.execute(text("SELECT count(*) FROM pg_index WHERE NOT indisvalid")).scalar_one() == 0
+    assert rebuild_indexes(fresh_engine, vacuum=True) is not None

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
 from ..pipeline.report import IngestReport, Progress
@@ -50,7 +51,10 @@ class RichIngestProgress(Progress):
 
 
 def print_rebuild(report: IngestReport) -> None:
-    """The line saying a load that doubled a PostgreSQL database vacuumed it and rebuilt its indexes."""
+    """The line saying a load that doubled a PostgreSQL database vacuumed it and rebuilt its indexes (or
+    why that did not finish)."""
+    if report.rebuild_error is not None:
+        console.print(f"[yellow]{escape(report.rebuild_error)}[/yellow]")
     if report.rebuilt_indexes_freed is not None:
         console.print(f"the load at least doubled the database: vacuumed it and rebuilt its indexes in "
                       f"{report.rebuild_seconds or 0:.1f}s, {report.rebuilt_indexes_freed / 1e6:,.1f} MB given back")

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from ..periodic import Periodic
 from ..store import locking
@@ -54,6 +55,13 @@ FELLOWS_PER_TRANSACTION = 200
 #: a PostgreSQL ingest that grew the database by this many bytes or more, and at least doubled it,
 #: rebuilds its indexes as it ends (100k contributions of the bench's corpus add ~270 MB)
 REBUILD_AFTER_GROWTH_BYTES = 256 * 1024 * 1024
+#: how long that rebuild waits for a lock, or for a long transaction elsewhere to end, before it gives
+#: up (the load stands; ``despatchbox db compact --rebuild-indexes`` can do it later)
+REBUILD_LOCK_TIMEOUT_SECONDS = 60.0
+
+
+class RebuildFailed(Exception):
+    """The vacuum and rebuild after a large load did not finish (what was loaded is committed)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,9 @@ def settle_large_load(engine: Engine, bytes_before: int | None,
     as it started) by :data:`REBUILD_AFTER_GROWTH_BYTES` or more, and to at least twice that, vacuum
     and rebuild every index (:func:`~despatchbox.store.database.rebuild_indexes`: readers and writers
     go on meanwhile) and return the bytes given back; None when nothing was done (SQLite, or a
-    smaller load: a day's update, a month added to the record). ``starting`` is called before a rebuild."""
+    smaller load: a day's update, a month added to the record). ``starting`` is called before a rebuild.
+    Raises :class:`RebuildFailed`, saying why, when the database refused or a lock was not had within
+    :data:`REBUILD_LOCK_TIMEOUT_SECONDS`."""
     if bytes_before is None:
         return None
     grown = (database_bytes(engine) or 0) - bytes_before
@@ -106,7 +116,12 @@ def settle_large_load(engine: Engine, bytes_before: int | None,
     log.info("the ingest grew the database by %.0f MB: vacuuming and rebuilding its indexes", grown / 1e6)
     if starting is not None:
         starting()
-    return rebuild_indexes(engine, vacuum=True)
+    try:
+        return rebuild_indexes(engine, vacuum=True, lock_timeout=REBUILD_LOCK_TIMEOUT_SECONDS)
+    except DBAPIError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise RebuildFailed(f"the vacuum and index rebuild after the load did not finish ({reason}); what was "
+                            f"loaded is kept: run `despatchbox db compact --rebuild-indexes` later") from exc
 
 
 def compact(engine: Engine, wait: bool = True) -> Compacted | None:

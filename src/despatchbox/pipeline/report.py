@@ -25,6 +25,7 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)          # XML members files a JSON one replaced
     rebuilt_indexes_freed: int | None = None                   # bytes a rebuild after a large load gave back
     rebuild_seconds: float | None = None                       # … and the seconds it took
+    rebuild_error: str | None = None                           # why that rebuild did not finish (the load stands)
 
     @property
     def ok(self) -> bool:
@@ -38,7 +39,8 @@ class IngestReport:
                 "unresolved_speaker_references": sum(self.unresolved_speakers.values()),
                 "reresolved": self.reresolved, "replaced_by_json": self.replaced,
                 "indexes_rebuilt": self.rebuilt_indexes_freed is not None,
-                "bytes_freed_by_rebuild": self.rebuilt_indexes_freed, "rebuild_seconds": self.rebuild_seconds}
+                "bytes_freed_by_rebuild": self.rebuilt_indexes_freed, "rebuild_seconds": self.rebuild_seconds,
+                "rebuild_error": self.rebuild_error}
 
 
 class Progress:

@@ -37,7 +37,7 @@ from ..store.queries.fingerprint_levels import DEFERRED_SLACK
 from ..store.queries.record import insert_record
 from ..store.search import sync_index
 from ..store.search.index_marks import index_dir
-from .compaction import count_fellows, settle_large_load
+from .compaction import RebuildFailed, count_fellows, settle_large_load
 from .report import IngestReport, Progress
 from .members import (HeldMembers, chair_seats, derive_members, finish_members, parse_members,
                       prepare_members_file, reresolve_held)
@@ -152,8 +152,11 @@ def ingest(engine: Engine, paths: list[Path], progress: Progress | None = None, 
             count_fellows(engine)
         # a first load (by ingest or by update) leaves PostgreSQL's indexes part-empty; a day never doubles
         rebuild_started = time.perf_counter()
-        report.rebuilt_indexes_freed = settle_large_load(
-            engine, size_before, lambda: progress.stage("vacuuming and rebuilding the indexes after a large load"))
+        try:
+            report.rebuilt_indexes_freed = settle_large_load(
+                engine, size_before, lambda: progress.stage("vacuuming and rebuilding the indexes after a large load"))
+        except RebuildFailed as exc:
+            report.rebuild_error = str(exc)
         if report.rebuilt_indexes_freed is not None:
             report.rebuild_seconds = round(time.perf_counter() - rebuild_started, 2)
     progress.finish()

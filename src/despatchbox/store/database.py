@@ -32,7 +32,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 def integrity_errors() -> tuple[type[BaseException], ...]:
     """What a write that breaks a unique or foreign key raises, on either backend: SQLAlchemy's
@@ -326,7 +326,7 @@ _UNFINISHED_REBUILDS = ("SELECT c.relname FROM pg_index i JOIN pg_class c ON c.o
                         "AND NOT i.indisvalid AND c.relname ~ '_cc(new|old)[0-9]*$'")
 
 
-def rebuild_indexes(engine: Engine, vacuum: bool = False) -> int | None:
+def rebuild_indexes(engine: Engine, vacuum: bool = False, lock_timeout: float | None = None) -> int | None:
     """PostgreSQL: rebuild every index of the database's schema without locking readers or writers
     out (``REINDEX SCHEMA … CONCURRENTLY``, outside a transaction), and return the bytes the database
     gave back. A first load of the record inserts into its B-trees out of order and leaves their
@@ -334,20 +334,39 @@ def rebuild_indexes(engine: Engine, vacuum: bool = False) -> int | None:
     (at 1M: 2.71 → 2.35 KB a contribution, in 10–16 s). ``vacuum``: ``VACUUM (ANALYZE)`` first, which
     gives back the tables' pages that merges and superseded versions emptied, and gives the planner
     its statistics (2.89 → 2.71 at 1M, right after a first load). The invalid copies a rebuild that
-    failed midway left (``…_ccnew``, ``…_ccold``) are dropped first. None on SQLite, which has nothing
-    to do here."""
+    failed midway left (``…_ccnew``, ``…_ccold``) are dropped first. ``lock_timeout`` (seconds): how
+    long any step may wait for a lock or for older transactions to end before it fails (SQLAlchemy's
+    ``OperationalError``); None waits as long as it takes. None on SQLite, which has nothing to do here."""
     if engine.dialect.name != "postgresql":
         return None
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        before = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
-        schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
-        for (name,) in conn.exec_driver_sql(_UNFINISHED_REBUILDS).all():
-            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY IF EXISTS "{schema}"."{name}"')
-        if vacuum:                  # the schema's tables (a database may hold others' schemas too)
-            tables = conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                                          "ORDER BY tablename").scalars().all()
-            if tables:
-                conn.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(f'"{schema}"."{t}"' for t in tables))
-        conn.exec_driver_sql(f'REINDEX SCHEMA CONCURRENTLY "{schema}"')
-        after = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+        if lock_timeout is not None:         # this session's only: reset before the connection goes back
+            conn.exec_driver_sql(f"SET lock_timeout = '{max(1, round(lock_timeout * 1000))}ms'")
+        try:
+            before = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+            schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+            _drop_unfinished_rebuilds(conn, schema)
+            if vacuum:                  # the schema's tables (a database may hold others' schemas too)
+                tables = conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                                              "ORDER BY tablename").scalars().all()
+                if tables:
+                    conn.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(f'"{schema}"."{t}"' for t in tables))
+            try:
+                conn.exec_driver_sql(f'REINDEX SCHEMA CONCURRENTLY "{schema}"')
+            except DBAPIError:                # what it left half-built is dropped now if it can be (else next time)
+                try:
+                    _drop_unfinished_rebuilds(conn, schema)
+                except DBAPIError:
+                    pass
+                raise
+            after = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+        finally:
+            if lock_timeout is not None and not conn.invalidated:
+                conn.exec_driver_sql("RESET lock_timeout")
     return before - after
+
+
+def _drop_unfinished_rebuilds(conn: Connection, schema: str) -> None:
+    """Drop the invalid index copies a ``REINDEX … CONCURRENTLY`` that failed midway left."""
+    for (name,) in conn.exec_driver_sql(_UNFINISHED_REBUILDS).all():
+        conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY IF EXISTS "{schema}"."{name}"')
