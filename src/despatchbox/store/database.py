@@ -317,7 +317,12 @@ def database_bytes(engine: Engine) -> int | None:
     if engine.dialect.name != "postgresql":
         return None
     with engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+        return _size_of(conn)
+
+
+def _size_of(conn: Connection) -> int:
+    """PostgreSQL: the size on disk of the database ``conn`` is connected to, in bytes."""
+    return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
 
 
 #: what a ``REINDEX … CONCURRENTLY`` that failed midway leaves (invalid, and no use to any query)
@@ -343,7 +348,7 @@ def rebuild_indexes(engine: Engine, vacuum: bool = False, lock_timeout: float | 
         if lock_timeout is not None:         # this session's only: reset before the connection goes back
             conn.exec_driver_sql(f"SET lock_timeout = '{max(1, round(lock_timeout * 1000))}ms'")
         try:
-            before = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+            before = _size_of(conn)
             schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
             _drop_unfinished_rebuilds(conn, schema)
             if vacuum:                  # the schema's tables (a database may hold others' schemas too)
@@ -359,7 +364,7 @@ def rebuild_indexes(engine: Engine, vacuum: bool = False, lock_timeout: float | 
                 except DBAPIError:
                     pass
                 raise
-            after = int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+            after = _size_of(conn)
         finally:
             if lock_timeout is not None and not conn.invalidated:
                 conn.exec_driver_sql("RESET lock_timeout")
