@@ -23,7 +23,7 @@ from .collector import tuned_for_serving
 from .http_caching import install_http_middleware
 from .negotiation import install_negotiation
 from .page_cache import install_page_cache
-from . import page_threads
+from . import page_routes
 from .security import check_secret_key, install_security
 from .static_files import StaticAssets
 from .templating import templates
@@ -81,7 +81,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     check_secret_key(site_settings)   # the development key never signs links for a public site
     app = FastAPI(title="despatchbox", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.engine = engine_for(database_url or site_settings.database_url)
-    page_threads.configure(app.state.engine)   # page routes one at a time per process on SQLite
+    page_routes.configure(app.state.engine)   # page routes on the event loop on SQLite, in threads elsewhere
     app.state.settings = site_settings
     app.mount("/static", StaticAssets(STATIC_DIR), name="static")
 

@@ -12,7 +12,7 @@ from operator import itemgetter
 from fastapi import Request
 from markupsafe import Markup
 
-from ..page_threads import page_router
+from ..page_routes import page_router
 from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries
 from ...store.queries.people import WRITTEN_ANSWER_KINDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..page_threads import page_router
+from ..page_routes import page_router
 from ...record.naming import department_as_held, department_now
 from ...store.queries import debates as debate_queries
 from ...store.queries import departments as department_queries

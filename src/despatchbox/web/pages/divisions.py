@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import Request
 from markupsafe import Markup
 
-from ..page_threads import page_router
+from ..page_routes import page_router
 from ...attribute.items import question_put
 from ...store.queries import debates as debate_queries
 from ...store.queries import divisions as division_queries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..page_threads import page_router
+from ..page_routes import page_router
 from ...attribute.names import full_name, peerage_kind
 from ...store.queries import debates as debate_queries
 from ...store.queries import fellows as fellow_queries

@@ -6,7 +6,7 @@ import string
 
 from fastapi import Request
 
-from ..page_threads import page_router
+from ..page_routes import page_router
 from ...attribute.parties import party_name
 from ...store.queries.api import find_people, memberships_of_people, party_codes
 from ...store.queries.speakers import chair_own_parties

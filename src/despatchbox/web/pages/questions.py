@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from ..page_threads import page_router
+from ..page_routes import page_router
 from ...store.queries import debates as debate_queries
 from ...store.queries import people as people_queries
 from ...store.queries import questions as question_queries

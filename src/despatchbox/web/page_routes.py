@@ -1,36 +1,40 @@
-"""Where the page routes run: one page at a time per worker process on SQLite.
+"""Where the page routes run: on the event loop itself on SQLite, in anyio's thread pool on PostgreSQL.
 
-A page route is plain (synchronous) Python that reads the store and renders a template; FastAPI runs
-such a route in anyio's thread pool, up to 40 at once. On SQLite every bit of that work is Python
-holding the GIL (the database is in the process), so pages rendered side by side in one process do
-not finish sooner: they take turns on the GIL, and the turns cost CPU. Under load over HTTP
-(bench/pages.py, 2 workers, 8 connections) a page cost ~6.3 ms of CPU with the default pool and
-~5.2 ms with one page thread per process (docs/benchmarks.md, "Pages").
+A page route is plain (synchronous) Python that reads the store and renders a template; FastAPI would
+run it in anyio's thread pool, up to 40 at once. On SQLite every bit of that work is Python holding
+the GIL (the database is in the process), so pages rendered side by side in one process do not
+finish sooner: they take turns on the GIL, and the turns cost CPU. Until 7 December 2026 a worker
+process rendered one page at a time in a thread of its own, so that the event loop stayed free for
+static files and cached pages. Measured under load, that thread cost more than it spared:
 
-:func:`page_router` makes the routers of the pages (``web/pages/``): each synchronous route is run
-in a worker thread as before, but in this module's own threads — :data:`SQLITE_PAGE_THREADS` at a
-time on SQLite —, and in anyio's pool under its default limiter on PostgreSQL, where a page waits on the server part of
-its time. Requests still never block the event loop; static files, cached pages, the API and search
-do not wait for pages. The route's parameters, status, headers and body are exactly as before.
+* the loop and the page thread took turns on the GIL for every request that arrived during a render.
+  A static file answered in 0.4–0.5 ms at p50 while the four bench pages loaded the server, but the
+  pages themselves fell to 75–360 req/s with a p95 of 49–278 ms;
+* rendered on the loop, the pages reached 614–688 req/s with a p95 of 22 ms, and the static file
+  waited for the render in hand: 10–13 ms at p50, 19–24 at p95 (docs/benchmarks.md, "7 December
+  2026 (seventh round)");
+* the bench's HTTP ratio rose from 0.062–0.071 to 0.073–0.080 of the bare route in three alternated
+  pairs.
 
-A page request without a query string takes a shorter way through FastAPI (:meth:`PageRoute.get_route_handler`):
-the page routes take only the request, ``str`` path parameters and query parameters with defaults, so
-their arguments are the path's own strings and the defaults — FastAPI's dependency solving and
-validation would return exactly those. A request with a query string (``?page=2``, ``?debates_page=x``)
-goes through FastAPI's handler as before, so its validation and its errors (a 400 page) are unchanged.
-Measured under load over HTTP (docs/benchmarks.md, "6 December 2026 (late morning)").
+So on SQLite a page route is called on the event loop, one at a time per process by construction;
+each request waits for at most the renders queued before it. On PostgreSQL a page waits on the server
+for part of its time, and its routes keep anyio's pool under its default limiter, so that the loop
+serves other requests meanwhile.
+
+:func:`page_router` makes the routers of the pages (``web/pages/``). The route's parameters, status,
+headers and body are exactly as FastAPI's own handling gives them. A page request without a query
+string takes a shorter way through FastAPI (:meth:`PageRoute.get_route_handler`): the page routes
+take only the request, ``str`` path parameters and query parameters with defaults, so their
+arguments are the path's own strings and the defaults — FastAPI's dependency solving and validation
+would return exactly those. A request with a query string (``?page=2``, ``?debates_page=x``) goes
+through FastAPI's handler as before, so its validation and its errors (a 400 page) are unchanged.
 """
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import inspect
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, Callable
 
-import anyio
 import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
@@ -38,55 +42,32 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-#: page routes run at once per worker process on SQLite
-SQLITE_PAGE_THREADS = 1
-
-#: page routes run at once per process (None: anyio's thread pool and its default limiter); see :func:`configure`
-_tokens: int | None = None
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+#: whether page routes run on the event loop (SQLite) or in anyio's pool (PostgreSQL); see :func:`configure`
+_on_loop = False
 
 
 def configure(engine) -> None:
-    """Size the page threads for the store the app serves (called by ``create_app``)."""
-    global _tokens
-    _tokens = SQLITE_PAGE_THREADS if engine is not None and engine.dialect.name == "sqlite" else None
+    """Choose where page routes run for the store the app serves (called by ``create_app``)."""
+    global _on_loop
+    _on_loop = engine is not None and engine.dialect.name == "sqlite"
 
 
-def page_executor() -> ThreadPoolExecutor | None:
-    """The process's page threads: :data:`SQLITE_PAGE_THREADS` on SQLite, made on first use (None
-    elsewhere: anyio's pool). An executor is not bound to an event loop, so one serves every loop of
-    the process (a test client runs one per request)."""
-    global _executor
-    tokens = _tokens
-    if tokens is None:
-        return None
-    found = _executor
-    if found is None or found._max_workers != tokens:
-        with _executor_lock:
-            found = _executor
-            if found is None or found._max_workers != tokens:
-                found = _executor = ThreadPoolExecutor(max_workers=tokens, thread_name_prefix="despatchbox-page")
-    return found
+def runs_on_loop() -> bool:
+    """Whether page routes are called on the event loop (the app serves SQLite)."""
+    return _on_loop
 
 
-def in_page_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """An async route that runs the synchronous ``endpoint`` in a page thread (:func:`page_executor`;
-    anyio's pool when there is none). FastAPI reads its parameters from ``__signature__`` (annotations
-    resolved here, in the endpoint's module); it has no ``__wrapped__``, so FastAPI awaits it instead of
-    sending it to its own pool.
-
-    The page threads are a plain executor, not anyio's pool under a CapacityLimiter: the same one page
-    at a time, without the limiter's and the cancel scope's checkpoints (extra turns of the event loop)
-    on every page. The request's context variables go with it, as anyio passes them."""
+def as_page_route(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """An async route that calls the synchronous ``endpoint`` on the event loop (SQLite) or in anyio's
+    thread pool (elsewhere), as :func:`configure` chose. FastAPI reads its parameters from
+    ``__signature__`` (annotations resolved here, in the endpoint's module); it has no ``__wrapped__``,
+    so FastAPI awaits it instead of sending it to its own pool."""
     signature = inspect.signature(endpoint, eval_str=True)
 
     async def run(*args: Any, **kwargs: Any) -> Any:
-        call = partial(endpoint, *args, **kwargs)
-        executor = page_executor()
-        if executor is None:
-            return await anyio.to_thread.run_sync(call)
-        return await asyncio.get_running_loop().run_in_executor(executor, contextvars.copy_context().run, call)
+        if _on_loop:
+            return endpoint(*args, **kwargs)
+        return await anyio.to_thread.run_sync(partial(endpoint, *args, **kwargs))
 
     run.__signature__ = signature  # type: ignore[attr-defined]
     for name in ("__module__", "__name__", "__qualname__", "__doc__"):
@@ -125,12 +106,12 @@ def _plain_arguments(route: Any) -> tuple[str | None, tuple[str, ...], dict[str,
 
 
 class PageRoute(APIRoute):
-    """An APIRoute whose synchronous endpoint runs through :func:`in_page_thread`, with a short way
+    """An APIRoute whose synchronous endpoint runs through :func:`as_page_route`, with a short way
     for requests without a query string (see the module's note)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
-            endpoint = in_page_thread(endpoint)
+            endpoint = as_page_route(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
@@ -174,4 +155,4 @@ def page_router() -> APIRouter:
     return APIRouter(route_class=PageRoute)
 
 
-__all__ = ["PageRoute", "SQLITE_PAGE_THREADS", "configure", "in_page_thread", "page_executor", "page_router"]
+__all__ = ["PageRoute", "as_page_route", "configure", "page_router", "runs_on_loop"]

@@ -1,5 +1,5 @@
-"""Where page routes run (web/page_threads.py): in a worker thread, one at a time per process on
-SQLite, the pool's default elsewhere; their parameters, errors and answers as FastAPI gives them."""
+"""Where page routes run (web/page_routes.py): on the event loop on SQLite (one at a time per
+process), in anyio's pool elsewhere; their parameters, errors and answers as FastAPI gives them."""
 from __future__ import annotations
 
 import threading
@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
 
-from despatchbox.web import page_threads
+from despatchbox.web import page_routes
 from despatchbox.web.app import create_app, site_routers
 from despatchbox.web.pages import debates, members
 
@@ -22,14 +22,14 @@ def _engine(dialect: str):
 
 @pytest.fixture
 def restore_tokens():
-    saved = page_threads._tokens
+    saved = page_routes._on_loop
     yield
-    page_threads._tokens = saved
+    page_routes._on_loop = saved
 
 
-def _most_at_once(n: int) -> tuple[int, set[int]]:
-    """Run n slow synchronous endpoints through in_page_thread at once: the most running together,
-    and the threads they ran in."""
+def _most_at_once(n: int) -> tuple[int, set[int], int]:
+    """Run n slow synchronous endpoints through as_page_route at once: the most running together,
+    the threads they ran in, and the event loop's thread."""
     running = most = 0
     lock = threading.Lock()
     threads: set[int] = set()
@@ -45,35 +45,40 @@ def _most_at_once(n: int) -> tuple[int, set[int]]:
             running -= 1
         return i
 
-    wrapped = page_threads.in_page_thread(endpoint)
+    wrapped = page_routes.as_page_route(endpoint)
     results: list[int] = []
+    loop_thread = 0
 
     async def main() -> None:
+        nonlocal loop_thread
+        loop_thread = threading.get_ident()
         async with anyio.create_task_group() as tg:
             for i in range(n):
                 tg.start_soon(lambda i=i: _append(results, wrapped(i)))
 
     anyio.run(main)
     assert sorted(results) == list(range(n))
-    return most, threads
+    return most, threads, loop_thread
 
 
 async def _append(results: list, awaitable) -> None:
     results.append(await awaitable)
 
 
-def test_on_sqlite_page_routes_run_one_at_a_time_in_a_worker_thread(restore_tokens):
-    page_threads.configure(_engine("sqlite"))
-    most, threads = _most_at_once(4)
+def test_on_sqlite_page_routes_run_on_the_event_loop_one_at_a_time(restore_tokens):
+    page_routes.configure(_engine("sqlite"))
+    assert page_routes.runs_on_loop()
+    most, threads, loop_thread = _most_at_once(4)
     assert most == 1
-    assert threading.get_ident() not in threads        # never on the event loop's thread
+    assert threads == {loop_thread}                    # no thread hop
 
 
 def test_elsewhere_they_share_the_default_pool(restore_tokens):
-    page_threads.configure(_engine("postgresql"))
-    assert page_threads._tokens is None
-    most, _ = _most_at_once(4)
+    page_routes.configure(_engine("postgresql"))
+    assert not page_routes.runs_on_loop()
+    most, threads, loop_thread = _most_at_once(4)
     assert most > 1
+    assert loop_thread not in threads                  # the loop serves other requests meanwhile
 
 
 def test_every_page_route_is_a_page_route_and_the_others_are_not(sample_url):
@@ -84,19 +89,18 @@ def test_every_page_route_is_a_page_route_and_the_others_are_not(sample_url):
     routers = site_routers()
     for module in page_modules:
         assert module.router in routers
-        assert module.router.routes and all(isinstance(r, page_threads.PageRoute) for r in module.router.routes)
+        assert module.router.routes and all(isinstance(r, page_routes.PageRoute) for r in module.router.routes)
     from despatchbox.web import search_pages
-    assert not any(isinstance(r, page_threads.PageRoute) for r in search_pages.router.routes)
+    assert not any(isinstance(r, page_routes.PageRoute) for r in search_pages.router.routes)
 
 
-def test_parameters_errors_and_answers_pass_through(restore_tokens):
-    page_threads.configure(_engine("sqlite"))
-    router = page_threads.page_router()
-    seen: dict = {}
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_parameters_errors_and_answers_pass_through(restore_tokens, dialect):
+    page_routes.configure(_engine(dialect))
+    router = page_routes.page_router()
 
     @router.get("/thing/{slug}")
     def thing(request: Request, slug: str, page: int = 1):
-        seen["thread"] = threading.get_ident()
         if slug == "missing":
             raise HTTPException(404, "no such thing")
         return {"slug": slug, "page": page, "path": request.url.path}
@@ -108,7 +112,6 @@ def test_parameters_errors_and_answers_pass_through(restore_tokens):
     # without a query string FastAPI's handler is skipped: the same arguments (the default), the same answer
     assert client.get("/thing/b").json() == {"slug": "b", "page": 1, "path": "/thing/b"}
     assert client.get("/thing/a%20b").json() == {"slug": "a b", "page": 1, "path": "/thing/a b"}
-    assert seen["thread"] != threading.get_ident()
     assert client.get("/thing/missing").status_code == 404
     assert client.get("/thing/a?page=x").status_code == 422          # validated as before
 
@@ -127,8 +130,8 @@ def test_the_short_way_only_where_fastapi_would_pass_the_same_arguments(restore_
     path parameter, a header, a required query parameter) always goes through FastAPI."""
     from fastapi import Header
 
-    page_threads.configure(_engine("sqlite"))
-    router = page_threads.page_router()
+    page_routes.configure(_engine("sqlite"))
+    router = page_routes.page_router()
 
     @router.get("/plain/{slug}")
     def plain(request: Request, slug: str, page: int = 1, q: str = ""):
@@ -146,7 +149,7 @@ def test_the_short_way_only_where_fastapi_would_pass_the_same_arguments(restore_
     def required(slug: str, page: int):
         return {"slug": slug, "page": page}
 
-    plans = {route.path: page_threads._plain_arguments(route) for route in router.routes}
+    plans = {route.path: page_routes._plain_arguments(route) for route in router.routes}
     assert plans["/plain/{slug}"] == ("request", ("slug",), {"page": 1, "q": ""})
     assert plans["/number/{n}"] is None and plans["/header/{slug}"] is None and plans["/required/{slug}"] is None
     app = FastAPI()
@@ -163,8 +166,8 @@ def test_the_site_pages_that_the_bench_measures_take_the_short_way(sample_url):
     from despatchbox.web.pages import departments
     routes = {route.path: route for module in (members, debates, departments) for route in module.router.routes}
     for path in ("/mp/{slug}", "/mp/{slug}/debate/{gid:path}", "/debate/{gid:path}", "/dept/{slug}"):
-        assert page_threads._plain_arguments(routes[path]) is not None, path
-    assert page_threads._plain_arguments(routes["/day/{day}"]) is None      # a date, validated by FastAPI
+        assert page_routes._plain_arguments(routes[path]) is not None, path
+    assert page_routes._plain_arguments(routes["/day/{day}"]) is None      # a date, validated by FastAPI
 
 
 def test_site_pages_with_and_without_a_query_string(sample_url):
