@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -215,6 +216,28 @@ def _read_meta(out: Path) -> dict | None:
         return None
 
 
+def source_digest(source: Path) -> str:
+    """sha256 over the source's files (each one's path inside it, then its bytes): the same sample in
+    another checkout is the same source, so a corpus, and the database bench/run.py made of it, are
+    reused when two checkouts are measured one after the other on one work directory."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(source).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _same_source(meta: dict, source: Path, meta_path: Path) -> bool:
+    """Whether the corpus of ``meta`` was made from ``source``'s content (a corpus.json written before
+    the digest was kept is matched by its path once, and the digest added to it)."""
+    digest = source_digest(source)
+    if meta.get("source_digest") is None and meta.get("source") == str(source):
+        meta["source_digest"] = digest
+        tmp = meta_path.with_name(META_NAME + ".tmp")
+        tmp.write_text(json.dumps(meta, indent=2) + "\n")
+        tmp.replace(meta_path)
+    return meta.get("source_digest") == digest
+
+
 def make_corpus(out: Path, speeches: int, source: Path = DEFAULT_SOURCE, *,
                 force: bool = False, jobs: int | None = None,
                 progress: bool = False) -> dict:
@@ -225,7 +248,7 @@ def make_corpus(out: Path, speeches: int, source: Path = DEFAULT_SOURCE, *,
     derived division kinds excluded), ``bytes`` (everything written under
     ``out`` except corpus.json), ``days`` (synthetic sitting days), plus
     ``first_date``/``last_date``, per-kind breakdowns and ``reused`` (True if
-    an existing corpus with the same N was kept).
+    an existing corpus with the same N, made from a source of the same content, was kept).
     """
     if speeches < 1:
         raise ValueError("speeches must be >= 1")
@@ -235,7 +258,7 @@ def make_corpus(out: Path, speeches: int, source: Path = DEFAULT_SOURCE, *,
     meta = _read_meta(out)
     if (not force and meta and meta.get("format") == FORMAT
             and meta.get("speeches_requested") == speeches
-            and meta.get("source") == str(source) and not partial.exists()):
+            and not partial.exists() and _same_source(meta, source, meta_path)):
         return {**meta, "reused": True}
 
     t0 = time.monotonic()
@@ -332,6 +355,7 @@ def make_corpus(out: Path, speeches: int, source: Path = DEFAULT_SOURCE, *,
         "generator": "bench/make_corpus.py",
         "speeches_requested": speeches,
         "source": str(source),
+        "source_digest": source_digest(source),
         "files": n_files,
         "speeches": sum(v for k, v in speeches_by_kind.items() if k not in DERIVED_KINDS),
         "bytes": nbytes,

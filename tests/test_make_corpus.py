@@ -211,6 +211,35 @@ def test_deterministic_and_reuse(corpus, tmp_path):
     assert {NAME_RE.match(p.name)["date"] for p in _xml_files(other)} == {"2009-10-23"}
 
 
+def test_reused_from_the_same_sample_in_another_checkout(tmp_path):
+    """The source is known by its content: a copy of the sample elsewhere (another checkout) reuses the
+    corpus, so bench/run.py reuses its database; a changed byte in the source rebuilds it."""
+    import shutil
+
+    first, second = tmp_path / "one" / "sample", tmp_path / "two" / "sample"
+    shutil.copytree(SAMPLE, first)
+    shutil.copytree(SAMPLE, second)
+    out = tmp_path / "corpus"
+    made = mc.make_corpus(out, 100, first, jobs=1)
+    assert made["reused"] is False and made["source_digest"] == mc.source_digest(first)
+    marker = out / "scrapedxml" / "debates" / "changedates.txt"
+    mtime = marker.stat().st_mtime_ns
+    again = mc.make_corpus(out, 100, second, jobs=1)
+    assert again["reused"] is True and again["source"] == str(first.resolve())
+    assert marker.stat().st_mtime_ns == mtime
+    # a corpus.json written before digests were kept: matched by its path once, and given the digest
+    meta = json.loads((out / "corpus.json").read_text())
+    del meta["source_digest"]
+    (out / "corpus.json").write_text(json.dumps(meta))
+    assert mc.make_corpus(out, 100, first, jobs=1)["reused"] is True
+    assert json.loads((out / "corpus.json").read_text())["source_digest"] == mc.source_digest(first)
+    # the same name, other content: rebuilt
+    changed = next((second / "scrapedxml" / "debates").glob("debates*.xml"))
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    rebuilt = mc.make_corpus(out, 100, second, jobs=1)
+    assert rebuilt["reused"] is False and rebuilt["source"] == str(second.resolve())
+
+
 def test_cli(tmp_path):
     out = tmp_path / "cli"
     r = subprocess.run([sys.executable, str(SCRIPT), "--speeches", "500", "--out", str(out)],
