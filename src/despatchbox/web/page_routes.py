@@ -13,8 +13,8 @@ static files and cached pages. Measured under load, that thread cost more than i
 * rendered on the loop, the pages reached 614–688 req/s with a p95 of 22 ms, and the static file
   waited for the render in hand: 10–13 ms at p50, 19–24 at p95 (docs/benchmarks.md, "7 December
   2026 (seventh round)");
-* the bench's HTTP ratio rose from 0.062–0.071 to 0.073–0.080 of the bare route in three alternated
-  pairs.
+* the bench's HTTP ratio rose from 0.062–0.075 to 0.073–0.081 of the bare route, higher in each of
+  six alternated pairs.
 
 So on SQLite a page route is called on the event loop, one at a time per process by construction;
 each request waits for at most the renders queued before it. On PostgreSQL a page waits on the server
