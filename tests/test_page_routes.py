@@ -21,7 +21,7 @@ def _engine(dialect: str):
 
 
 @pytest.fixture
-def restore_tokens():
+def restore_mode():
     saved = page_routes._on_loop
     yield
     page_routes._on_loop = saved
@@ -65,7 +65,7 @@ async def _append(results: list, awaitable) -> None:
     results.append(await awaitable)
 
 
-def test_on_sqlite_page_routes_run_on_the_event_loop_one_at_a_time(restore_tokens):
+def test_on_sqlite_page_routes_run_on_the_event_loop_one_at_a_time(restore_mode):
     page_routes.configure(_engine("sqlite"))
     assert page_routes.runs_on_loop()
     most, threads, loop_thread = _most_at_once(4)
@@ -73,7 +73,7 @@ def test_on_sqlite_page_routes_run_on_the_event_loop_one_at_a_time(restore_token
     assert threads == {loop_thread}                    # no thread hop
 
 
-def test_elsewhere_they_share_the_default_pool(restore_tokens):
+def test_elsewhere_they_share_the_default_pool(restore_mode):
     page_routes.configure(_engine("postgresql"))
     assert not page_routes.runs_on_loop()
     most, threads, loop_thread = _most_at_once(4)
@@ -95,7 +95,7 @@ def test_every_page_route_is_a_page_route_and_the_others_are_not(sample_url):
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
-def test_parameters_errors_and_answers_pass_through(restore_tokens, dialect):
+def test_parameters_errors_and_answers_pass_through(restore_mode, dialect):
     page_routes.configure(_engine(dialect))
     router = page_routes.page_router()
 
@@ -124,7 +124,7 @@ def test_site_pages_answer_as_before(sample_url):
     assert debates.router.routes and members.router.routes
 
 
-def test_the_short_way_only_where_fastapi_would_pass_the_same_arguments(restore_tokens):
+def test_the_short_way_only_where_fastapi_would_pass_the_same_arguments(restore_mode):
     """Page routes take the request, str path parameters and defaulted query parameters: answered
     without FastAPI's dependency solving when there is no query string. Anything else (a converted
     path parameter, a header, a required query parameter) always goes through FastAPI."""
