@@ -226,15 +226,20 @@ def source_digest(source: Path) -> str:
     return digest.hexdigest()
 
 
-def _same_source(meta: dict, source: Path, meta_path: Path) -> bool:
-    """Whether the corpus of ``meta`` was made from ``source``'s content (a corpus.json written before
-    the digest was kept is matched by its path once, and the digest added to it)."""
-    digest = source_digest(source)
+def _write_meta(meta_path: Path, meta: dict) -> None:
+    """Write corpus.json whole or not at all (a temporary file, then renamed)."""
+    tmp = meta_path.with_name(META_NAME + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2) + "\n")
+    tmp.replace(meta_path)
+
+
+def _same_source(meta: dict, source: Path, digest: str, meta_path: Path) -> bool:
+    """Whether the corpus of ``meta`` was made from the content of ``source`` (whose
+    :func:`source_digest` is ``digest``); a corpus.json written before the digest was kept is matched
+    by its path once, and the digest added to it."""
     if meta.get("source_digest") is None and meta.get("source") == str(source):
         meta["source_digest"] = digest
-        tmp = meta_path.with_name(META_NAME + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=2) + "\n")
-        tmp.replace(meta_path)
+        _write_meta(meta_path, meta)
     return meta.get("source_digest") == digest
 
 
@@ -256,9 +261,10 @@ def make_corpus(out: Path, speeches: int, source: Path = DEFAULT_SOURCE, *,
     source = Path(source).resolve()
     meta_path, partial = out / META_NAME, out / PARTIAL_NAME
     meta = _read_meta(out)
+    digest = source_digest(source)
     if (not force and meta and meta.get("format") == FORMAT
             and meta.get("speeches_requested") == speeches
-            and not partial.exists() and _same_source(meta, source, meta_path)):
+            and not partial.exists() and _same_source(meta, source, digest, meta_path)):
         return {**meta, "reused": True}
 
     t0 = time.monotonic()
@@ -355,7 +361,7 @@ def make_corpus(out: Path, speeches: int, source: Path = DEFAULT_SOURCE, *,
         "generator": "bench/make_corpus.py",
         "speeches_requested": speeches,
         "source": str(source),
-        "source_digest": source_digest(source),
+        "source_digest": digest,
         "files": n_files,
         "speeches": sum(v for k, v in speeches_by_kind.items() if k not in DERIVED_KINDS),
         "bytes": nbytes,
@@ -369,9 +375,7 @@ def make_corpus(out: Path, speeches: int, source: Path = DEFAULT_SOURCE, *,
         "member_files": n_members,
         "excluded_source_files": excluded,
     }
-    tmp = out / (META_NAME + ".tmp")
-    tmp.write_text(json.dumps(counts, indent=2) + "\n")
-    tmp.replace(meta_path)
+    _write_meta(meta_path, counts)
     partial.unlink()
     if progress:
         el = time.monotonic() - t0
