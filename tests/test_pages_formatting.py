@@ -2,6 +2,7 @@
 titles, anchors, and the sanitiser that makes stored speech markup safe (escaped once)."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timezone
 
@@ -118,15 +119,22 @@ def test_safe_html_never_lets_anything_active_through(parts):
     assert not any(bad in again for bad in ("<script", "javascript:", "onerror"))
 
 
-def test_safe_html_on_the_sample_keeps_every_word(sample_url):
+@functools.cache
+def _source_markup() -> tuple[str, ...]:
+    """The markup of every speech of the real week as its files hold it (the store keeps it reduced)."""
+    from despatchbox.config import SAMPLE_DIR
+    from despatchbox.ingest.discover import discover
+    from despatchbox.ingest.parlparse.transcripts import parse_transcript
+    out = []
+    for path in discover([SAMPLE_DIR / "parlparse-2009-10"]).transcripts:
+        out += [item.html for item in parse_transcript(path).items if getattr(item, "html", None)]
+    return tuple(out)
+
+
+def test_safe_html_on_the_sample_keeps_every_word():
     """Sanitising the real week's markup loses no text: only tags and attributes go."""
     from lxml import html as lxml_html
-    from sqlalchemy import select
-
-    from despatchbox.store.database import engine_for
-    from despatchbox.store.schema import speeches
-    with engine_for(sample_url).connect() as conn:
-        markup = [r[0] for r in conn.execute(select(speeches.c.html)) if r[0]]
+    markup = _source_markup()
     assert markup
     for h in markup:
         clean = str(safe_html(h))
@@ -135,21 +143,27 @@ def test_safe_html_on_the_sample_keeps_every_word(sample_url):
             lxml_html.fragment_fromstring(clean or " ", create_parent="div").text_content().split()
 
 
+def test_markup_reduced_once_is_what_reducing_it_again_makes():
+    """The store keeps a speech's markup reduced (record/markup.reduced); a page reduces anything else
+    on the way. Reducing the reduced markup of every speech of the real week changes nothing, so a
+    page is the same whichever way its bodies were stored."""
+    from despatchbox.record.markup import SafeHtml, reduced, sanitise
+    for h in _source_markup():
+        once = reduced(h)
+        assert type(once) is SafeHtml and once == sanitise(h) == sanitise(once)
+        assert str(safe_html(once)) == str(safe_html(h)) and reduced(once) is once
+
+
 def _nh3_itself(html: str) -> str:
-    from despatchbox.web.formatting import _CLEANER
+    from despatchbox.record.markup import _CLEANER
     return _CLEANER.clean(html).strip()
 
 
-def test_the_plain_paragraph_path_agrees_with_nh3_on_the_sample(sample_url):
-    """Speeches of the plain form skip nh3 (web/formatting.sanitise): on every speech of the real week
+def test_the_plain_paragraph_path_agrees_with_nh3_on_the_sample():
+    """Speeches of the plain form skip nh3 (record/markup.sanitise): on every speech of the real week
     the result is nh3's own, and most speeches take that path."""
-    from sqlalchemy import select
-
-    from despatchbox.store.database import engine_for
-    from despatchbox.store.schema import speeches
-    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS, sanitise
-    with engine_for(sample_url).connect() as conn:
-        markup = [r[0] for r in conn.execute(select(speeches.c.html)) if r[0]]
+    from despatchbox.record.markup import _PLAIN_PARAGRAPHS, sanitise
+    markup = _source_markup()
     plain = [h for h in markup if _PLAIN_PARAGRAPHS.fullmatch(h)]
     assert len(plain) > len(markup) // 2
     for h in markup:
@@ -160,7 +174,7 @@ def test_the_plain_paragraph_path_agrees_with_nh3_on_the_sample(sample_url):
 @given(st.lists(st.sampled_from(_FRAGMENTS + ['<p pid="a/1" qnum="2">', "<sub>", "</sub>", "</strong>", "\r",
                                               "\x00", "\x0c", "\t"]), max_size=25))
 def test_the_plain_paragraph_path_agrees_with_nh3_on_any_mix(parts):
-    from despatchbox.web.formatting import sanitise
+    from despatchbox.record.markup import sanitise
     html = "".join(parts)
     assert sanitise(html) == _nh3_itself(html)
 
@@ -174,7 +188,7 @@ def test_the_plain_paragraph_path_agrees_with_nh3_on_any_mix(parts):
     "<p><phrase>a</phrase></p><phrase>b</phrase>", '<p><phrase class="offrep">a &amp; b</phrase></p>',
 ])
 def test_the_plain_paragraph_path_on_its_edges(html):
-    from despatchbox.web.formatting import sanitise
+    from despatchbox.record.markup import sanitise
     assert sanitise(html) == _nh3_itself(html)
 
 
@@ -194,19 +208,14 @@ _PARAGRAPH_FRAGMENTS = _FRAGMENTS + ['<p pid="a/1" qnum="2">', "<sub>", "</sub>"
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(_PARAGRAPH_FRAGMENTS), max_size=30))
 def test_the_possessive_fast_path_accepts_what_the_greedy_one_did(parts):
-    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS
+    from despatchbox.record.markup import _PLAIN_PARAGRAPHS
     html = "".join(parts)
     assert bool(_PLAIN_PARAGRAPHS.fullmatch(html)) == bool(_GREEDY_PLAIN_PARAGRAPHS.fullmatch(html)), html
 
 
-def test_the_possessive_fast_path_accepts_what_the_greedy_one_did_on_the_sample(sample_url):
-    from sqlalchemy import select
-
-    from despatchbox.store.database import engine_for
-    from despatchbox.store.schema import speeches
-    from despatchbox.web.formatting import _PLAIN_PARAGRAPHS
-    with engine_for(sample_url).connect() as conn:
-        markup = [r[0] for r in conn.execute(select(speeches.c.html)) if r[0]]
+def test_the_possessive_fast_path_accepts_what_the_greedy_one_did_on_the_sample():
+    from despatchbox.record.markup import _PLAIN_PARAGRAPHS
+    markup = _source_markup()
     accepted = [bool(_GREEDY_PLAIN_PARAGRAPHS.fullmatch(h)) for h in markup]
     assert sum(accepted) > len(markup) // 2
     assert [bool(_PLAIN_PARAGRAPHS.fullmatch(h)) for h in markup] == accepted

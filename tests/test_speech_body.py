@@ -1,6 +1,6 @@
 """A speech's html and text in one packed frame (store/packing/columns.py; SQLite from migration 0020,
-PostgreSQL from 0028): every speech of the sample week reads back exactly as parsed, however it is
-selected; html and text cannot be written apart; "has text" still drives search, and an edit of the
+PostgreSQL from 0028): every speech of the sample week reads back as parsed (its html reduced to the
+whitelist of record/markup, and marked so), however it is selected; html and text cannot be written apart; "has text" still drives search, and an edit of the
 words re-lists the speech; 0020 and 0028 upgrade and downgrade in place."""
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from despatchbox.ingest.parlparse.transcripts import parse_transcript
 from despatchbox.ingest.records import Speech
 from despatchbox.pipeline.run import ingest
 from despatchbox.store import database
-from despatchbox.store.packing import BODY_FORMAT, FORMAT, PackingError, pack, pack_body, unpack, unpack_body
+from despatchbox.record.markup import SafeHtml, sanitise
+from despatchbox.store.packing import (BODY_FORMAT, FORMAT, SAFE_BODY_FORMAT, PackingError, pack, pack_body, unpack,
+                                       unpack_body, unpack_html)
 from despatchbox.store.packing.columns import HAS_TEXT, speech_body_values
 from despatchbox.store.schema import source_files, speeches
 from despatchbox.store.search import SearchQuery, search
@@ -28,7 +30,8 @@ DEBATES = SCRAPED / "debates" / "debates2009-10-27d.xml"
 
 
 def _held_as_parsed(engine) -> dict[str, tuple[str, str]]:
-    """(html, text) of every speech held, from a fresh parse of the file each came from."""
+    """(html, text) of every speech held, from a fresh parse of the file each came from (the html as
+    the store keeps it: reduced by record/markup)."""
     with engine.connect() as conn:
         held = conn.execute(select(speeches.c.id, source_files.c.name)
                             .join(source_files, source_files.c.id == speeches.c.file_id)).all()
@@ -39,7 +42,7 @@ def _held_as_parsed(engine) -> dict[str, tuple[str, str]]:
             path = next(SCRAPED.rglob(name))
             parsed[name] = {i.gid: i for i in parse_transcript(path).items if isinstance(i, Speech)}
         s = parsed[name][gid]
-        out[gid] = (s.html, s.text)
+        out[gid] = (sanitise(s.html) if s.html else "", s.text)
     return out
 
 
@@ -55,6 +58,45 @@ def test_any_html_and_text_come_back_as_they_were(html, body):
     assert packed[0] == BODY_FORMAT
     assert unpack_body(packed) == (html, body)
     assert unpack_body(bytearray(packed)) == (html, body)        # the remembered body is compared by value
+
+
+def test_reduced_html_is_stored_in_its_own_format_and_read_back_marked():
+    """Html reduced to the whitelist (SafeHtml) is stored in format 3 and read back as SafeHtml; any other
+    html (the source's markup, as versions before 7 December 2026 stored it) in format 2, read back as a
+    plain str, which the pages reduce when they show it."""
+    raw = '<p pid="a/1">Order. <script>alert(1)</script><phrase class="date">1 May</phrase></p>'
+    safe = SafeHtml(sanitise(raw))
+    for html, fmt, kind in ((safe, SAFE_BODY_FORMAT, SafeHtml), (raw, BODY_FORMAT, str), (str(safe), BODY_FORMAT, str)):
+        packed = pack_body(html, "Order. 1 May")
+        assert packed[0] == fmt
+        for read in (unpack_html(packed), unpack_body(packed)[0], unpack_html(bytearray(packed))):
+            assert read == html and type(read) is kind
+    assert "<script" not in safe and "alert" not in safe
+
+
+def test_a_body_stored_by_an_older_version_is_still_reduced_on_the_page(fresh_engine, fresh_url):
+    """A speech stored in format 2 (the source's markup, as before 7 December 2026), here with a script
+    put in it, shows its words on the debate page and not the script; the page is the same as for
+    the body stored reduced."""
+    from fastapi.testclient import TestClient
+
+    from despatchbox.web.app import create_app
+    from despatchbox.web.pages.common import debate_url
+    assert ingest(fresh_engine, [DEBATES]).ok
+    with fresh_engine.connect() as conn:
+        gid, debate_id, html, body = conn.execute(select(speeches.c.id, speeches.c.debate_id, speeches.c.html,
+                                                         speeches.c.text).where(speeches.c.text != "").limit(1)).one()
+    assert type(html) is SafeHtml
+    client = TestClient(create_app(fresh_url))
+    page = client.get(debate_url(debate_id), headers={"Cache-Control": "no-cache"})
+    assert page.status_code == 200 and str(html) in page.text
+    raw = html.replace("</p>", '<script>alert("stored")</script><img src=x onerror=alert(1)></p>', 1)
+    with fresh_engine.begin() as conn:
+        conn.execute(update(speeches).where(speeches.c.id == gid).values(**speech_body_values(str(raw), body)))
+        assert conn.execute(text("SELECT html FROM speeches WHERE id = :id"), {"id": gid}).scalar()[0] == BODY_FORMAT
+    again = TestClient(create_app(fresh_url)).get(debate_url(debate_id), headers={"Cache-Control": "no-cache"})
+    assert again.status_code == 200
+    assert "alert(" not in again.text and "onerror" not in again.text and str(html) in again.text
 
 
 def test_one_frame_is_smaller_than_two_for_real_speeches():
@@ -102,8 +144,9 @@ def test_both_databases_store_one_frame_and_has_text(sample_engine):
         stored = conn.execute(text("SELECT id, html, text FROM speeches")).all()
     assert len(stored) == len(expected)
     for gid, body, has_text in stored:
-        assert isinstance(body, bytes) and body[0] == BODY_FORMAT      # SQLite: in a TEXT column; PostgreSQL: bytea
+        assert isinstance(body, bytes) and body[0] == SAFE_BODY_FORMAT    # SQLite: in a TEXT column; PostgreSQL: bytea
         assert unpack_body(body) == expected[gid]
+        assert type(unpack_body(body)[0]) is SafeHtml and type(unpack_html(body)) is SafeHtml
         assert has_text == (HAS_TEXT if expected[gid][1] else "")
 
 

@@ -20,6 +20,7 @@ from ..attribute.departments import Contribution, DebateEvidence, assign_departm
 from ..attribute.items import CHAMBER_KINDS, ItemSplitter, Opening, is_lead_in, item_title
 from ..attribute.speakers import SpeakerResolver
 from ..ingest.records import Division, Heading, Speech, TranscriptFile
+from ..record.markup import reduced
 
 #: characters of each contribution handed to the department rules as evidence
 EVIDENCE_CHARS = 600
@@ -186,7 +187,7 @@ def build_rows(tf: TranscriptFile, file_id: int | None, resolver: SpeakerResolve
                 "kind": kind, "date": day, "position": item.position, "element": item.element,
                 "speaker_id": item.speaker_id, "speaker_name": item.speaker_name,
                 "speaker_office": item.speaker_office, "nospeaker": item.nospeaker,
-                "person_id": who.person_id, "membership_id": who.membership_id, "html": item.html,
+                "person_id": who.person_id, "membership_id": who.membership_id, "html": reduced(item.html),
                 "text": item.text, "words": item.words, "colnum": item.colnum, "time": item.time, "url": item.url,
                 "speech_type": item.speech_type, "oral_qnum": item.oral_qnum})
             debate["speeches"] += 1

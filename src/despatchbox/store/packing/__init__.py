@@ -13,7 +13,12 @@ Two stored forms, each named by its first byte (the format):
   now only by the migrations that convert it (0016's downgrade, 0020's upgrade);
 - format 2, a speech's body (``pack_body``/``unpack_body``): the HTML's length in bytes (LEB128),
   then one zstd frame of the HTML followed by the text. ``speeches.html`` holds it on SQLite and
-  ``speeches.text`` only says whether there is text (store/packing/columns.py).
+  ``speeches.text`` only says whether there is text (store/packing/columns.py);
+- format 3, the same, with an HTML already reduced to the whitelist of ``record/markup`` (its
+  ``WHITELIST`` 1), as ingest writes it since 7 December 2026: it is read back as
+  :class:`~despatchbox.record.markup.SafeHtml`, which pages put in as it is. Format 2's HTML (the
+  source's markup, as versions before wrote it) is read as a plain ``str``. A new whitelist gets a
+  new format; format 3 is then read as a plain ``str`` too.
 
 The dictionaries are part of the stored format: a packed value names its format, and a format's
 dictionary never changes (a new one gets the next number, and the old stays to read old rows).
@@ -26,13 +31,23 @@ from importlib.resources import files
 
 import zstandard
 
+from ...record.markup import WHITELIST, SafeHtml
+
 #: one value in one frame (migration 0016)
 FORMAT = 1
 #: a speech's html and text in one frame (migration 0020)
 BODY_FORMAT = 2
+#: the same, its html reduced by record/markup's whitelist (read back as SafeHtml)
+SAFE_BODY_FORMAT = 3
+#: the whitelist format 3 names: another (a change to what record/markup keeps) needs its own format
+_SAFE_WHITELIST = 1
+#: the formats of a speech's body
+BODY_FORMATS = (BODY_FORMAT, SAFE_BODY_FORMAT)
+#: format 3's html is read as SafeHtml only while record/markup keeps the whitelist it names
+_TRUSTED = WHITELIST == _SAFE_WHITELIST
 #: zstd level: 3 packs the sample's speeches at ~16 µs a value; 19 saves ~6 % more at ~25× the time
 LEVEL = 3
-_DICTIONARIES = {1: "speech-text-1.zdict", 2: "speech-text-1.zdict"}
+_DICTIONARIES = {1: "speech-text-1.zdict", 2: "speech-text-1.zdict", 3: "speech-text-1.zdict"}
 
 
 class PackingError(ValueError):
@@ -114,16 +129,25 @@ def _leb128(n: int) -> bytes:
 
 
 def pack_body(html: str, text: str) -> bytes:
-    """A speech's html and text as SQLite stores them (format 2): one frame for both."""
+    """A speech's html and text as they are stored: one frame for both, in format 3 when the html is
+    :class:`SafeHtml` (reduced to record/markup's whitelist), else format 2."""
     head = html.encode("utf-8")
-    return bytes((BODY_FORMAT,)) + _leb128(len(head)) + _codecs.compress(head + text.encode("utf-8"))
+    fmt = SAFE_BODY_FORMAT if type(html) is SafeHtml and _TRUSTED else BODY_FORMAT
+    return bytes((fmt,)) + _leb128(len(head)) + _codecs.compress(head + text.encode("utf-8"))
+
+
+def _html(fmt: int, data: bytes, size: int) -> str:
+    """The html part of an unpacked frame: :class:`SafeHtml` in format 3 (while its whitelist is the one
+    record/markup keeps), a plain ``str`` otherwise."""
+    html = data[:size].decode("utf-8")
+    return SafeHtml(html) if fmt == SAFE_BODY_FORMAT and _TRUSTED else html
 
 
 def unpack_body(value: bytes) -> tuple[str, str]:
     """(html, text) of a stored body. The last body unpacked in this thread is remembered: a row
     whose html and text are both read (the same stored bytes twice) is unpacked once."""
     data, size = _frame(value)
-    return data[:size].decode("utf-8"), data[size:].decode("utf-8")
+    return _html(value[0], data, size), data[size:].decode("utf-8")
 
 
 def unpack_text(value: bytes) -> str:
@@ -137,10 +161,10 @@ def unpack_html(value: bytes) -> str:
     """The html of a stored body (:func:`unpack_body`'s first part), without decoding its text: what
     a page reads of a speech (0.25 ms for the 142 speeches of a long debate, not 0.34).
 
-    The usual body — ``bytes`` in format 2 with an html under 16 KiB (a length of one or two bytes),
+    The usual body — ``bytes`` in format 2 or 3 with an html under 16 KiB (a length of one or two bytes),
     not the one unpacked last — takes a short way through the same steps as :func:`_frame` (~0.5 µs
     less a speech); anything else, and any error, goes through :func:`_frame`."""
-    if type(value) is bytes and len(value) > 3 and value[0] == BODY_FORMAT:
+    if type(value) is bytes and len(value) > 3 and value[0] in BODY_FORMATS:
         size = value[1]
         at = 2
         if size & 0x80:
@@ -152,7 +176,7 @@ def unpack_html(value: bytes) -> str:
         codecs = _codecs
         last = codecs.last_body
         if size >= 0 and (last is None or last[0] != value):
-            decompressor = codecs.decompressors.get(BODY_FORMAT)
+            decompressor = codecs.decompressors.get(BODY_FORMAT)    # formats 2 and 3: one dictionary
             if decompressor is not None:
                 try:
                     data = decompressor.decompress(memoryview(value)[at:])
@@ -160,9 +184,9 @@ def unpack_html(value: bytes) -> str:
                     data = b""                                  # _frame says what is wrong
                 if size <= len(data):
                     codecs.last_body = (value, data, size)
-                    return data[:size].decode("utf-8")
+                    return _html(value[0], data, size)
     data, size = _frame(value)
-    return data[:size].decode("utf-8")
+    return _html(value[0], data, size)
 
 
 def _frame(value: bytes) -> tuple[bytes, int]:
@@ -175,9 +199,10 @@ def _frame(value: bytes) -> tuple[bytes, int]:
     last = _codecs.last_body
     if last is not None and last[0] == raw:
         return last[1], last[2]
-    if raw[0] != BODY_FORMAT:
+    if raw[0] not in BODY_FORMATS:
         _dictionary(raw[0])                 # an unknown format says so
-        raise PackingError(f"a speech body in format {raw[0]}, not {BODY_FORMAT}: is the database upgraded?")
+        raise PackingError(f"a speech body in format {raw[0]}, not {' or '.join(map(str, BODY_FORMATS))}: "
+                           f"is the database upgraded?")
     size, shift, at = 0, 0, 1
     while True:
         if at >= len(raw):
@@ -189,7 +214,7 @@ def _frame(value: bytes) -> tuple[bytes, int]:
             break
         shift += 7
     try:
-        data = _codecs.decompress(BODY_FORMAT, memoryview(raw)[at:])
+        data = _codecs.decompress(BODY_FORMAT, memoryview(raw)[at:])     # formats 2 and 3: one dictionary
     except zstandard.ZstdError as exc:
         raise PackingError(f"a packed speech body could not be unpacked ({exc})") from exc
     if size > len(data):
