@@ -265,7 +265,8 @@ def test_latin1_and_entities_are_decoded(sample_engine):
 
 
 def test_golden_speech_text(sample_engine):
-    """One speech with a table, inline markup and several paragraphs, stored exactly."""
+    """One speech with a table, inline markup and several paragraphs, stored exactly (its markup
+    reduced to the whitelist of record/markup: no ``pid`` attributes, no ``<phrase>`` tags)."""
     gid = "uk.org.publicwhip/wrans/2009-10-26f.293337.r0"
     with sample_engine.connect() as conn:
         row = conn.execute(select(speeches.c.html, speeches.c.text, speeches.c.words, speeches.c.speaker_name)
