@@ -246,6 +246,41 @@ def test_0028_packs_postgresqls_rows_and_downgrades_back(fresh_engine, db_backen
     assert ingest(fresh_engine, sorted((SCRAPED / "westminhall").glob("*.xml"))).ok
 
 
+def test_0033_reduces_the_markup_held_and_downgrades_back(fresh_engine, db_backend):
+    """Bodies held as versions before stored them (format 2, the source's markup) are rewritten in
+    format 3, their html reduced and their text the same; the search index's list of items is
+    untouched both ways; downgrading writes format 2 again, which those versions read."""
+    cfg = database.alembic_config(fresh_engine)
+    assert ingest(fresh_engine, [DEBATES]).ok
+    source = {i.gid: (i.html, i.text) for i in parse_transcript(DEBATES).items if isinstance(i, Speech)}
+    command.downgrade(cfg, "0032")
+    with fresh_engine.begin() as conn:              # the bodies as a database ingested before 0033 holds them
+        held = [gid for (gid,) in conn.execute(text("SELECT id FROM speeches"))]
+        conn.execute(text("UPDATE speeches SET html = :html WHERE id = :id"),
+                     [{"id": gid, "html": pack_body(*source[gid])} for gid in held])
+        assert {bytes(b)[0] for (b,) in conn.execute(text("SELECT html FROM speeches"))} == {BODY_FORMAT}
+    items = _items(fresh_engine)
+
+    command.upgrade(cfg, "heads")
+    with fresh_engine.connect() as conn:
+        stored = {gid: bytes(body) for gid, body in conn.execute(text("SELECT id, html FROM speeches"))}
+    assert {body[0] for body in stored.values()} == {SAFE_BODY_FORMAT}
+    assert {gid: unpack_body(body) for gid, body in stored.items()} == {
+        gid: (sanitise(source[gid][0]) if source[gid][0] else "", source[gid][1]) for gid in held}
+    assert all(type(unpack_html(body)) is SafeHtml for body in stored.values())
+    assert _items(fresh_engine) == items            # the words are the same: nothing re-listed
+
+    command.downgrade(cfg, "0032")
+    with fresh_engine.connect() as conn:
+        again = {gid: bytes(body) for gid, body in conn.execute(text("SELECT id, html FROM speeches"))}
+    assert {body[0] for body in again.values()} == {BODY_FORMAT}
+    assert {gid: unpack_body(body) for gid, body in again.items()} == {
+        gid: unpack_body(body) for gid, body in stored.items()}
+    assert all(type(unpack_html(body)) is str for body in again.values())
+    assert _items(fresh_engine) == items
+    command.upgrade(cfg, "heads")
+
+
 def _items(engine) -> list:
     with engine.connect() as conn:
         return conn.execute(text("SELECT id, speech_id FROM search_items ORDER BY id")).all()

@@ -9,9 +9,10 @@ It runs where a speech's record is built (``pipeline/transcripts.build_rows``): 
 reduced markup, as :class:`SafeHtml`, and says so in the stored body's format
 (``store/packing``: format 3 is "reduced by :data:`WHITELIST` 1"), so that a page puts it in as it
 is, rather than reducing every speech again on every render (0.5–0.8 ms of the bench's 142-speech
-debate page). A body stored before (format 2: the source's markup) or reduced by another whitelist
-is read as a plain ``str``, and the surfaces reduce it when they show it (``web/formatting.safe_html``):
-a change to what is kept must come with a new :data:`WHITELIST` and a new stored format.
+debate page); migration 0033 rewrote the bodies held before in that format. A body in format 2
+(the source's markup, or what 0033's downgrade writes) or reduced by another whitelist is read as
+a plain ``str``, and the surfaces reduce it when they show it (``web/formatting.safe_html``): a
+change to what is kept must come with a new :data:`WHITELIST` and a new stored format.
 
 Pure functions, no database and no web.
 """

@@ -15,10 +15,11 @@ Two stored forms, each named by its first byte (the format):
   then one zstd frame of the HTML followed by the text. ``speeches.html`` holds it on SQLite and
   ``speeches.text`` only says whether there is text (store/packing/columns.py);
 - format 3, the same, with an HTML already reduced to the whitelist of ``record/markup`` (its
-  ``WHITELIST`` 1), as ingest writes it since 7 December 2026: it is read back as
-  :class:`~despatchbox.record.markup.SafeHtml`, which pages put in as it is. Format 2's HTML (the
-  source's markup, as versions before wrote it) is read as a plain ``str``. A new whitelist gets a
-  new format; format 3 is then read as a plain ``str`` too.
+  ``WHITELIST`` 1), as ingest writes it from migration 0033 (which rewrote the bodies held): it is
+  read back as :class:`~despatchbox.record.markup.SafeHtml`, which pages put in as it is. Format
+  2's HTML (the source's markup, as versions before wrote it; 0033's downgrade writes format 2
+  again) is read as a plain ``str``. A new whitelist gets a new format; format 3 is then read as a
+  plain ``str`` too.
 
 The dictionaries are part of the stored format: a packed value names its format, and a format's
 dictionary never changes (a new one gets the next number, and the old stays to read old rows).
