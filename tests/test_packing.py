@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from despatchbox.ingest.parlparse.transcripts import parse_transcript
 from despatchbox.ingest.records import Speech
 from despatchbox.pipeline.run import ingest
-from despatchbox.record.markup import sanitise
+from despatchbox.record.markup import reduced
 from despatchbox.store import database
 from despatchbox.store.packing import FORMAT, PackingError, pack, unpack
 from despatchbox.store.schema import speeches
@@ -72,7 +72,7 @@ def test_0016_packs_the_rows_already_held_and_downgrades_back(tmp_path, db_backe
     assert ingest(engine, [DEBATES]).ok
     items = _items(engine)
     # the html as ingest stores it: reduced to the whitelist (record/markup)
-    expected = {gid: (sanitise(s.html) if s.html else "", s.text) for gid, s in _parsed(DEBATES).items()}
+    expected = {gid: (reduced(s.html), s.text) for gid, s in _parsed(DEBATES).items()}
 
     command.downgrade(cfg, "0015")                  # the rows as a database before 0016 holds them
     with engine.connect() as conn:

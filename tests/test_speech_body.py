@@ -1,7 +1,8 @@
 """A speech's html and text in one packed frame (store/packing/columns.py; SQLite from migration 0020,
 PostgreSQL from 0028): every speech of the sample week reads back as parsed (its html reduced to the
-whitelist of record/markup, and marked so), however it is selected; html and text cannot be written apart; "has text" still drives search, and an edit of the
-words re-lists the speech; 0020 and 0028 upgrade and downgrade in place."""
+whitelist of record/markup, and marked so), however it is selected; html and text cannot be written
+apart; "has text" still drives search, and an edit of the words re-lists the speech; 0020, 0028 and
+0033 upgrade and downgrade in place."""
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,7 @@ from despatchbox.ingest.parlparse.transcripts import parse_transcript
 from despatchbox.ingest.records import Speech
 from despatchbox.pipeline.run import ingest
 from despatchbox.store import database
-from despatchbox.record.markup import SafeHtml, sanitise
+from despatchbox.record.markup import SafeHtml, reduced
 from despatchbox.store.packing import (BODY_FORMAT, FORMAT, SAFE_BODY_FORMAT, PackingError, pack, pack_body, unpack,
                                        unpack_body, unpack_html)
 from despatchbox.store.packing.columns import HAS_TEXT, speech_body_values
@@ -42,7 +43,7 @@ def _held_as_parsed(engine) -> dict[str, tuple[str, str]]:
             path = next(SCRAPED.rglob(name))
             parsed[name] = {i.gid: i for i in parse_transcript(path).items if isinstance(i, Speech)}
         s = parsed[name][gid]
-        out[gid] = (sanitise(s.html) if s.html else "", s.text)
+        out[gid] = (reduced(s.html), s.text)
     return out
 
 
@@ -65,7 +66,7 @@ def test_reduced_html_is_stored_in_its_own_format_and_read_back_marked():
     html (the source's markup, as versions before 7 December 2026 stored it) in format 2, read back as a
     plain str, which the pages reduce when they show it."""
     raw = '<p pid="a/1">Order. <script>alert(1)</script><phrase class="date">1 May</phrase></p>'
-    safe = SafeHtml(sanitise(raw))
+    safe = reduced(raw)
     for html, fmt, kind in ((safe, SAFE_BODY_FORMAT, SafeHtml), (raw, BODY_FORMAT, str), (str(safe), BODY_FORMAT, str)):
         packed = pack_body(html, "Order. 1 May")
         assert packed[0] == fmt
@@ -266,7 +267,7 @@ def test_0033_reduces_the_markup_held_and_downgrades_back(fresh_engine, db_backe
         stored = {gid: bytes(body) for gid, body in conn.execute(text("SELECT id, html FROM speeches"))}
     assert {body[0] for body in stored.values()} == {SAFE_BODY_FORMAT}
     assert {gid: unpack_body(body) for gid, body in stored.items()} == {
-        gid: (sanitise(source[gid][0]) if source[gid][0] else "", source[gid][1]) for gid in held}
+        gid: (reduced(source[gid][0]), source[gid][1]) for gid in held}
     assert all(type(unpack_html(body)) is SafeHtml for body in stored.values())
     assert _items(fresh_engine) == items            # the words are the same: nothing re-listed
 
