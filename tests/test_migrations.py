@@ -11,6 +11,44 @@ def test_one_head(fresh_engine):
     script = ScriptDirectory.from_config(database.alembic_config(fresh_engine))
     assert len(script.get_heads()) == 1
     assert database.current_heads(fresh_engine) == set(script.get_heads())
+    # a new migration moves SCHEMA_HEAD with it: a database at the old head must not be taken as current
+    assert database.SCHEMA_HEAD == script.get_current_head()
+    assert database.schema_is_current(fresh_engine)
+
+
+def test_a_current_database_is_opened_without_alembic(fresh_url):
+    """Opening a database already at the head (every command and web worker does) reads its revision
+    with one query and never imports Alembic; one a revision behind is upgraded as before."""
+    import subprocess
+    import sys
+
+    from alembic import command
+
+    database.engine_for(fresh_url)              # created and upgraded here
+    probe = ("import sys; from despatchbox.store.database import engine_for, current_heads; "
+             "e = engine_for(sys.argv[1]); print(sorted(current_heads(e)), 'alembic' in sys.modules)")
+
+    def opened() -> str:
+        found = subprocess.run([sys.executable, "-c", probe, fresh_url], capture_output=True, text=True, check=True)
+        return found.stdout.strip()
+
+    assert opened() == f"['{database.SCHEMA_HEAD}'] False"
+    engine = create_engine(fresh_url)
+    try:
+        script = ScriptDirectory.from_config(database.alembic_config(engine))
+        command.downgrade(database.alembic_config(engine), script.get_revision(database.SCHEMA_HEAD).down_revision)
+    finally:
+        engine.dispose()
+    assert opened() == f"['{database.SCHEMA_HEAD}'] True"
+
+
+def test_current_heads_of_a_new_database_is_empty(tmp_path):
+    engine = database.make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        assert database.current_heads(engine) == set()
+        assert not database.schema_is_current(engine)
+    finally:
+        engine.dispose()
 
 
 def test_every_revision_but_the_first_revises_a_revision():
