@@ -176,7 +176,7 @@ def test_first_run_fetches_and_ingests_all_second_fetches_nothing_then_only_the_
 def test_an_update_leaves_the_who_said_indexs_merges_to_compaction(archive, tmp_path, fresh_url, monkeypatch):
     """``update`` ingests with the who-said index's merges deferred (``despatchbox db compact`` and
     ``serve`` do them): its ingest is called so, and one that is merely due is not made."""
-    from despatchbox.cli import update as update_cli
+    from despatchbox.pipeline import run as pipeline_run
     from despatchbox.pipeline.run import ingest as real_ingest
 
     calls: list[dict] = []
@@ -185,7 +185,7 @@ def test_an_update_leaves_the_who_said_indexs_merges_to_compaction(archive, tmp_
         calls.append(kwargs)
         return real_ingest(*args, **kwargs)
 
-    monkeypatch.setattr(update_cli, "ingest", recorded)
+    monkeypatch.setattr(pipeline_run, "ingest", recorded)       # read by the command when it runs
     result, summary = run_update(archive.url, tmp_path / "mirror", fresh_url, monkeypatch)
     assert result.exit_code == 0, result.output
     assert summary["ingest"]["loaded"] > 0 and [c.get("defer_merges") for c in calls] == [True]

@@ -4,13 +4,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ..alerts import subscriptions
-from ..alerts.mailer import MailError
 from ..alerts.model import FREQUENCIES, QUERY_FILTERS
-from ..alerts.sender import send_alerts
-from ..alerts.subscriptions import InvalidAlert, describe
 from ..config import settings
-from ..store.queries import alerts as aq
 from .app import app, console, engine, fail, print_json
 
 alerts_app = typer.Typer(help="Email alerts: saved searches, members and departments sent as digests.",
@@ -41,6 +36,9 @@ def add_command(
     json_output: bool = typer.Option(False, "--json", help="Print the alert as JSON."),
 ) -> None:
     """Add an alert, confirmed at once (no confirmation email). It is sent what is ingested from now on."""
+    from ..alerts import subscriptions
+    from ..alerts.subscriptions import InvalidAlert, describe
+
     chosen = [(k, v) for k, v in (("query", query), ("person", person), ("department", department)) if v is not None]
     if len(chosen) != 1:
         fail("give exactly one of --query, --person or --department")
@@ -65,6 +63,10 @@ def add_command(
 @alerts_app.command("list")
 def list_command(json_output: bool = typer.Option(False, "--json", help="Print a JSON list.")) -> None:
     """Every alert: address, what it is for, frequency, confirmation, last digest, items sent, last error."""
+    from ..alerts import subscriptions
+    from ..alerts.subscriptions import describe
+    from ..store.queries import alerts as aq
+
     with engine().connect() as conn:
         rows = aq.list_alerts(conn)
         titles = {r["id"]: describe(conn, subscriptions.Alert.from_row(r)) for r in rows}
@@ -93,6 +95,8 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print a
 @alerts_app.command("delete")
 def delete_command(alert_id: int = typer.Argument(..., help="The alert's id (see `alerts list`).")) -> None:
     """Delete an alert and the record of what it was sent."""
+    from ..alerts import subscriptions
+
     if not subscriptions.delete(engine(), alert_id):
         fail(f"no alert {alert_id}", 1)
     console.print(f"deleted alert {alert_id}")
@@ -105,6 +109,9 @@ def send_command(
 ) -> None:
     """Send every due alert one digest of what was ingested since its last one (SMTP from
     DESPATCHBOX_SMTP_URL). Exits 1 when a digest could not be sent: it is tried again next time."""
+    from ..alerts.mailer import MailError
+    from ..alerts.sender import send_alerts
+
     try:
         report = send_alerts(engine(), settings(), dry_run=dry_run)
     except MailError as exc:

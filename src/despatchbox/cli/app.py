@@ -10,10 +10,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import make_url
 
 from ..config import settings
-from ..store.database import engine_for
 
 app = typer.Typer(
     name="despatchbox",
@@ -66,6 +64,8 @@ def missing_database(url: str) -> str | None:
 
     PostgreSQL databases are never created by despatchbox: the server refuses a missing one.
     """
+    from sqlalchemy import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
@@ -85,6 +85,8 @@ def engine(create: bool = False):
     Only ``ingest`` and ``update`` (``create=True``) may bring a new SQLite file into being; every other
     command refuses, so that running one outside the project leaves no empty database behind.
     """
+    from ..store.database import engine_for
+
     url = settings().database_url
     if not create:
         problem = missing_database(url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ..store.queries.check import attribution_report
 from .app import app, console, engine, out, print_json
 
 
@@ -14,6 +13,8 @@ def check_command(
     strict: bool = typer.Option(False, help="Exit 1 if any speaker id does not resolve to a person."),
 ) -> None:
     """Speeches with and without a resolved person, unknown speaker ids, debates with and without a department."""
+    from ..store.queries.check import attribution_report
+
     with engine().connect() as conn:
         report = attribution_report(conn)
     if json_output:

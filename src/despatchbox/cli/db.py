@@ -8,11 +8,8 @@ from typing import Any
 import typer
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
-from sqlalchemy import make_url
 
 from ..config import settings
-from ..store import database
-from ..store.copy import CopyError, CopyProgress, copy_database
 from .app import app, console, engine, fail, print_json
 
 db_app = typer.Typer(help="The database: upgrade its schema, compact it, copy it between SQLite and PostgreSQL.",
@@ -23,6 +20,8 @@ URL_HELP = "SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user:pass@
 
 
 def _shown(url: str) -> str:
+    from sqlalchemy import make_url
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
@@ -30,6 +29,8 @@ def _shown(url: str) -> str:
 
 
 def _engine(url: str, what: str):
+    from ..store import database
+
     try:
         return database.engine_for(url)
     except Exception as exc:  # bad URL, server down, no such database, …
@@ -42,6 +43,8 @@ def upgrade_command(
 ) -> None:
     """Create the schema, or bring it up to the latest migrations (safe to run at any time;
     processes starting together upgrade once)."""
+    from ..store import database
+
     url = url or settings().database_url
     try:
         engine = database.make_engine(url)
@@ -78,6 +81,7 @@ def compact_command(
     instance from cron, after the update, where no server runs). Safe at any time: each merge is
     one transaction, and holds the ingest lock."""
     from ..pipeline.compaction import compact
+    from ..store import database
 
     db = engine()
     shown = db.url.render_as_string(hide_password=True)
@@ -105,7 +109,9 @@ def compact_command(
         console.print(f"vacuumed and rebuilt every index in {rebuilt_in:.1f}s: the database is {freed / 1e6:,.1f} MB smaller")
 
 
-class RichCopyProgress(CopyProgress):
+class RichCopyProgress:
+    """store/copy's ``CopyProgress`` as a Rich bar on standard error."""
+
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.bar: RichProgress | None = None
@@ -152,6 +158,10 @@ def copy_command(
     dependency order, in batches, in one transaction on the target; the search index is
     rebuilt for the target's backend; every table's row count is checked.
     """
+    from sqlalchemy import make_url
+
+    from ..store.copy import CopyError, copy_database
+
     for what, url in (("--from", from_url), ("--to", to_url)):
         try:
             make_url(url)

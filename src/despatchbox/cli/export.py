@@ -11,8 +11,6 @@ from enum import Enum
 
 import typer
 
-from ..export.records import EXPORTERS, TEXT_FIELDS
-from ..export.writers import write_records
 from .app import app, engine, fail
 
 
@@ -42,6 +40,9 @@ def export_command(
                                                               "text and answer_text)."),
 ) -> None:
     """Write every record of one kind to standard output, streamed (fields: docs/export.md)."""
+    from ..export.records import EXPORTERS, TEXT_FIELDS
+    from ..export.writers import write_records
+
     kind = record.value
     if with_text and kind not in TEXT_FIELDS:
         fail(f"--with-text applies to {', '.join(TEXT_FIELDS)} only")

@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
 from ..pipeline.report import IngestReport, Progress
-from ..pipeline.run import ingest
 from .app import app, console, engine, print_json
 
 
@@ -75,6 +74,8 @@ def ingest_command(
     A broken file is reported with its path and line and skipped whole; the exit
     status is 1 when any file failed.
     """
+    from ..pipeline.run import ingest
+
     progress = RichIngestProgress(enabled=sys.stderr.isatty() and not quiet and not json_output)
     started = time.perf_counter()
     report = ingest(engine(create=True), list(paths), progress, accept_shrink=accept_shrink)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 
-from ..web.quote_check import QuoteTooLarge, quote_check
 from .app import app, engine, fail, print_json
 
 _LABELS = {"verbatim": "VERBATIM", "abridged": "ABRIDGED", "altered": "ALTERED",
@@ -92,6 +91,8 @@ def quote_check_command(
 ) -> None:
     """Check a published quote against the record: for each sentence, verbatim, abridged, altered, said
     by someone else, widely said or not found — with the official wording and a citation."""
+    from ..web.quote_check import QuoteTooLarge, quote_check
+
     quote = _text(text, file)
     if not quote.strip():
         fail("the quote is empty")

@@ -11,8 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..record import naming
-from ..store.search import KINDS, MAX_LIMIT, QueryError, SearchQuery, person_by_slug, search, search_people
-from ..web.search_hits import named_hits, party_filter
+from ..store.search import KINDS, MAX_LIMIT, QueryError, SearchQuery
 from .app import app, console, engine, out, fail, print_json
 
 QUERY_HELP = ('Words are stemmed (prosecute finds prosecuted); "exact phrases" in quotes; AND, OR, NOT '
@@ -55,6 +54,9 @@ def search_command(
 
     A query may start with a minus: despatchbox search '-scotland crime' finds crime without Scotland.
     """
+    from ..store.search import person_by_slug, search, search_people
+    from ..web.search_hits import named_hits, party_filter
+
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     with engine().connect() as conn:
         person_id = None

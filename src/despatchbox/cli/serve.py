@@ -6,8 +6,6 @@ from contextlib import nullcontext
 
 import typer
 
-from ..pipeline.compaction import CompactWhenDue
-
 from .app import app, console, engine, fail
 
 
@@ -52,6 +50,7 @@ def serve_command(
     import uvicorn
 
     from ..config import settings
+    from ..pipeline.compaction import CompactWhenDue
     from ..web.security import InsecureSettings, check_secret_key
 
     try:

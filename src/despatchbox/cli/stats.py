@@ -4,13 +4,14 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ..store.queries.stats import stats
 from .app import app, engine, out, print_json
 
 
 @app.command("stats")
 def stats_command(json_output: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Counts by record kind over the current version of each file, and members data."""
+    from ..store.queries.stats import stats
+
     with engine().connect() as conn:
         data = stats(conn)
     if json_output:

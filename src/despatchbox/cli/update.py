@@ -10,7 +10,6 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..pipeline.run import ingest
 from ..update.mirror import DEFAULT_KINDS, DEFAULT_SOURCE, Listener, Mirror, SourceUnreachable, open_client
 from ..update.rsync import RsyncMirror, RsyncMissing, is_rsync_source
 from .app import app, console, engine, fail, print_json
@@ -58,6 +57,8 @@ def update_command(
 
     The who-said index's merges are left for later (`despatchbox serve` does them in the background;
     without a server, run `despatchbox db compact` after the update)."""
+    from ..pipeline.run import ingest
+
     try:
         since_day = date.fromisoformat(since) if since else None
     except ValueError:

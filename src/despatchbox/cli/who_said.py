@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from ..web.who_said import TextTooLarge, who_said
 from .app import app, engine, fail, print_json
 
 
@@ -67,6 +66,8 @@ def who_said_command(
     Each non-blank line is one paragraph. Page furniture and text not found in the record held
     are reported unmatched, never forced onto a speech.
     """
+    from ..web.who_said import TextTooLarge, who_said
+
     text = _read(source)
     try:
         with engine().connect() as conn:

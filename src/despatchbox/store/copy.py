@@ -22,7 +22,7 @@ tables. Then, in ONE transaction on the target (it ends up with everything or no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 
 from sqlalchemy import Connection, MetaData, Table, func, select, text
 from sqlalchemy.engine import Engine
@@ -54,8 +54,19 @@ class CopyReport:
         return sum(self.tables.values())
 
 
-class CopyProgress:
-    """What the copy tells about its progress (the CLI shows a Rich bar)."""
+class CopyProgress(Protocol):
+    """What the copy tells about its progress (the CLI shows a Rich bar, a class of its own that
+    needs nothing of this module's)."""
+
+    def start(self, total_rows: int, tables: dict[str, int]) -> None: ...
+    def table(self, name: str, rows: int) -> None: ...
+    def advance(self, rows: int) -> None: ...
+    def step(self, message: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class SilentProgress:
+    """A :class:`CopyProgress` that tells nothing."""
 
     def start(self, total_rows: int, tables: dict[str, int]) -> None: ...
     def table(self, name: str, rows: int) -> None: ...
@@ -104,7 +115,7 @@ def copy_database(source: Engine, target: Engine, progress: CopyProgress | None 
     The target must hold no rows in the copied tables unless ``replace`` is set, in which
     case they are emptied first (in the same transaction).
     """
-    progress = progress or CopyProgress()
+    progress = progress or SilentProgress()
     if rebuild_search is None:
         rebuild_search = _search_rebuilder()
     report = CopyReport()

@@ -25,12 +25,35 @@ catches up with it on the next ingest or search (``sync_index``), crash or not.
 """
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .model import (KINDS, MAX_LIMIT, FilterOptions, PersonHit, QuestionContext, SearchHit, SearchQuery,
                     SearchResults, SortOrder, sort_order)
-from .budget import OverBudget
-from .people import person_by_id, person_by_slug, search_people
 from .query_language import MAX_QUERY_CHARS, ParsedQuery, QueryError, parse
-from .service import check_index, filter_options, index_status, rebuild_index, search, sync_index
+
+if TYPE_CHECKING:
+    from .budget import OverBudget
+    from .people import person_by_id, person_by_slug, search_people
+    from .service import check_index, filter_options, index_status, rebuild_index, search, sync_index
+
+#: what is loaded on first use (the engine, the database's queries: SQLAlchemy and tantivy, ~0.3 s),
+#: so that a process that only reads the model and its limits — a command's ``--help`` — does not
+#: load them: name → its module
+_LOADED_ON_USE = {"OverBudget": "budget", "person_by_id": "people", "person_by_slug": "people",
+                  "search_people": "people", "check_index": "service", "filter_options": "service",
+                  "index_status": "service", "rebuild_index": "service", "search": "service",
+                  "sync_index": "service"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOADED_ON_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["SearchQuery", "SearchResults", "SearchHit", "QuestionContext", "PersonHit", "FilterOptions", "QueryError",
            "OverBudget", "ParsedQuery", "search", "search_people", "filter_options", "parse", "person_by_slug",
