@@ -64,6 +64,24 @@ def test_search_with_a_leading_minus_needs_no_double_dash(sample_url):
     assert hits == with_dash and hits["total"] > 0
 
 
+#: what a command loads only to do its work: --help, --version and a mistyped option load none of it
+_LOADED_FOR_WORK = ("sqlalchemy", "alembic", "tantivy", "lxml", "fastapi", "jinja2", "numpy", "psycopg",
+                    "despatchbox.store.search.service", "despatchbox.pipeline.run", "despatchbox.web.app")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["search", "--help"], ["db", "copy", "--help"],
+                                  ["alerts", "add", "--help"], ["ingest", "--no-such-option"]])
+def test_help_and_version_load_nothing_a_command_needs_only_to_run(args):
+    probe = ("import sys\nfrom despatchbox.cli import main\nsys.argv = ['despatchbox', *sys.argv[1:]]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             f"print('LOADED', [m for m in {_LOADED_FOR_WORK!r} if m in sys.modules])")
+    full_env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=full_env,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "LOADED []"
+
+
 def test_leading_minus_rewrite_leaves_options_alone():
     assert leading_minus_queries(["search", "-scotland crime", "--json"]) == \
         ["search", "--json", "--", "-scotland crime"]
