@@ -1,5 +1,6 @@
 """Opening the database: engines for SQLite (embedded default) and PostgreSQL, and
-bringing the schema up to date with Alembic.
+bringing the schema up to date with Alembic (imported only when a database is not at
+:data:`SCHEMA_HEAD`, the migrations' head).
 
 Both backends run the same migrations and the same queries. The differences kept here:
 
@@ -25,7 +26,6 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, inspect
@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
 
 def integrity_errors() -> tuple[type[BaseException], ...]:
     """What a write that breaks a unique or foreign key raises, on either backend: SQLAlchemy's
