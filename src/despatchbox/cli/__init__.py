@@ -1,7 +1,10 @@
 """The one command: ``despatchbox``, with a subcommand for each thing it does (``--help`` lists them).
 
 Each area's commands live in their own module in this package and register themselves on
-``app`` when imported below (a missing one is an import error).
+``app`` when imported below (a missing one is an import error). A command module imports at its
+top only what its options and help need; the work (the store, the pipeline, the search engine, the
+web layer) is imported inside the command, when it runs, so that ``--help`` and every other command
+do not load it (tests/test_newcomer_cli.py checks what ``--help`` loads).
 """
 from __future__ import annotations
 
