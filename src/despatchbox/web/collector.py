@@ -6,8 +6,9 @@ SQLAlchemy's and Jinja's machinery), and each page leaves a few thousand more
 promoted for a while (a page's rows are alive while a young collection runs). Serving the 20k
 bench database in one process under load, the four bench pages and seven search pages cycled
 (docs/benchmarks.md, 7 December 2026, fifth round): a full collection every ~3–4 s, each 87–212 ms
-(a request waits that long), 0.45–0.52 s of collecting per 1,000 requests; tuned as below, the one
-at start-up and one more in 20 s, and 0.12–0.16 s per 1,000 requests, start-up's included. (The four
+(a request waits that long), 0.45–0.52 s of collecting per 1,000 requests; tuned as below (start-up's
+collection then a full one), the one at start-up and one more in 20 s, and 0.12–0.16 s per 1,000
+requests, start-up's included. (The four
 pages alone leave little for the collector: 0.02–0.04 s per 1,000 requests untuned, 0.04–0.06
 tuned with start-up's collection counted; the search pages are what filled the oldest generation.)
 
