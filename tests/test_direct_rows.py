@@ -29,7 +29,7 @@ def _same(a: list[dict], b: list[dict]) -> None:
 
 def _cases(conn):
     """(statement, parameters) of every fixed statement the pages run through direct, on the sample."""
-    speech_rows = debates.speeches_of(conn, DEBATE, with_speakers=False)
+    speech_rows = debates.page_speeches(conn, debates.debate(conn, DEBATE))
     ids = [r["id"] for r in speech_rows[:12]]
     busiest = people.most_active(conn, limit=3)
     dept = max(departments.all_departments(conn), key=lambda d: d["sections"])["slug"]

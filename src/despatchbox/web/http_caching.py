@@ -17,7 +17,6 @@ validators (alert forms, confirmation pages). Static files keep Starlette's own 
 """
 from __future__ import annotations
 
-import hashlib
 import time
 from functools import lru_cache
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 
 import anyio
+from isal.isal_zlib import adler32 as _adler32, crc32 as _crc32
 
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -83,11 +83,13 @@ def parse_http_date(value: str) -> datetime | None:
 
 
 def etag_for(body: bytes) -> str:
-    """A weak ETag for a body: 128 bits of its SHA-256. Computed on the event loop for every page answered
-    with the page cache off, over the plain body (96 KB for the bench's long debate): SHA-256 is done by
-    the CPU's own instructions where it has them (x86's SHA extensions, ARMv8's SHA2, through OpenSSL),
-    2.5 times faster here than BLAKE2b in software (0.06 ms for 96 KB, not 0.155)."""
-    return 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """A weak ETag for a body: its CRC-32 and Adler-32 (64 bits) and its length, by ISA-L (the gzip
+    library the pages are compressed with). Computed on the event loop for every page answered with
+    the page cache off, over the plain body: 7 µs for the bench's long debate (96 KB), where SHA-256 took
+    ~73 µs even on the CPU's own SHA instructions (1–2 % of a page; docs/benchmarks.md, 8 December 2026,
+    second round). A validator only has to change when its URL's body does: two bodies of one URL
+    pass as the same only if their lengths and both sums agree."""
+    return f'W/"{_crc32(body):08x}{_adler32(body):08x}{len(body):x}"'
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:

@@ -7,7 +7,7 @@ person (``person_slug``, ``person_name``, ``person_house``) and the membership h
 day (``m_party``, ``m_constituency``, ``m_house``, ``m_title``, ``m_first_name``,
 ``m_last_name``, ``m_lord_name``, ``m_lord_of_name``, ``m_from_date``, ``m_to_date``,
 ``m_peerage_type``) beside the source's own ``speaker_name``/``speaker_office``. With
-``with_speakers=False`` they carry only ``person_id``/``membership_id`` (and what a page shows of the
+from :func:`page_speeches` they carry only ``person_id``/``membership_id`` (and what a page shows of the
 speech), and :func:`speakers` reads the people and memberships once for the whole debate: a debate
 has a few dozen speakers for hundreds of speeches.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 
 from sqlalchemy import Connection, bindparam, func, select, union_all
 
@@ -84,11 +85,15 @@ _DIVISIONS_OF = (select(divisions).where(divisions.c.debate_id == bindparam("deb
                  .order_by(divisions.c.position))
 
 
-#: the full debate page's read: its debate's id is the one asked for (not read back and restored by
-#: :func:`whole` for every row), and a speech's heading is not shown (two processors fewer per speech)
-_PAGE_SPEECHES_OF = (select(*(c for c in _PAGE_SPEECH_COLUMNS if c.key not in ("debate_id", "heading_id")))
-                     .where(speeches.c.debate_id == bindparam("debate_id"))
-                     .order_by(speeches.c.position))
+#: the full debate page's read (:func:`page_speeches`): neither the debate's id, kind and date (each
+#: speech's are its debate's: the page has them from the debate's row, not read back and converted for
+#: every speech), nor a speech's heading (not shown); in no order (:func:`page_speeches` sorts them: the
+#: index by debate holds the speaker before the position, and SQLite sorted through a temporary B-tree)
+_PAGE_SPEECHES_OF = (select(*(c for c in _PAGE_SPEECH_COLUMNS if c.key not in ("debate_id", "heading_id", "kind",
+                                                                                 "date")))
+                     .where(speeches.c.debate_id == bindparam("debate_id")))
+#: a speech row's position in its debate
+_POSITION = itemgetter("position")
 _PAGE_SPEECHES_BY_IDS = (select(*_PAGE_SPEECH_COLUMNS)
                          .where(speeches.c.debate_id == bindparam("debate_id"),
                                 speeches.c.id.in_(bindparam("ids", expanding=True)))
@@ -99,24 +104,30 @@ def headings_of(conn: Connection, debate_id: str) -> list[dict]:
     return direct.dicts(conn, _HEADINGS_OF, {"debate_id": debate_id})
 
 
-def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True,
-                with_speakers: bool = True) -> list[dict]:
+def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True) -> list[dict]:
     """Every speech of the debate in order, with its speaker (see the module's note). ``with_text=False``
-    leaves out the plain text (``text``), which a page that shows the markup does not need;
-    ``with_speakers=False`` (which implies it) reads only what the debate page shows (no ``heading_id``),
-    and the speakers' ids."""
-    if not with_speakers:
-        rows = direct.dicts(conn, _PAGE_SPEECHES_OF, {"debate_id": debate_id})
-        for r in rows:
-            r["debate_id"] = debate_id
-        return rows
+    leaves out the plain text (``text``), which a page that shows the markup does not need."""
     return direct.dicts(conn, _SPEECHES_OF[with_text], {"debate_id": debate_id})
+
+
+def page_speeches(conn: Connection, debate: dict) -> list[dict]:
+    """Every speech of a debate (its row, from :func:`debate`) in order, as the debate page shows them:
+    the speech's own columns without its heading or its plain text, and its speaker's ids (not the
+    person and seat: :func:`speakers` reads those once per speaker); ``debate_id`` and ``date`` are the
+    debate's, and there is no ``kind`` (the debate's)."""
+    rows = direct.dicts(conn, _PAGE_SPEECHES_OF, {"debate_id": debate["id"]})
+    rows.sort(key=_POSITION)
+    debate_id, day = debate["id"], debate["date"]
+    for r in rows:
+        r["debate_id"] = debate_id
+        r["date"] = day
+    return rows
 
 
 def speakers(conn: Connection, debate_id: str) -> dict[tuple, dict]:
     """{(person id, membership id): {person_slug, person_name, person_house, m_house, m_title, …}} for
-    every speaker of the debate: the speaker columns of the module's note, for its speeches read
-    ``with_speakers=False`` (one row per speaker, not per speech)."""
+    every speaker of the debate: the speaker columns of the module's note, for its speeches read by
+    :func:`page_speeches` (one row per speaker, not per speech)."""
     return {(row.pop("speaker_person_id"), row.pop("speaker_membership_id")): row
             for row in direct.dicts(conn, _SPEAKERS_OF, {"debate_id": debate_id})}
 

@@ -83,7 +83,7 @@ def debate_page(request: Request, gid: str):
         if gid.startswith("uk.org.publicwhip/"):
             return redirect(debate_url(debate_id))
         headings = debate_queries.headings_of(conn, debate_id)
-        speeches = label_speeches(conn, debate_queries.speeches_of(conn, debate_id, with_speakers=False))
+        speeches = label_speeches(conn, debate_queries.page_speeches(conn, debate))
         divisions = debate_queries.divisions_of(conn, debate_id)
         votes = division_queries.votes_by_division(conn, [d["id"] for d in divisions])
     items: list[tuple[int, int, str, dict]] = []

@@ -83,7 +83,7 @@ def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
     """Adds what a page shows of each speech row: ``speaker_label``, ``speaker_href``, ``anchor``,
     ``body`` (the sanitised markup) and ``speaker_html`` (the speaker's line of :func:`speech_html`).
     Chair titles are fetched once for all rows. Rows read without their speakers' columns
-    (``store.queries.debates`` with ``with_speakers=False``) have them read here, once per speaker."""
+    (``store.queries.debates.page_speeches``) have them read here, once per speaker."""
     found: dict[str, dict[tuple, dict]] | None = None
     if rows and "person_slug" not in rows[0]:
         found = {d: debate_queries.speakers(conn, d) for d in {r["debate_id"] for r in rows}}
