@@ -75,6 +75,24 @@ def test_reduced_html_is_stored_in_its_own_format_and_read_back_marked():
     assert "<script" not in safe and "alert" not in safe
 
 
+def test_the_html_columns_processor_reads_as_its_process_result_value():
+    """``speeches.html`` hands SQLite's values straight to unpack_html (no calls around it, 142 a long
+    debate's page); on both databases its result processor reads what ``process_result_value`` reads,
+    of the same type, a NULL included."""
+    from sqlalchemy.dialects import postgresql
+
+    safe = reduced('<p pid="a/1">Order. <phrase class="date">1 May</phrase></p>')
+    bodies = [pack_body(safe, "Order. 1 May"), pack_body("<p>raw</p>", "raw"), pack_body("", ""), None]
+    for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
+        column = speeches.c.html.type.dialect_impl(dialect)
+        process = column.result_processor(dialect, None)
+        if dialect.name == "sqlite":
+            assert process is unpack_html
+        for body in bodies:
+            read, expected = process(body), column.process_result_value(body, dialect)
+            assert read == expected and type(read) is type(expected)
+
+
 def test_a_body_stored_by_an_older_version_is_still_reduced_on_the_page(fresh_engine, fresh_url):
     """A speech stored in format 2 (the source's markup, as before 7 December 2026), here with a script
     put in it, shows its words on the debate page and not the script; the page is the same as for
