@@ -76,3 +76,27 @@ def test_unknown_department_is_a_helpful_404(client):
     assert r.status_code == 404
     assert "No department called \u201cministry-of-magic\u201d" in r.text
     assert client.get("/departments/home-office").headers["location"] == "/dept/home-office"
+
+
+def test_a_departments_lists_read_only_the_kinds_it_holds_and_miss_nothing(sample_url):
+    """The page reads each list's sections of the kinds the department holds (its totals by kind): for
+    every department of the sample and every page of its lists, the same sections as reading every
+    kind of the list."""
+    from despatchbox.store.database import engine_for, reading
+    from despatchbox.store.queries import debates as debate_queries, departments as department_queries
+    from despatchbox.store.queries.people import SPOKEN_KINDS
+    from despatchbox.web.pages.departments import WRITTEN_STATEMENT_KINDS, _held
+
+    with reading(engine_for(sample_url)) as conn:
+        checked = pruned = 0
+        for dept in department_queries.all_departments(conn):
+            totals = debate_queries.department_totals_by_kind(conn, dept["slug"])
+            for kinds in (SPOKEN_KINDS, WRITTEN_STATEMENT_KINDS):
+                held = _held(totals, kinds)
+                pruned += len(held) < len(kinds)
+                for offset in (0, 10, 20):
+                    every = debate_queries.department_sections(conn, dept["slug"], kinds, limit=10, offset=offset)
+                    ours = debate_queries.department_sections(conn, dept["slug"], held, limit=10, offset=offset)
+                    assert ours == every
+                    checked += len(every[1])
+        assert checked > 50 and pruned > 0          # sections compared, and kinds left unread

@@ -48,6 +48,13 @@ def _paged(total: int, fetch, page: int):
     return pager, rows
 
 
+def _held(totals: dict[str, dict], kinds) -> list[str]:
+    """The kinds of ``kinds`` the department holds sections of (``totals``: its sections by kind, kept at
+    ingest, which its lists' pagers count from too): a list's statement reads each kind it is given, and
+    most departments hold two of the four spoken kinds."""
+    return [k for k in kinds if totals.get(k, {}).get("sections")]
+
+
 #: how far back from the latest sitting day the record's printed offices are read for ministers
 INFERRED_WINDOW_DAYS = 14
 
@@ -90,12 +97,12 @@ def department_page(request: Request, slug: str, debates_page: int = 1, statemen
         totals = debate_queries.department_totals_by_kind(conn, slug)      # the three lists' totals at once
         debates_pager, debates = _paged(
             debate_queries.totals_of_kinds(totals, SPOKEN_KINDS)["sections"],
-            lambda n, o: debate_queries.department_sections(conn, slug, SPOKEN_KINDS, limit=n, offset=o,
-                                                            with_total=False), debates_page)
+            lambda n, o: debate_queries.department_sections(conn, slug, _held(totals, SPOKEN_KINDS), limit=n,
+                                                            offset=o, with_total=False), debates_page)
         statements_pager, statements = _paged(
             debate_queries.totals_of_kinds(totals, WRITTEN_STATEMENT_KINDS)["sections"],
-            lambda n, o: debate_queries.department_sections(conn, slug, WRITTEN_STATEMENT_KINDS, limit=n,
-                                                            offset=o, with_total=False), statements_page)
+            lambda n, o: debate_queries.department_sections(conn, slug, _held(totals, WRITTEN_STATEMENT_KINDS),
+                                                            limit=n, offset=o, with_total=False), statements_page)
         answers_pager, answers = _paged(
             debate_queries.totals_of_kinds(totals, WRITTEN_ANSWER_KINDS)["questions"],
             lambda n, o: question_queries.department_questions(conn, slug, limit=n, offset=o, with_total=False),
