@@ -43,7 +43,7 @@ def _cases(conn):
         (debates._SPEECHES_OF[False], {"debate_id": DEBATE}),
         (debates._SPEAKERS_OF, {"debate_id": DEBATE}),
         (debates._SPEECH_OUTLINE, {"debate_id": DEBATE}),
-        (debates._PAGE_SPEECHES_BY_IDS, {"debate_id": DEBATE, "ids": ids}),
+        (debates._SPEECHES_BY_IDS[False], {"debate_id": DEBATE, "ids": ids}),
         (debates._SPEECHES_BY_IDS[True], {"debate_id": DEBATE, "ids": ids}),
         (debates._DIVISIONS_OF, {"debate_id": DEBATE}),
         (debates._DEPARTMENT_TOTALS, {"slug": dept, "kinds": list(SPOKEN_KINDS)}),
@@ -107,7 +107,7 @@ def test_direct_reads_what_sqlalchemy_reads(sample_engine):
 
 def test_an_empty_in_list_reads_nothing(sample_engine):
     with sample_engine.connect() as conn:
-        assert direct.dicts(conn, debates._PAGE_SPEECHES_BY_IDS, {"debate_id": DEBATE, "ids": []}) == []
+        assert direct.dicts(conn, debates._SPEECHES_BY_IDS[False], {"debate_id": DEBATE, "ids": []}) == []
         assert direct.rows(conn, divisions._VOTES_BY_DIVISION, {"division_ids": []}) == []
 
 
@@ -153,15 +153,15 @@ def test_a_statement_is_prepared_for_each_kind_of_database_apart():
     from sqlalchemy.dialects.sqlite import pysqlite
 
     ids = ["uk.org.publicwhip/debate/2009-10-26b.1.5", "uk.org.publicwhip/debate/2009-10-26b.1.6"]
-    lite = direct._prepare(debates._PAGE_SPEECHES_BY_IDS, pysqlite.dialect())
-    pg = direct._prepare(debates._PAGE_SPEECHES_BY_IDS, psycopg.dialect())
+    lite = direct._prepare(debates._SPEECHES_BY_IDS[False], pysqlite.dialect())
+    pg = direct._prepare(debates._SPEECHES_BY_IDS[False], psycopg.dialect())
     assert lite is not None and pg is not None and lite is not pg
     lite_sql, lite_values = lite.bound({"debate_id": DEBATE, "ids": ids})
     pg_sql, pg_values = pg.bound({"debate_id": DEBATE, "ids": ids})
     assert lite_sql.count("?") == 3 and "%s" not in lite_sql
     assert pg_sql.count("%s") == 3 and "?" not in pg_sql
     assert len(lite_values) == len(pg_values) == 3
-    assert direct._prepare(debates._PAGE_SPEECHES_BY_IDS, pysqlite.dialect()) is lite    # compiled once
+    assert direct._prepare(debates._SPEECHES_BY_IDS[False], pysqlite.dialect()) is lite    # compiled once
 
 
 def test_limits_and_offsets_are_written_into_the_sql_not_bound(sample_engine):

@@ -48,11 +48,12 @@ def as_dicts(result) -> list[dict]:
     return [dict(zip(keys, row)) for row in result.all()]
 
 
-#: what a page shows of a speech, without the speaker's person and membership (:func:`speakers`)
-_PAGE_SPEECH_COLUMNS = [speeches.c.id, speeches.c.debate_id, speeches.c.heading_id, speeches.c.kind, speeches.c.date,
-                        speeches.c.position, speeches.c.element, speeches.c.speaker_name, speeches.c.speaker_office,
-                        speeches.c.nospeaker, speeches.c.person_id, speeches.c.membership_id, speeches.c.html,
-                        speeches.c.colnum, speeches.c.time]
+#: what the debate page shows of a speech (:func:`page_speeches`): its id, position, speaker's ids and
+#: names as printed, body, column and time; not its debate, heading, kind, date, element or whether it has
+#: a speaker (the debate's, not shown, or not read: each column is ~3 calls into SQLite a speech)
+_PAGE_SPEECH_COLUMNS = [speeches.c.id, speeches.c.position, speeches.c.speaker_name, speeches.c.speaker_office,
+                        speeches.c.person_id, speeches.c.membership_id, speeches.c.html, speeches.c.colnum,
+                        speeches.c.time]
 
 
 def _with_speakers(*columns):
@@ -85,19 +86,11 @@ _DIVISIONS_OF = (select(divisions).where(divisions.c.debate_id == bindparam("deb
                  .order_by(divisions.c.position))
 
 
-#: the full debate page's read (:func:`page_speeches`): neither the debate's id, kind and date (each
-#: speech's are its debate's: the page has them from the debate's row, not read back and converted for
-#: every speech), nor a speech's heading (not shown); in no order (:func:`page_speeches` sorts them: the
-#: index by debate holds the speaker before the position, and SQLite sorted through a temporary B-tree)
-_PAGE_SPEECHES_OF = (select(*(c for c in _PAGE_SPEECH_COLUMNS if c.key not in ("debate_id", "heading_id", "kind",
-                                                                                 "date")))
-                     .where(speeches.c.debate_id == bindparam("debate_id")))
+#: the full debate page's read (:func:`page_speeches`), in no order: it sorts them (the index by debate
+#: holds the speaker before the position, and SQLite sorted through a temporary B-tree)
+_PAGE_SPEECHES_OF = select(*_PAGE_SPEECH_COLUMNS).where(speeches.c.debate_id == bindparam("debate_id"))
 #: a speech row's position in its debate
 _POSITION = itemgetter("position")
-_PAGE_SPEECHES_BY_IDS = (select(*_PAGE_SPEECH_COLUMNS)
-                         .where(speeches.c.debate_id == bindparam("debate_id"),
-                                speeches.c.id.in_(bindparam("ids", expanding=True)))
-                         .order_by(speeches.c.position))
 
 
 def headings_of(conn: Connection, debate_id: str) -> list[dict]:
@@ -111,10 +104,10 @@ def speeches_of(conn: Connection, debate_id: str, *, with_text: bool = True) -> 
 
 
 def page_speeches(conn: Connection, debate: dict) -> list[dict]:
-    """Every speech of a debate (its row, from :func:`debate`) in order, as the debate page shows them:
-    the speech's own columns without its heading or its plain text, and its speaker's ids (not the
-    person and seat: :func:`speakers` reads those once per speaker); ``debate_id`` and ``date`` are the
-    debate's, and there is no ``kind`` (the debate's)."""
+    """Every speech of a debate (its row, from :func:`debate`) in order, as the debate page shows them
+    (:data:`_PAGE_SPEECH_COLUMNS`), with its speaker's ids, not the person and seat (:func:`speakers`
+    reads those once per speaker); ``debate_id`` and ``date`` are the debate's (every speech of a
+    debate is of its day)."""
     rows = direct.dicts(conn, _PAGE_SPEECHES_OF, {"debate_id": debate["id"]})
     rows.sort(key=_POSITION)
     debate_id, day = debate["id"], debate["date"]
@@ -147,15 +140,11 @@ def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
     return direct.dicts(conn, _SPEECH_OUTLINE, {"debate_id": debate_id})
 
 
-def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = True,
-                    with_speakers: bool = True) -> list[dict]:
-    """Chosen speeches of one debate in order, with their speakers (``with_text``, ``with_speakers``:
-    see :func:`speeches_of`)."""
+def speeches_by_ids(conn: Connection, debate_id: str, ids, *, with_text: bool = True) -> list[dict]:
+    """Chosen speeches of one debate in order, with their speakers (``with_text``: see :func:`speeches_of`)."""
     ids = list(ids)
     if not ids:
         return []
-    if not with_speakers:
-        return direct.dicts(conn, _PAGE_SPEECHES_BY_IDS, {"debate_id": debate_id, "ids": ids})
     return direct.dicts(conn, _SPEECHES_BY_IDS[with_text], {"debate_id": debate_id, "ids": ids})
 
 

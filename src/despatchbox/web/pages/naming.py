@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import Connection
 
 from ...record import naming
+from ...record.markup import SafeHtml
 from ...attribute.departments import is_chair_office
 from ...attribute.names import chair_display, display_name, full_name, short_form
 from ...attribute.parties import is_chair, party_name, party_short
@@ -81,7 +82,7 @@ def speaker_label(row: dict, titles: dict[int, list[str | None]] | None = None) 
 
 def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
     """Adds what a page shows of each speech row: ``speaker_label``, ``speaker_href``, ``anchor``,
-    ``body`` (the sanitised markup) and ``speaker_html`` (the speaker's line of :func:`speech_html`).
+    ``body`` (the sanitised markup: :class:`SafeHtml` as the store read it, else :class:`Markup`) and ``speaker_html`` (the speaker's line of :func:`speech_html`).
     Chair titles are fetched once for all rows. Rows read without their speakers' columns
     (``store.queries.debates.page_speeches``) have them read here, once per speaker."""
     found: dict[str, dict[tuple, dict]] | None = None
@@ -98,7 +99,7 @@ def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
     # (person_id → person_name, person_slug, person_house), the office as printed, the day, and the
     # name as printed when no person is known (a debate has a few dozen speakers for hundreds of speeches)
     shown: dict[tuple, tuple] = {}
-    clean = safe_html
+    clean, safe = safe_html, SafeHtml
     for r in rows:
         person_id, membership_id = r.get("person_id"), r.get("membership_id")
         if found is not None:
@@ -119,7 +120,8 @@ def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
                 inputs, tuple(titles.get(person_id, ())) if person_id is not None else ())
         r["speaker_label"], r["speaker_href"], r["speaker_html"] = named
         r["anchor"] = anchor(r["id"])
-        r["body"] = clean(r.get("html"))
+        html = r.get("html")
+        r["body"] = html if type(html) is safe else clean(html)     # SafeHtml as it is: not copied into a Markup
     return rows
 
 
@@ -171,9 +173,9 @@ def speech_html(s: dict, highlight: bool = False, link: str | None = None, show_
 
 def speech_markup(s: dict, highlight: bool = False, link: str | None = None, show_permalink: bool = True) -> str:
     """:func:`speech_html` as a plain (escaped) str, for pages that join many: a few f-strings, and the
-    body (already :class:`Markup` from :func:`label_speeches`) not escaped again (0.36 ms for the 142
-    speeches of a long debate, not 0.51; 0.17, not 0.34, with anchors, times and columns through
-    :func:`_escaped`)."""
+    body (already safe from :func:`label_speeches`: :class:`Markup` or :class:`SafeHtml`) not escaped
+    again (0.36 ms for the 142 speeches of a long debate, not 0.51; 0.17, not 0.34, with anchors, times
+    and columns through :func:`_escaped`)."""
     anchor_id = _escaped(s["anchor"])
     classes = "speech"
     if highlight:
@@ -185,7 +187,7 @@ def speech_markup(s: dict, highlight: bool = False, link: str | None = None, sho
         speaker = _speaker_line(s.get("speaker_label"), s.get("speaker_href"))
     body = s.get("body") or ""
     head = (f'<article class="{classes}" id="{anchor_id}">\n{speaker}'
-            f'  <div class="body">{body if type(body) is Markup else escape(body)}</div>\n')
+            f'  <div class="body">{body if type(body) is Markup or type(body) is SafeHtml else escape(body)}</div>\n')
     if not show_permalink:
         return head + "</article>\n"
     meta = (f'<a href="{escape(link)}">View in full debate</a>' if link
