@@ -79,8 +79,9 @@ _HEADINGS_OF = select(headings).where(headings.c.debate_id == bindparam("debate_
 _SPEECHES_OF = {with_text: _with_speakers(*(_SPEECH_COLUMNS if with_text else _SPEECH_COLUMNS_NO_TEXT))
                 .where(speeches.c.debate_id == bindparam("debate_id")).order_by(speeches.c.position)
                 for with_text in (True, False)}
-_SPEECH_OUTLINE = (select(speeches.c.id, speeches.c.position, speeches.c.heading_id, speeches.c.person_id,
-                          speeches.c.speaker_name, speeches.c.nospeaker, speeches.c.element)
+#: what :func:`web.pages.context.choose` reads of every speech of a debate (each column more is ~3 calls
+#: into SQLite a speech)
+_SPEECH_OUTLINE = (select(speeches.c.id, speeches.c.heading_id, speeches.c.person_id, speeches.c.speaker_name)
                    .where(speeches.c.debate_id == bindparam("debate_id")).order_by(speeches.c.position))
 _DIVISIONS_OF = (select(divisions).where(divisions.c.debate_id == bindparam("debate_id"))
                  .order_by(divisions.c.position))
@@ -135,8 +136,8 @@ _SPEAKERS_OF = (select(_DEBATE_SPEAKERS.c.person_id.label("speaker_person_id"),
 
 
 def speech_outline(conn: Connection, debate_id: str) -> list[dict]:
-    """A light view of the debate's speeches in order: id, position, heading, person, whether a speaker
-    is named — enough to choose which ones to show in full."""
+    """A light view of the debate's speeches in order: id, heading, person and the speaker's name as
+    printed — enough to choose which ones to show in full."""
     return direct.dicts(conn, _SPEECH_OUTLINE, {"debate_id": debate_id})
 
 
