@@ -233,6 +233,17 @@ def test_escaped_is_markupsafe_escape_as_a_str(value):
     assert type(out) is str and out == str(escape(value))
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab &<>'\"\u2019\xa0\U0001f600")))
+def test_both_ways_of_escaping_a_str_are_markupsafes(value):
+    """A str is escaped by markupsafe's C function where it has one, else by the search kept beside it."""
+    from markupsafe import escape
+
+    from despatchbox.web import formatting
+    assert formatting._escape_str(value) == formatting._escape_by_search(value) == str(escape(value))
+    assert type(formatting._escape_str(value)) is str
+
+
 @settings(max_examples=2000, deadline=None)
 @given(st.lists(st.sampled_from(["[", "]", " ", "\t", "\n", "in the chair", "In The Chair", "in the Chair]", "Mr",
                                  "HOME", "\u2014", "-", "x", "(", ")", "\xa0"]), max_size=12))

@@ -164,7 +164,8 @@ def unpack_html(value: bytes | None) -> str | None:
 
     The usual body — ``bytes`` in format 2 or 3 with an html under 16 KiB (a length of one or two bytes),
     not the one unpacked last — takes a short way through the same steps as :func:`_frame` (~0.5 µs
-    less a speech); anything else, and any error, goes through :func:`_frame`."""
+    less a speech); anything else, and any error, goes through :func:`_frame`. None (a NULL) is None:
+    this is the html column's result processor (``packing.columns.SpeechHtml``)."""
     if type(value) is bytes and len(value) > 3 and value[0] in BODY_FORMATS:
         size = value[1]
         at = 2

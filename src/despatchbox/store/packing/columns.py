@@ -102,7 +102,7 @@ class SpeechHtml(TypeDecorator):
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         """:meth:`process_result_value` as SQLAlchemy would call it, without its two calls around
         :func:`unpack_html` where the driver's value needs no conversion first (SQLite): a long debate
-        reads 142 bodies a page (tests/test_packing.py compares the two)."""
+        reads 142 bodies a page (tests/test_speech_body.py compares the two)."""
         inner = self.impl_instance.result_processor(dialect, coltype)
         if inner is None:
             return unpack_html

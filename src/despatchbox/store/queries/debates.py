@@ -6,10 +6,10 @@ Speech rows from :func:`speeches_of` and :func:`speeches_by_ids` carry the speak
 person (``person_slug``, ``person_name``, ``person_house``) and the membership held that
 day (``m_party``, ``m_constituency``, ``m_house``, ``m_title``, ``m_first_name``,
 ``m_last_name``, ``m_lord_name``, ``m_lord_of_name``, ``m_from_date``, ``m_to_date``,
-``m_peerage_type``) beside the source's own ``speaker_name``/``speaker_office``. With
-from :func:`page_speeches` they carry only ``person_id``/``membership_id`` (and what a page shows of the
-speech), and :func:`speakers` reads the people and memberships once for the whole debate: a debate
-has a few dozen speakers for hundreds of speeches.
+``m_peerage_type``) beside the source's own ``speaker_name``/``speaker_office``. Read by
+:func:`page_speeches` (the debate page), they carry only ``person_id``/``membership_id`` (and what the
+page shows of the speech), and :func:`speakers` reads the people and memberships once for the whole
+debate: a debate has a few dozen speakers for hundreds of speeches.
 """
 from __future__ import annotations
 

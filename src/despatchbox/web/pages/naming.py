@@ -82,7 +82,8 @@ def speaker_label(row: dict, titles: dict[int, list[str | None]] | None = None) 
 
 def label_speeches(conn: Connection, rows: list[dict]) -> list[dict]:
     """Adds what a page shows of each speech row: ``speaker_label``, ``speaker_href``, ``anchor``,
-    ``body`` (the sanitised markup: :class:`SafeHtml` as the store read it, else :class:`Markup`) and ``speaker_html`` (the speaker's line of :func:`speech_html`).
+    ``body`` (the sanitised markup: :class:`SafeHtml` as the store read it, else :class:`Markup`) and
+    ``speaker_html`` (the speaker's line of :func:`speech_html`).
     Chair titles are fetched once for all rows. Rows read without their speakers' columns
     (``store.queries.debates.page_speeches``) have them read here, once per speaker."""
     found: dict[str, dict[tuple, dict]] | None = None
@@ -171,6 +172,10 @@ def speech_html(s: dict, highlight: bool = False, link: str | None = None, show_
     return Markup(speech_markup(s, highlight, link, show_permalink))
 
 
+#: the types of a body :func:`speech_markup` puts in as it is (both already safe)
+_SAFE_BODIES = frozenset((Markup, SafeHtml))
+
+
 def speech_markup(s: dict, highlight: bool = False, link: str | None = None, show_permalink: bool = True) -> str:
     """:func:`speech_html` as a plain (escaped) str, for pages that join many: a few f-strings, and the
     body (already safe from :func:`label_speeches`: :class:`Markup` or :class:`SafeHtml`) not escaped
@@ -187,7 +192,7 @@ def speech_markup(s: dict, highlight: bool = False, link: str | None = None, sho
         speaker = _speaker_line(s.get("speaker_label"), s.get("speaker_href"))
     body = s.get("body") or ""
     head = (f'<article class="{classes}" id="{anchor_id}">\n{speaker}'
-            f'  <div class="body">{body if type(body) is Markup or type(body) is SafeHtml else escape(body)}</div>\n')
+            f'  <div class="body">{body if type(body) in _SAFE_BODIES else escape(body)}</div>\n')
     if not show_permalink:
         return head + "</article>\n"
     meta = (f'<a href="{escape(link)}">View in full debate</a>' if link
