@@ -22,6 +22,12 @@ def test_an_address_is_written_as_quote_writes_it(page, ident, fragment):
     assert Urls("https://example.org/").page(page, ident, fragment) == "https://example.org" + expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(ident=_IDS, slug=st.sampled_from(["david-hanson", "lord-west-of-spithead"]))
+def test_a_members_debate_address_writes_its_id_as_quote_writes_it(ident, slug):
+    assert Urls().member_debate(slug, None, ident) == f"/mp/{slug}/debate/{quote(short_id(ident), safe='/')}"
+
+
 def test_query_values_left_empty_are_left_out():
     assert Urls().page("search", q="police", party=None, kind="", dept=[]) == "/search?q=police"
     assert Urls().page("search") == "/search"

@@ -55,6 +55,13 @@ def anchor(gid: str) -> str:
     return "g" + _NOT_IN_ANCHOR.sub("-", tail)
 
 
+def _path_id(ident: str) -> str:
+    """An id as an address writes it: short (:func:`short_id`), then ``quote(…, safe="/")``, skipped
+    where quote would leave it as it is."""
+    ident = short_id(ident)
+    return ident if _AS_QUOTED(ident) else quote(ident, safe="/")
+
+
 def member_prefix(house: str | None) -> str:
     return "lord" if house == "lords" else "mp"
 
@@ -66,8 +73,7 @@ class Urls:
         self.base = base.rstrip("/")
 
     def page(self, page: str, ident: str = "", fragment: str | None = None, **query) -> str:
-        ident = short_id(str(ident))
-        path = PAGE_PATHS[page].format(id=ident if _AS_QUOTED(ident) else quote(ident, safe="/"))
+        path = PAGE_PATHS[page].format(id=_path_id(str(ident)))
         params = {k: v for k, v in query.items() if v not in (None, "", [], ())} if query else None
         url = self.base + path + ("?" + urlencode(params, doseq=True) if params else "")
         return url + ("#" + fragment if fragment else "")
@@ -95,7 +101,7 @@ class Urls:
 
     def member_debate(self, slug: str, house: str | None, debate_id: str, speech_id: str | None = None) -> str:
         """A member's contributions to one debate, in context."""
-        path = f"/{member_prefix(house)}/{slug}/debate/{quote(short_id(debate_id), safe='/')}"
+        path = f"/{member_prefix(house)}/{slug}/debate/{_path_id(debate_id)}"
         return self.base + path + (f"#{anchor(speech_id)}" if speech_id else "")
 
     def department(self, slug: str | None) -> str | None:

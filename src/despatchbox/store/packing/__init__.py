@@ -140,8 +140,9 @@ def pack_body(html: str, text: str) -> bytes:
 def _html(fmt: int, data: bytes, size: int) -> str:
     """The html part of an unpacked frame: :class:`SafeHtml` in format 3 (while its whitelist is the one
     record/markup keeps), a plain ``str`` otherwise."""
-    html = data[:size].decode("utf-8")
-    return SafeHtml(html) if fmt == SAFE_BODY_FORMAT and _TRUSTED else html
+    if fmt == SAFE_BODY_FORMAT and _TRUSTED:
+        return SafeHtml(data[:size], "utf-8")           # decoded into it: one copy, not two
+    return data[:size].decode("utf-8")
 
 
 def unpack_body(value: bytes) -> tuple[str, str]:
@@ -186,9 +187,7 @@ def unpack_html(value: bytes | None) -> str | None:
                     data = b""                                  # _frame says what is wrong
                 if size <= len(data):
                     codecs.last_body = (value, data, size)
-                    if value[0] == SAFE_BODY_FORMAT and _TRUSTED:
-                        return SafeHtml(data[:size], "utf-8")   # decoded into it: one copy, not two
-                    return data[:size].decode("utf-8")
+                    return _html(value[0], data, size)
     if value is None:
         return None                     # a NULL (SpeechHtml's result processor hands it on)
     data, size = _frame(value)
